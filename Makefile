@@ -1,0 +1,105 @@
+# Firn build. `make` builds build/firn-server; `make run` and `make test` first install any
+# missing Debian packages, so they are the only two commands a fresh Debian 12 machine needs.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CXX     ?= g++
+
+# Debian packages the build, the tests and the benchmarks need.
+DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-dev \
+  libtomlplusplus-dev prometheus-cpp-dev libsystemd-dev catch2 \
+  python3 python3-redis python3-pytest python3-prometheus-client python3-matplotlib \
+  redis-server redis-tools valgrind systemd procps
+
+PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd
+
+CXXFLAGS_BASE := -std=c++20 -Wall -Wextra -I. -MMD -MP \
+  $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+OPT      ?= -O2 -g -DNDEBUG
+SANITIZE ?=
+CXXFLAGS := $(CXXFLAGS_BASE) $(OPT) $(SANITIZE)
+LDLIBS   := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lpthread
+
+# The engine (no network) and the server layer on top; main.cc alone makes the binary.
+LIB_SRCS    := $(sort $(shell find protocol storage modules conf -name '*.cc' 2>/dev/null))
+SERVER_SRCS := $(sort $(filter-out server/main.cc,$(shell find server -name '*.cc' 2>/dev/null)))
+TEST_SRCS   := $(sort $(shell find tests/unit -name '*.cc' 2>/dev/null))
+BENCH_SRCS  := $(sort $(shell find bench -name '*.cc' 2>/dev/null))
+
+LIB_OBJS    := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
+SERVER_OBJS := $(SERVER_SRCS:%.cc=$(BUILD)/obj/%.o)
+TEST_OBJS   := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
+BENCH_BINS  := $(BENCH_SRCS:bench/%.cc=$(BUILD)/bench/%)
+
+.PHONY: all deps run test unit integration asan bench install clean format
+
+all: $(BUILD)/firn-server $(BUILD)/firn-tests $(BENCH_BINS)
+
+# Installs only what is missing, so a machine that has everything is left alone.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/libfirn.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/firn-server: $(BUILD)/obj/server/main.o $(SERVER_OBJS) $(BUILD)/libfirn.a
+	$(CXX) $(CXXFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/firn-tests: $(TEST_OBJS) $(SERVER_OBJS) $(BUILD)/libfirn.a
+	$(CXX) $(CXXFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $< -o $@ $(LDLIBS)
+
+run: deps
+	$(MAKE) $(BUILD)/firn-server
+	./$(BUILD)/firn-server conf/firn.toml
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit integration
+
+unit:
+	./$(BUILD)/firn-tests
+
+integration:
+	FIRN_SERVER=$(abspath $(BUILD)/firn-server) /usr/bin/python3 -m pytest -q -x tests/integration
+
+# The whole suite again under AddressSanitizer and UBSan, in its own build folder.
+asan: deps
+	$(MAKE) all unit integration BUILD=build-asan OPT="-O1 -g" \
+	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  ASAN_OPTIONS=detect_leaks=1
+
+bench: deps
+	$(MAKE) all
+	/usr/bin/python3 bench/run.py --server $(abspath $(BUILD)/firn-server) $(if $(QUICK),--quick)
+
+install: $(BUILD)/firn-server
+	install -D -m 0755 $(BUILD)/firn-server $(DESTDIR)$(PREFIX)/bin/firn-server
+	install -D -m 0644 conf/firn.service $(DESTDIR)/lib/systemd/system/firn.service
+	@if [ -e $(DESTDIR)/etc/firn/firn.toml ]; then \
+	  echo "keeping existing $(DESTDIR)/etc/firn/firn.toml"; \
+	else install -D -m 0644 conf/firn.toml $(DESTDIR)/etc/firn/firn.toml; fi
+
+format:
+	clang-format -i $$(find protocol storage modules server conf tests bench -name '*.cc' -o -name '*.h')
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
