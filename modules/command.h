@@ -1,0 +1,105 @@
+// The command table's row type and what a handler sees when it runs.
+//
+// A command family (strings.cc, keys.cc, ...) exports one function returning its rows; the
+// table is assembled in command_table.cc, the only list of what exists: dispatch, COMMAND and
+// COMMAND DOCS all read it. The dispatcher checks existence, arity, authentication, OOM and
+// flags once, so a handler only parses its arguments, runs one storage operation and sends
+// exactly one reply.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/reply.h"
+
+namespace firn {
+
+class Keyspace;
+class Db;
+struct Config;
+struct Engine;
+struct ClientInfo;
+
+// Redis's command flags (COMMAND INFO reports them by these names).
+enum CommandFlag : uint32_t {
+  kWrite = 1u << 0,
+  kReadOnly = 1u << 1,
+  kDenyOom = 1u << 2,
+  kFast = 1u << 3,
+  kAdmin = 1u << 4,
+  kNoAuth = 1u << 5,      // allowed before AUTH
+  kLoading = 1u << 6,
+  kStale = 1u << 7,
+  kNoScript = 1u << 8,
+  kSkipMonitor = 1u << 9,
+  kSkipSlowlog = 1u << 10,
+  kAllowBusy = 1u << 11,
+  kNoMulti = 1u << 12,
+  kRandom = 1u << 13,   // non-deterministic output (COMMAND INFO "random" hint)
+  kPubSub = 1u << 14,
+  kBlocking = 1u << 15,
+};
+
+// Where the keys are: argv[first], argv[first+step], ... up to argv[last] (last < 0 counts
+// from the end, -1 being the last argument). first == 0: no keys.
+struct KeySpec {
+  int first = 0;
+  int last = 0;
+  int step = 0;
+};
+
+struct CommandContext;
+using Handler = void (*)(CommandContext& ctx);
+
+// Per-command counters for INFO commandstats and metrics. Written by the loop thread only.
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+  // firn_command_duration_seconds buckets (upper bounds in kLatencyBucketsUs) and overflow.
+  static constexpr int kBuckets = 12;
+  uint64_t latency_buckets[kBuckets + 1] = {};
+};
+inline constexpr int64_t kLatencyBucketsUs[CommandStats::kBuckets] = {
+    5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 100000};
+
+struct Command {
+  std::string_view name;  // lowercase, as Redis prints it
+  int arity = 0;          // +n: exactly n arguments with the name; -n: at least n
+  uint32_t flags = 0;
+  KeySpec keys;
+  Handler run = nullptr;
+  // For COMMAND DOCS (redis-cli's hints) and COMMAND INFO.
+  std::string_view group;    // "string", "generic", "connection", "server", ...
+  std::string_view since;    // Redis version that introduced it
+  std::string_view summary;
+  std::string_view syntax;   // argument synopsis, e.g. "key value [NX | XX]"
+  // Subcommands ("config|get"), for COMMAND output and per-subcommand stats.
+  std::vector<Command> subcommands;
+  mutable CommandStats stats;
+};
+
+// What a handler sees: its arguments, the reply builder, the selected database, the clock of
+// this event-loop iteration, the calling client and the engine.
+struct CommandContext {
+  const std::vector<std::string_view>& argv;
+  ReplyBuilder& reply;
+  Engine& engine;
+  ClientInfo& client;
+  int64_t now_ms;
+  const Command* command;
+
+  Db& db();
+  Keyspace& keyspace();
+  const Config& config();
+  size_t argc() const { return argv.size(); }
+  std::string_view arg(size_t i) const { return argv[i]; }
+  // Sends an error and marks the call failed (INFO commandstats failed_calls).
+  void Error(std::string_view message);
+  bool failed = false;
+};
+
+}  // namespace firn

@@ -1,0 +1,42 @@
+// The command table: the one list of every command Firn knows, assembled from the families.
+#include <cctype>
+
+#include "modules/engine.h"
+#include "modules/strings.h"
+
+namespace firn {
+
+namespace {
+
+void AddFamily(std::vector<Command>* all, std::vector<Command> family) {
+  for (Command& c : family) all->push_back(std::move(c));
+}
+
+}  // namespace
+
+CommandTable::CommandTable() {
+  AddFamily(&commands_, StringCommands());
+  for (const Command& c : commands_) by_name_.emplace(c.name, &c);
+}
+
+const Command* CommandTable::Find(std::string_view name) const {
+  // Command names are short; lowercase into a stack buffer rather than allocate.
+  char buf[32];
+  if (name.size() > sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) {
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  }
+  auto it = by_name_.find(std::string_view(buf, name.size()));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+void CommandTable::ResetStats() const {
+  for (const Command& c : commands_) {
+    c.stats = CommandStats{};
+    for (const Command& sub : c.subcommands) sub.stats = CommandStats{};
+  }
+}
+
+Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {}
+
+}  // namespace firn

@@ -1,0 +1,40 @@
+// Small helpers the command families share: reading typed arguments with Redis's replies on
+// failure, type checks, error texts that embed the command's name.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "modules/command.h"
+#include "storage/entry.h"
+
+namespace firn {
+
+// Reads argument i as an integer; on failure sends "value is not an integer or out of range"
+// and returns false.
+bool ArgInt(CommandContext& ctx, size_t i, int64_t* out);
+bool ArgInt(CommandContext& ctx, std::string_view s, int64_t* out);
+
+enum class TimeUnit { kSeconds, kMilliseconds };
+// Turns an expiry argument into an absolute Unix time in ms, as Redis's
+// getExpireMillisecondsOrReply does: non-integer -> not an integer; <= 0, or overflow once
+// converted -> "invalid expire time in '<cmd>' command". relative: the value counts from now.
+bool ArgExpireMs(CommandContext& ctx, std::string_view s, TimeUnit unit, bool relative,
+                 int64_t* out_ms);
+
+// Sends WRONGTYPE and returns false when e (non-null) is not a string.
+bool CheckString(CommandContext& ctx, const Entry* e);
+
+std::string WrongArityError(std::string_view command);
+std::string InvalidExpireError(std::string_view command);
+// "ERR unknown subcommand 'x'. Try CONFIG HELP."
+std::string UnknownSubcommandError(std::string_view subcommand, std::string_view command);
+
+// Redis's glob matching (stringmatchlen): * ? [a-z] [^a] \x, optionally case-insensitive.
+bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);
+
+// Copies s into out lowercased (for command names); returns out.
+std::string_view ToLower(std::string_view s, std::string* out);
+
+}  // namespace firn

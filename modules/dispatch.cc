@@ -1,0 +1,84 @@
+#include "modules/dispatch.h"
+
+#include <string>
+
+#include "modules/common.h"
+#include "modules/engine.h"
+#include "protocol/errors.h"
+#include "protocol/reply.h"
+
+namespace firn {
+namespace {
+
+std::string UnknownCommandError(const std::vector<std::string_view>& argv) {
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    args += '\'';
+    args.append(argv[i].substr(0, 128 - args.size()));
+    args += "' ";
+  }
+  return "ERR unknown command '" + std::string(argv[0].substr(0, 128)) +
+         "', with args beginning with: " + args;
+}
+
+bool ArityFits(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+void Record(const Command& cmd, int64_t duration_us, bool failed) {
+  CommandStats& s = cmd.stats;
+  ++s.calls;
+  s.usec += static_cast<uint64_t>(duration_us);
+  if (failed) ++s.failed_calls;
+  int b = 0;
+  while (b < CommandStats::kBuckets && duration_us > kLatencyBucketsUs[b]) ++b;
+  ++s.latency_buckets[b];
+}
+
+}  // namespace
+
+void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,
+              std::string* out, int64_t now_ms) {
+  const size_t reply_start = out->size();
+  const ClientInfo::ReplyMode mode_before = client.reply_mode;
+  ReplyBuilder reply(out, client.proto);
+  const Command* cmd = engine.commands.Find(argv[0]);
+
+  if (cmd == nullptr) {
+    reply.Error(UnknownCommandError(argv));
+  } else if (!ArityFits(cmd->arity, argv.size())) {
+    ++cmd->stats.rejected_calls;
+    reply.Error(WrongArityError(cmd->name));
+  } else if (!client.authenticated && !engine.config.requirepass.empty() &&
+             !(cmd->flags & kNoAuth)) {
+    ++cmd->stats.rejected_calls;
+    reply.Error(err::kNoAuth);
+  } else {
+    if (engine.hooks != nullptr && engine.hooks->HasMonitors() && !(cmd->flags & kSkipMonitor)) {
+      engine.hooks->FeedMonitors(client, argv, engine.clock_us != nullptr ? now_ms * 1000 : 0);
+    }
+    const int64_t start_us = engine.clock_us();
+    CommandContext ctx{argv, reply, engine, client, now_ms, cmd};
+    cmd->run(ctx);
+    Record(*cmd, engine.clock_us() - start_us, ctx.failed);
+    ++engine.stats.total_commands_processed;
+    client.last_command = cmd->name;
+  }
+
+  // CLIENT REPLY OFF / SKIP: the reply is built and then dropped, so handlers stay unaware.
+  bool drop = false;
+  if (mode_before == ClientInfo::ReplyMode::kSkip) {
+    drop = true;
+    if (client.reply_mode == ClientInfo::ReplyMode::kSkip) {
+      client.reply_mode = ClientInfo::ReplyMode::kOn;
+    }
+  }
+  if (client.reply_mode == ClientInfo::ReplyMode::kOff) drop = true;
+  if (client.reply_mode == ClientInfo::ReplyMode::kSkipNext) {
+    drop = true;
+    client.reply_mode = ClientInfo::ReplyMode::kSkip;
+  }
+  if (drop) out->resize(reply_start);
+}
+
+}  // namespace firn

@@ -1,0 +1,25 @@
+// Dispatch: runs one parsed command for one client against the engine.
+//
+// The checks every command shares happen here once, in Redis's order: the command exists,
+// its arity fits, the client is authenticated (or the command is allowed before AUTH),
+// MULTI queueing, and the memory budget for commands that may grow the dataset. Then the
+// handler runs, the per-command counters move, MONITOR clients see the command, and CLIENT
+// REPLY OFF/SKIP drop the reply. Network-free: the server layer calls it for each command of
+// a read batch, and tests call it in-process with a fake clock.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace firn {
+
+struct Engine;
+struct ClientInfo;
+
+// Appends the reply to *out (encoded for client.proto).
+void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,
+              std::string* out, int64_t now_ms);
+
+}  // namespace firn

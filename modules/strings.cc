@@ -1,0 +1,488 @@
+#include "modules/strings.h"
+
+#include <climits>
+#include <cmath>
+#include <string>
+
+#include "modules/args.h"
+#include "modules/common.h"
+#include "modules/engine.h"
+#include "protocol/errors.h"
+#include "storage/db.h"
+
+namespace firn {
+namespace {
+
+constexpr int64_t kNoExpire = Entry::kNoExpire;
+
+// Finds key for reading; sends WRONGTYPE and sets *ok = false if it is not a string.
+Entry* ReadString(CommandContext& ctx, std::string_view key, bool* ok) {
+  Entry* e = ctx.db().FindForRead(key, ctx.now_ms);
+  *ok = CheckString(ctx, e);
+  return *ok ? e : nullptr;
+}
+
+void ReplyValue(CommandContext& ctx, const Entry* e) {
+  if (e == nullptr) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(e->value());
+  }
+}
+
+// GET key -> bulk string or nil.
+void Get(CommandContext& ctx) {
+  bool ok;
+  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
+  if (ok) ReplyValue(ctx, e);
+}
+
+struct SetOptions {
+  bool nx = false, xx = false, get = false, keep_ttl = false;
+  int64_t expire_ms = kNoExpire;
+};
+
+TimeUnit UnitOf(std::string_view option) {
+  return (option[0] == 'E' || option[0] == 'e') ? TimeUnit::kSeconds : TimeUnit::kMilliseconds;
+}
+
+bool IsExpireOption(std::string_view a) {
+  return EqualsNoCase(a, "EX") || EqualsNoCase(a, "PX") || EqualsNoCase(a, "EXAT") ||
+         EqualsNoCase(a, "PXAT");
+}
+
+// Parses SET's options from argv[3]; sends the error and returns false on a bad combination.
+// Like Redis, every option is checked before the expiry's number, so a syntax error wins.
+bool ParseSetOptions(CommandContext& ctx, SetOptions* o) {
+  size_t expire_at = 0;  // position of EX/PX/EXAT/PXAT
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    bool have_expire = o->keep_ttl || expire_at != 0;
+    if (EqualsNoCase(a, "NX") && !o->xx) {
+      o->nx = true;
+    } else if (EqualsNoCase(a, "XX") && !o->nx) {
+      o->xx = true;
+    } else if (EqualsNoCase(a, "GET")) {
+      o->get = true;
+    } else if (EqualsNoCase(a, "KEEPTTL") && !have_expire) {
+      o->keep_ttl = true;
+    } else if (!have_expire && i + 1 < ctx.argc() && IsExpireOption(a)) {
+      expire_at = i++;
+    } else {
+      ctx.Error(err::kSyntax);
+      return false;
+    }
+  }
+  if (expire_at == 0) return true;
+  std::string_view opt = ctx.arg(expire_at);
+  return ArgExpireMs(ctx, ctx.arg(expire_at + 1), UnitOf(opt), opt.size() == 2, &o->expire_ms);
+}
+
+// SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ms | KEEPTTL]
+// -> OK, or nil when NX/XX prevented it; with GET the old value (or nil) instead.
+void Set(CommandContext& ctx) {
+  SetOptions o;
+  if (!ParseSetOptions(ctx, &o)) return;
+  Db& db = ctx.db();
+  std::string_view key = ctx.arg(1);
+  Entry* old = db.FindForWrite(key, ctx.now_ms);
+  if (o.get && !CheckString(ctx, old)) return;
+  if ((o.nx && old != nullptr) || (o.xx && old == nullptr)) {
+    if (o.get) {
+      ReplyValue(ctx, old);
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  int64_t expire_ms = o.expire_ms;
+  if (o.keep_ttl && old != nullptr) expire_ms = old->expire_ms();
+  if (o.get) {
+    // The old value must be copied out before the entry is overwritten.
+    if (old == nullptr) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(old->value());
+    }
+  }
+  db.Put(key, ValueType::kString, ctx.arg(2), expire_ms, ctx.now_ms);
+  if (!o.get) ctx.reply.Ok();
+}
+
+// SETNX key value -> 1 if set, 0 if the key existed.
+void SetNx(CommandContext& ctx) {
+  Db& db = ctx.db();
+  if (db.FindForWrite(ctx.arg(1), ctx.now_ms) != nullptr) {
+    ctx.reply.Int(0);
+    return;
+  }
+  db.Put(ctx.arg(1), ValueType::kString, ctx.arg(2), kNoExpire, ctx.now_ms);
+  ctx.reply.Int(1);
+}
+
+// SETEX key seconds value / PSETEX key milliseconds value -> OK.
+void SetWithExpire(CommandContext& ctx, TimeUnit unit) {
+  int64_t expire_ms;
+  if (!ArgExpireMs(ctx, ctx.arg(2), unit, true, &expire_ms)) return;
+  ctx.db().Put(ctx.arg(1), ValueType::kString, ctx.arg(3), expire_ms, ctx.now_ms);
+  ctx.reply.Ok();
+}
+void SetEx(CommandContext& ctx) { SetWithExpire(ctx, TimeUnit::kSeconds); }
+void PSetEx(CommandContext& ctx) { SetWithExpire(ctx, TimeUnit::kMilliseconds); }
+
+// GETSET key value -> the old value or nil; the TTL is dropped.
+void GetSet(CommandContext& ctx) {
+  bool ok;
+  Entry* old = ReadString(ctx, ctx.arg(1), &ok);
+  if (!ok) return;
+  ReplyValue(ctx, old);
+  ctx.db().Put(ctx.arg(1), ValueType::kString, ctx.arg(2), kNoExpire, ctx.now_ms);
+}
+
+// GETDEL key -> the value or nil; the key is deleted.
+void GetDel(CommandContext& ctx) {
+  bool ok;
+  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
+  if (!ok) return;
+  ReplyValue(ctx, e);
+  if (e != nullptr) ctx.db().Erase(e);
+}
+
+// GETEX key [EX s | PX ms | EXAT ts | PXAT ms | PERSIST] -> the value or nil.
+void GetEx(CommandContext& ctx) {
+  int64_t expire_ms = kNoExpire;
+  bool persist = false, have = false;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (!have && EqualsNoCase(a, "PERSIST")) {
+      persist = have = true;
+    } else if (!have && i + 1 < ctx.argc() && IsExpireOption(a)) {
+      have = true;
+      if (!ArgExpireMs(ctx, ctx.arg(++i), UnitOf(a), a.size() == 2, &expire_ms)) return;
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  }
+  bool ok;
+  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
+  if (!ok) return;
+  ReplyValue(ctx, e);
+  if (e == nullptr) return;
+  if (expire_ms != kNoExpire && expire_ms <= ctx.now_ms) {
+    ctx.db().Erase(e);  // already in the past: Redis deletes the key at once
+  } else if (expire_ms != kNoExpire) {
+    ctx.db().SetExpire(e, expire_ms);
+  } else if (persist && e->has_expire()) {
+    ctx.db().SetExpire(e, kNoExpire);
+  }
+}
+
+// MGET key [key ...] -> an array with each value, nil for missing or non-string keys.
+void MGet(CommandContext& ctx) {
+  ctx.reply.Array(ctx.argc() - 1);
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    Entry* e = ctx.db().FindForRead(ctx.arg(i), ctx.now_ms);
+    if (e == nullptr || e->type() != ValueType::kString) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(e->value());
+    }
+  }
+}
+
+// MSET key value [key value ...] -> OK. MSETNX: 1 if all were set, 0 (nothing set) if any
+// key existed.
+bool CheckPairs(CommandContext& ctx) {
+  if (ctx.argc() % 2 == 1) return true;
+  ctx.Error(WrongArityError(ctx.command->name));
+  return false;
+}
+
+void MSet(CommandContext& ctx) {
+  if (!CheckPairs(ctx)) return;
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
+    ctx.db().Put(ctx.arg(i), ValueType::kString, ctx.arg(i + 1), kNoExpire, ctx.now_ms);
+  }
+  ctx.reply.Ok();
+}
+
+void MSetNx(CommandContext& ctx) {
+  if (!CheckPairs(ctx)) return;
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
+    if (ctx.db().FindForWrite(ctx.arg(i), ctx.now_ms) != nullptr) {
+      ctx.reply.Int(0);
+      return;
+    }
+  }
+  for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
+    ctx.db().Put(ctx.arg(i), ValueType::kString, ctx.arg(i + 1), kNoExpire, ctx.now_ms);
+  }
+  ctx.reply.Int(1);
+}
+
+// Adds delta to the integer at key (0 if missing), keeping its TTL; replies the new value.
+void IncrBy(CommandContext& ctx, int64_t delta) {
+  Db& db = ctx.db();
+  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
+  if (!CheckString(ctx, e)) return;
+  int64_t value = 0;
+  if (e != nullptr && !ParseInt64(e->value(), &value)) {
+    ctx.Error(err::kNotInteger);
+    return;
+  }
+  if ((delta < 0 && value < 0 && delta < LLONG_MIN - value) ||
+      (delta > 0 && value > 0 && delta > LLONG_MAX - value)) {
+    ctx.Error(err::kOverflow);
+    return;
+  }
+  value += delta;
+  char buf[24];
+  std::string_view text(buf, FormatInt(value, buf));
+  if (e == nullptr) {
+    db.Put(ctx.arg(1), ValueType::kString, text, kNoExpire, ctx.now_ms);
+  } else {
+    db.Rewrite(e, text, e->expire_ms());
+  }
+  ctx.reply.Int(value);
+}
+
+// INCR key / DECR key -> the new value.
+void Incr(CommandContext& ctx) { IncrBy(ctx, 1); }
+void Decr(CommandContext& ctx) { IncrBy(ctx, -1); }
+
+// INCRBY key increment / DECRBY key decrement -> the new value.
+void IncrByCommand(CommandContext& ctx) {
+  int64_t delta;
+  if (ArgInt(ctx, 2, &delta)) IncrBy(ctx, delta);
+}
+
+void DecrByCommand(CommandContext& ctx) {
+  int64_t delta;
+  if (!ArgInt(ctx, 2, &delta)) return;
+  if (delta == LLONG_MIN) {
+    ctx.Error("ERR decrement would overflow");
+    return;
+  }
+  IncrBy(ctx, -delta);
+}
+
+// INCRBYFLOAT key increment -> the new value as a bulk string (fixed notation, trimmed).
+void IncrByFloat(CommandContext& ctx) {
+  long double delta;
+  if (!ParseLongDouble(ctx.arg(2), &delta)) {
+    ctx.Error(err::kNotFloat);
+    return;
+  }
+  Db& db = ctx.db();
+  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
+  if (!CheckString(ctx, e)) return;
+  long double value = 0;
+  if (e != nullptr && !ParseLongDouble(e->value(), &value)) {
+    ctx.Error(err::kNotFloat);
+    return;
+  }
+  value += delta;
+  if (std::isnan(value) || std::isinf(value)) {
+    ctx.Error(err::kIncrFloatNaN);
+    return;
+  }
+  std::string text = FormatLongDouble(value);
+  if (e == nullptr) {
+    db.Put(ctx.arg(1), ValueType::kString, text, kNoExpire, ctx.now_ms);
+  } else {
+    db.Rewrite(e, text, e->expire_ms());
+  }
+  ctx.reply.Bulk(text);
+}
+
+bool CheckStringSize(CommandContext& ctx, uint64_t size) {
+  if (size <= static_cast<uint64_t>(ctx.config().proto_max_bulk_len)) return true;
+  ctx.Error(err::kStringTooLong);
+  return false;
+}
+
+// APPEND key value -> the length after appending.
+void Append(CommandContext& ctx) {
+  Db& db = ctx.db();
+  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
+  if (!CheckString(ctx, e)) return;
+  if (e == nullptr) {
+    db.Put(ctx.arg(1), ValueType::kString, ctx.arg(2), kNoExpire, ctx.now_ms);
+    ctx.reply.Int(static_cast<int64_t>(ctx.arg(2).size()));
+    return;
+  }
+  if (!CheckStringSize(ctx, e->value().size() + ctx.arg(2).size())) return;
+  std::string value;
+  value.reserve(e->value().size() + ctx.arg(2).size());
+  value.append(e->value()).append(ctx.arg(2));
+  db.Rewrite(e, value, e->expire_ms());
+  ctx.reply.Int(static_cast<int64_t>(value.size()));
+}
+
+// STRLEN key -> the length, 0 if missing.
+void StrLen(CommandContext& ctx) {
+  bool ok;
+  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
+  if (ok) ctx.reply.Int(e == nullptr ? 0 : static_cast<int64_t>(e->value().size()));
+}
+
+// GETRANGE key start end -> the substring (inclusive, negative counts from the end).
+void GetRange(CommandContext& ctx) {
+  int64_t start, end;
+  if (!ArgInt(ctx, 2, &start) || !ArgInt(ctx, 3, &end)) return;
+  bool ok;
+  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
+  if (!ok) return;
+  std::string_view v = e == nullptr ? std::string_view() : e->value();
+  const int64_t len = static_cast<int64_t>(v.size());
+  if (start < 0 && end < 0 && start > end) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  ctx.reply.Bulk(v.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+}
+
+// SETRANGE key offset value -> the length after writing (zero-padded as needed).
+void SetRange(CommandContext& ctx) {
+  int64_t offset;
+  if (!ArgInt(ctx, 2, &offset)) return;
+  if (offset < 0) {
+    ctx.Error(err::kOffsetOutOfRange);
+    return;
+  }
+  std::string_view patch = ctx.arg(3);
+  Db& db = ctx.db();
+  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
+  if (!CheckString(ctx, e)) return;
+  int64_t old_len = e == nullptr ? 0 : static_cast<int64_t>(e->value().size());
+  if (patch.empty()) {
+    ctx.reply.Int(old_len);
+    return;
+  }
+  if (!CheckStringSize(ctx, static_cast<uint64_t>(offset) + patch.size())) return;
+  std::string value(e == nullptr ? std::string_view() : e->value());
+  size_t need = static_cast<size_t>(offset) + patch.size();
+  if (value.size() < need) value.resize(need, '\0');
+  value.replace(static_cast<size_t>(offset), patch.size(), patch);
+  if (e == nullptr) {
+    db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
+  } else {
+    db.Rewrite(e, value, e->expire_ms());
+  }
+  ctx.reply.Int(static_cast<int64_t>(value.size()));
+}
+
+constexpr KeySpec kFirstKey{1, 1, 1};
+constexpr KeySpec kAllKeys{1, -1, 1};
+constexpr KeySpec kKeyValuePairs{1, -1, 2};
+
+}  // namespace
+
+std::vector<Command> StringCommands() {
+  return {
+      {.name = "get", .arity = 2, .flags = kReadOnly | kFast, .keys = kFirstKey, .run = Get,
+       .group = "string", .since = "1.0.0", .summary = "Returns the string value of a key.",
+       .syntax = "key"},
+      {.name = "set", .arity = -3, .flags = kWrite | kDenyOom, .keys = kFirstKey, .run = Set,
+       .group = "string", .since = "1.0.0",
+       .summary = "Sets the string value of a key, ignoring its type. The key is created if it "
+                  "doesn't exist.",
+       .syntax = "key value [NX | XX] [GET] [EX seconds | PX milliseconds | "
+                 "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]"},
+      {.name = "setnx", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = SetNx, .group = "string", .since = "1.0.0",
+       .summary = "Set the string value of a key only when the key doesn't exist.",
+       .syntax = "key value"},
+      {.name = "setex", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey, .run = SetEx,
+       .group = "string", .since = "2.0.0",
+       .summary = "Sets the string value and expiration time of a key. Creates the key if it "
+                  "doesn't exist.",
+       .syntax = "key seconds value"},
+      {.name = "psetex", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey,
+       .run = PSetEx, .group = "string", .since = "2.6.0",
+       .summary = "Sets both string value and expiration time in milliseconds of a key. The key "
+                  "is created if it doesn't exist.",
+       .syntax = "key milliseconds value"},
+      {.name = "getset", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = GetSet, .group = "string", .since = "1.0.0",
+       .summary = "Returns the previous string value of a key after setting it to a new value.",
+       .syntax = "key value"},
+      {.name = "getdel", .arity = 2, .flags = kWrite | kFast, .keys = kFirstKey, .run = GetDel,
+       .group = "string", .since = "6.2.0",
+       .summary = "Returns the string value of a key after deleting the key.", .syntax = "key"},
+      {.name = "getex", .arity = -2, .flags = kWrite | kFast, .keys = kFirstKey, .run = GetEx,
+       .group = "string", .since = "6.2.0",
+       .summary = "Returns the string value of a key after setting its expiration time.",
+       .syntax = "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | "
+                 "PXAT unix-time-milliseconds | PERSIST]"},
+      {.name = "mget", .arity = -2, .flags = kReadOnly | kFast, .keys = kAllKeys, .run = MGet,
+       .group = "string", .since = "1.0.0",
+       .summary = "Atomically returns the string values of one or more keys.",
+       .syntax = "key [key ...]"},
+      {.name = "mset", .arity = -3, .flags = kWrite | kDenyOom, .keys = kKeyValuePairs,
+       .run = MSet, .group = "string", .since = "1.0.1",
+       .summary = "Atomically creates or modifies the string values of one or more keys.",
+       .syntax = "key value [key value ...]"},
+      {.name = "msetnx", .arity = -3, .flags = kWrite | kDenyOom, .keys = kKeyValuePairs,
+       .run = MSetNx, .group = "string", .since = "1.0.1",
+       .summary = "Atomically modifies the string values of one or more keys only when all keys "
+                  "don't exist.",
+       .syntax = "key value [key value ...]"},
+      {.name = "incr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = Incr, .group = "string", .since = "1.0.0",
+       .summary = "Increments the integer value of a key by one. Uses 0 as initial value if the "
+                  "key doesn't exist.",
+       .syntax = "key"},
+      {.name = "decr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = Decr, .group = "string", .since = "1.0.0",
+       .summary = "Decrements the integer value of a key by one. Uses 0 as initial value if the "
+                  "key doesn't exist.",
+       .syntax = "key"},
+      {.name = "incrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = IncrByCommand, .group = "string", .since = "1.0.0",
+       .summary = "Increments the integer value of a key by a number. Uses 0 as initial value if "
+                  "the key doesn't exist.",
+       .syntax = "key increment"},
+      {.name = "decrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = DecrByCommand, .group = "string", .since = "1.0.0",
+       .summary = "Decrements a number from the integer value of a key. Uses 0 as initial value "
+                  "if the key doesn't exist.",
+       .syntax = "key decrement"},
+      {.name = "incrbyfloat", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = IncrByFloat, .group = "string", .since = "2.6.0",
+       .summary = "Increment the floating point value of a key by a number. Uses 0 as initial "
+                  "value if the key doesn't exist.",
+       .syntax = "key increment"},
+      {.name = "append", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
+       .run = Append, .group = "string", .since = "2.0.0",
+       .summary = "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+       .syntax = "key value"},
+      {.name = "strlen", .arity = 2, .flags = kReadOnly | kFast, .keys = kFirstKey,
+       .run = StrLen, .group = "string", .since = "2.2.0",
+       .summary = "Returns the length of a string value.", .syntax = "key"},
+      {.name = "getrange", .arity = 4, .flags = kReadOnly, .keys = kFirstKey, .run = GetRange,
+       .group = "string", .since = "2.4.0",
+       .summary = "Returns a substring of the string stored at a key.",
+       .syntax = "key start end"},
+      {.name = "substr", .arity = 4, .flags = kReadOnly, .keys = kFirstKey, .run = GetRange,
+       .group = "string", .since = "1.0.0",
+       .summary = "Returns a substring from a string value.", .syntax = "key start end"},
+      {.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey,
+       .run = SetRange, .group = "string", .since = "2.2.0",
+       .summary = "Overwrites a part of a string value with another by an offset. Creates the "
+                  "key if it doesn't exist.",
+       .syntax = "key offset value"},
+  };
+}
+
+}  // namespace firn

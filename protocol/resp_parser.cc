@@ -1,0 +1,201 @@
+#include "protocol/resp_parser.h"
+
+#include <climits>
+#include <cstring>
+
+#include "protocol/errors.h"
+
+namespace firn {
+namespace {
+
+constexpr size_t kInlineMaxSize = 64 * 1024;
+constexpr int64_t kUnauthMaxMultibulk = 10;
+constexpr int64_t kUnauthMaxBulk = 16 * 1024;
+
+// Parses a whole decimal integer as Redis's string2ll does: optional '-', no '+', no leading
+// zeroes, no spaces. Returns false on anything else or overflow.
+bool ParseDecimal(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  size_t i = 0;
+  bool negative = false;
+  if (s[0] == '-') {
+    negative = true;
+    i = 1;
+    if (s.size() == 1) return false;
+  }
+  if (s.size() - i > 1 && s[i] == '0') return false;
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  if (negative) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
+    *out = static_cast<int64_t>(0 - v);
+  } else {
+    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
+    *out = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; }
+
+using Result = RespParser::Result;
+using Status = RespParser::Status;
+
+Result Incomplete(size_t needed = 0) { return Result{Status::kIncomplete, 0, {}, needed}; }
+Result Done(Status status, size_t consumed) { return Result{status, consumed, {}, 0}; }
+Result Fail(std::string_view error) { return Result{Status::kError, 0, error, 0}; }
+
+}  // namespace
+
+bool SplitInlineArgs(std::string_view line, std::vector<std::string>* out) {
+  out->clear();
+  size_t i = 0;
+  const size_t n = line.size();
+  while (true) {
+    while (i < n && IsSpace(line[i])) ++i;
+    if (i >= n) return true;
+    std::string current;
+    bool in_dq = false, in_sq = false, done = false;
+    while (!done) {
+      if (in_dq) {
+        if (i >= n) return false;
+        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' && HexValue(line[i + 2]) >= 0 &&
+            HexValue(line[i + 3]) >= 0) {
+          current.push_back(static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
+          i += 3;
+        } else if (line[i] == '\\' && i + 1 < n) {
+          ++i;
+          char c;
+          switch (line[i]) {
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'b': c = '\b'; break;
+            case 'a': c = '\a'; break;
+            default: c = line[i]; break;
+          }
+          current.push_back(c);
+        } else if (line[i] == '"') {
+          // The closing quote must be followed by a space or the end.
+          if (i + 1 < n && !IsSpace(line[i + 1])) return false;
+          done = true;
+        } else {
+          current.push_back(line[i]);
+        }
+      } else if (in_sq) {
+        if (i >= n) return false;
+        if (line[i] == '\\' && i + 1 < n && line[i + 1] == '\'') {
+          ++i;
+          current.push_back('\'');
+        } else if (line[i] == '\'') {
+          if (i + 1 < n && !IsSpace(line[i + 1])) return false;
+          done = true;
+        } else {
+          current.push_back(line[i]);
+        }
+      } else {
+        if (i >= n) {
+          done = true;
+          break;
+        }
+        switch (line[i]) {
+          case ' ': case '\n': case '\r': case '\t': case '\0':
+            done = true;
+            break;
+          case '"': in_dq = true; break;
+          case '\'': in_sq = true; break;
+          default: current.push_back(line[i]); break;
+        }
+      }
+      if (i < n) ++i;
+    }
+    out->push_back(std::move(current));
+  }
+}
+
+RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
+  args_.clear();
+  if (buf.empty()) return Incomplete();
+  if (buf[0] == '*') return ParseMultibulk(buf, limits);
+  return ParseInline(buf);
+}
+
+RespParser::Result RespParser::ParseInline(std::string_view buf) {
+  size_t nl = buf.find('\n');
+  if (nl == std::string_view::npos) {
+    if (buf.size() > kInlineMaxSize) return Fail(err::kProtoBigInline);
+    return Incomplete();
+  }
+  std::string_view line = buf.substr(0, nl);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (!SplitInlineArgs(line, &unquoted_)) {
+    return Fail(err::kProtoUnbalancedQuotes);
+  }
+  if (unquoted_.empty()) return Done(Status::kEmpty, nl + 1);
+  for (const std::string& a : unquoted_) args_.emplace_back(a);
+  return Done(Status::kCommand, nl + 1);
+}
+
+RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits) {
+  size_t pos = 0;
+  // Reads "<prefix><integer>\r\n" at pos; returns 1 on success, 0 if incomplete, -1 if the line
+  // is too long without a CRLF, -2 if it is not an integer.
+  auto read_count = [&](int64_t* value) -> int {
+    size_t cr = buf.find('\r', pos);
+    if (cr == std::string_view::npos || cr + 1 >= buf.size()) {
+      return buf.size() - pos > kInlineMaxSize ? -1 : 0;
+    }
+    if (cr - pos > kInlineMaxSize) return -1;
+    bool ok = ParseDecimal(buf.substr(pos + 1, cr - pos - 1), value);
+    pos = cr + 2;
+    return ok ? 1 : -2;
+  };
+
+  int64_t count = 0;
+  int r = read_count(&count);
+  if (r == 0) return Incomplete();
+  if (r == -1) return Fail(err::kProtoBigMultibulk);
+  if (r == -2 || count > INT_MAX || (!limits.authenticated && count > kUnauthMaxMultibulk)) {
+    return Fail(err::kProtoInvalidMultibulk);
+  }
+  if (count <= 0) return Done(Status::kEmpty, pos);
+
+  const int64_t max_bulk = limits.authenticated ? limits.max_bulk_len : kUnauthMaxBulk;
+  // Don't reserve for a declared count until the bytes arrive: args_ grows as they do.
+  for (int64_t i = 0; i < count; ++i) {
+    if (pos >= buf.size()) return Incomplete();
+    if (buf[pos] != '$') {
+      error_ = "ERR Protocol error: expected '$', got '";
+      error_.push_back(buf[pos]);
+      error_.push_back('\'');
+      return Fail(error_);
+    }
+    int64_t len = 0;
+    r = read_count(&len);
+    if (r == 0) return Incomplete();
+    if (r == -1) return Fail(err::kProtoBigBulkCount);
+    if (r == -2 || len < 0 || len > max_bulk) return Fail(err::kProtoInvalidBulk);
+    size_t need = pos + static_cast<size_t>(len) + 2;
+    if (buf.size() < need) return Incomplete(need);
+    if (buf[need - 2] != '\r' || buf[need - 1] != '\n') {
+      return Fail(err::kProtoInvalidBulk);
+    }
+    args_.push_back(buf.substr(pos, static_cast<size_t>(len)));
+    pos = need;
+  }
+  return Done(Status::kCommand, pos);
+}
+
+}  // namespace firn

@@ -1,0 +1,534 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+
+#include "modules/dispatch.h"
+#include "protocol/resp_parser.h"
+#include "server/log.h"
+
+namespace firn {
+
+namespace {
+
+constexpr size_t kMinReadRoom = 16 * 1024;
+constexpr size_t kIdleBufferKeep = 64 * 1024;
+
+int64_t MonotonicUs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t RealtimeMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+std::string FormatAddress(const struct sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    const auto* sin = reinterpret_cast<const struct sockaddr_in*>(&ss);
+    uv_ip4_name(sin, ip, sizeof(ip));
+    port = ntohs(sin->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const struct sockaddr_in6*>(&ss);
+    uv_ip6_name(sin6, ip, sizeof(ip));
+    port = ntohs(sin6->sin6_port);
+  }
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+// Appends s as Redis's sdscatrepr does: quoted, with escapes for non-printables.
+void AppendRepr(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out->append("\\\\"); break;
+      case '"': out->append("\\\""); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\a': out->append("\\a"); break;
+      case '\b': out->append("\\b"); break;
+      default:
+        if (std::isprint(c)) {
+          out->push_back(static_cast<char>(c));
+        } else {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out->append(buf);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+// One client connection: its socket handle, read buffer, parser and output.
+class Connection {
+ public:
+  Connection(Server* server, bool unix_socket) : server(server), unix_socket(unix_socket) {}
+
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&u); }
+  uv_handle_t* uv_handle() { return reinterpret_cast<uv_handle_t*>(&u); }
+
+  // libuv handle storage: a TCP or a unix-socket stream.
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } u;
+
+  Server* server;
+  bool unix_socket;
+  ClientInfo info;
+  RespParser parser;
+  std::string in;       // read buffer: bytes [in_pos, in_len) are unconsumed
+  size_t in_len = 0;
+  size_t in_pos = 0;
+  std::string out;      // replies built since the last write
+  std::string writing;  // bytes handed to uv_write, kept alive until its callback
+  uv_write_t write_req;
+  bool write_in_flight = false;
+  bool closing = false;
+  bool dirty = false;
+};
+
+namespace {
+
+void AllocCb(uv_handle_t* h, size_t /*suggested*/, uv_buf_t* buf) {
+  Connection* c = static_cast<Connection*>(h->data);
+  if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
+  if (c->in.size() - c->in_len < kMinReadRoom) {
+    if (c->in_pos > 0) {
+      std::memmove(c->in.data(), c->in.data() + c->in_pos, c->in_len - c->in_pos);
+      c->in_len -= c->in_pos;
+      c->in_pos = 0;
+    }
+    if (c->in.size() - c->in_len < kMinReadRoom) {
+      c->in.resize(std::max(c->in.size() * 2, c->in_len + kMinReadRoom));
+    }
+  }
+  *buf = uv_buf_init(c->in.data() + c->in_len, static_cast<unsigned>(c->in.size() - c->in_len));
+}
+
+void ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* /*buf*/) {
+  Connection* c = static_cast<Connection*>(s->data);
+  c->server->OnRead(c, nread);
+}
+
+void WriteCb(uv_write_t* req, int status);
+
+void CloseCb(uv_handle_t* h) {
+  Connection* c = static_cast<Connection*>(h->data);
+  c->server->OnClosed(c);
+}
+
+void AcceptTcpCb(uv_stream_t* listener, int status) {
+  if (status < 0) return;
+  static_cast<Server*>(listener->data)->OnAccept(listener, false);
+}
+
+void AcceptUnixCb(uv_stream_t* listener, int status) {
+  if (status < 0) return;
+  static_cast<Server*>(listener->data)->OnAccept(listener, true);
+}
+
+void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
+
+void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
+
+void SignalCb(uv_signal_t* h, int signum) { static_cast<Server*>(h->data)->OnSignal(signum); }
+
+void CloseAndFree(uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); }
+
+}  // namespace
+
+Server::Server(CommandLine cl)
+    : command_line_(std::move(cl)), engine_(command_line_.config), loop_(uv_default_loop()) {
+  engine_.hooks = this;
+  engine_.clock_us = MonotonicUs;
+  engine_.stats.start_time_ms = RealtimeMs();
+  engine_.stats.tcp_port = engine_.config.port;
+}
+
+Server::~Server() = default;
+
+int64_t Server::NowMs() {
+  uint64_t loop_ms = uv_now(loop_);
+  if (loop_ms != cached_loop_ms_) {
+    cached_loop_ms_ = loop_ms;
+    cached_now_ms_ = RealtimeMs();
+  }
+  return cached_now_ms_;
+}
+
+void Server::Listen() {
+  const Config& cfg = engine_.config;
+  if (cfg.port != 0) {
+    for (const std::string& addr : cfg.bind) {
+      auto* tcp = new uv_tcp_t;
+      uv_tcp_init(loop_, tcp);
+      tcp->data = this;
+      struct sockaddr_storage ss;
+      int rc = addr.find(':') != std::string::npos
+                   ? uv_ip6_addr(addr.c_str(), cfg.port, reinterpret_cast<sockaddr_in6*>(&ss))
+                   : uv_ip4_addr(addr == "*" ? "0.0.0.0" : addr.c_str(), cfg.port,
+                                 reinterpret_cast<sockaddr_in*>(&ss));
+      if (rc == 0) rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&ss), 0);
+      if (rc == 0) {
+        rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), cfg.tcp_backlog, AcceptTcpCb);
+      }
+      if (rc != 0) {
+        uv_close(reinterpret_cast<uv_handle_t*>(tcp), CloseAndFree);
+        throw std::runtime_error("Could not create server TCP listening socket " + addr + ":" +
+                                 std::to_string(cfg.port) + ": " + uv_strerror(rc));
+      }
+      listeners_.push_back(reinterpret_cast<uv_stream_t*>(tcp));
+      Log(LogLevel::kInfo, "Listening on %s:%d", addr.c_str(), cfg.port);
+    }
+  }
+  if (!cfg.unixsocket.empty()) {
+    auto* pipe = new uv_pipe_t;
+    uv_pipe_init(loop_, pipe, 0);
+    pipe->data = this;
+    unlink(cfg.unixsocket.c_str());
+    int rc = uv_pipe_bind(pipe, cfg.unixsocket.c_str());
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(pipe), cfg.tcp_backlog, AcceptUnixCb);
+    if (rc != 0) {
+      uv_close(reinterpret_cast<uv_handle_t*>(pipe), CloseAndFree);
+      throw std::runtime_error("Could not create server unix socket " + cfg.unixsocket + ": " +
+                               uv_strerror(rc));
+    }
+    if (cfg.unixsocketperm != 0) chmod(cfg.unixsocket.c_str(), static_cast<mode_t>(cfg.unixsocketperm));
+    listeners_.push_back(reinterpret_cast<uv_stream_t*>(pipe));
+    Log(LogLevel::kInfo, "Listening on unix socket %s", cfg.unixsocket.c_str());
+  }
+}
+
+int Server::Run() {
+  signal(SIGPIPE, SIG_IGN);
+  uv_timer_init(loop_, &cron_);
+  cron_.data = this;
+  uint64_t period_ms = static_cast<uint64_t>(1000 / std::max(1, engine_.config.hz));
+  uv_timer_start(&cron_, CronCb, period_ms, period_ms);
+  uv_check_init(loop_, &flush_check_);
+  flush_check_.data = this;
+  uv_check_start(&flush_check_, CheckCb);
+  uv_signal_t* sigs[] = {&sig_term_, &sig_int_, &sig_hup_};
+  int nums[] = {SIGTERM, SIGINT, SIGHUP};
+  for (int i = 0; i < 3; ++i) {
+    uv_signal_init(loop_, sigs[i]);
+    sigs[i]->data = this;
+    uv_signal_start(sigs[i], SignalCb, nums[i]);
+  }
+  uv_run(loop_, UV_RUN_DEFAULT);
+  uv_loop_close(loop_);
+  if (!engine_.config.unixsocket.empty()) unlink(engine_.config.unixsocket.c_str());
+  Log(LogLevel::kInfo, "Firn is now ready to exit, bye bye...");
+  return 0;
+}
+
+void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
+  auto* c = new Connection(this, unix_socket);
+  if (unix_socket) {
+    uv_pipe_init(loop_, &c->u.pipe, 0);
+  } else {
+    uv_tcp_init(loop_, &c->u.tcp);
+  }
+  c->uv_handle()->data = c;
+  if (uv_accept(listener, c->stream()) != 0) {
+    uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+    return;
+  }
+  ++engine_.stats.total_connections_received;
+  if (clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
+    ++engine_.stats.rejected_connections;
+    std::string msg = "-ERR max number of clients reached\r\n";
+    uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned>(msg.size()));
+    uv_try_write(c->stream(), &b, 1);
+    uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+    return;
+  }
+  ClientInfo& info = c->info;
+  info.id = next_client_id_++;
+  info.created_ms = info.last_interaction_ms = NowMs();
+  info.authenticated = engine_.config.requirepass.empty();
+  if (unix_socket) {
+    info.addr = engine_.config.unixsocket + ":0";
+    info.laddr = info.addr;
+  } else {
+    uv_tcp_nodelay(&c->u.tcp, 1);
+    if (engine_.config.tcp_keepalive > 0) {
+      uv_tcp_keepalive(&c->u.tcp, 1, static_cast<unsigned>(engine_.config.tcp_keepalive));
+    }
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (uv_tcp_getpeername(&c->u.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+      info.addr = FormatAddress(ss);
+    }
+    len = sizeof(ss);
+    if (uv_tcp_getsockname(&c->u.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+      info.laddr = FormatAddress(ss);
+    }
+    uv_fileno(c->uv_handle(), &info.fd);
+  }
+  clients_[info.id] = c;
+  engine_.stats.connected_clients = clients_.size();
+  uv_read_start(c->stream(), AllocCb, ReadCb);
+}
+
+void Server::OnRead(Connection* c, ssize_t nread) {
+  if (nread < 0) {
+    Close(c);
+    return;
+  }
+  if (nread == 0 || c->closing) return;
+  c->in_len += static_cast<size_t>(nread);
+  engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
+  c->info.last_interaction_ms = NowMs();
+  ProcessInput(c);
+  Write(c);
+}
+
+void Server::ProcessInput(Connection* c) {
+  const Config& cfg = engine_.config;
+  ParseLimits limits;
+  limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
+  while (c->in_pos < c->in_len && !c->info.close_after_reply) {
+    limits.authenticated = c->info.authenticated;
+    std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
+    RespParser::Result r = c->parser.Parse(pending, limits);
+    if (r.status == RespParser::Status::kCommand) {
+      const bool was_monitor = c->info.monitor;
+      Dispatch(engine_, c->info, c->parser.args(), &c->out, NowMs());
+      if (!was_monitor && c->info.monitor) ++monitors_;
+      c->in_pos += r.consumed;
+    } else if (r.status == RespParser::Status::kEmpty) {
+      c->in_pos += r.consumed;
+    } else if (r.status == RespParser::Status::kIncomplete) {
+      if (pending.size() > cfg.client_query_buffer_limit) {
+        Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
+            static_cast<unsigned long long>(c->info.id), c->info.addr.c_str());
+        c->in_pos = c->in_len = 0;
+        c->info.close_after_reply = true;
+      }
+      break;
+    } else {
+      ReplyBuilder(&c->out).Error(r.error);
+      Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
+          static_cast<unsigned long long>(c->info.id), c->info.addr.c_str(),
+          static_cast<int>(r.error.size()), r.error.data());
+      c->in_pos = c->in_len = 0;
+      c->info.close_after_reply = true;
+    }
+  }
+  if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
+  if (shutdown_requested_) BeginShutdown();
+}
+
+void Server::Write(Connection* c) {
+  if (c->closing) return;
+  if (!c->write_in_flight && !c->out.empty()) {
+    uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
+    int n = uv_try_write(c->stream(), &b, 1);
+    size_t written = n > 0 ? static_cast<size_t>(n) : 0;
+    if (n < 0 && n != UV_EAGAIN) {
+      Close(c);
+      return;
+    }
+    engine_.stats.net_output_bytes += written;
+    if (written == c->out.size()) {
+      c->out.clear();
+    } else {
+      c->writing.assign(c->out, written);
+      c->out.clear();
+      c->write_req.data = c;
+      uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
+      c->write_in_flight = true;
+      uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
+      return;
+    }
+  }
+  if (!c->write_in_flight && c->info.close_after_reply) Close(c);
+}
+
+namespace {
+void WriteCb(uv_write_t* req, int status) {
+  Connection* c = static_cast<Connection*>(req->data);
+  c->server->OnWriteDone(c, status);
+}
+}  // namespace
+
+void Server::OnWriteDone(Connection* c, int status) {
+  c->write_in_flight = false;
+  c->writing.clear();
+  if (status < 0) {
+    c->out.clear();
+    c->info.close_after_reply = true;
+  }
+  // Anything built while this write was in flight goes out now.
+  Write(c);
+}
+
+void Server::FlushPending() {
+  std::vector<Connection*> batch;
+  batch.swap(dirty_);
+  for (Connection* c : batch) {
+    c->dirty = false;
+    Write(c);
+  }
+}
+
+void Server::Close(Connection* c) {
+  if (c->closing) return;
+  c->closing = true;
+  if (c->info.monitor) --monitors_;
+  uv_read_stop(c->stream());
+  uv_close(c->uv_handle(), CloseCb);
+}
+
+void Server::OnClosed(Connection* c) {
+  clients_.erase(c->info.id);
+  engine_.stats.connected_clients = clients_.size();
+  for (Connection*& d : dirty_) {
+    if (d == c) d = nullptr;
+  }
+  std::erase(dirty_, nullptr);
+  delete c;
+}
+
+void Server::OnCron() {
+  const Config& cfg = engine_.config;
+  const int64_t now_ms = NowMs();
+  engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
+  engine_.keyspace.Cron();
+  std::vector<Connection*> idle;
+  for (auto& [id, c] : clients_) {
+    if (cfg.timeout > 0 && !c->info.monitor &&
+        now_ms - c->info.last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
+      idle.push_back(c);
+      continue;
+    }
+    // Give back buffers that grew for a burst once the client is quiet.
+    if (c->in_len == 0 && c->in.size() > kIdleBufferKeep) std::string().swap(c->in);
+    if (c->out.empty() && c->out.capacity() > kIdleBufferKeep) std::string().swap(c->out);
+  }
+  for (Connection* c : idle) {
+    Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->info.id));
+    Close(c);
+  }
+}
+
+void Server::OnSignal(int signum) {
+  if (signum == SIGHUP) {
+    Reload();
+    return;
+  }
+  Log(LogLevel::kWarning, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  BeginShutdown();
+}
+
+void Server::Reload() {
+  try {
+    Config fresh = ReloadConfig(command_line_);
+    for (std::string_view name : DiffConfig(engine_.config, fresh)) {
+      std::optional<std::string> value = GetConfigValue(fresh, name);
+      if (!IsRuntimeSettable(name)) {
+        Log(LogLevel::kWarning, "Config reload: '%.*s' cannot change at runtime; restart to apply",
+            static_cast<int>(name.size()), name.data());
+        continue;
+      }
+      SetConfigValue(engine_.config, name, value.value_or(""));
+      Log(LogLevel::kInfo, "Config reload: %.*s = %s", static_cast<int>(name.size()), name.data(),
+          value.value_or("").c_str());
+    }
+    SetLogLevel(engine_.config.loglevel);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "Config reload failed, keeping the running config: %s", e.what());
+  }
+}
+
+void Server::RequestShutdown() { shutdown_requested_ = true; }
+
+void Server::BeginShutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  Log(LogLevel::kInfo, "User requested shutdown...");
+  for (uv_stream_t* l : listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
+  listeners_.clear();
+  uv_timer_stop(&cron_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
+  uv_check_stop(&flush_check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
+    uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
+  }
+  // Every client gets its pending replies, then its connection closes.
+  std::vector<Connection*> all;
+  for (auto& [id, c] : clients_) all.push_back(c);
+  for (Connection* c : all) {
+    c->info.close_after_reply = true;
+    Write(c);
+  }
+}
+
+void Server::ForEachClient(const std::function<void(const ClientInfo&)>& fn) {
+  for (auto& [id, c] : clients_) {
+    c->info.query_buffer_bytes = c->in_len - c->in_pos;
+    c->info.output_buffer_bytes = c->out.size() + c->writing.size();
+    fn(c->info);
+  }
+}
+
+size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
+  size_t n = 0;
+  for (auto& [id, c] : clients_) {
+    if (c->closing || !pred(c->info)) continue;
+    c->info.close_after_reply = true;
+    if (!c->dirty) {
+      c->dirty = true;
+      dirty_.push_back(c);
+    }
+    ++n;
+  }
+  return n;
+}
+
+void Server::FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
+                          int64_t /*now_us*/) {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  // Redis names unix-socket clients "unix:<path>" here.
+  std::string who = from.fd < 0 && from.addr.size() > 2
+                        ? "unix:" + from.addr.substr(0, from.addr.size() - 2)
+                        : from.addr;
+  char head[64];
+  std::snprintf(head, sizeof(head), "+%ld.%06ld [%d ", static_cast<long>(tv.tv_sec),
+                static_cast<long>(tv.tv_usec), from.db);
+  std::string line = head;
+  line.append(who).append("] ");
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i > 0) line.push_back(' ');
+    AppendRepr(&line, argv[i]);
+  }
+  line.append("\r\n");
+  for (auto& [id, c] : clients_) {
+    if (!c->info.monitor || c->closing || &c->info == &from) continue;
+    c->out.append(line);
+    if (!c->dirty) {
+      c->dirty = true;
+      dirty_.push_back(c);
+    }
+  }
+}
+
+}  // namespace firn

@@ -1,0 +1,179 @@
+#include "storage/db.h"
+
+#include <vector>
+
+namespace firn {
+
+Entry* Db::Find(std::string_view key, int64_t now_ms) {
+  uint64_t hash = HashKey(key);
+  Entry* e = dict_.Find(key, hash);
+  if (e != nullptr && e->IsExpired(now_ms)) {
+    Unlink(e, hash);
+    Entry::Free(e);
+    ++stats_->expired_keys;
+    return nullptr;
+  }
+  return e;
+}
+
+Entry* Db::FindForRead(std::string_view key, int64_t now_ms) {
+  Entry* e = Find(key, now_ms);
+  if (e == nullptr) {
+    ++stats_->keyspace_misses;
+    return nullptr;
+  }
+  ++stats_->keyspace_hits;
+  if (touch_ != nullptr) touch_(e, now_ms);
+  return e;
+}
+
+Entry* Db::FindForWrite(std::string_view key, int64_t now_ms) {
+  Entry* e = Find(key, now_ms);
+  if (e != nullptr && touch_ != nullptr) touch_(e, now_ms);
+  return e;
+}
+
+Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int64_t expire_ms,
+               int64_t now_ms) {
+  uint64_t hash = HashKey(key);
+  Entry* old = dict_.Find(key, hash);
+  if (old != nullptr && old->type() == type && !old->IsExpired(now_ms)) {
+    Entry* e = Rewrite(old, value, expire_ms);
+    if (touch_ != nullptr) touch_(e, now_ms);
+    return e;
+  }
+  Entry* e = Entry::Make(key, type, value, expire_ms);
+  if (touch_ != nullptr) touch_(e, now_ms);
+  if (old != nullptr) {
+    if (old->IsExpired(now_ms)) ++stats_->expired_keys;
+    Track(old, -1);
+    dict_.Replace(old, e, hash);
+    Entry::Free(old);
+  } else {
+    dict_.Insert(e, hash);
+  }
+  Track(e, +1);
+  return e;
+}
+
+Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
+  const bool want_expire = expire_ms >= 0;
+  if (value.size() == e->value().size() && want_expire == e->has_expire()) {
+    // Same shape: update in place, no allocation.
+    if (value.data() != e->value().data() && !value.empty()) {
+      std::memmove(e->mutable_value(), value.data(), value.size());
+    }
+    if (want_expire) e->set_expire_ms(expire_ms);
+    return e;
+  }
+  Entry* fresh = Entry::Remake(e, value, expire_ms);
+  dict_.Replace(e, fresh, HashKey(e->key()));
+  Track(e, -1);
+  Track(fresh, +1);
+  Entry::Free(e);
+  return fresh;
+}
+
+bool Db::Delete(std::string_view key, int64_t now_ms) {
+  Entry* e = Find(key, now_ms);
+  if (e == nullptr) return false;
+  Erase(e);
+  return true;
+}
+
+void Db::Unlink(Entry* e, uint64_t hash) {
+  dict_.Remove(e->key(), hash);
+  Track(e, -1);
+}
+
+void Db::Erase(Entry* e) { Entry::Free(Detach(e)); }
+
+Entry* Db::Detach(Entry* e) {
+  Unlink(e, HashKey(e->key()));
+  return e;
+}
+
+void Db::Adopt(Entry* e) {
+  dict_.Insert(e, HashKey(e->key()));
+  Track(e, +1);
+}
+
+uint64_t Db::Scan(uint64_t cursor, int64_t now_ms, const std::function<void(Entry*)>& fn) const {
+  return dict_.Scan(cursor, [&](Entry* e) {
+    if (!e->IsExpired(now_ms)) fn(e);
+  });
+}
+
+Entry* Db::Random(int64_t now_ms) {
+  // Skip expired entries (deleting them) a bounded number of times, as Redis does.
+  for (int tries = 0; tries < 100; ++tries) {
+    Entry* e = dict_.Random([]() -> uint64_t {
+      static uint64_t state = 0x9E3779B97F4A7C15ULL;
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      return state;
+    });
+    if (e == nullptr) return nullptr;
+    if (!e->IsExpired(now_ms)) return e;
+    Erase(e);
+    ++stats_->expired_keys;
+  }
+  return nullptr;
+}
+
+Db::ExpireStep Db::ActiveExpire(int64_t now_ms, uint64_t* cursor, size_t max_buckets) {
+  ExpireStep step;
+  if (expires_ == 0) return step;
+  std::vector<Entry*> expired;
+  int64_t ttl_sum = 0;
+  size_t ttl_count = 0;
+  uint64_t c = *cursor;
+  for (size_t i = 0; i < max_buckets; ++i) {
+    c = dict_.Scan(c, [&](Entry* e) {
+      if (!e->has_expire()) return;
+      ++step.sampled;
+      int64_t left = e->expire_ms() - now_ms;
+      if (left <= 0) {
+        expired.push_back(e);
+      } else {
+        ttl_sum += left;
+        ++ttl_count;
+      }
+    });
+    if (c == 0) break;
+  }
+  *cursor = c;
+  for (Entry* e : expired) Erase(e);
+  step.expired = expired.size();
+  stats_->expired_keys += expired.size();
+  if (ttl_count > 0) {
+    // Running estimate, as Redis keeps: new samples weigh 2%.
+    int64_t avg = ttl_sum / static_cast<int64_t>(ttl_count);
+    avg_ttl_ms_ = avg_ttl_ms_ == 0 ? avg : (avg_ttl_ms_ / 50) * 49 + avg / 50;
+  }
+  if (expires_ == 0) avg_ttl_ms_ = 0;
+  return step;
+}
+
+void Db::Cron(int rehash_steps) {
+  if (dict_.rehashing()) {
+    dict_.RehashSteps(rehash_steps);
+  } else {
+    dict_.MaybeShrink();
+  }
+}
+
+void Db::Clear() {
+  dict_.Clear();
+  expires_ = 0;
+  avg_ttl_ms_ = 0;
+}
+
+void Db::Swap(Db& other) {
+  dict_.Swap(other.dict_);
+  std::swap(expires_, other.expires_);
+  std::swap(avg_ttl_ms_, other.avg_ttl_ms_);
+}
+
+}  // namespace firn

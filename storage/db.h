@@ -1,0 +1,103 @@
+// Db: one of the numbered databases (SELECT n), a Dict plus expiry and the keyspace counters.
+//
+// Every lookup takes `now_ms` from its caller (the event loop reads the clock once per
+// iteration), so expiry is deterministic under a fake clock in tests. Expiry is lazy on access
+// (an expired entry found by any lookup is deleted then and counted in expired_keys, as Redis
+// counts it) and active through ActiveExpire, which keyspace.h's cycle drives.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "storage/dict.h"
+#include "storage/entry.h"
+
+namespace firn {
+
+// Counters shared by all databases, under Redis's INFO names.
+struct KeyspaceStats {
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;
+};
+
+// What touching an entry on access should record; set by the eviction policy.
+using TouchFn = void (*)(Entry* e, int64_t now_ms);
+
+class Db {
+ public:
+  explicit Db(KeyspaceStats* stats) : stats_(stats) {}
+
+  // The live entry for key, or nullptr (an expired entry is deleted on the way). Counts
+  // nothing and touches nothing: for commands that only inspect (TYPE, TTL, EXISTS...).
+  Entry* Find(std::string_view key, int64_t now_ms);
+  // As Find, and counts a keyspace hit or miss and marks the entry used (GET and friends).
+  Entry* FindForRead(std::string_view key, int64_t now_ms);
+  // As Find, and marks the entry used; counts nothing (Redis's lookupKeyWrite).
+  Entry* FindForWrite(std::string_view key, int64_t now_ms);
+
+  // Stores key -> value, replacing whatever the key held (any type, any expiry).
+  // expire_ms < 0: no expiry. Returns the stored entry.
+  Entry* Put(std::string_view key, ValueType type, std::string_view value, int64_t expire_ms,
+             int64_t now_ms);
+  // Changes the value and expiry of a live entry (key and type kept). e is invalid afterwards;
+  // the returned entry replaces it. value may point into e.
+  Entry* Rewrite(Entry* e, std::string_view value, int64_t expire_ms);
+  // Sets or clears (expire_ms < 0) the expiry of a live entry; returns the entry to use.
+  Entry* SetExpire(Entry* e, int64_t expire_ms) { return Rewrite(e, e->value(), expire_ms); }
+
+  // Deletes key; returns whether it existed (and was live).
+  bool Delete(std::string_view key, int64_t now_ms);
+  // Deletes a live entry found by a lookup. e is invalid afterwards.
+  void Erase(Entry* e);
+  // Moves the entry out of this db; the caller owns it (for MOVE, RENAME, eviction).
+  Entry* Detach(Entry* e);
+  // Adopts an entry detached from some db. REQUIRES: its key is absent here.
+  void Adopt(Entry* e);
+
+  size_t size() const { return dict_.size(); }
+  size_t expires() const { return expires_; }
+  // Average remaining TTL of volatile keys, in ms, sampled by the expiry cycle (INFO avg_ttl).
+  int64_t avg_ttl_ms() const { return avg_ttl_ms_; }
+
+  // One SCAN step over this db (see Dict::Scan). Expired entries are not reported.
+  uint64_t Scan(uint64_t cursor, int64_t now_ms, const std::function<void(Entry*)>& fn) const;
+  // A random live key's entry, or nullptr.
+  Entry* Random(int64_t now_ms);
+
+  // Active expiry: walks up to max_buckets buckets from *cursor, deleting expired entries.
+  // Returns {entries with an expiry looked at, entries deleted}.
+  struct ExpireStep {
+    size_t sampled = 0;
+    size_t expired = 0;
+  };
+  ExpireStep ActiveExpire(int64_t now_ms, uint64_t* cursor, size_t max_buckets);
+
+  // Housekeeping between commands: some rehashing, shrinking an emptied table.
+  void Cron(int rehash_steps);
+  // Deletes everything.
+  void Clear();
+  // Exchanges contents with other (SWAPDB); the stats pointer stays.
+  void Swap(Db& other);
+
+  void set_touch(TouchFn fn) { touch_ = fn; }
+  Dict& dict() { return dict_; }
+  const Dict& dict() const { return dict_; }
+
+ private:
+  void Unlink(Entry* e, uint64_t hash);
+  void Track(const Entry* e, int delta) {
+    if (e->has_expire()) expires_ = static_cast<size_t>(static_cast<int64_t>(expires_) + delta);
+  }
+
+  Dict dict_;
+  size_t expires_ = 0;
+  int64_t avg_ttl_ms_ = 0;
+  KeyspaceStats* stats_;
+  TouchFn touch_ = nullptr;
+};
+
+}  // namespace firn

@@ -1,0 +1,85 @@
+// Dict: the keyspace hash table.
+//
+// A chained hash table over intrusive entries (each Entry carries its own `next`), keyed by
+// XXH3-64 of the key, with power-of-two bucket arrays and Redis's incremental rehashing: when
+// the table is full (load factor 1) a second array of twice the size is allocated and every
+// later operation moves one bucket (plus up to ten empty ones) from the old array to the new;
+// a cron step moves more while the server is idle. No operation ever pauses in proportion to the
+// table's size, and the doubling costs one extra bucket array for as long as the move lasts.
+//
+// Why chaining over open addressing: the chain link lives in the entry, so a slot is one
+// pointer (8 bytes at load 0.5..1, 11 bytes a key on average), and SCAN can keep Redis's
+// guarantee (every key present for the whole iteration is returned at least once, across
+// resizes) with Redis's reverse-binary cursor, which open addressing with displacement cannot.
+//
+// Invariants: while rehashing, buckets [0, rehash_idx_) of table 0 are empty; a key lives in
+// exactly one table; table 1 is empty when not rehashing. Not thread-safe: one event-loop
+// thread owns it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "storage/entry.h"
+
+namespace firn {
+
+uint64_t HashKey(std::string_view key);
+
+class Dict {
+ public:
+  Dict() = default;
+  ~Dict();
+  Dict(const Dict&) = delete;
+  Dict& operator=(const Dict&) = delete;
+
+  // The entry for key, or nullptr.
+  Entry* Find(std::string_view key, uint64_t hash);
+  // REQUIRES: no entry with e's key is present. Takes ownership of e.
+  void Insert(Entry* e, uint64_t hash);
+  // Removes the entry for key and returns it (the caller frees it), or nullptr.
+  Entry* Remove(std::string_view key, uint64_t hash);
+  // Puts fresh where old was. REQUIRES: old is in the table and has fresh's key. Returns old
+  // (the caller frees it).
+  Entry* Replace(Entry* old, Entry* fresh, uint64_t hash);
+
+  size_t size() const { return used_; }
+  size_t buckets() const { return size_[0] + size_[1]; }
+  bool rehashing() const { return rehash_idx_ >= 0; }
+
+  // One step of a SCAN: calls fn on every entry of the bucket(s) at cursor and returns the next
+  // cursor (0 when the iteration is complete). fn must not modify the table.
+  uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn) const;
+
+  // A random entry (not uniform across chains of different length), or nullptr if empty.
+  Entry* Random(uint64_t (*rng)());
+
+  // Moves up to n buckets to the new table; returns true if rehashing is still in progress.
+  bool RehashSteps(int n);
+  // Starts shrinking if the table is under 1/8 full (cron calls this).
+  void MaybeShrink();
+  // Frees every entry and the tables.
+  void Clear();
+  // Memory of the bucket arrays, in bytes.
+  size_t OverheadBytes() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
+
+  void Swap(Dict& other);
+
+ private:
+  static constexpr size_t kInitialSize = 4;
+
+  void Expand(size_t target);
+  void StepIfRehashing() {
+    if (rehash_idx_ >= 0) RehashSteps(1);
+  }
+  void FinishRehashIfDone();
+
+  Entry** table_[2] = {nullptr, nullptr};
+  size_t size_[2] = {0, 0};
+  size_t used_ = 0;
+  int64_t rehash_idx_ = -1;
+};
+
+}  // namespace firn
