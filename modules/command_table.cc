@@ -1,8 +1,13 @@
 // The command table: the one list of every command Firn knows, assembled from the families.
 #include <cctype>
 
+#include "modules/connection.h"
 #include "modules/engine.h"
+#include "modules/keys.h"
+#include "modules/ratelimit.h"
+#include "modules/server.h"
 #include "modules/strings.h"
+#include "modules/transactions.h"
 
 namespace firn {
 
@@ -16,6 +21,11 @@ void AddFamily(std::vector<Command>* all, std::vector<Command> family) {
 
 CommandTable::CommandTable() {
   AddFamily(&commands_, StringCommands());
+  AddFamily(&commands_, KeyCommands());
+  AddFamily(&commands_, ConnectionCommands());
+  AddFamily(&commands_, ServerCommands());
+  AddFamily(&commands_, TransactionCommands());
+  AddFamily(&commands_, RateLimitCommands());
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }
 

@@ -45,14 +45,21 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   const Command* cmd = engine.commands.Find(argv[0]);
 
   if (cmd == nullptr) {
+    client.multi_error = client.in_multi;
     reply.Error(UnknownCommandError(argv));
   } else if (!ArityFits(cmd->arity, argv.size())) {
     ++cmd->stats.rejected_calls;
+    client.multi_error = client.in_multi;
     reply.Error(WrongArityError(cmd->name));
   } else if (!client.authenticated && !engine.config.requirepass.empty() &&
              !(cmd->flags & kNoAuth)) {
     ++cmd->stats.rejected_calls;
+    client.multi_error = client.in_multi;
     reply.Error(err::kNoAuth);
+  } else if (client.in_multi && !(cmd->flags & kNoMulti)) {
+    // Inside MULTI: queue a copy, answer QUEUED; EXEC runs the queue.
+    client.queued.emplace_back(argv.begin(), argv.end());
+    reply.Simple("QUEUED");
   } else {
     if (engine.hooks != nullptr && engine.hooks->HasMonitors() && !(cmd->flags & kSkipMonitor)) {
       engine.hooks->FeedMonitors(client, argv, engine.clock_us != nullptr ? now_ms * 1000 : 0);

@@ -38,6 +38,11 @@ struct ClientInfo {
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string_view last_command = "NULL";
+  // MULTI: commands queued for EXEC (copies: the read buffer moves on), and whether a queued
+  // command was refused, which aborts the EXEC.
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<std::vector<std::string>> queued;
   // Set by the server for CLIENT LIST: buffer sizes.
   size_t query_buffer_bytes = 0;
   size_t output_buffer_bytes = 0;

@@ -1,0 +1,7 @@
+#include "modules/connection.h"
+
+namespace firn {
+
+std::vector<Command> ConnectionCommands() { return {}; }
+
+}  // namespace firn

@@ -1,0 +1,7 @@
+#include "modules/keys.h"
+
+namespace firn {
+
+std::vector<Command> KeyCommands() { return {}; }
+
+}  // namespace firn

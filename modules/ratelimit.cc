@@ -1,0 +1,7 @@
+#include "modules/ratelimit.h"
+
+namespace firn {
+
+std::vector<Command> RateLimitCommands() { return {}; }
+
+}  // namespace firn
