@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-
 
 PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd
 
-CXXFLAGS_BASE := -std=c++20 -Wall -Wextra -I. -MMD -MP \
+CXXFLAGS_BASE := -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -I. -MMD -MP \
   $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 OPT      ?= -O2 -g -DNDEBUG
 SANITIZE ?=

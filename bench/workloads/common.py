@@ -149,9 +149,10 @@ class Client:
 
 
 def bulk_load(host, port, payload, n_replies, timeout=300.0):
-    """Sends a large pre-encoded buffer of commands on one connection while a thread
-    drains the replies, which must all be single-line (+OK, :N, -ERR). Returns
-    (seconds, errors, first_error_text)."""
+    """Sends pre-encoded commands on one connection while a thread drains the replies,
+    which must all be single-line (+OK, :N, -ERR). `payload` is bytes or an iterable of
+    bytes chunks (built lazily, so a million commands need not sit in memory at once).
+    Returns (seconds, errors, first_error_text)."""
     sock = socket.create_connection((host, port), timeout=timeout)
     result = {"lines": 0, "errors": 0, "first_error": None, "exc": None}
 
@@ -178,11 +179,10 @@ def bulk_load(host, port, payload, n_replies, timeout=300.0):
     t0 = time.monotonic()
     th = threading.Thread(target=reader, daemon=True)
     th.start()
-    view = memoryview(payload)
-    step = 1 << 20
+    chunks = [payload] if isinstance(payload, (bytes, bytearray)) else payload
     try:
-        for off in range(0, len(view), step):
-            sock.sendall(view[off : off + step])
+        for chunk in chunks:
+            sock.sendall(chunk)
             if result["exc"] is not None:
                 break
     except OSError as e:
