@@ -65,8 +65,16 @@ struct ServerStats {
 
 // Rate-limiter decisions (INFO ratelimit, firn_ratelimit_decisions_total).
 struct RateLimitStats {
+  struct Counts {
+    uint64_t allowed = 0;
+    uint64_t limited = 0;
+  };
   uint64_t allowed = 0;
   uint64_t limited = 0;
+  // By limiter name (the key's prefix before the first ':'), at most metrics-max-limiters
+  // names; decisions for names beyond the cap are counted under kOtherLimiter.
+  std::unordered_map<std::string, Counts> by_limiter;
+  static constexpr std::string_view kOtherLimiter = "other";
 };
 
 // Implemented by the server layer.
