@@ -1,0 +1,216 @@
+// Firn's configuration: the typed Config struct, how it is read from a TOML file and the
+// command line, and how CONFIG GET / CONFIG SET and SIGHUP reloads map onto it.
+//
+// Every setting has exactly one name, Redis's own where Redis has the setting, and that
+// name is used everywhere:
+//   - in the TOML file, as a leaf key; sections only group ([network] port = 6379);
+//   - on the command line, as an option (firn-server conf/firn.toml --port 6380);
+//   - in CONFIG GET / CONFIG SET (CONFIG SET maxmemory 64mb);
+//   - as the Config member, with '-' spelled '_' (maxmemory-policy -> maxmemory_policy).
+// One table in config.cc lists every setting once (name, section, kind, member, bounds,
+// whether it can change at runtime) and drives all four paths; adding a setting means
+// adding a member here and a row there.
+//
+// Value syntax, shared by the command line, CONFIG SET and TOML strings:
+//   integer   decimal ("6379"); TOML integers also accepted.
+//   memory    bytes, or a number with a Redis unit, case-insensitive, exactly as redis.conf:
+//             b, k = 1000, kb = 1024, m = 1000^2, mb = 1024^2, g = 1000^3, gb = 1024^3
+//             ("64mb", "1GB"); no fractions. TOML integers are bytes.
+//   octal     file permissions: "700" on the command line; 0o700 or "700" in TOML.
+//   bool      "yes" / "no" on the command line and CONFIG SET; true / false in TOML.
+//   choice    one of a fixed list of words, case-insensitive.
+//   list      bind: space-separated on the command line and CONFIG SET; an array of
+//             strings in TOML.
+//
+// Errors: exceptions (ConfigError) only on the startup paths (file, command line);
+// CONFIG SET returns a SetResult and never throws.
+//
+// Thread-safety: all functions are pure or work on the Config passed in; none keep state
+// beyond immutable tables.
+#ifndef FIRN_CONF_CONFIG_H_
+#define FIRN_CONF_CONFIG_H_
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace firn {
+
+// maxmemory-policy: which keys are evicted when maxmemory is reached.
+enum class EvictionPolicy : uint8_t {
+  kNoEviction,
+  kAllKeysLru,
+  kVolatileLru,
+  kAllKeysLfu,
+  kVolatileLfu,
+  kAllKeysRandom,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+
+// loglevel. On input Redis's "verbose" means kDebug and "notice" means kInfo.
+enum class LogLevel : uint8_t { kDebug, kInfo, kWarning, kError };
+
+// Every setting, with its default. Member names are the setting names with '_' for '-';
+// the comment gives the unit and the accepted range. A Config built by any function here
+// always satisfies these ranges.
+struct Config {
+  // [network]
+  std::vector<std::string> bind{"127.0.0.1"};  // addresses to listen on; empty: none
+  int port = 6379;                             // 0..65535; 0 = no TCP listener
+  std::string unixsocket;                      // path; "" = no unix socket
+  int unixsocketperm = 0;                      // mode bits 0..0777; 0 = leave as created
+  int tcp_backlog = 511;                       // listen(2) backlog, 0..INT_MAX
+  int tcp_keepalive = 300;                     // seconds, 0..INT_MAX; 0 = off
+  int timeout = 0;                             // idle client seconds, 0..INT_MAX; 0 = never
+  int maxclients = 10000;                      // 1..INT_MAX
+
+  // [security]
+  std::string requirepass;  // "" = no AUTH required
+
+  // [limits]
+  uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb
+  uint64_t client_query_buffer_limit = 1ull << 30;  // bytes, >= 1mb
+  int databases = 16;                               // 1..16; startup only
+
+  // [memory]
+  uint64_t maxmemory = 0;  // bytes; 0 = no limit
+  EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
+  int maxmemory_samples = 5;            // keys sampled per eviction, 1..64
+  int lfu_log_factor = 10;              // 0..INT_MAX
+  int lfu_decay_time = 1;               // minutes, 0..INT_MAX
+  bool lazyfree_lazy_user_del = false;  // DEL behaves like UNLINK
+
+  // [server]
+  int hz = 10;                        // background task runs/second, 1..500
+  std::string dir = "/var/lib/firn";  // working directory; not checked here
+  std::string pidfile;                // "" = no pid file
+  int active_expire_effort = 1;       // 1..10
+
+  // [logging]
+  LogLevel loglevel = LogLevel::kInfo;
+  std::string logfile;  // "" = stderr
+
+  // [metrics]
+  std::string metrics_bind = "127.0.0.1";
+  int metrics_port = 9121;         // 0..65535; 0 = no exporter
+  int metrics_max_limiters = 100;  // distinct limiter labels, 1..100000
+
+  // [slowlog]
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; -1 = off, 0 = all
+  int64_t slowlog_max_len = 128;            // entries, 0..INT64_MAX
+  bool latency_tracking = true;
+
+  // Not a setting: the absolute path of the file this Config was loaded from, "" if none.
+  // SIGHUP reloads it (see ReloadConfig).
+  std::string config_file;
+
+  bool operator==(const Config&) const = default;
+};
+
+// A configuration the server cannot start with. Thrown only at startup. what() is one
+// line, naming where the problem is:
+//   file value:    "conf/firn.toml:12: maxmemory: expected a memory size like 64mb, got 'lots'"
+//   unknown key:   "conf/firn.toml:3: unknown setting 'foo'"
+//   TOML syntax:   "conf/firn.toml:4:9: <toml++'s description>"
+//   command line:  "--port: must be between 0 and 65535, got 70000"
+class ConfigError : public std::runtime_error {
+ public:
+  using runtime_error::runtime_error;
+};
+
+// What the command line asked for.
+struct CommandLine {
+  Config config;  // the file (if any), then the overrides, applied
+  bool help = false;
+  bool version = false;
+  bool check_config = false;
+  // The --name value overrides in the order given, names without "--"; ReloadConfig
+  // applies them again on top of the reloaded file.
+  std::vector<std::pair<std::string, std::string>> overrides;
+};
+
+// Parses argv: firn-server [CONFIG.toml] [--name value ...] [--help] [--version]
+// [--check-config]. The config file, if any, must be the first argument; it loads first,
+// then the overrides apply in order, so later ones win. An option's value is every
+// following argument up to the next "--option", joined by spaces (--bind 127.0.0.1 ::1);
+// "--name=value" also works. "-h" and "-v" are short for --help and --version. When help
+// or version is asked for, nothing else is parsed or loaded and config holds the defaults.
+// Throws ConfigError: "--name: reason" for a bad option or value (unknown options
+// included), or the file's error.
+CommandLine ParseCommandLine(int argc, const char* const* argv);
+
+// Reads and validates a TOML file. Every setting not in the file keeps its default;
+// config_file is set to the file's absolute path. Throws ConfigError for an unreadable
+// file, a TOML syntax error, an unknown section or setting, a value of the wrong type or
+// out of range, or a setting placed in another setting's section. A setting may also sit
+// at the top level, outside any section.
+Config LoadConfigFile(const std::string& path);
+
+// LoadConfigFile's parser on text in memory; source_name is used in error messages only
+// (config_file stays ""). Throws ConfigError.
+Config ParseConfigToml(std::string_view text, const std::string& source_name);
+
+// For SIGHUP: the file cl.config was loaded from, read again, with cl's command-line
+// overrides applied on top, as at startup. Returns the defaults plus overrides if no
+// file was given. Throws ConfigError; the caller keeps running on its current Config.
+Config ReloadConfig(const CommandLine& cl);
+
+// The --help text: usage, flags, and every setting by section with its default.
+std::string_view HelpText();
+
+// ---- CONFIG GET / CONFIG SET ----
+
+// Every setting name, in a stable order (grouped by section, as in conf/firn.toml).
+const std::vector<std::string_view>& ConfigNames();
+
+// The value as CONFIG GET prints it: integers in decimal, memory sizes in plain bytes,
+// bools "yes"/"no", unixsocketperm in octal ("700"), bind space-joined, choices by name.
+// nullopt if name is not a setting (names are case-insensitive, as in Redis).
+std::optional<std::string> GetConfigValue(const Config& cfg, std::string_view name);
+
+// The outcome of SetConfigValue. reason is Redis's text, what follows
+// "ERR CONFIG SET failed (possibly related to argument 'NAME') - " in its reply, except
+// for kUnknown whose reason is the whole message after "ERR ":
+//   kOk         ""
+//   kUnknown    "Unknown option or number of arguments for CONFIG SET - 'NAME'"
+//   kInvalid    e.g. "argument couldn't be parsed into an integer",
+//               "argument must be between 0 and 65535 inclusive",
+//               "argument must be a memory value", "argument must be 'yes' or 'no'",
+//               "argument(s) must be one of the following: noeviction, allkeys-lru, ..."
+//   kImmutable  "can't set immutable config" (dir: "can't set protected config", as Redis)
+struct SetResult {
+  enum Kind { kOk, kUnknown, kInvalid, kImmutable } kind;
+  std::string reason;
+};
+
+// Sets one setting from its text form, as CONFIG SET does (name case-insensitive). On
+// any failure cfg is left unchanged. at_startup = true also allows the settings that
+// cannot change at runtime (the command line uses it). Never throws.
+SetResult SetConfigValue(Config& cfg, std::string_view name, std::string_view value,
+                         bool at_startup = false);
+
+// True if CONFIG SET may change name on a running server; false for startup-only
+// settings (databases, unixsocket, unixsocketperm, tcp-backlog, dir, pidfile, logfile,
+// metrics-bind, metrics-port) and unknown names.
+bool IsRuntimeSettable(std::string_view name);
+
+// For SIGHUP reload: the names of the settings whose values differ between a and b, in
+// ConfigNames() order. config_file is not a setting and is not compared.
+std::vector<std::string_view> DiffConfig(const Config& a, const Config& b);
+
+// The configuration names: "allkeys-lru", "info", ...
+std::string_view PolicyName(EvictionPolicy policy);
+std::string_view LogLevelName(LogLevel level);
+
+// Bytes in Redis's *_human form (INFO used_memory_human): "512B", "1.00K", "64.00M",
+// "2.50G" (1024-based, two decimals; T and P beyond, as Redis).
+std::string FormatMemory(uint64_t bytes);
+
+}  // namespace firn
+
+#endif  // FIRN_CONF_CONFIG_H_
