@@ -100,6 +100,7 @@ constexpr Choice kLogLevels[] = {
 constexpr std::string_view kSections[] = {"network", "security", "limits",  "memory",
                                           "server",  "logging",  "metrics", "slowlog"};
 
+// clang-format off: one row per setting reads as a table.
 const Setting kSettings[] = {
     // [network]
     {.name = "bind", .section = "network", .kind = Kind::kList, .member = &Config::bind},
@@ -266,6 +267,7 @@ const Setting kSettings[] = {
      .kind = Kind::kBool,
      .member = &Config::latency_tracking},
 };
+// clang-format on
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
