@@ -6,6 +6,7 @@
 #include "modules/engine.h"
 #include "protocol/errors.h"
 #include "protocol/reply.h"
+#include "storage/memory.h"
 
 namespace firn {
 namespace {
@@ -37,12 +38,27 @@ void Record(const Command& cmd, int64_t duration_us, bool failed) {
 
 }  // namespace
 
+bool EnforceMaxmemory(Engine& engine, int64_t now_ms) {
+  const Config& cfg = engine.config;
+  Evictor& evictor = engine.keyspace.evictor();
+  const EvictionParams& p = evictor.params();
+  if (p.policy != cfg.maxmemory_policy || p.samples != cfg.maxmemory_samples ||
+      p.lfu_log_factor != cfg.lfu_log_factor || p.lfu_decay_time != cfg.lfu_decay_time) {
+    evictor.Configure({cfg.maxmemory_policy, cfg.maxmemory_samples, cfg.lfu_log_factor,
+                       cfg.lfu_decay_time});
+  }
+  if (cfg.maxmemory == 0) return true;
+  return evictor.Enforce(engine.keyspace, cfg.maxmemory, now_ms, ThreadAllocatedBytes,
+                         engine.clock_us) != Evictor::Result::kFail;
+}
+
 void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,
               std::string* out, int64_t now_ms) {
   const size_t reply_start = out->size();
   const ClientInfo::ReplyMode mode_before = client.reply_mode;
   ReplyBuilder reply(out, client.proto);
   const Command* cmd = engine.commands.Find(argv[0]);
+  const bool memory_ok = EnforceMaxmemory(engine, now_ms);
 
   if (cmd == nullptr) {
     client.multi_error = client.in_multi;
@@ -56,6 +72,10 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     ++cmd->stats.rejected_calls;
     client.multi_error = client.in_multi;
     reply.Error(err::kNoAuth);
+  } else if (!memory_ok && (cmd->flags & kDenyOom)) {
+    ++cmd->stats.rejected_calls;
+    client.multi_error = client.in_multi;
+    reply.Error(err::kOom);
   } else if (client.in_multi && !(cmd->flags & kNoMulti)) {
     // Inside MULTI: queue a copy, answer QUEUED; EXEC runs the queue.
     client.queued.emplace_back(argv.begin(), argv.end());
@@ -67,7 +87,10 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     const int64_t start_us = engine.clock_us();
     CommandContext ctx{argv, reply, engine, client, now_ms, cmd};
     cmd->run(ctx);
-    Record(*cmd, engine.clock_us() - start_us, ctx.failed);
+    const int64_t duration_us = engine.clock_us() - start_us;
+    Record(*cmd, duration_us, ctx.failed);
+    engine.slowlog.MaybeRecord(engine.config.slowlog_log_slower_than, engine.config.slowlog_max_len,
+                               *cmd, client, argv, duration_us, now_ms);
     ++engine.stats.total_commands_processed;
     client.last_command = cmd->name;
   }

@@ -18,6 +18,11 @@ namespace firn {
 struct Engine;
 struct ClientInfo;
 
+// Keeps the dataset within maxmemory (storage/evict.h), applying the current eviction settings.
+// Runs before every command and from the server's cron. Returns true if memory is within the
+// limit or eviction is making progress; false if over the limit with nothing to evict.
+bool EnforceMaxmemory(Engine& engine, int64_t now_ms);
+
 // Appends the reply to *out (encoded for client.proto).
 void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,
               std::string* out, int64_t now_ms);

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "storage/evict.h"
+
 namespace firn {
 
 Entry* Db::Find(std::string_view key, int64_t now_ms) {
@@ -23,13 +25,13 @@ Entry* Db::FindForRead(std::string_view key, int64_t now_ms) {
     return nullptr;
   }
   ++stats_->keyspace_hits;
-  if (touch_ != nullptr) touch_(e, now_ms);
+  evictor_->Touch(e, now_ms);
   return e;
 }
 
 Entry* Db::FindForWrite(std::string_view key, int64_t now_ms) {
   Entry* e = Find(key, now_ms);
-  if (e != nullptr && touch_ != nullptr) touch_(e, now_ms);
+  if (e != nullptr) evictor_->Touch(e, now_ms);
   return e;
 }
 
@@ -39,11 +41,15 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
   Entry* old = dict_.Find(key, hash);
   if (old != nullptr && old->type() == type && !old->IsExpired(now_ms)) {
     Entry* e = Rewrite(old, value, expire_ms);
-    if (touch_ != nullptr) touch_(e, now_ms);
+    evictor_->Touch(e, now_ms);
     return e;
   }
   Entry* e = Entry::Make(key, type, value, expire_ms);
-  if (touch_ != nullptr) touch_(e, now_ms);
+  if (old != nullptr) {
+    evictor_->Touch(e, now_ms);
+  } else {
+    evictor_->Admit(e, now_ms);
+  }
   if (old != nullptr) {
     if (old->IsExpired(now_ms)) ++stats_->expired_keys;
     Track(old, -1);

@@ -24,12 +24,12 @@ struct KeyspaceStats {
   uint64_t evicted_keys = 0;
 };
 
-// What touching an entry on access should record; set by the eviction policy.
-using TouchFn = void (*)(Entry* e, int64_t now_ms);
+class Evictor;
 
 class Db {
  public:
-  explicit Db(KeyspaceStats* stats) : stats_(stats) {}
+  // REQUIRES: stats and evictor outlive the Db.
+  Db(KeyspaceStats* stats, Evictor* evictor) : stats_(stats), evictor_(evictor) {}
 
   // The live entry for key, or nullptr (an expired entry is deleted on the way). Counts
   // nothing and touches nothing: for commands that only inspect (TYPE, TTL, EXISTS...).
@@ -83,7 +83,6 @@ class Db {
   // Exchanges contents with other (SWAPDB); the stats pointer stays.
   void Swap(Db& other);
 
-  void set_touch(TouchFn fn) { touch_ = fn; }
   Dict& dict() { return dict_; }
   const Dict& dict() const { return dict_; }
 
@@ -97,7 +96,7 @@ class Db {
   size_t expires_ = 0;
   int64_t avg_ttl_ms_ = 0;
   KeyspaceStats* stats_;
-  TouchFn touch_ = nullptr;
+  Evictor* evictor_;
 };
 
 }  // namespace firn

@@ -1,5 +1,6 @@
 #include "storage/dict.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <utility>
@@ -217,6 +218,37 @@ uint64_t Dict::Scan(uint64_t v, const std::function<void(Entry*)>& fn) const {
     v = ReverseBits(v);
   } while (v & (m0 ^ m1));
   return v;
+}
+
+size_t Dict::Sample(uint64_t random, Entry** out, size_t count) const {
+  if (used_ == 0 || count == 0) return 0;
+  size_t stored = 0;
+  size_t max_steps = count * 10;
+  const size_t largest = std::max(size_[0], size_[1]);
+  size_t i = random & (largest - 1);
+  size_t empty_run = 0;
+  for (size_t step = 0; step < max_steps && stored < count; ++step) {
+    for (int t = 0; t < 2 && stored < count; ++t) {
+      if (size_[t] == 0) continue;
+      // Buckets below the rehash index of table 0 are empty; skip them.
+      if (t == 0 && rehashing() && static_cast<int64_t>(i & (size_[0] - 1)) < rehash_idx_) {
+        continue;
+      }
+      Entry* e = table_[t][i & (size_[t] - 1)];
+      if (e == nullptr) {
+        // A long empty stretch: jump elsewhere, as Redis does after 5 empty buckets.
+        if (++empty_run >= 5 && empty_run > count) {
+          i = (random = random * 6364136223846793005ULL + 1442695040888963407ULL) >> 17;
+          empty_run = 0;
+        }
+        continue;
+      }
+      empty_run = 0;
+      for (; e != nullptr && stored < count; e = e->next()) out[stored++] = e;
+    }
+    i = (i + 1) & (largest - 1);
+  }
+  return stored;
 }
 
 Entry* Dict::Random(uint64_t (*rng)()) {

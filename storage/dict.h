@@ -55,6 +55,10 @@ class Dict {
 
   // A random entry (not uniform across chains of different length), or nullptr if empty.
   Entry* Random(uint64_t (*rng)());
+  // Up to count entries from consecutive buckets starting at a random one (Redis's
+  // dictGetSomeKeys): cheap, cache-friendly sampling for eviction. Returns how many were
+  // stored in out.
+  size_t Sample(uint64_t random, Entry** out, size_t count) const;
 
   // Moves up to n buckets to the new table; returns true if rehashing is still in progress.
   bool RehashSteps(int n);

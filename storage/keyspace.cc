@@ -5,7 +5,7 @@
 namespace firn {
 
 Keyspace::Keyspace(int databases) {
-  for (int i = 0; i < databases; ++i) dbs_.push_back(std::make_unique<Db>(&stats_));
+  for (int i = 0; i < databases; ++i) dbs_.push_back(std::make_unique<Db>(&stats_, &evictor_));
   expire_cursor_.assign(static_cast<size_t>(databases), 0);
 }
 
@@ -47,8 +47,5 @@ void Keyspace::Clear() {
   for (auto& db : dbs_) db->Clear();
 }
 
-void Keyspace::SetTouch(TouchFn fn) {
-  for (auto& db : dbs_) db->set_touch(fn);
-}
 
 }  // namespace firn

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "storage/db.h"
+#include "storage/evict.h"
 
 namespace firn {
 
@@ -39,13 +40,14 @@ class Keyspace {
   void Cron();
   size_t TotalKeys() const;
   void Clear();
-  void SetTouch(TouchFn fn);
+  Evictor& evictor() { return evictor_; }
 
  private:
   static constexpr size_t kBaseBuckets = 64;
   static constexpr size_t kSweepSeconds = 10;
   static constexpr int kSlowCycleBudgetPercent = 25;
 
+  Evictor evictor_;
   std::vector<std::unique_ptr<Db>> dbs_;
   std::vector<uint64_t> expire_cursor_;
   KeyspaceStats stats_;
