@@ -18,7 +18,13 @@ CXXFLAGS_BASE := -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -I. -M
   $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 OPT      ?= -O2 -g -DNDEBUG
 SANITIZE ?=
-CXXFLAGS := $(CXXFLAGS_BASE) $(OPT) $(SANITIZE)
+# AddressSanitizer brings its own allocator, so sanitizer builds use it instead of jemalloc
+# (storage/memory.cc then reads glibc's statistics).
+ifneq ($(SANITIZE),)
+PKG_LIBS := $(filter-out jemalloc,$(PKG_LIBS))
+ALLOCATOR_FLAGS := -DFIRN_NO_JEMALLOC
+endif
+CXXFLAGS := $(CXXFLAGS_BASE) $(OPT) $(SANITIZE) $(ALLOCATOR_FLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lpthread
 
 # The engine (no network) and the server layer on top; main.cc alone makes the binary.

@@ -217,7 +217,14 @@ int64_t WallMs() {
 
 struct Rng {
   uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL) {}
+  // The seed goes through the splitmix finalizer first: seeds that differ by a multiple of
+  // the increment would otherwise give the same stream shifted by a few steps.
+  explicit Rng(uint64_t seed) : s(Mix(seed + 0x632BE59BD9B4E019ULL)) {}
+  static uint64_t Mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
   uint64_t Next() {  // splitmix64
     uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;

@@ -6,6 +6,7 @@
 #include "modules/keys.h"
 #include "modules/ratelimit.h"
 #include "modules/server.h"
+#include "modules/slowlog.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
 
@@ -26,6 +27,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, ServerCommands());
   AddFamily(&commands_, TransactionCommands());
   AddFamily(&commands_, RateLimitCommands());
+  AddFamily(&commands_, SlowLogCommands());
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }
 

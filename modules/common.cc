@@ -121,3 +121,42 @@ std::string_view ToLower(std::string_view s, std::string* out) {
 }
 
 }  // namespace firn
+
+namespace firn {
+
+const Command* FindSubcommand(const Command& container, std::string_view name) {
+  for (const Command& sub : container.subcommands) {
+    std::string_view sub_name = sub.name.substr(sub.name.find('|') + 1);
+    if (EqualsNoCase(sub_name, name)) return &sub;
+  }
+  return nullptr;
+}
+
+void RunSubcommand(CommandContext& ctx) {
+  const Command* sub = FindSubcommand(*ctx.command, ctx.arg(1));
+  if (sub == nullptr) {
+    ctx.Error(UnknownSubcommandError(ctx.arg(1).substr(0, 128), ctx.command->name));
+    return;
+  }
+  size_t argc = ctx.argc();
+  if (sub->arity > 0 ? argc != static_cast<size_t>(sub->arity)
+                     : argc < static_cast<size_t>(-sub->arity)) {
+    ++sub->stats.rejected_calls;
+    ctx.Error(WrongArityError(sub->name));
+    return;
+  }
+  const Command* container = ctx.command;
+  const bool failed_before = ctx.failed;
+  ctx.failed = false;
+  const int64_t start_us = ctx.engine.clock_us != nullptr ? ctx.engine.clock_us() : 0;
+  ctx.command = sub;
+  sub->run(ctx);
+  ctx.command = container;
+  const int64_t end_us = ctx.engine.clock_us != nullptr ? ctx.engine.clock_us() : 0;
+  ++sub->stats.calls;
+  sub->stats.usec += static_cast<uint64_t>(end_us - start_us);
+  if (ctx.failed) ++sub->stats.failed_calls;
+  ctx.failed = ctx.failed || failed_before;
+}
+
+}  // namespace firn

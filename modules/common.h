@@ -38,3 +38,16 @@ bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = fa
 std::string_view ToLower(std::string_view s, std::string* out);
 
 }  // namespace firn
+
+namespace firn {
+
+// The handler of a container command (CLIENT, CONFIG, COMMAND, OBJECT...): finds argv[1]
+// among ctx.command->subcommands (rows named "client|list", matched on the part after '|',
+// any case), checks its arity and runs it with ctx.command set to that row, whose counters
+// move (INFO commandstats reports cmdstat_client|list). Unknown: "ERR unknown subcommand 'x'.
+// Try CLIENT HELP."; wrong arity: "ERR wrong number of arguments for 'client|list' command".
+void RunSubcommand(CommandContext& ctx);
+// The subcommand row of container for name (any case), or nullptr.
+const Command* FindSubcommand(const Command& container, std::string_view name);
+
+}  // namespace firn

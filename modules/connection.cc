@@ -1,7 +1,608 @@
+// Connection commands: the state of one client (protocol version, name, database, auth, reply
+// mode) and, through the server's hooks, the list of all clients (CLIENT LIST / KILL).
+//
+// Texts and shapes follow Redis 7.0 (CLIENT SETINFO follows 7.2, which added it). AUTH knows
+// one user, "default", whose password is requirepass (none: any password is accepted for it,
+// as Redis's nopass default user). Without server hooks (the engine used in-process) the
+// client list is the calling client alone.
 #include "modules/connection.h"
 
-namespace firn {
+#include <functional>
+#include <string>
 
-std::vector<Command> ConnectionCommands() { return {}; }
+#include "modules/args.h"
+#include "modules/common.h"
+#include "modules/engine.h"
+#include "modules/version.h"
+#include "protocol/errors.h"
+
+namespace firn {
+namespace {
+
+// Redis's validateClientAttr: names are printable ASCII without spaces.
+bool ValidClientAttr(std::string_view s) {
+  for (char c : s) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+// Sets the client's name, or sends Redis's error and returns false. "" clears the name.
+bool SetNameOrReply(CommandContext& ctx, std::string_view name) {
+  if (!ValidClientAttr(name)) {
+    ctx.Error(err::kClientNameChars);
+    return false;
+  }
+  ctx.client.name.assign(name);
+  return true;
+}
+
+// Checks user/password against the one user Firn has, "default". Sends WRONGPASS and returns
+// false on a mismatch; a failed attempt leaves an authenticated client authenticated.
+bool AuthenticateOrReply(CommandContext& ctx, std::string_view user, std::string_view password) {
+  const std::string& required = ctx.config().requirepass;
+  if (user != "default" || (!required.empty() && password != required)) {
+    ctx.Error(err::kWrongPass);
+    return false;
+  }
+  ctx.client.authenticated = true;
+  return true;
+}
+
+// PING [message] -> PONG, or the message as a bulk string.
+void Ping(CommandContext& ctx) {
+  if (ctx.argc() > 2) {
+    ctx.Error(WrongArityError(ctx.command->name));
+  } else if (ctx.argc() == 2) {
+    ctx.reply.Bulk(ctx.arg(1));
+  } else {
+    ctx.reply.Simple("PONG");
+  }
+}
+
+// ECHO message -> the message.
+void Echo(CommandContext& ctx) { ctx.reply.Bulk(ctx.arg(1)); }
+
+// QUIT -> OK, then the connection closes once its pending replies are written.
+void Quit(CommandContext& ctx) {
+  ctx.client.close_after_reply = true;
+  ctx.reply.Ok();
+}
+
+// RESET -> RESET. The connection returns to its initial state: database 0, RESP2, no name,
+// replies on, no transaction, no MONITOR, and authenticated only if no password is required.
+// (CLIENT NO-EVICT survives, as in Redis 7.0.)
+void Reset(CommandContext& ctx) {
+  ClientInfo& c = ctx.client;
+  c.db = 0;
+  c.proto = Proto::kResp2;
+  c.name.clear();
+  c.reply_mode = ClientInfo::ReplyMode::kOn;
+  c.in_multi = false;
+  c.multi_error = false;
+  c.queued.clear();
+  c.monitor = false;
+  c.authenticated = ctx.config().requirepass.empty();
+  ctx.reply.set_proto(Proto::kResp2);
+  ctx.reply.Simple("RESET");
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]] -> a map describing the
+// server (server, version, proto, id, mode, role, modules). A new protocol version applies to
+// this reply already.
+void Hello(CommandContext& ctx) {
+  int64_t proto = 0;
+  size_t next = 1;
+  if (ctx.argc() >= 2) {
+    if (!ParseInt64(ctx.arg(next++), &proto)) {
+      ctx.Error(err::kHelloProtoNotInteger);
+      return;
+    }
+    if (proto < 2 || proto > 3) {
+      ctx.Error(err::kProtocolVersion);
+      return;
+    }
+  }
+  std::string_view user, password, name;
+  bool auth = false, setname = false;
+  for (size_t i = next; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    size_t more = ctx.argc() - 1 - i;
+    if (EqualsNoCase(opt, "AUTH") && more >= 2) {
+      auth = true;
+      user = ctx.arg(i + 1);
+      password = ctx.arg(i + 2);
+      i += 2;
+    } else if (EqualsNoCase(opt, "SETNAME") && more >= 1) {
+      setname = true;
+      name = ctx.arg(++i);
+    } else {
+      ctx.Error("ERR Syntax error in HELLO option '" + std::string(opt) + "'");
+      return;
+    }
+  }
+  if (auth && !AuthenticateOrReply(ctx, user, password)) return;
+  if (!ctx.client.authenticated && !ctx.config().requirepass.empty()) {
+    ctx.Error(err::kHelloNoAuth);
+    return;
+  }
+  if (setname && !SetNameOrReply(ctx, name)) return;
+  if (proto != 0) {
+    ctx.client.proto = static_cast<Proto>(proto);
+    ctx.reply.set_proto(ctx.client.proto);
+  }
+  ReplyBuilder& r = ctx.reply;
+  r.Map(7);
+  r.Bulk("server");
+  r.Bulk("redis");
+  r.Bulk("version");
+  r.Bulk(kRedisVersion);
+  r.Bulk("proto");
+  r.Int(static_cast<int64_t>(ctx.client.proto));
+  r.Bulk("id");
+  r.Int(static_cast<int64_t>(ctx.client.id));
+  r.Bulk("mode");
+  r.Bulk("standalone");
+  r.Bulk("role");
+  r.Bulk("master");
+  r.Bulk("modules");
+  r.Array(0);
+}
+
+// AUTH [username] password -> OK, or WRONGPASS. The one-argument form is refused when no
+// password is configured, as Redis refuses it.
+void Auth(CommandContext& ctx) {
+  if (ctx.argc() > 3) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  if (ctx.argc() == 2 && ctx.config().requirepass.empty()) {
+    ctx.Error(err::kAuthNotConfigured);
+    return;
+  }
+  std::string_view user = ctx.argc() == 2 ? "default" : ctx.arg(1);
+  if (AuthenticateOrReply(ctx, user, ctx.arg(ctx.argc() - 1))) ctx.reply.Ok();
+}
+
+// SELECT index -> OK; the connection now works on database index.
+void Select(CommandContext& ctx) {
+  int64_t index;
+  if (!ParseInt64(ctx.arg(1), &index) || index < INT32_MIN || index > INT32_MAX) {
+    ctx.Error(err::kNotInteger);
+    return;
+  }
+  if (index < 0 || index >= ctx.keyspace().count()) {
+    ctx.Error(err::kDbIndexOutOfRange);
+    return;
+  }
+  ctx.client.db = static_cast<int>(index);
+  ctx.reply.Ok();
+}
+
+// ---- CLIENT ----
+
+// Every client the server knows (or the caller alone when the engine runs without a server).
+void ForEachClient(CommandContext& ctx, const std::function<void(const ClientInfo&)>& fn) {
+  if (ctx.engine.hooks != nullptr) {
+    ctx.engine.hooks->ForEachClient(fn);
+  } else {
+    fn(ctx.client);
+  }
+}
+
+// Closes the clients pred selects (after their pending replies); returns how many.
+size_t KillClients(CommandContext& ctx, const std::function<bool(const ClientInfo&)>& pred) {
+  if (ctx.engine.hooks != nullptr) return ctx.engine.hooks->KillClients(pred);
+  if (!pred(ctx.client)) return 0;
+  ctx.client.close_after_reply = true;
+  return 1;
+}
+
+bool IsUnixSocket(const ClientInfo& c) { return c.fd < 0; }
+
+// Redis's flag letters for CLIENT LIST, in its order; "N" when none applies.
+std::string ClientFlags(const ClientInfo& c) {
+  std::string f;
+  if (c.monitor) f += 'O';
+  if (c.in_multi) f += 'x';
+  if (c.close_after_reply) f += 'c';
+  if (IsUnixSocket(c)) f += 'U';
+  if (c.no_evict) f += 'e';
+  if (f.empty()) f = "N";
+  return f;
+}
+
+// One CLIENT LIST line (without the newline), in Redis 7's field order. Memory fields are
+// what Firn knows (buffer sizes) rather than Redis's allocator-level figures.
+std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
+  const bool self = &c == &ctx.client;
+  // The caller is running this command now; Redis shows it as the current command.
+  std::string_view cmd = self ? ctx.command->name : c.last_command;
+  size_t argv_mem = 0;
+  if (self) {
+    for (std::string_view a : ctx.argv) argv_mem += a.size();
+  }
+  size_t multi_mem = 0;
+  for (const auto& q : c.queued) {
+    for (const std::string& a : q) multi_mem += a.size();
+  }
+  const int64_t age_s = (ctx.now_ms - c.created_ms) / 1000;
+  const int64_t idle_s = (ctx.now_ms - c.last_interaction_ms) / 1000;
+  const size_t tot_mem =
+      sizeof(ClientInfo) + c.query_buffer_bytes + c.output_buffer_bytes + argv_mem + multi_mem;
+  std::string line;
+  line.reserve(320);
+  auto field = [&line](std::string_view name, std::string_view value) {
+    if (!line.empty()) line += ' ';
+    line.append(name).append("=").append(value);
+  };
+  auto num = [&field](std::string_view name, int64_t value) {
+    field(name, std::to_string(value));
+  };
+  num("id", static_cast<int64_t>(c.id));
+  field("addr", c.addr);
+  field("laddr", c.laddr);
+  num("fd", c.fd);
+  field("name", c.name);
+  num("age", age_s);
+  num("idle", idle_s);
+  field("flags", ClientFlags(c));
+  num("db", c.db);
+  num("sub", 0);
+  num("psub", 0);
+  num("ssub", 0);
+  num("multi", c.in_multi ? static_cast<int64_t>(c.queued.size()) : -1);
+  num("qbuf", static_cast<int64_t>(c.query_buffer_bytes));
+  num("qbuf-free", 0);
+  num("argv-mem", static_cast<int64_t>(argv_mem));
+  num("multi-mem", static_cast<int64_t>(multi_mem));
+  num("rbs", 0);
+  num("rbp", 0);
+  num("obl", 0);
+  num("oll", 0);
+  num("omem", static_cast<int64_t>(c.output_buffer_bytes));
+  num("tot-mem", static_cast<int64_t>(tot_mem));
+  field("events", c.output_buffer_bytes > 0 ? "rw" : "r");
+  field("cmd", cmd);
+  field("user", "default");
+  num("redir", -1);
+  num("resp", static_cast<int>(c.proto));
+  field("lib-name", c.lib_name);
+  field("lib-ver", c.lib_ver);
+  return line;
+}
+
+// Redis's client types; Firn has only normal clients (MONITOR clients count as normal, as in
+// Redis). Returns false for an unknown name.
+bool ClientTypeMatches(std::string_view type, bool* matches) {
+  if (EqualsNoCase(type, "normal")) {
+    *matches = true;
+    return true;
+  }
+  if (EqualsNoCase(type, "master") || EqualsNoCase(type, "replica") ||
+      EqualsNoCase(type, "slave") || EqualsNoCase(type, "pubsub")) {
+    *matches = false;
+    return true;
+  }
+  return false;
+}
+
+std::string UnknownClientTypeError(std::string_view type) {
+  return "ERR Unknown client type '" + std::string(type) + "'";
+}
+
+// CLIENT ID -> this connection's id.
+void ClientId(CommandContext& ctx) { ctx.reply.Int(static_cast<int64_t>(ctx.client.id)); }
+
+// CLIENT SETNAME name -> OK; "" removes the name.
+void ClientSetName(CommandContext& ctx) {
+  if (SetNameOrReply(ctx, ctx.arg(2))) ctx.reply.Ok();
+}
+
+// CLIENT GETNAME -> the name, or nil.
+void ClientGetName(CommandContext& ctx) {
+  if (ctx.client.name.empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(ctx.client.name);
+  }
+}
+
+// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]] -> one line per client,
+// each ending in "\n", as a bulk string (verbatim in RESP3).
+void ClientList(CommandContext& ctx) {
+  std::string out;
+  if (ctx.argc() == 2) {
+    ForEachClient(ctx, [&](const ClientInfo& c) { out.append(ClientLine(ctx, c)) += '\n'; });
+  } else if (ctx.argc() == 4 && EqualsNoCase(ctx.arg(2), "TYPE")) {
+    bool matches;
+    if (!ClientTypeMatches(ctx.arg(3), &matches)) {
+      ctx.Error(UnknownClientTypeError(ctx.arg(3)));
+      return;
+    }
+    if (matches) {
+      ForEachClient(ctx, [&](const ClientInfo& c) { out.append(ClientLine(ctx, c)) += '\n'; });
+    }
+  } else if (ctx.argc() > 3 && EqualsNoCase(ctx.arg(2), "ID")) {
+    std::vector<int64_t> ids;
+    for (size_t i = 3; i < ctx.argc(); ++i) {
+      int64_t id;
+      if (!ParseInt64(ctx.arg(i), &id)) {
+        ctx.Error(err::kInvalidClientId);
+        return;
+      }
+      ids.push_back(id);
+    }
+    // In the order asked for, as Redis answers.
+    for (int64_t id : ids) {
+      ForEachClient(ctx, [&](const ClientInfo& c) {
+        if (static_cast<int64_t>(c.id) == id) out.append(ClientLine(ctx, c)) += '\n';
+      });
+    }
+  } else {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  ctx.reply.Verbatim(out);
+}
+
+// CLIENT INFO -> this connection's CLIENT LIST line.
+void ClientInfoCommand(CommandContext& ctx) {
+  ctx.reply.Verbatim(ClientLine(ctx, ctx.client) + "\n");
+}
+
+// What CLIENT KILL's filters select.
+struct KillFilter {
+  bool by_id = false, by_addr = false, by_laddr = false, by_user = false, by_type = false;
+  uint64_t id = 0;
+  std::string_view addr, laddr, user;
+  bool type_matches = false;
+  bool skip_me = true;
+};
+
+// CLIENT KILL ip:port -> OK or "No such client" (the old form; it may kill the caller).
+// CLIENT KILL <ID id | ADDR ip:port | LADDR ip:port | USER name | TYPE type | SKIPME yes/no>
+// ... -> the number of clients killed (the new form: every filter must match).
+void ClientKill(CommandContext& ctx) {
+  if (ctx.argc() == 3) {
+    std::string_view addr = ctx.arg(2);
+    size_t n = KillClients(ctx, [addr](const ClientInfo& c) { return c.addr == addr; });
+    if (n == 0) {
+      ctx.Error(err::kNoSuchClient);
+    } else {
+      ctx.reply.Ok();
+    }
+    return;
+  }
+  KillFilter f;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    if (i + 1 >= ctx.argc()) {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+    std::string_view opt = ctx.arg(i), value = ctx.arg(i + 1);
+    if (EqualsNoCase(opt, "ID")) {
+      int64_t id;
+      if (!ParseInt64(value, &id) || id <= 0) {
+        ctx.Error(err::kClientIdNotPositive);
+        return;
+      }
+      f.by_id = true;
+      f.id = static_cast<uint64_t>(id);
+    } else if (EqualsNoCase(opt, "TYPE")) {
+      if (!ClientTypeMatches(value, &f.type_matches)) {
+        ctx.Error(UnknownClientTypeError(value));
+        return;
+      }
+      f.by_type = true;
+    } else if (EqualsNoCase(opt, "ADDR")) {
+      f.by_addr = true;
+      f.addr = value;
+    } else if (EqualsNoCase(opt, "LADDR")) {
+      f.by_laddr = true;
+      f.laddr = value;
+    } else if (EqualsNoCase(opt, "USER")) {
+      if (value != "default") {
+        ctx.Error("ERR No such user '" + std::string(value) + "'");
+        return;
+      }
+      f.by_user = true;
+      f.user = value;
+    } else if (EqualsNoCase(opt, "SKIPME")) {
+      if (EqualsNoCase(value, "yes")) {
+        f.skip_me = true;
+      } else if (EqualsNoCase(value, "no")) {
+        f.skip_me = false;
+      } else {
+        ctx.Error(err::kSyntax);
+        return;
+      }
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  }
+  const ClientInfo* me = &ctx.client;
+  size_t n = KillClients(ctx, [&f, me](const ClientInfo& c) {
+    if (f.skip_me && &c == me) return false;
+    if (f.by_id && c.id != f.id) return false;
+    if (f.by_addr && c.addr != f.addr) return false;
+    if (f.by_laddr && c.laddr != f.laddr) return false;
+    if (f.by_type && !f.type_matches) return false;
+    return true;  // USER: every client is "default"
+  });
+  ctx.reply.Int(static_cast<int64_t>(n));
+}
+
+// CLIENT SETINFO <LIB-NAME | LIB-VER> value -> OK (Redis 7.2; redis-py sends it on connect).
+void ClientSetInfo(CommandContext& ctx) {
+  std::string_view attr = ctx.arg(2), value = ctx.arg(3);
+  std::string* dest = nullptr;
+  if (EqualsNoCase(attr, "LIB-NAME")) {
+    dest = &ctx.client.lib_name;
+  } else if (EqualsNoCase(attr, "LIB-VER")) {
+    dest = &ctx.client.lib_ver;
+  } else {
+    ctx.Error("ERR Unrecognized option '" + std::string(attr) + "'");
+    return;
+  }
+  if (!ValidClientAttr(value)) {
+    ctx.Error("ERR " + std::string(attr) + " cannot contain spaces, newlines or special characters.");
+    return;
+  }
+  dest->assign(value);
+  ctx.reply.Ok();
+}
+
+// CLIENT NO-EVICT ON|OFF -> OK.
+void ClientNoEvict(CommandContext& ctx) {
+  if (EqualsNoCase(ctx.arg(2), "ON")) {
+    ctx.client.no_evict = true;
+  } else if (EqualsNoCase(ctx.arg(2), "OFF")) {
+    ctx.client.no_evict = false;
+  } else {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT REPLY ON|OFF|SKIP -> OK for ON; OFF and SKIP are silent (Dispatch drops the replies:
+// OFF all of them until ON, SKIP this one and the next command's).
+void ClientReply(CommandContext& ctx) {
+  std::string_view mode = ctx.arg(2);
+  if (EqualsNoCase(mode, "ON")) {
+    ctx.client.reply_mode = ClientInfo::ReplyMode::kOn;
+  } else if (EqualsNoCase(mode, "OFF")) {
+    ctx.client.reply_mode = ClientInfo::ReplyMode::kOff;
+  } else if (EqualsNoCase(mode, "SKIP")) {
+    ctx.client.reply_mode = ClientInfo::ReplyMode::kSkipNext;
+  } else {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT HELP -> the subcommands, as status lines.
+void ClientHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
+      "    * ID <client-id>",
+      "      Kill connections by client id.",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Return clients of specified type.",
+      "    * ID <client-id> [<client-id> ...]",
+      "      Return clients with the given ids.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "SETINFO <LIB-NAME|LIB-VER> <value>",
+      "    Set client meta attributes.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.Array(std::size(kLines));
+  for (std::string_view line : kLines) ctx.reply.Simple(line);
+}
+
+constexpr uint32_t kConnFlags = kNoScript | kLoading | kStale;
+constexpr uint32_t kPreAuthFlags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy;
+
+std::vector<Command> ClientSubcommands() {
+  return {
+      {.name = "client|id", .arity = 2, .flags = kConnFlags, .run = ClientId,
+       .group = "connection", .since = "5.0.0", .summary = "Returns the unique client ID of the connection.",
+       .syntax = ""},
+      {.name = "client|setname", .arity = 3, .flags = kConnFlags, .run = ClientSetName,
+       .group = "connection", .since = "2.6.9", .summary = "Sets the connection name.",
+       .syntax = "connection-name"},
+      {.name = "client|getname", .arity = 2, .flags = kConnFlags, .run = ClientGetName,
+       .group = "connection", .since = "2.6.9", .summary = "Returns the name of the connection.",
+       .syntax = ""},
+      {.name = "client|list", .arity = -2, .flags = kAdmin | kConnFlags | kRandom,
+       .run = ClientList, .group = "connection", .since = "2.4.0",
+       .summary = "Lists open connections.",
+       .syntax = "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]"},
+      {.name = "client|info", .arity = 2, .flags = kConnFlags | kRandom, .run = ClientInfoCommand,
+       .group = "connection", .since = "6.2.0",
+       .summary = "Returns information about the connection.", .syntax = ""},
+      {.name = "client|kill", .arity = -3, .flags = kAdmin | kConnFlags, .run = ClientKill,
+       .group = "connection", .since = "2.4.0", .summary = "Terminates open connections.",
+       .syntax = "<ip:port | <[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | "
+                 "PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | "
+                 "[SKIPME <YES | NO>]> [...]>"},
+      {.name = "client|setinfo", .arity = 4, .flags = kConnFlags, .run = ClientSetInfo,
+       .group = "connection", .since = "7.2.0",
+       .summary = "Sets information specific to the client or connection.",
+       .syntax = "<LIB-NAME libname | LIB-VER libver>"},
+      {.name = "client|no-evict", .arity = 3, .flags = kAdmin | kConnFlags, .run = ClientNoEvict,
+       .group = "connection", .since = "7.0.0",
+       .summary = "Sets the client eviction mode of the connection.", .syntax = "<ON | OFF>"},
+      {.name = "client|reply", .arity = 3, .flags = kConnFlags, .run = ClientReply,
+       .group = "connection", .since = "3.2.0",
+       .summary = "Instructs the server whether to reply to commands.",
+       .syntax = "<ON | OFF | SKIP>"},
+      {.name = "client|help", .arity = 2, .flags = kLoading | kStale, .run = ClientHelp,
+       .group = "connection", .since = "5.0.0",
+       .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
+  };
+}
+
+}  // namespace
+
+std::vector<Command> ConnectionCommands() {
+  return {
+      {.name = "ping", .arity = -1, .flags = kFast, .run = Ping, .group = "connection",
+       .since = "1.0.0", .summary = "Returns the server's liveliness response.",
+       .syntax = "[message]"},
+      {.name = "echo", .arity = 2, .flags = kLoading | kStale | kFast, .run = Echo,
+       .group = "connection", .since = "1.0.0", .summary = "Returns the given string.",
+       .syntax = "message"},
+      {.name = "quit", .arity = -1, .flags = kPreAuthFlags | kNoMulti, .run = Quit,
+       .group = "connection", .since = "1.0.0", .summary = "Closes the connection.",
+       .syntax = ""},
+      {.name = "reset", .arity = 1, .flags = kPreAuthFlags | kNoMulti, .run = Reset,
+       .group = "connection", .since = "6.2.0", .summary = "Resets the connection.",
+       .syntax = ""},
+      {.name = "hello", .arity = -1, .flags = kPreAuthFlags, .run = Hello,
+       .group = "connection", .since = "6.0.0", .summary = "Handshakes with the Redis server.",
+       .syntax = "[protover [AUTH username password] [SETNAME clientname]]"},
+      {.name = "auth", .arity = -2, .flags = kPreAuthFlags, .run = Auth, .group = "connection",
+       .since = "1.0.0", .summary = "Authenticates the connection.",
+       .syntax = "[username] password"},
+      {.name = "select", .arity = 2, .flags = kLoading | kStale | kFast, .run = Select,
+       .group = "connection", .since = "1.0.0", .summary = "Changes the selected database.",
+       .syntax = "index"},
+      {.name = "client", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "connection",
+       .since = "2.4.0", .summary = "A container for client connection commands.",
+       .syntax = "", .subcommands = ClientSubcommands()},
+  };
+}
 
 }  // namespace firn

@@ -13,6 +13,7 @@
 
 #include "conf/config.h"
 #include "modules/command.h"
+#include "modules/slowlog.h"
 #include "storage/keyspace.h"
 
 namespace firn {
@@ -91,6 +92,9 @@ class ServerHooks {
   virtual bool HasMonitors() const = 0;
   virtual void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
                             int64_t now_us) = 0;
+  // CONFIG SET changed setting name (engine.config already holds the new value), for the
+  // settings the server layer applies itself (loglevel, maxmemory-policy...).
+  virtual void ConfigChanged(std::string_view /*name*/) {}
 };
 
 class CommandTable {
@@ -117,6 +121,8 @@ struct Engine {
   ServerHooks* hooks = nullptr;
   // Monotonic microsecond clock (for durations and the expiry budget); replaceable in tests.
   int64_t (*clock_us)() = nullptr;
+  // SLOWLOG's entries (modules/slowlog.h), recorded by dispatch.
+  SlowLog slowlog;
 };
 
 inline Db& CommandContext::db() { return engine.keyspace.db(client.db); }

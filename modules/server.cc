@@ -1,7 +1,1193 @@
+// Server commands: introspection (INFO, COMMAND, CONFIG GET, TIME, DBSIZE), administration
+// (CONFIG SET/RESETSTAT, FLUSHDB, FLUSHALL, SWAPDB, SHUTDOWN, MONITOR) and the persistence
+// commands a cache answers without persisting (SAVE, BGSAVE, LASTSAVE).
+//
+// INFO keeps Redis's section and field names so redis-cli, redis_exporter and client
+// libraries read it unchanged; fields for features Firn lacks (replication, persistence,
+// modules) are present with the values an idle Redis without them reports. COMMAND INFO and
+// COMMAND DOCS are generated from the command table's rows, plus Redis's argument trees
+// (command_docs.h) for COMMAND DOCS. Deliberate differences: docs/compatibility.md.
 #include "modules/server.h"
 
-namespace firn {
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
-std::vector<Command> ServerCommands() { return {}; }
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "modules/args.h"
+#include "modules/command_docs.h"
+#include "modules/common.h"
+#include "modules/engine.h"
+#include "modules/version.h"
+#include "protocol/errors.h"
+#include "storage/db.h"
+#include "storage/memory.h"
+
+namespace firn {
+namespace {
+
+// ---- INFO ----
+
+// Builds INFO text: "# Section" headers, "name:value" lines, CRLF endings, one blank line
+// between sections.
+class InfoWriter {
+ public:
+  void Section(std::string_view title) {
+    if (!out_.empty()) out_ += "\r\n";
+    out_.append("# ").append(title).append("\r\n");
+  }
+  void Field(std::string_view name, std::string_view value) {
+    out_.append(name).append(":").append(value).append("\r\n");
+  }
+  void Field(std::string_view name, const char* value) { Field(name, std::string_view(value)); }
+  void Field(std::string_view name, const std::string& value) {
+    Field(name, std::string_view(value));
+  }
+  void Field(std::string_view name, uint64_t value) { Field(name, std::to_string(value)); }
+  void Field(std::string_view name, int64_t value) { Field(name, std::to_string(value)); }
+  void Field(std::string_view name, int value) { Field(name, std::to_string(value)); }
+  // value with `decimals` digits after the point, as Redis prints ratios and CPU seconds.
+  void Fixed(std::string_view name, double value, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+    Field(name, std::string_view(buf));
+  }
+  // A percentage with two decimals and Redis's '%' sign.
+  void Percent(std::string_view name, double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.2f%%", value);
+    Field(name, std::string_view(buf));
+  }
+  const std::string& text() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// A stable 40-hex-digit id for this process (INFO run_id, master_replid): derived from the
+// pid and start time, since modules draw no randomness.
+std::string RunId(const Engine& engine) {
+  uint64_t x = (static_cast<uint64_t>(getpid()) << 32) ^
+               static_cast<uint64_t>(engine.stats.start_time_ms);
+  std::string id;
+  char buf[17];
+  while (id.size() < 40) {
+    // splitmix64
+    x += 0x9e3779b97f4a7c15ull;
+    uint64_t z = x;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    std::snprintf(buf, sizeof(buf), "%016" PRIx64, z);
+    id.append(buf);
+  }
+  id.resize(40);
+  return id;
+}
+
+std::string Os() {
+  struct utsname u;
+  if (uname(&u) != 0) return "Linux";
+  return std::string(u.sysname) + " " + u.release + " " + u.machine;
+}
+
+void InfoServer(CommandContext& ctx, InfoWriter& w) {
+  const Engine& e = ctx.engine;
+  const int64_t uptime_s = (ctx.now_ms - e.stats.start_time_ms) / 1000;
+  w.Section("Server");
+  w.Field("redis_version", kRedisVersion);
+  w.Field("firn_version", kFirnVersion);
+  w.Field("redis_git_sha1", "00000000");
+  w.Field("redis_git_dirty", 0);
+  w.Field("redis_build_id", "0");
+  w.Field("redis_mode", "standalone");
+  w.Field("os", Os());
+  w.Field("arch_bits", static_cast<int>(sizeof(void*) * 8));
+  w.Field("monotonic_clock", "POSIX clock_gettime");
+  w.Field("multiplexing_api", "epoll");
+  w.Field("atomicvar_api", "c11-builtin");
+  w.Field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+  w.Field("process_id", static_cast<int64_t>(getpid()));
+  w.Field("process_supervised", "no");
+  w.Field("run_id", RunId(e));
+  w.Field("tcp_port", e.stats.tcp_port);
+  w.Field("server_time_usec", ctx.now_ms * 1000);
+  w.Field("uptime_in_seconds", uptime_s);
+  w.Field("uptime_in_days", uptime_s / 86400);
+  w.Field("hz", e.config.hz);
+  w.Field("configured_hz", e.config.hz);
+  w.Field("lru_clock", (ctx.now_ms / 1000) & ((1 << 24) - 1));
+  w.Field("executable", e.stats.executable);
+  w.Field("config_file", e.config.config_file);
+  w.Field("io_threads_active", 0);
+}
+
+void InfoClients(CommandContext& ctx, InfoWriter& w) {
+  const Engine& e = ctx.engine;
+  w.Section("Clients");
+  w.Field("connected_clients", e.stats.connected_clients);
+  w.Field("cluster_connections", 0);
+  w.Field("maxclients", e.config.maxclients);
+  w.Field("client_recent_max_input_buffer", 0);
+  w.Field("client_recent_max_output_buffer", 0);
+  w.Field("blocked_clients", e.stats.blocked_clients);
+  w.Field("tracking_clients", 0);
+  w.Field("clients_in_timeout_table", 0);
+}
+
+uint64_t TotalSystemMemory() {
+  long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page_size > 0 ? static_cast<uint64_t>(pages) * page_size : 0;
+}
+
+double Ratio(uint64_t a, uint64_t b) { return b == 0 ? 0.0 : static_cast<double>(a) / b; }
+
+void InfoMemory(CommandContext& ctx, InfoWriter& w) {
+  Engine& e = ctx.engine;
+  const MemoryStats m = ReadMemoryStats();
+  e.stats.peak_memory = std::max(e.stats.peak_memory, m.allocated);
+  // Overhead: the hash tables' bucket arrays; the rest of what is allocated counts as data.
+  uint64_t overhead = 0;
+  for (int i = 0; i < e.keyspace.count(); ++i) overhead += e.keyspace.db(i).dict().OverheadBytes();
+  overhead = std::min(overhead, m.allocated);
+  const uint64_t dataset = m.allocated - overhead;
+  const uint64_t system = TotalSystemMemory();
+  w.Section("Memory");
+  w.Field("used_memory", m.allocated);
+  w.Field("used_memory_human", FormatMemory(m.allocated));
+  w.Field("used_memory_rss", m.rss);
+  w.Field("used_memory_rss_human", FormatMemory(m.rss));
+  w.Field("used_memory_peak", e.stats.peak_memory);
+  w.Field("used_memory_peak_human", FormatMemory(e.stats.peak_memory));
+  w.Percent("used_memory_peak_perc", 100.0 * Ratio(m.allocated, e.stats.peak_memory));
+  w.Field("used_memory_overhead", overhead);
+  w.Field("used_memory_startup", 0);
+  w.Field("used_memory_dataset", dataset);
+  w.Percent("used_memory_dataset_perc", 100.0 * Ratio(dataset, m.allocated));
+  w.Field("allocator_allocated", m.allocated);
+  w.Field("allocator_active", m.active);
+  w.Field("allocator_resident", m.resident);
+  w.Field("total_system_memory", system);
+  w.Field("total_system_memory_human", FormatMemory(system));
+  w.Field("used_memory_lua", 0);
+  w.Field("used_memory_scripts", 0);
+  w.Field("maxmemory", e.config.maxmemory);
+  w.Field("maxmemory_human", FormatMemory(e.config.maxmemory));
+  w.Field("maxmemory_policy", PolicyName(e.config.maxmemory_policy));
+  w.Fixed("allocator_frag_ratio", Ratio(m.active, m.allocated), 2);
+  w.Field("allocator_frag_bytes", m.active > m.allocated ? m.active - m.allocated : 0);
+  w.Fixed("allocator_rss_ratio", Ratio(m.resident, m.active), 2);
+  w.Fixed("mem_fragmentation_ratio", Ratio(m.rss, m.allocated), 2);
+  w.Field("mem_fragmentation_bytes",
+          static_cast<int64_t>(m.rss) - static_cast<int64_t>(m.allocated));
+  w.Field("mem_not_counted_for_evict", 0);
+  w.Field("mem_replication_backlog", 0);
+  w.Field("mem_clients_slaves", 0);
+  w.Field("mem_clients_normal", 0);
+  w.Field("mem_aof_buffer", 0);
+  w.Field("mem_allocator", AllocatorName());
+  w.Field("active_defrag_running", 0);
+  w.Field("lazyfree_pending_objects", 0);
+  w.Field("lazyfreed_objects", 0);
+}
+
+// Firn does not persist (docs/compatibility.md): the fields of a Redis with saving off.
+void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Persistence");
+  w.Field("loading", 0);
+  w.Field("async_loading", 0);
+  w.Field("current_cow_peak", 0);
+  w.Field("current_cow_size", 0);
+  w.Field("current_cow_size_age", 0);
+  w.Field("current_fork_perc", "0.00");
+  w.Field("current_save_keys_processed", 0);
+  w.Field("current_save_keys_total", 0);
+  w.Field("rdb_changes_since_last_save", 0);
+  w.Field("rdb_bgsave_in_progress", 0);
+  w.Field("rdb_last_save_time", ctx.engine.stats.start_time_ms / 1000);
+  w.Field("rdb_last_bgsave_status", "ok");
+  w.Field("rdb_last_bgsave_time_sec", -1);
+  w.Field("rdb_current_bgsave_time_sec", -1);
+  w.Field("rdb_saves", 0);
+  w.Field("rdb_last_cow_size", 0);
+  w.Field("rdb_last_load_keys_expired", 0);
+  w.Field("rdb_last_load_keys_loaded", 0);
+  w.Field("aof_enabled", 0);
+  w.Field("aof_rewrite_in_progress", 0);
+  w.Field("aof_rewrite_scheduled", 0);
+  w.Field("aof_last_rewrite_time_sec", -1);
+  w.Field("aof_current_rewrite_time_sec", -1);
+  w.Field("aof_last_bgrewrite_status", "ok");
+  w.Field("aof_rewrites", 0);
+  w.Field("aof_rewrites_consecutive_failures", 0);
+  w.Field("aof_last_write_status", "ok");
+  w.Field("aof_last_cow_size", 0);
+  w.Field("module_fork_in_progress", 0);
+  w.Field("module_fork_last_cow_size", 0);
+}
+
+// Error replies sent, as far as the command counters know them (failed and rejected calls;
+// unknown commands are not counted).
+uint64_t ErrorReplies(const CommandTable& table) {
+  uint64_t n = 0;
+  for (const Command& c : table.all()) {
+    n += c.stats.failed_calls + c.stats.rejected_calls;
+    for (const Command& sub : c.subcommands) n += sub.stats.failed_calls + sub.stats.rejected_calls;
+  }
+  return n;
+}
+
+void InfoStats(CommandContext& ctx, InfoWriter& w) {
+  const Engine& e = ctx.engine;
+  const ServerStats& s = e.stats;
+  const KeyspaceStats& k = e.keyspace.stats();
+  w.Section("Stats");
+  w.Field("total_connections_received", s.total_connections_received);
+  w.Field("total_commands_processed", s.total_commands_processed);
+  // Not sampled (docs/compatibility.md): rate() over total_commands_processed instead.
+  w.Field("instantaneous_ops_per_sec", 0);
+  w.Field("total_net_input_bytes", s.net_input_bytes);
+  w.Field("total_net_output_bytes", s.net_output_bytes);
+  w.Field("total_net_repl_input_bytes", 0);
+  w.Field("total_net_repl_output_bytes", 0);
+  w.Field("instantaneous_input_kbps", "0.00");
+  w.Field("instantaneous_output_kbps", "0.00");
+  w.Field("instantaneous_input_repl_kbps", "0.00");
+  w.Field("instantaneous_output_repl_kbps", "0.00");
+  w.Field("rejected_connections", s.rejected_connections);
+  w.Field("sync_full", 0);
+  w.Field("sync_partial_ok", 0);
+  w.Field("sync_partial_err", 0);
+  w.Field("expired_keys", k.expired_keys);
+  w.Field("expired_stale_perc", "0.00");
+  w.Field("expired_time_cap_reached_count", 0);
+  w.Field("expire_cycle_cpu_milliseconds", 0);
+  w.Field("evicted_keys", k.evicted_keys);
+  w.Field("evicted_clients", 0);
+  w.Field("total_eviction_exceeded_time", 0);
+  w.Field("current_eviction_exceeded_time", 0);
+  w.Field("keyspace_hits", k.keyspace_hits);
+  w.Field("keyspace_misses", k.keyspace_misses);
+  w.Field("pubsub_channels", 0);
+  w.Field("pubsub_patterns", 0);
+  w.Field("pubsubshard_channels", 0);
+  w.Field("latest_fork_usec", 0);
+  w.Field("total_forks", 0);
+  w.Field("migrate_cached_sockets", 0);
+  w.Field("slave_expires_tracked_keys", 0);
+  w.Field("active_defrag_hits", 0);
+  w.Field("active_defrag_misses", 0);
+  w.Field("active_defrag_key_hits", 0);
+  w.Field("active_defrag_key_misses", 0);
+  w.Field("total_active_defrag_time", 0);
+  w.Field("current_active_defrag_time", 0);
+  w.Field("tracking_total_keys", 0);
+  w.Field("tracking_total_items", 0);
+  w.Field("tracking_total_prefixes", 0);
+  w.Field("unexpected_error_replies", 0);
+  w.Field("total_error_replies", ErrorReplies(e.commands));
+  w.Field("dump_payload_sanitizations", 0);
+}
+
+void InfoReplication(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Replication");
+  w.Field("role", "master");
+  w.Field("connected_slaves", 0);
+  w.Field("master_failover_state", "no-failover");
+  w.Field("master_replid", RunId(ctx.engine));
+  w.Field("master_replid2", std::string(40, '0'));
+  w.Field("master_repl_offset", 0);
+  w.Field("second_repl_offset", -1);
+  w.Field("repl_backlog_active", 0);
+  w.Field("repl_backlog_size", 1048576);
+  w.Field("repl_backlog_first_byte_offset", 0);
+  w.Field("repl_backlog_histlen", 0);
+}
+
+double Seconds(const struct timeval& tv) {
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+void InfoCpu(CommandContext&, InfoWriter& w) {
+  struct rusage self {}, children{}, thread{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  getrusage(RUSAGE_THREAD, &thread);
+  w.Section("CPU");
+  w.Fixed("used_cpu_sys", Seconds(self.ru_stime), 6);
+  w.Fixed("used_cpu_user", Seconds(self.ru_utime), 6);
+  w.Fixed("used_cpu_sys_children", Seconds(children.ru_stime), 6);
+  w.Fixed("used_cpu_user_children", Seconds(children.ru_utime), 6);
+  w.Fixed("used_cpu_sys_main_thread", Seconds(thread.ru_stime), 6);
+  w.Fixed("used_cpu_user_main_thread", Seconds(thread.ru_utime), 6);
+}
+
+void InfoModules(CommandContext&, InfoWriter& w) { w.Section("Modules"); }
+
+void CommandStatLine(InfoWriter& w, std::string_view name, const CommandStats& s,
+                     bool calls_counted) {
+  const uint64_t calls = calls_counted ? s.calls : 0;
+  const uint64_t usec = calls_counted ? s.usec : 0;
+  const uint64_t failed = calls_counted ? s.failed_calls : 0;
+  char buf[160];
+  std::snprintf(buf, sizeof(buf),
+                "calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f,rejected_calls=%" PRIu64
+                ",failed_calls=%" PRIu64,
+                calls, usec, calls == 0 ? 0.0 : static_cast<double>(usec) / calls,
+                s.rejected_calls, failed);
+  w.Field("cmdstat_" + std::string(name), std::string_view(buf));
+}
+
+bool Active(const CommandStats& s) {
+  return s.calls != 0 || s.rejected_calls != 0 || s.failed_calls != 0;
+}
+
+// cmdstat_<name> for every command used since the last CONFIG RESETSTAT. A container
+// (CLIENT, CONFIG...) reports its subcommands ("cmdstat_client|list"), and itself only for
+// the calls refused before a subcommand was chosen, as Redis does.
+void InfoCommandStats(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Commandstats");
+  for (const Command& c : ctx.engine.commands.all()) {
+    if (c.subcommands.empty()) {
+      if (Active(c.stats)) CommandStatLine(w, c.name, c.stats, true);
+      continue;
+    }
+    if (c.stats.rejected_calls != 0) CommandStatLine(w, c.name, c.stats, false);
+    for (const Command& sub : c.subcommands) {
+      if (Active(sub.stats)) CommandStatLine(w, sub.name, sub.stats, true);
+    }
+  }
+}
+
+// Error replies are not counted by prefix (docs/compatibility.md): the section is empty.
+void InfoErrorStats(CommandContext&, InfoWriter& w) { w.Section("Errorstats"); }
+
+void InfoCluster(CommandContext&, InfoWriter& w) {
+  w.Section("Cluster");
+  w.Field("cluster_enabled", 0);
+}
+
+void InfoKeyspace(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Keyspace");
+  Keyspace& ks = ctx.keyspace();
+  for (int i = 0; i < ks.count(); ++i) {
+    const Db& db = ks.db(i);
+    if (db.size() == 0) continue;
+    char buf[128];
+    std::snprintf(buf, sizeof(buf), "keys=%zu,expires=%zu,avg_ttl=%" PRId64, db.size(),
+                  db.expires(), db.avg_ttl_ms());
+    w.Field("db" + std::to_string(i), std::string_view(buf));
+  }
+}
+
+// Firn's own section: the native rate limiters' decisions.
+void InfoRateLimit(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Ratelimit");
+  w.Field("ratelimit_allowed", ctx.engine.ratelimit.allowed);
+  w.Field("ratelimit_limited", ctx.engine.ratelimit.limited);
+}
+
+struct InfoSection {
+  std::string_view name;
+  void (*write)(CommandContext&, InfoWriter&);
+  bool in_default;
+};
+
+// In Redis's order; "all" and "everything" print every section.
+constexpr InfoSection kInfoSections[] = {
+    {"server", InfoServer, true},
+    {"clients", InfoClients, true},
+    {"memory", InfoMemory, true},
+    {"persistence", InfoPersistence, true},
+    {"stats", InfoStats, true},
+    {"replication", InfoReplication, true},
+    {"cpu", InfoCpu, true},
+    {"modules", InfoModules, true},
+    {"commandstats", InfoCommandStats, false},
+    {"errorstats", InfoErrorStats, true},
+    {"cluster", InfoCluster, true},
+    {"keyspace", InfoKeyspace, true},
+    {"ratelimit", InfoRateLimit, true},
+};
+
+// INFO [section ...] -> the named sections ("default" when none; "all", "everything") as
+// text, a bulk string (verbatim in RESP3). Unknown sections are ignored.
+void Info(CommandContext& ctx) {
+  constexpr size_t kCount = std::size(kInfoSections);
+  bool wanted[kCount] = {};
+  if (ctx.argc() == 1) {
+    for (size_t i = 0; i < kCount; ++i) wanted[i] = kInfoSections[i].in_default;
+  }
+  for (size_t a = 1; a < ctx.argc(); ++a) {
+    std::string_view arg = ctx.arg(a);
+    const bool all = EqualsNoCase(arg, "all") || EqualsNoCase(arg, "everything");
+    const bool defaults = EqualsNoCase(arg, "default");
+    for (size_t i = 0; i < kCount; ++i) {
+      if (all || (defaults && kInfoSections[i].in_default) ||
+          EqualsNoCase(arg, kInfoSections[i].name)) {
+        wanted[i] = true;
+      }
+    }
+  }
+  InfoWriter w;
+  for (size_t i = 0; i < kCount; ++i) {
+    if (wanted[i]) kInfoSections[i].write(ctx, w);
+  }
+  ctx.reply.Verbatim(w.text());
+}
+
+// ---- COMMAND ----
+
+// Flag bit -> Redis's name, in the order COMMAND INFO prints them. kNoMulti is left out: in
+// Firn it means "runs at once inside MULTI", not Redis's "refused inside MULTI".
+constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
+    {kWrite, "write"},          {kReadOnly, "readonly"},     {kDenyOom, "denyoom"},
+    {kAdmin, "admin"},          {kPubSub, "pubsub"},         {kNoScript, "noscript"},
+    {kBlocking, "blocking"},    {kLoading, "loading"},       {kStale, "stale"},
+    {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},
+    {kNoAuth, "no_auth"},       {kAllowBusy, "allow_busy"},
+};
+
+// The ACL category of a documentation group, or "" (Redis's explicit categories mostly
+// follow the group).
+std::string_view GroupCategory(std::string_view group) {
+  static constexpr std::pair<std::string_view, std::string_view> kMap[] = {
+      {"generic", "@keyspace"},   {"string", "@string"},       {"list", "@list"},
+      {"set", "@set"},            {"sorted-set", "@sortedset"}, {"hash", "@hash"},
+      {"bitmap", "@bitmap"},      {"hyperloglog", "@hyperloglog"}, {"geo", "@geo"},
+      {"stream", "@stream"},      {"pubsub", "@pubsub"},       {"connection", "@connection"},
+      {"transactions", "@transaction"}, {"scripting", "@scripting"},
+  };
+  for (const auto& [g, cat] : kMap) {
+    if (g == group) return cat;
+  }
+  return "";
+}
+
+// ACL categories in Redis's order: implied by the flags (write, readonly, admin, pubsub,
+// fast/slow, blocking) plus the group's; containers are only "@slow", as in Redis.
+std::vector<std::string_view> AclCategories(const Command& c) {
+  static constexpr std::string_view kOrder[] = {
+      "@keyspace", "@read",  "@write", "@set",     "@sortedset", "@list",      "@hash",
+      "@string",   "@bitmap", "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin",
+      "@fast",     "@slow",  "@blocking", "@dangerous", "@connection", "@transaction",
+      "@scripting"};
+  std::vector<std::string_view> have;
+  if (c.flags & kWrite) have.push_back("@write");
+  if (c.flags & kReadOnly) have.push_back("@read");
+  if (c.flags & kAdmin) {
+    have.push_back("@admin");
+    have.push_back("@dangerous");
+  }
+  if (c.flags & kPubSub) have.push_back("@pubsub");
+  if (c.flags & kBlocking) have.push_back("@blocking");
+  have.push_back((c.flags & kFast) ? "@fast" : "@slow");
+  if (c.subcommands.empty()) {
+    std::string_view g = GroupCategory(c.group);
+    if (!g.empty()) have.push_back(g);
+  }
+  std::vector<std::string_view> out;
+  for (std::string_view cat : kOrder) {
+    if (std::find(have.begin(), have.end(), cat) != have.end()) out.push_back(cat);
+  }
+  return out;
+}
+
+void ReplyKeySpecs(ReplyBuilder& r, const Command& c) {
+  if (c.keys.first <= 0) {
+    r.Array(0);
+    return;
+  }
+  r.Array(1);
+  r.Map(3);
+  r.Bulk("flags");
+  if (c.flags & kWrite) {
+    r.Set(2);
+    r.Simple("RW");
+    r.Simple("update");
+  } else {
+    r.Set(2);
+    r.Simple("RO");
+    r.Simple("access");
+  }
+  r.Bulk("begin_search");
+  r.Map(2);
+  r.Bulk("type");
+  r.Bulk("index");
+  r.Bulk("spec");
+  r.Map(1);
+  r.Bulk("index");
+  r.Int(c.keys.first);
+  r.Bulk("find_keys");
+  r.Map(2);
+  r.Bulk("type");
+  r.Bulk("range");
+  r.Bulk("spec");
+  r.Map(3);
+  r.Bulk("lastkey");
+  r.Int(c.keys.last < 0 ? c.keys.last : c.keys.last - c.keys.first);
+  r.Bulk("keystep");
+  r.Int(c.keys.step);
+  r.Bulk("limit");
+  r.Int(0);
+}
+
+// One COMMAND INFO entry, Redis 7's ten fields: name, arity, flags, first key, last key,
+// step, ACL categories, tips, key specs, subcommands.
+void ReplyCommandInfo(ReplyBuilder& r, const Command& c) {
+  r.Array(10);
+  r.Bulk(c.name);
+  r.Int(c.arity);
+  size_t nflags = 0;
+  for (const auto& [bit, name] : kFlagNames) nflags += (c.flags & bit) ? 1 : 0;
+  r.Set(nflags);
+  for (const auto& [bit, name] : kFlagNames) {
+    if (c.flags & bit) r.Simple(name);
+  }
+  r.Int(c.keys.first);
+  r.Int(c.keys.last);
+  r.Int(c.keys.step);
+  std::vector<std::string_view> cats = AclCategories(c);
+  r.Set(cats.size());
+  for (std::string_view cat : cats) r.Simple(cat);
+  if (c.flags & kRandom) {
+    r.Set(1);
+    r.Bulk("nondeterministic_output");
+  } else {
+    r.Set(0);
+  }
+  ReplyKeySpecs(r, c);
+  r.Array(c.subcommands.size());
+  for (const Command& sub : c.subcommands) ReplyCommandInfo(r, sub);
+}
+
+// A command by name, "container|sub" naming a subcommand (any case); nullptr if none.
+const Command* LookupCommand(const CommandTable& table, std::string_view name) {
+  size_t bar = name.find('|');
+  if (bar == std::string_view::npos) return table.Find(name);
+  const Command* container = table.Find(name.substr(0, bar));
+  return container == nullptr ? nullptr : FindSubcommand(*container, name.substr(bar + 1));
+}
+
+// COMMAND -> COMMAND INFO of every command.
+void CommandAll(CommandContext& ctx) {
+  const auto& all = ctx.engine.commands.all();
+  ctx.reply.Array(all.size());
+  for (const Command& c : all) ReplyCommandInfo(ctx.reply, c);
+}
+
+// COMMAND COUNT -> the number of commands (subcommands not counted).
+void CommandCount(CommandContext& ctx) {
+  ctx.reply.Int(static_cast<int64_t>(ctx.engine.commands.all().size()));
+}
+
+// COMMAND INFO [command-name ...] -> an entry per name (nil for an unknown one); every
+// command when no name is given.
+void CommandInfo(CommandContext& ctx) {
+  if (ctx.argc() == 2) {
+    CommandAll(ctx);
+    return;
+  }
+  ctx.reply.Array(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    const Command* c = LookupCommand(ctx.engine.commands, ctx.arg(i));
+    if (c == nullptr) {
+      ctx.reply.Null();
+    } else {
+      ReplyCommandInfo(ctx.reply, *c);
+    }
+  }
+}
+
+size_t CountDocArgs(const DocArg* args, size_t n) {
+  size_t count = 0;
+  for (size_t i = 0; i < n; i += 1 + args[i].descendants) ++count;
+  return count;
+}
+
+// The arguments args[0, n) (preorder) as COMMAND DOCS's array of maps.
+void ReplyDocArgs(ReplyBuilder& r, const DocArg* args, size_t n) {
+  r.Array(CountDocArgs(args, n));
+  for (size_t i = 0; i < n; i += 1 + args[i].descendants) {
+    const DocArg& a = args[i];
+    const size_t nflags = ((a.flags & DocArg::kOptional) ? 1 : 0) +
+                          ((a.flags & DocArg::kMultiple) ? 1 : 0) +
+                          ((a.flags & DocArg::kMultipleToken) ? 1 : 0);
+    r.Map(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.display.empty() + (nflags > 0) +
+          (a.descendants > 0));
+    r.Bulk("name");
+    r.Bulk(a.name);
+    r.Bulk("type");
+    r.Bulk(a.type);
+    if (!a.display.empty()) {
+      r.Bulk("display_text");
+      r.Bulk(a.display);
+    }
+    if (a.key_spec_index >= 0) {
+      r.Bulk("key_spec_index");
+      r.Int(a.key_spec_index);
+    }
+    if (!a.token.empty()) {
+      r.Bulk("token");
+      r.Bulk(a.token);
+    }
+    if (nflags > 0) {
+      r.Bulk("flags");
+      r.Set(nflags);
+      if (a.flags & DocArg::kOptional) r.Simple("optional");
+      if (a.flags & DocArg::kMultiple) r.Simple("multiple");
+      if (a.flags & DocArg::kMultipleToken) r.Simple("multiple_token");
+    }
+    if (a.descendants > 0) {
+      r.Bulk("arguments");
+      ReplyDocArgs(r, &args[i + 1], a.descendants);
+    }
+  }
+}
+
+// One command's COMMAND DOCS map: summary, since, group (from its row), complexity,
+// deprecation and arguments (Redis's, from command_docs.h), subcommands.
+void ReplyCommandDoc(ReplyBuilder& r, const Command& c) {
+  const CommandDoc* doc = FindCommandDoc(c.name);
+  const bool complexity = doc != nullptr && !doc->complexity.empty();
+  const bool doc_flags = doc != nullptr && !doc->doc_flags.empty();
+  const bool deprecated = doc != nullptr && !doc->deprecated_since.empty();
+  const bool replaced = doc != nullptr && !doc->replaced_by.empty();
+  const bool args = doc != nullptr && doc->args_size > 0;
+  const bool subs = !c.subcommands.empty();
+  r.Map(3 + complexity + doc_flags + deprecated + replaced + args + subs);
+  r.Bulk("summary");
+  r.Bulk(c.summary);
+  r.Bulk("since");
+  r.Bulk(c.since);
+  r.Bulk("group");
+  r.Bulk(c.group);
+  if (complexity) {
+    r.Bulk("complexity");
+    r.Bulk(doc->complexity);
+  }
+  if (doc_flags) {
+    r.Bulk("doc_flags");
+    std::vector<std::string_view> flags;
+    std::string_view rest = doc->doc_flags;
+    while (!rest.empty()) {
+      size_t sp = rest.find(' ');
+      flags.push_back(rest.substr(0, sp));
+      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
+    r.Set(flags.size());
+    for (std::string_view f : flags) r.Simple(f);
+  }
+  if (deprecated) {
+    r.Bulk("deprecated_since");
+    r.Bulk(doc->deprecated_since);
+  }
+  if (replaced) {
+    r.Bulk("replaced_by");
+    r.Bulk(doc->replaced_by);
+  }
+  if (args) {
+    r.Bulk("arguments");
+    ReplyDocArgs(r, doc->args, doc->args_size);
+  }
+  if (subs) {
+    r.Bulk("subcommands");
+    r.Map(c.subcommands.size());
+    for (const Command& sub : c.subcommands) {
+      r.Bulk(sub.name);
+      ReplyCommandDoc(r, sub);
+    }
+  }
+}
+
+// COMMAND DOCS [command-name ...] -> a map from each known name to its documentation; every
+// command when no name is given. redis-cli asks for it at startup to build its hints.
+void CommandDocs(CommandContext& ctx) {
+  std::vector<const Command*> found;
+  if (ctx.argc() == 2) {
+    for (const Command& c : ctx.engine.commands.all()) found.push_back(&c);
+  } else {
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      const Command* c = LookupCommand(ctx.engine.commands, ctx.arg(i));
+      if (c != nullptr) found.push_back(c);
+    }
+  }
+  ctx.reply.Map(found.size());
+  for (const Command* c : found) {
+    ctx.reply.Bulk(c->name);
+    ReplyCommandDoc(ctx.reply, *c);
+  }
+}
+
+// COMMAND LIST [FILTERBY <MODULE name | ACLCAT category | PATTERN pattern>] -> the names of
+// the commands and subcommands that pass the filter.
+void CommandList(CommandContext& ctx) {
+  enum class Filter { kNone, kModule, kAclCat, kPattern } filter = Filter::kNone;
+  std::string_view value;
+  if (ctx.argc() == 5 && EqualsNoCase(ctx.arg(2), "FILTERBY")) {
+    value = ctx.arg(4);
+    if (EqualsNoCase(ctx.arg(3), "MODULE")) {
+      filter = Filter::kModule;
+    } else if (EqualsNoCase(ctx.arg(3), "ACLCAT")) {
+      filter = Filter::kAclCat;
+    } else if (EqualsNoCase(ctx.arg(3), "PATTERN")) {
+      filter = Filter::kPattern;
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  } else if (ctx.argc() != 2) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  std::string category = "@" + std::string(value);
+  auto pass = [&](const Command& c) {
+    switch (filter) {
+      case Filter::kNone:
+        return true;
+      case Filter::kModule:
+        return false;  // no modules
+      case Filter::kAclCat: {
+        std::vector<std::string_view> cats = AclCategories(c);
+        return std::any_of(cats.begin(), cats.end(),
+                           [&](std::string_view cat) { return EqualsNoCase(cat, category); });
+      }
+      case Filter::kPattern:
+        return GlobMatch(value, c.name, true);
+    }
+    return false;
+  };
+  std::vector<std::string_view> names;
+  for (const Command& c : ctx.engine.commands.all()) {
+    if (pass(c)) names.push_back(c.name);
+    for (const Command& sub : c.subcommands) {
+      if (pass(sub)) names.push_back(sub.name);
+    }
+  }
+  ctx.reply.Array(names.size());
+  for (std::string_view n : names) ctx.reply.Bulk(n);
+}
+
+// COMMAND GETKEYS command [arg ...] -> the arguments of that command line that are keys.
+void CommandGetKeys(CommandContext& ctx) {
+  const Command* c = ctx.engine.commands.Find(ctx.arg(2));
+  const size_t argc = ctx.argc() - 2;  // the inner command's argc
+  if (c != nullptr && !c->subcommands.empty() && argc >= 2) {
+    const Command* sub = FindSubcommand(*c, ctx.arg(3));
+    if (sub != nullptr) c = sub;
+  }
+  if (c == nullptr) {
+    ctx.Error(err::kInvalidCommand);
+    return;
+  }
+  if (c->arity > 0 ? argc != static_cast<size_t>(c->arity)
+                   : argc < static_cast<size_t>(-c->arity)) {
+    ctx.Error(err::kInvalidCommandArgs);
+    return;
+  }
+  if (c->keys.first <= 0) {
+    ctx.Error(err::kNoKeyArgs);
+    return;
+  }
+  const int last = c->keys.last < 0 ? static_cast<int>(argc) + c->keys.last : c->keys.last;
+  const int step = std::max(1, c->keys.step);
+  std::vector<std::string_view> keys;
+  for (int i = c->keys.first; i <= last && i < static_cast<int>(argc); i += step) {
+    keys.push_back(ctx.arg(2 + static_cast<size_t>(i)));
+  }
+  ctx.reply.Array(keys.size());
+  for (std::string_view k : keys) ctx.reply.Bulk(k);
+}
+
+void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+  ctx.reply.Array(lines.size());
+  for (std::string_view line : lines) ctx.reply.Simple(line);
+}
+
+// COMMAND HELP -> the subcommands, as status lines.
+void CommandHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                     "(no subcommand)",
+                     "    Return details about all Redis commands.",
+                     "COUNT",
+                     "    Return the total number of commands in this Redis server.",
+                     "LIST",
+                     "    Return a list of all commands in this Redis server.",
+                     "INFO [<command-name> ...]",
+                     "    Return details about multiple Redis commands.",
+                     "    If no command names are given, documentation details for all",
+                     "    commands are returned.",
+                     "DOCS [<command-name> ...]",
+                     "    Return documentation details about multiple Redis commands.",
+                     "    If no command names are given, documentation details for all",
+                     "    commands are returned.",
+                     "GETKEYS <full-command>",
+                     "    Return the keys from a full Redis command.",
+                     "HELP",
+                     "    Prints this help.",
+                 });
+}
+
+// COMMAND [subcommand ...]: with no subcommand, every command's info.
+void CommandRoot(CommandContext& ctx) {
+  if (ctx.argc() == 1) {
+    CommandAll(ctx);
+  } else {
+    RunSubcommand(ctx);
+  }
+}
+
+// ---- CONFIG ----
+
+// CONFIG GET pattern [pattern ...] -> a map of every setting matching a pattern (glob, any
+// case) to its value.
+void ConfigGet(CommandContext& ctx) {
+  std::vector<std::pair<std::string_view, std::string>> found;
+  for (std::string_view name : ConfigNames()) {
+    bool match = false;
+    for (size_t i = 2; i < ctx.argc() && !match; ++i) match = GlobMatch(ctx.arg(i), name, true);
+    if (!match) continue;
+    std::optional<std::string> value = GetConfigValue(ctx.config(), name);
+    if (value) found.emplace_back(name, std::move(*value));
+  }
+  ctx.reply.Map(found.size());
+  for (const auto& [name, value] : found) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
+}
+
+std::string ConfigSetError(std::string_view name, std::string_view reason) {
+  return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
+         std::string(reason);
+}
+
+// CONFIG SET name value [name value ...] -> OK. All or nothing: the names are checked first
+// (unknown, immutable, repeated), then every value is applied to a copy of the config, which
+// replaces the live one only if all succeeded. The server hears of each change
+// (ServerHooks::ConfigChanged) for what it applies itself (loglevel...).
+void ConfigSet(CommandContext& ctx) {
+  if ((ctx.argc() - 2) % 2 != 0) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  std::string unknown, refused;
+  std::vector<std::string> names;  // canonical (lowercase) names, in order
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    std::string_view name = ctx.arg(i);
+    std::string lower;
+    ToLower(name, &lower);
+    if (!GetConfigValue(ctx.config(), lower)) {
+      if (unknown.empty()) {
+        unknown = "ERR Unknown option or number of arguments for CONFIG SET - '" +
+                  std::string(name) + "'";
+      }
+      continue;
+    }
+    if (!refused.empty()) continue;
+    if (!IsRuntimeSettable(lower)) {
+      Config scratch = ctx.config();
+      SetResult r = SetConfigValue(scratch, lower, ctx.arg(i + 1));
+      refused = ConfigSetError(name, r.kind == SetResult::kOk ? "can't set immutable config"
+                                                              : r.reason);
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), lower) != names.end()) {
+      refused = ConfigSetError(name, "duplicate parameter");
+      continue;
+    }
+    names.push_back(std::move(lower));
+  }
+  if (!unknown.empty() || !refused.empty()) {
+    ctx.Error(!unknown.empty() ? unknown : refused);
+    return;
+  }
+  Config updated = ctx.config();
+  for (size_t i = 2, n = 0; i < ctx.argc(); i += 2, ++n) {
+    SetResult r = SetConfigValue(updated, names[n], ctx.arg(i + 1));
+    if (r.kind == SetResult::kUnknown) {
+      ctx.Error("ERR " + r.reason);
+      return;
+    }
+    if (r.kind != SetResult::kOk) {
+      ctx.Error(ConfigSetError(ctx.arg(i), r.reason));
+      return;
+    }
+  }
+  ctx.engine.config = std::move(updated);
+  if (ctx.engine.hooks != nullptr) {
+    for (const std::string& name : names) ctx.engine.hooks->ConfigChanged(name);
+  }
+  ctx.reply.Ok();
+}
+
+// CONFIG RESETSTAT -> OK; the INFO counters (keyspace, server, per-command) restart at zero.
+void ConfigResetStat(CommandContext& ctx) {
+  Engine& e = ctx.engine;
+  e.keyspace.stats() = KeyspaceStats{};
+  e.commands.ResetStats();
+  ServerStats& s = e.stats;
+  s.total_connections_received = 0;
+  s.rejected_connections = 0;
+  s.total_commands_processed = 0;
+  s.net_input_bytes = 0;
+  s.net_output_bytes = 0;
+  s.peak_memory = 0;
+  ctx.reply.Ok();
+}
+
+// CONFIG REWRITE -> an error: Firn does not rewrite its TOML file (edit it and send SIGHUP).
+void ConfigRewrite(CommandContext& ctx) {
+  ctx.Error(ctx.config().config_file.empty() ? err::kNoConfigFile
+                                             : err::kConfigRewriteUnsupported);
+}
+
+// CONFIG HELP -> the subcommands, as status lines.
+void ConfigHelp(CommandContext& ctx) {
+  ReplyHelp(ctx, {
+                     "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                     "GET <pattern>",
+                     "    Return parameters matching the glob-like <pattern> and their values.",
+                     "SET <directive> <value>",
+                     "    Set the configuration <directive> to <value>.",
+                     "RESETSTAT",
+                     "    Reset statistics reported by the INFO command.",
+                     "REWRITE",
+                     "    Rewrite the configuration file.",
+                     "HELP",
+                     "    Prints this help.",
+                 });
+}
+
+// ---- The rest ----
+
+// TIME -> [unix seconds, microseconds], both as bulk strings.
+void Time(CommandContext& ctx) {
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(ctx.now_ms / 1000));
+  ctx.reply.Bulk(std::to_string((ctx.now_ms % 1000) * 1000));
+}
+
+// DBSIZE -> the number of keys in the selected database.
+void DbSize(CommandContext& ctx) { ctx.reply.Int(static_cast<int64_t>(ctx.db().size())); }
+
+// Reads FLUSHDB / FLUSHALL's optional [ASYNC | SYNC]; sends a syntax error if it is anything
+// else. Both modes flush at once (docs/compatibility.md).
+bool FlushModeOk(CommandContext& ctx) {
+  if (ctx.argc() == 1) return true;
+  if (ctx.argc() == 2 && (EqualsNoCase(ctx.arg(1), "ASYNC") || EqualsNoCase(ctx.arg(1), "SYNC"))) {
+    return true;
+  }
+  ctx.Error(err::kSyntax);
+  return false;
+}
+
+// FLUSHDB [ASYNC | SYNC] -> OK; the selected database is emptied.
+void FlushDb(CommandContext& ctx) {
+  if (!FlushModeOk(ctx)) return;
+  ctx.db().Clear();
+  ctx.reply.Ok();
+}
+
+// FLUSHALL [ASYNC | SYNC] -> OK; every database is emptied.
+void FlushAll(CommandContext& ctx) {
+  if (!FlushModeOk(ctx)) return;
+  ctx.keyspace().Clear();
+  ctx.reply.Ok();
+}
+
+// Reads a database index as Redis's getIntFromObjectOrReply does, with its own error text.
+bool ArgDbIndex(CommandContext& ctx, size_t i, std::string_view error, int* out) {
+  int64_t v;
+  if (!ParseInt64(ctx.arg(i), &v) || v < INT32_MIN || v > INT32_MAX) {
+    ctx.Error(error);
+    return false;
+  }
+  *out = static_cast<int>(v);
+  return true;
+}
+
+// SWAPDB index1 index2 -> OK; the two databases exchange their contents (clients keep their
+// selected index, so they see the other data).
+void SwapDb(CommandContext& ctx) {
+  int a, b;
+  if (!ArgDbIndex(ctx, 1, err::kInvalidFirstDb, &a) ||
+      !ArgDbIndex(ctx, 2, err::kInvalidSecondDb, &b)) {
+    return;
+  }
+  const int n = ctx.keyspace().count();
+  if (a < 0 || a >= n || b < 0 || b >= n) {
+    ctx.Error(err::kDbIndexOutOfRange);
+    return;
+  }
+  if (a != b) ctx.keyspace().db(a).Swap(ctx.keyspace().db(b));
+  ctx.reply.Ok();
+}
+
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT] -> no reply: the server answers what is
+// pending, closes every connection and exits 0. There is nothing to save, so the save
+// options only have to be well-formed; ABORT always finds no shutdown in progress.
+void Shutdown(CommandContext& ctx) {
+  bool nosave = false, save = false, other = false, abort = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (EqualsNoCase(a, "NOSAVE")) {
+      nosave = true;
+    } else if (EqualsNoCase(a, "SAVE")) {
+      save = true;
+    } else if (EqualsNoCase(a, "NOW") || EqualsNoCase(a, "FORCE")) {
+      other = true;
+    } else if (EqualsNoCase(a, "ABORT")) {
+      abort = true;
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  }
+  if ((abort && (nosave || save || other)) || (nosave && save)) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  if (abort) {
+    ctx.Error(err::kNoShutdownInProgress);
+    return;
+  }
+  if (ctx.engine.hooks == nullptr) {
+    ctx.Error(err::kShutdownFailed);
+    return;
+  }
+  ctx.engine.hooks->RequestShutdown();
+}
+
+// MONITOR -> OK, then every command the server runs, as Redis prints it. A second MONITOR on
+// the same connection is ignored (no reply), as in Redis.
+void Monitor(CommandContext& ctx) {
+  if (ctx.client.monitor) return;
+  ctx.client.monitor = true;
+  ctx.reply.Ok();
+}
+
+// LASTSAVE -> the Unix time of the last save: Firn never saves, so its start time.
+void LastSave(CommandContext& ctx) { ctx.reply.Int(ctx.engine.stats.start_time_ms / 1000); }
+
+// SAVE -> OK (nothing is persisted; docs/compatibility.md).
+void Save(CommandContext& ctx) { ctx.reply.Ok(); }
+
+// BGSAVE [SCHEDULE] -> "Background saving started" (nothing is persisted).
+void BgSave(CommandContext& ctx) {
+  if (ctx.argc() > 2 || (ctx.argc() == 2 && !EqualsNoCase(ctx.arg(1), "SCHEDULE"))) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  ctx.reply.Simple("Background saving started");
+}
+
+constexpr uint32_t kAdminFlags = kAdmin | kNoScript | kLoading | kStale;
+
+std::vector<Command> CommandSubcommands() {
+  return {
+      {.name = "command|count", .arity = 2, .flags = kLoading | kStale, .run = CommandCount,
+       .group = "server", .since = "2.8.13", .summary = "Returns a count of commands.",
+       .syntax = ""},
+      {.name = "command|docs", .arity = -2, .flags = kLoading | kStale, .run = CommandDocs,
+       .group = "server", .since = "7.0.0",
+       .summary = "Returns documentary information about one, multiple or all commands.",
+       .syntax = "[command-name [command-name ...]]"},
+      {.name = "command|getkeys", .arity = -3, .flags = kLoading | kStale, .run = CommandGetKeys,
+       .group = "server", .since = "2.8.13",
+       .summary = "Extracts the key names from an arbitrary command.",
+       .syntax = "command [arg [arg ...]]"},
+      {.name = "command|info", .arity = -2, .flags = kLoading | kStale, .run = CommandInfo,
+       .group = "server", .since = "2.8.13",
+       .summary = "Returns information about one, multiple or all commands.",
+       .syntax = "[command-name [command-name ...]]"},
+      {.name = "command|list", .arity = -2, .flags = kLoading | kStale, .run = CommandList,
+       .group = "server", .since = "7.0.0", .summary = "Returns a list of command names.",
+       .syntax = "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]"},
+      {.name = "command|help", .arity = 2, .flags = kLoading | kStale, .run = CommandHelp,
+       .group = "server", .since = "5.0.0",
+       .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
+  };
+}
+
+std::vector<Command> ConfigSubcommands() {
+  return {
+      {.name = "config|get", .arity = -3, .flags = kAdminFlags, .run = ConfigGet,
+       .group = "server", .since = "2.0.0",
+       .summary = "Returns the effective values of configuration parameters.",
+       .syntax = "parameter [parameter ...]"},
+      {.name = "config|set", .arity = -4, .flags = kAdminFlags, .run = ConfigSet,
+       .group = "server", .since = "2.0.0",
+       .summary = "Sets configuration parameters in-flight.",
+       .syntax = "parameter value [parameter value ...]"},
+      {.name = "config|resetstat", .arity = 2, .flags = kAdminFlags, .run = ConfigResetStat,
+       .group = "server", .since = "2.0.0", .summary = "Resets the server's statistics.",
+       .syntax = ""},
+      {.name = "config|rewrite", .arity = 2, .flags = kAdminFlags, .run = ConfigRewrite,
+       .group = "server", .since = "2.8.0",
+       .summary = "Persists the effective configuration to file.", .syntax = ""},
+      {.name = "config|help", .arity = 2, .flags = kLoading | kStale, .run = ConfigHelp,
+       .group = "server", .since = "5.0.0",
+       .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
+  };
+}
+
+}  // namespace
+
+std::vector<Command> ServerCommands() {
+  return {
+      {.name = "info", .arity = -1, .flags = kLoading | kStale | kRandom, .run = Info,
+       .group = "server", .since = "1.0.0",
+       .summary = "Returns information and statistics about the server.",
+       .syntax = "[section [section ...]]"},
+      {.name = "command", .arity = -1, .flags = kLoading | kStale | kRandom, .run = CommandRoot,
+       .group = "server", .since = "2.8.13",
+       .summary = "Returns detailed information about all commands.", .syntax = "",
+       .subcommands = CommandSubcommands()},
+      {.name = "config", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "server",
+       .since = "2.0.0", .summary = "A container for server configuration commands.",
+       .syntax = "", .subcommands = ConfigSubcommands()},
+      {.name = "time", .arity = 1, .flags = kLoading | kStale | kFast | kRandom, .run = Time,
+       .group = "server", .since = "2.6.0", .summary = "Returns the server time.", .syntax = ""},
+      {.name = "dbsize", .arity = 1, .flags = kReadOnly | kFast, .run = DbSize,
+       .group = "server", .since = "1.0.0",
+       .summary = "Returns the number of keys in the database.", .syntax = ""},
+      {.name = "flushdb", .arity = -1, .flags = kWrite, .run = FlushDb, .group = "server",
+       .since = "1.0.0", .summary = "Removes all keys from the current database.",
+       .syntax = "[ASYNC | SYNC]"},
+      {.name = "flushall", .arity = -1, .flags = kWrite, .run = FlushAll, .group = "server",
+       .since = "1.0.0", .summary = "Removes all keys from all databases.",
+       .syntax = "[ASYNC | SYNC]"},
+      {.name = "swapdb", .arity = 3, .flags = kWrite | kFast, .run = SwapDb, .group = "server",
+       .since = "4.0.0", .summary = "Swaps two Redis databases.", .syntax = "index1 index2"},
+      {.name = "shutdown", .arity = -1, .flags = kAdminFlags | kAllowBusy, .run = Shutdown,
+       .group = "server", .since = "1.0.0",
+       .summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+       .syntax = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]"},
+      {.name = "monitor", .arity = 1, .flags = kAdminFlags, .run = Monitor, .group = "server",
+       .since = "1.0.0", .summary = "Listens for all requests received by the server in real-time.",
+       .syntax = ""},
+      {.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast | kRandom,
+       .run = LastSave, .group = "server", .since = "1.0.0",
+       .summary = "Returns the Unix timestamp of the last successful save to disk.",
+       .syntax = ""},
+      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript, .run = Save, .group = "server",
+       .since = "1.0.0", .summary = "Synchronously saves the database(s) to disk.",
+       .syntax = ""},
+      {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript, .run = BgSave,
+       .group = "server", .since = "1.0.0",
+       .summary = "Asynchronously saves the database(s) to disk.", .syntax = "[SCHEDULE]"},
+  };
+}
 
 }  // namespace firn

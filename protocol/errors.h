@@ -46,4 +46,47 @@ inline constexpr std::string_view kProtoBigMultibulk = "ERR Protocol error: too 
 inline constexpr std::string_view kProtoBigBulkCount = "ERR Protocol error: too big bulk count string";
 inline constexpr std::string_view kProtoExpectedDollar = "ERR Protocol error: expected '$', got '%c'";
 
+// Connection and server commands (modules/connection.cc, modules/server.cc).
+inline constexpr std::string_view kClientNameChars =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kHelloProtoNotInteger =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kHelloNoAuth =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+    "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+    "protocol version at the same time";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kInvalidFirstDb = "ERR invalid first DB index";
+inline constexpr std::string_view kInvalidSecondDb = "ERR invalid second DB index";
+inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+inline constexpr std::string_view kNoConfigFile = "ERR The server is running without a config file";
+inline constexpr std::string_view kConfigRewriteUnsupported =
+    "ERR CONFIG REWRITE is not supported: edit the config file and send SIGHUP to reload it";
+inline constexpr std::string_view kInvalidCommand = "ERR Invalid command specified";
+inline constexpr std::string_view kInvalidCommandArgs =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr std::string_view kNoKeyArgs = "ERR The command has no key arguments";
+
+// Rate limiters (modules/ratelimit.cc). CL.THROTTLE answers redis-cell's own texts (a module
+// error has no ERR prefix; the offending argument follows kCellNotInteger); a negative or
+// overflowing argument, which redis-cell does not check, answers kNotInteger as Dragonfly's
+// CL.THROTTLE does.
+inline constexpr std::string_view kCellNotInteger = "Cell error: Couldn't parse as integer: ";
+inline constexpr std::string_view kCellZeroRate = "Cell error: Zero rates are not supported";
+inline constexpr std::string_view kRlLimit = "ERR limit must be a positive integer";
+inline constexpr std::string_view kRlWindow =
+    "ERR window_ms must be a positive integer no larger than 1099511627776";
+inline constexpr std::string_view kRlBurst = "ERR BURST must be a positive integer";
+inline constexpr std::string_view kRlCost = "ERR COST must be a positive integer";
+inline constexpr std::string_view kRlCostAboveBurst =
+    "ERR COST exceeds the bucket's capacity (BURST, by default the limit): it could never pass";
+inline constexpr std::string_view kRlCostAboveLimit =
+    "ERR COST exceeds the limit: it could never pass";
+inline constexpr std::string_view kRlTooLarge = "ERR limit or BURST times window_ms is too large";
+inline constexpr std::string_view kRlExactTooLarge =
+    "ERR limit above 1000000 is too large for an exact window: use APPROX";
+
 }  // namespace firn::err

@@ -1,10 +1,4 @@
-// Firn's own version, and the Redis version whose behaviour Firn matches (INFO redis_version:
-// clients such as RQ choose code paths by it).
+// The version constants live in modules/version.h, where INFO and HELLO can read them.
 #pragma once
 
-namespace firn {
-
-inline constexpr const char* kFirnVersion = "0.1.0";
-inline constexpr const char* kRedisVersion = "7.0.15";
-
-}  // namespace firn
+#include "modules/version.h"
