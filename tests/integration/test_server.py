@@ -21,7 +21,7 @@ CORE_COMMANDS = [
 
 INFO_FIELDS = {
     "server": ["redis_version", "redis_mode", "os", "arch_bits", "process_id", "tcp_port",
-               "uptime_in_seconds", "uptime_in_days", "hz", "executable", "config_file"],
+               "uptime_in_seconds", "uptime_in_days"],
     "clients": ["connected_clients", "blocked_clients", "maxclients"],
     "memory": ["used_memory", "used_memory_human", "used_memory_rss", "used_memory_peak",
                "used_memory_peak_human", "maxmemory", "maxmemory_human", "maxmemory_policy",
