@@ -221,6 +221,23 @@ def info(host, port, section=None):
     return out
 
 
+def try_call(host, port, *args):
+    """One command; returns (reply, None) or (None, error text) instead of raising."""
+    try:
+        with Client(host, port, timeout=30) as c:
+            return c.call(*args), None
+    except RespError as e:
+        return None, str(e)
+
+
+def info_safe(host, port, section=None):
+    """INFO as a dict, or {} when the server has no INFO (or no such section)."""
+    try:
+        return info(host, port, section)
+    except (RespError, ProtocolError, OSError):
+        return {}
+
+
 def info_int(d, key, default=None):
     try:
         return int(d[key])
@@ -244,10 +261,7 @@ def server_pid(host, port, pid=None):
     """The server's pid: the one given, else INFO's process_id."""
     if pid:
         return pid
-    try:
-        return info_int(info(host, port, "server"), "process_id")
-    except Exception:  # noqa: BLE001 - an optional figure
-        return None
+    return info_int(info_safe(host, port, "server"), "process_id")
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,10 +285,11 @@ def wait_ready(host, port, timeout=15.0, proc=None):
             raise RuntimeError("server exited with code %s during startup" % proc.returncode)
         try:
             with Client(host, port, timeout=2) as c:
-                r = c.call("PING")
-                if r in (b"PONG", b"OK"):
-                    return
-        except (OSError, ProtocolError, RespError) as e:
+                c.call("PING")
+                return
+        except RespError:
+            return  # it answers, even if it does not know PING yet
+        except (OSError, ProtocolError) as e:
             last = e
         time.sleep(0.05)
     raise RuntimeError("server on port %d not ready after %.0f s (%s)" % (port, timeout, last))
@@ -344,19 +359,21 @@ class Server:
         """Stops the server: the graceful command (e.g. SHUTDOWN NOSAVE) if given, then
         SIGTERM, then SIGKILL. Returns the exit code."""
         if self.proc.poll() is None and graceful_command:
+            refused = False
             try:
                 with Client(self.host, self.port, timeout=5) as c:
                     c.sock.sendall(encode(*graceful_command))
                     try:
-                        c.read_reply(False)
+                        refused = isinstance(c.read_reply(False), RespError)
                     except (OSError, ProtocolError):
-                        pass
+                        pass  # closed on us: shutting down
             except OSError:
                 pass
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
+            if not refused:
+                try:
+                    self.proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    pass
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Rate limiters: Firn's native commands against the usual Redis implementations.
+
+Each row pairs a Firn command with what a Redis user runs for the same job, over 1,000
+limiter keys `rl:N` (limit 100 requests per 10 s window), 50 connections, unpipelined
+(P1) and pipelined (P16), a fixed number of requests:
+
+  row               Firn                          Redis equivalent
+  gcra              CL.THROTTLE key 99 100 10 1   token-bucket Lua script via EVALSHA
+  token-bucket      RL.BUCKET key 100 10000       token-bucket Lua script via EVALSHA
+  sliding-window    RL.WINDOW key 100 10000       MULTI ZREMRANGEBYSCORE ZADD ZCARD PEXPIRE EXEC
+  sliding-approx    RL.WINDOW ... APPROX          MULTI ZREMRANGEBYSCORE ZADD ZCARD PEXPIRE EXEC
+
+(redis-cell's CL.THROTTLE is a module Debian's Redis does not ship, so on Redis the GCRA
+row runs the Lua token bucket: what a Redis user without modules runs instead.)
+
+Figures per run: requests per second, p50/p99 latency (per batch with P16), errors, how
+many requests were allowed and limited, and bytes per limiter key: the used_memory delta
+over the 1,000 keys after the P1 run (each row starts from FLUSHALL). With the MULTI
+sliding window every request adds a member to the key's sorted set, so its bytes per key
+grow with the requests in the window.
+
+A server that lacks the command (Firn before issue 3, or redis-server asked for a native
+command) gets the row as n/a with the server's error.
+
+Standalone: python3 bench/workloads/ratelimit.py --host 127.0.0.1 --port 6379
+            [--impl native|redis] [--quick]
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+KEYS = 1000
+LIMIT = 100
+WINDOW_MS = 10_000
+CONNS = 50
+
+# The usual token bucket in Lua: state in a hash (tokens, last refill time in ms), refilled
+# evenly over the window, capacity = limit; reply in the five-field limiter shape.
+TOKEN_BUCKET_LUA = """
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local rate = limit / window
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil then
+  tokens = limit
+  ts = now
+end
+tokens = math.min(limit, tokens + math.max(0, now - ts) * rate)
+local limited = 0
+local retry = -1
+if tokens >= cost then
+  tokens = tokens - cost
+else
+  limited = 1
+  retry = math.ceil((cost - tokens) / rate)
+end
+local reset = math.ceil((limit - tokens) / rate)
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
+redis.call('PEXPIRE', KEYS[1], math.max(1, reset))
+return {limited, limit, math.floor(tokens), retry, reset}
+"""
+
+# row -> (native loadgen workload, Redis-equivalent loadgen workload)
+ROWS = {
+    "gcra": ("cl.throttle", "lua-bucket"),
+    "token-bucket": ("rl.bucket", "lua-bucket"),
+    "sliding-window": ("rl.window", "multi-window"),
+    "sliding-approx": ("rl.window-approx", "multi-window"),
+}
+
+LABELS = {
+    "cl.throttle": "CL.THROTTLE",
+    "rl.bucket": "RL.BUCKET",
+    "rl.window": "RL.WINDOW",
+    "rl.window-approx": "RL.WINDOW APPROX",
+    "lua-bucket": "EVALSHA token bucket",
+    "multi-window": "MULTI sorted-set window",
+}
+
+
+def requests(quick, pipeline):
+    if pipeline == 1:
+        return 10_000 if quick else 200_000
+    return 40_000 if quick else 800_000
+
+
+def _probe(host, port, workload):
+    """None if the server can run the workload, else the error."""
+    k = "bench:probe:rl"
+    if workload == "cl.throttle":
+        return common.check_command(host, port, "CL.THROTTLE", k, 99, 100, 10, 1)
+    if workload == "rl.bucket":
+        return common.check_command(host, port, "RL.BUCKET", k, LIMIT, WINDOW_MS)
+    if workload == "rl.window":
+        return common.check_command(host, port, "RL.WINDOW", k, LIMIT, WINDOW_MS)
+    if workload == "rl.window-approx":
+        return common.check_command(host, port, "RL.WINDOW", k, LIMIT, WINDOW_MS, "APPROX")
+    if workload == "lua-bucket":
+        return common.check_command(host, port, "SCRIPT", "LOAD", TOKEN_BUCKET_LUA)
+    if workload == "multi-window":
+        for cmd in (("ZADD", k, 1, "x"), ("ZREMRANGEBYSCORE", k, 0, 1), ("ZCARD", k),
+                    ("PEXPIRE", k, 1000)):
+            err = common.check_command(host, port, *cmd)
+            if err:
+                return "%s: %s" % (cmd[0], err)
+        try:
+            with common.Client(host, port, timeout=10) as c:
+                r = c.pipeline([("MULTI",), ("ZCARD", k), ("EXEC",)])
+            if isinstance(r[-1], common.RespError) or not isinstance(r[-1], list):
+                return "MULTI/EXEC: %s" % r[-1]
+        except (OSError, common.ProtocolError) as e:
+            return "MULTI/EXEC: %s" % e
+        return None
+    raise ValueError(workload)
+
+
+def _used_memory(host, port):
+    return common.info_int(common.info_safe(host, port, "memory"), "used_memory")
+
+
+def run(host, port, workload, pipeline, quick=False, measure_memory=False, cpus=None):
+    """One limiter workload at one pipeline depth; returns its figures or an error."""
+    err = _probe(host, port, workload)
+    if err:
+        return {"error": "%s: %s" % (LABELS[workload], err)}
+    args = ["--host", host, "--port", port, "--workload", workload, "--pipeline", pipeline,
+            "--conns", CONNS, "--requests", requests(quick, pipeline), "--keys", KEYS,
+            "--key-prefix", "rl:", "--limit", LIMIT, "--window-ms", WINDOW_MS,
+            "--slice-ms", 1000]
+    # Each row starts empty, so bytes per key count only this row's limiter keys.
+    _, flush_error = common.try_call(host, port, "FLUSHALL")
+    if flush_error:
+        measure_memory = False
+    if workload == "lua-bucket":
+        with common.Client(host, port) as c:
+            args += ["--sha", c.call("SCRIPT", "LOAD", TOKEN_BUCKET_LUA).decode()]
+    used0 = _used_memory(host, port) if measure_memory else None
+    try:
+        out = common.run_loadgen(args, cpus=cpus)
+    except (RuntimeError, ValueError) as e:
+        return {"error": str(e)}
+    if out["errors"] or out["requests"] == 0:
+        return {"error": "%d error replies, first: %s" % (out["errors"], out["first_error"])}
+    res = {k: out[k] for k in ("rps", "requests", "p50_ms", "p99_ms", "p999_ms", "allowed",
+                               "limited")}
+    res["command"] = LABELS[workload]
+    if measure_memory:
+        time.sleep(0.2)
+        used1 = _used_memory(host, port)
+        keys, _ = common.try_call(host, port, "DBSIZE")
+        if used0 is not None and used1 is not None and keys:
+            res["bytes_per_key"] = (used1 - used0) / keys
+            res["keys"] = keys
+    return res
+
+
+def main():
+    def extra(p):
+        p.add_argument("--impl", choices=["native", "redis"], default="redis",
+                       help="native Firn commands, or the Redis equivalents (default)")
+    a = common.standalone_args(__doc__.splitlines()[0], extra)
+    side = 0 if a.impl == "native" else 1
+    out = {}
+    for row, pair in ROWS.items():
+        for depth in (1, 16):
+            out["%s P%d" % (row, depth)] = run(a.host, a.port, pair[side], depth, a.quick,
+                                                measure_memory=(depth == 1))
+    common.print_json(out)
+
+
+if __name__ == "__main__":
+    main()
