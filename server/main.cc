@@ -1,11 +1,30 @@
 // firn-server [CONFIG.toml] [--name value ...] [--help] [--version] [--check-config]
+//
+// Exit codes: 0 after a graceful shutdown (SIGTERM, SIGINT, SHUTDOWN) or for --help,
+// --version and a good --check-config; 1 for a configuration that does not load, a log file
+// that cannot be opened, or a listener that cannot bind (the reason is the last log line).
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "conf/config.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "server/version.h"
+
+namespace {
+
+// Writes the pid file (pidfile setting); returns false if it cannot.
+bool WritePidFile(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  std::fprintf(f, "%d\n", static_cast<int>(getpid()));
+  return std::fclose(f) == 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace firn;
@@ -33,15 +52,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "firn-server: can't open the log file %s\n", cl.config.logfile.c_str());
     return 1;
   }
+  const std::string pidfile = cl.config.pidfile;
+  int code = 1;
+  bool wrote_pidfile = false;
   try {
+    Log(LogLevel::kInfo, "Firn %s starting (redis compatible %s), pid %d", kFirnVersion,
+        kRedisVersion, static_cast<int>(getpid()));
+    Log(LogLevel::kInfo, "Configuration: %s%s",
+        cl.config.config_file.empty() ? "defaults (no config file)" : cl.config.config_file.c_str(),
+        cl.overrides.empty() ? "" : ", with command-line overrides");
+    Log(LogLevel::kInfo, "Logging at level %s to %s",
+        std::string(LogLevelName(cl.config.loglevel)).c_str(), LogDestination().c_str());
     Server server(cl);
-    Log(LogLevel::kInfo, "Firn %s starting (redis compatible %s), config %s", kFirnVersion,
-        kRedisVersion, cl.config.config_file.empty() ? "(none: defaults)" : cl.config.config_file.c_str());
     server.Listen();
+    if (!pidfile.empty()) {
+      wrote_pidfile = WritePidFile(pidfile);
+      if (!wrote_pidfile) Log(LogLevel::kWarning, "Could not write the pid file %s", pidfile.c_str());
+    }
     Log(LogLevel::kInfo, "Ready to accept connections");
-    return server.Run();
+    code = server.Run();
   } catch (const std::exception& e) {
     Log(LogLevel::kError, "%s", e.what());
-    return 1;
   }
+  if (wrote_pidfile) unlink(pidfile.c_str());
+  return code;
 }

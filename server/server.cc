@@ -11,6 +11,7 @@
 #include "modules/dispatch.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
+#include "storage/memory.h"
 
 namespace firn {
 
@@ -18,6 +19,8 @@ namespace {
 
 constexpr size_t kMinReadRoom = 16 * 1024;
 constexpr size_t kIdleBufferKeep = 64 * 1024;
+// How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
+constexpr int64_t kStatusPeriodMs = 5000;
 
 int64_t MonotonicUs() {
   struct timespec ts;
@@ -148,7 +151,13 @@ void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
 void SignalCb(uv_signal_t* h, int signum) { static_cast<Server*>(h->data)->OnSignal(signum); }
 
-void CloseAndFree(uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); }
+void CloseAndFree(uv_handle_t* h) {
+  if (h->type == UV_NAMED_PIPE) {
+    delete reinterpret_cast<uv_pipe_t*>(h);
+  } else {
+    delete reinterpret_cast<uv_tcp_t*>(h);
+  }
+}
 
 }  // namespace
 
@@ -171,30 +180,40 @@ int64_t Server::NowMs() {
   return cached_now_ms_;
 }
 
+std::vector<uv_stream_t*> Server::BindTcp(const Config& cfg) {
+  std::vector<uv_stream_t*> bound;
+  if (cfg.port == 0) return bound;
+  for (const std::string& addr : cfg.bind) {
+    auto* tcp = new uv_tcp_t;
+    uv_tcp_init(loop_, tcp);
+    tcp->data = this;
+    struct sockaddr_storage ss;
+    int rc = addr.find(':') != std::string::npos
+                 ? uv_ip6_addr(addr.c_str(), cfg.port, reinterpret_cast<sockaddr_in6*>(&ss))
+                 : uv_ip4_addr(addr == "*" ? "0.0.0.0" : addr.c_str(), cfg.port,
+                               reinterpret_cast<sockaddr_in*>(&ss));
+    if (rc == 0) rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&ss), 0);
+    if (rc == 0) {
+      rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), cfg.tcp_backlog, AcceptTcpCb);
+    }
+    if (rc != 0) {
+      uv_close(reinterpret_cast<uv_handle_t*>(tcp), CloseAndFree);
+      for (uv_stream_t* l : bound) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
+      throw std::runtime_error("Could not create server TCP listening socket " + addr + ":" +
+                               std::to_string(cfg.port) + ": " + uv_strerror(rc));
+    }
+    bound.push_back(reinterpret_cast<uv_stream_t*>(tcp));
+  }
+  return bound;
+}
+
 void Server::Listen() {
   const Config& cfg = engine_.config;
-  if (cfg.port != 0) {
-    for (const std::string& addr : cfg.bind) {
-      auto* tcp = new uv_tcp_t;
-      uv_tcp_init(loop_, tcp);
-      tcp->data = this;
-      struct sockaddr_storage ss;
-      int rc = addr.find(':') != std::string::npos
-                   ? uv_ip6_addr(addr.c_str(), cfg.port, reinterpret_cast<sockaddr_in6*>(&ss))
-                   : uv_ip4_addr(addr == "*" ? "0.0.0.0" : addr.c_str(), cfg.port,
-                                 reinterpret_cast<sockaddr_in*>(&ss));
-      if (rc == 0) rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&ss), 0);
-      if (rc == 0) {
-        rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), cfg.tcp_backlog, AcceptTcpCb);
-      }
-      if (rc != 0) {
-        uv_close(reinterpret_cast<uv_handle_t*>(tcp), CloseAndFree);
-        throw std::runtime_error("Could not create server TCP listening socket " + addr + ":" +
-                                 std::to_string(cfg.port) + ": " + uv_strerror(rc));
-      }
-      listeners_.push_back(reinterpret_cast<uv_stream_t*>(tcp));
-      Log(LogLevel::kInfo, "Listening on %s:%d", addr.c_str(), cfg.port);
-    }
+  tcp_listeners_ = BindTcp(cfg);
+  bound_bind_ = cfg.bind;
+  bound_port_ = cfg.port;
+  for (const std::string& addr : cfg.bind) {
+    if (cfg.port != 0) Log(LogLevel::kInfo, "Listening on %s:%d", addr.c_str(), cfg.port);
   }
   if (!cfg.unixsocket.empty()) {
     auto* pipe = new uv_pipe_t;
@@ -209,17 +228,73 @@ void Server::Listen() {
                                uv_strerror(rc));
     }
     if (cfg.unixsocketperm != 0) chmod(cfg.unixsocket.c_str(), static_cast<mode_t>(cfg.unixsocketperm));
-    listeners_.push_back(reinterpret_cast<uv_stream_t*>(pipe));
+    unix_listener_ = reinterpret_cast<uv_stream_t*>(pipe);
     Log(LogLevel::kInfo, "Listening on unix socket %s", cfg.unixsocket.c_str());
   }
+  if (tcp_listeners_.empty() && unix_listener_ == nullptr) {
+    Log(LogLevel::kWarning, "No listener configured (port 0 or an empty bind, no unixsocket): "
+                            "no client can connect");
+  }
+  if (cfg.metrics_port != 0) {
+    metrics_ = std::make_unique<MetricsExporter>(loop_, engine_, cfg.metrics_bind, cfg.metrics_port);
+    Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_->url().c_str());
+  } else {
+    Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
+  }
+}
+
+void Server::RebindTcp() {
+  Config& cfg = engine_.config;
+  if (cfg.bind == bound_bind_ && cfg.port == bound_port_) return;
+  // Close first, as Redis does, so a listener may move to an address it already held.
+  for (uv_stream_t* l : tcp_listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
+  tcp_listeners_.clear();
+  try {
+    tcp_listeners_ = BindTcp(cfg);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "%s; keeping the previous listeners (bind and port revert)", e.what());
+    cfg.bind = bound_bind_;
+    cfg.port = bound_port_;
+    try {
+      tcp_listeners_ = BindTcp(cfg);
+    } catch (const std::exception& e2) {
+      Log(LogLevel::kError, "%s: no TCP listener now", e2.what());
+    }
+    return;
+  }
+  bound_bind_ = cfg.bind;
+  bound_port_ = cfg.port;
+  engine_.stats.tcp_port = cfg.port;
+  Log(LogLevel::kInfo, "Listening on %s", ListenersText().c_str());
+}
+
+std::string Server::ListenersText() const {
+  std::string text;
+  if (bound_port_ != 0) {
+    for (const std::string& addr : bound_bind_) {
+      if (!text.empty()) text += ", ";
+      text += (addr.find(':') != std::string::npos ? "[" + addr + "]" : addr) + ":" +
+              std::to_string(bound_port_);
+    }
+  }
+  if (unix_listener_ != nullptr) {
+    if (!text.empty()) text += ", ";
+    text += engine_.config.unixsocket;
+  }
+  return text.empty() ? "nothing" : text;
+}
+
+void Server::StartCron() {
+  cron_period_ms_ = 1000 / std::max(1, engine_.config.hz);
+  uv_timer_start(&cron_, CronCb, static_cast<uint64_t>(cron_period_ms_),
+                 static_cast<uint64_t>(cron_period_ms_));
 }
 
 int Server::Run() {
   signal(SIGPIPE, SIG_IGN);
   uv_timer_init(loop_, &cron_);
   cron_.data = this;
-  uint64_t period_ms = static_cast<uint64_t>(1000 / std::max(1, engine_.config.hz));
-  uv_timer_start(&cron_, CronCb, period_ms, period_ms);
+  StartCron();
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
@@ -230,6 +305,13 @@ int Server::Run() {
     sigs[i]->data = this;
     uv_signal_start(sigs[i], SignalCb, nums[i]);
   }
+  // The listeners accept from here on (connections wait in the backlog until the loop runs).
+  systemd_.Ready("Ready to accept connections on " + ListenersText());
+  if (uint64_t ms = systemd_.StartWatchdog(loop_); ms != 0) {
+    Log(LogLevel::kInfo, "systemd watchdog on: pinging every %llu ms",
+        static_cast<unsigned long long>(ms));
+  }
+  last_status_ms_ = NowMs();
   uv_run(loop_, UV_RUN_DEFAULT);
   uv_loop_close(loop_);
   if (!engine_.config.unixsocket.empty()) unlink(engine_.config.unixsocket.c_str());
@@ -409,6 +491,7 @@ void Server::OnClosed(Connection* c) {
 void Server::OnCron() {
   const Config& cfg = engine_.config;
   const int64_t now_ms = NowMs();
+  EnforceMaxmemory(engine_, now_ms);
   engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
   engine_.keyspace.Cron();
   std::vector<Connection*> idle;
@@ -426,11 +509,28 @@ void Server::OnCron() {
     Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->info.id));
     Close(c);
   }
+  if (now_ms - last_status_ms_ >= kStatusPeriodMs) {
+    last_status_ms_ = now_ms;
+    UpdateStatus();
+  }
+}
+
+void Server::UpdateStatus() {
+  if (!systemd_.active()) return;
+  char line[256];
+  std::snprintf(line, sizeof(line), "Ready on %s: %llu clients, %llu keys, %s used",
+                ListenersText().c_str(), static_cast<unsigned long long>(clients_.size()),
+                static_cast<unsigned long long>(engine_.keyspace.TotalKeys()),
+                FormatMemory(static_cast<uint64_t>(std::max<int64_t>(0, ThreadAllocatedBytes())))
+                    .c_str());
+  systemd_.Status(line);
 }
 
 void Server::OnSignal(int signum) {
   if (signum == SIGHUP) {
+    systemd_.Reloading("Reloading the configuration");
     Reload();
+    systemd_.Ready("Ready to accept connections on " + ListenersText());
     return;
   }
   Log(LogLevel::kWarning, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
@@ -438,22 +538,70 @@ void Server::OnSignal(int signum) {
 }
 
 void Server::Reload() {
+  const std::string& file = command_line_.config.config_file;
+  Log(LogLevel::kInfo, "Received SIGHUP: reloading the configuration from %s",
+      file.empty() ? "the command line (no config file)" : file.c_str());
+  if (!ReopenLog()) {
+    Log(LogLevel::kWarning, "Config reload: could not reopen the log file; still writing to the old one");
+  }
+  Config fresh;
   try {
-    Config fresh = ReloadConfig(command_line_);
-    for (std::string_view name : DiffConfig(engine_.config, fresh)) {
-      std::optional<std::string> value = GetConfigValue(fresh, name);
-      if (!IsRuntimeSettable(name)) {
-        Log(LogLevel::kWarning, "Config reload: '%.*s' cannot change at runtime; restart to apply",
-            static_cast<int>(name.size()), name.data());
-        continue;
-      }
-      SetConfigValue(engine_.config, name, value.value_or(""));
-      Log(LogLevel::kInfo, "Config reload: %.*s = %s", static_cast<int>(name.size()), name.data(),
-          value.value_or("").c_str());
-    }
-    SetLogLevel(engine_.config.loglevel);
+    fresh = ReloadConfig(command_line_);
   } catch (const std::exception& e) {
     Log(LogLevel::kWarning, "Config reload failed, keeping the running config: %s", e.what());
+    return;
+  }
+  // As CONFIG SET: every runtime setting applied to a copy, which replaces the live config;
+  // then the server applies what it must (ConfigChanged).
+  Config updated = engine_.config;
+  std::vector<std::string_view> applied;
+  size_t refused = 0;
+  for (std::string_view name : DiffConfig(engine_.config, fresh)) {
+    const std::string value = GetConfigValue(fresh, name).value_or("");
+    const std::string running = GetConfigValue(engine_.config, name).value_or("");
+    const bool secret = name == "requirepass";
+    if (!IsRuntimeSettable(name)) {
+      ++refused;
+      Log(LogLevel::kWarning,
+          "Config reload: '%.*s' cannot change at runtime (running: '%s', file: '%s'); restart "
+          "to apply",
+          static_cast<int>(name.size()), name.data(), secret ? "(redacted)" : running.c_str(),
+          secret ? "(redacted)" : value.c_str());
+      continue;
+    }
+    SetResult r = SetConfigValue(updated, name, value);
+    if (r.kind != SetResult::kOk) {
+      ++refused;
+      Log(LogLevel::kWarning, "Config reload: '%.*s' not applied: %s",
+          static_cast<int>(name.size()), name.data(), r.reason.c_str());
+      continue;
+    }
+    applied.push_back(name);
+  }
+  const Config before = engine_.config;
+  engine_.config = std::move(updated);
+  for (std::string_view name : applied) {
+    const bool secret = name == "requirepass";
+    ConfigChanged(name);
+    const std::string now = GetConfigValue(engine_.config, name).value_or("");
+    Log(LogLevel::kInfo, "Config reload: %.*s changed from '%s' to '%s'",
+        static_cast<int>(name.size()), name.data(),
+        secret ? "(redacted)" : GetConfigValue(before, name).value_or("").c_str(),
+        secret ? "(redacted)" : now.c_str());
+  }
+  Log(LogLevel::kInfo, "Config reload done: %zu setting(s) changed, %zu not applied",
+      applied.size(), refused);
+}
+
+void Server::ConfigChanged(std::string_view name) {
+  if (name == "loglevel") {
+    SetLogLevel(engine_.config.loglevel);
+  } else if (name == "hz") {
+    if (cron_period_ms_ != 0 && !shutting_down_) StartCron();
+  } else if (name == "bind" || name == "port") {
+    if (!shutting_down_ && cron_period_ms_ != 0) RebindTcp();
+  } else if (name == "maxmemory" || name == "maxmemory-policy") {
+    EnforceMaxmemory(engine_, NowMs());
   }
 }
 
@@ -463,8 +611,16 @@ void Server::BeginShutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
   Log(LogLevel::kInfo, "User requested shutdown...");
-  for (uv_stream_t* l : listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
-  listeners_.clear();
+  systemd_.Stopping("Shutting down: flushing replies to " + std::to_string(clients_.size()) +
+                    " clients");
+  for (uv_stream_t* l : tcp_listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
+  tcp_listeners_.clear();
+  if (unix_listener_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(unix_listener_), CloseAndFree);
+    unix_listener_ = nullptr;
+  }
+  if (metrics_ != nullptr) metrics_->Stop();
+  systemd_.Close();
   uv_timer_stop(&cron_);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);

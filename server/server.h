@@ -10,8 +10,17 @@
 // Time: the Unix clock in ms is read at most once per loop iteration (when libuv's cached
 // loop time moves), and every command of the iteration sees that same value.
 //
-// Shutdown (SIGTERM, SIGINT, SHUTDOWN): listeners close first, pending replies are flushed,
-// then the loop stops and Run returns 0.
+// Shutdown (SIGTERM, SIGINT, SHUTDOWN): systemd hears STOPPING=1, listeners and the metrics
+// exporter close first, pending replies are flushed, then the loop stops and Run returns 0.
+//
+// Reload (SIGHUP): the config file is read again with the command line's overrides on top
+// (conf's ReloadConfig); every setting that can change at runtime and differs is applied as
+// CONFIG SET would apply it, each change logged; a changed startup-only setting is logged and
+// left alone (restart to apply); a file that does not load (syntax, unknown key, bad value)
+// changes nothing and the reason is logged. The log file is reopened (logrotate).
+//
+// Around the loop: the Prometheus exporter (server/metrics.h) and the systemd notifications
+// and watchdog (server/systemd.h).
 #pragma once
 
 #include <uv.h>
@@ -25,6 +34,8 @@
 
 #include "conf/config.h"
 #include "modules/engine.h"
+#include "server/metrics.h"
+#include "server/systemd.h"
 
 namespace firn {
 
@@ -35,7 +46,8 @@ class Server : public ServerHooks {
   explicit Server(CommandLine cl);
   ~Server() override;
 
-  // Binds the listeners; throws std::runtime_error naming the address on failure.
+  // Binds the listeners (clients, then the metrics exporter); throws std::runtime_error naming
+  // the address on failure.
   void Listen();
   // Runs the loop until shutdown; returns the process exit code.
   int Run();
@@ -57,6 +69,13 @@ class Server : public ServerHooks {
   bool HasMonitors() const override { return monitors_ > 0; }
   void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
                     int64_t now_us) override;
+  // Applies what the engine does not read live: loglevel, hz (the cron period), bind and port
+  // (the listeners move; if the new address cannot be bound the old listeners stay and the
+  // setting reverts), maxmemory (eviction starts at once).
+  void ConfigChanged(std::string_view name) override;
+
+  // SIGHUP's work (see the top of this file); public for tests.
+  void Reload();
 
   // The Unix time in ms for this loop iteration.
   int64_t NowMs();
@@ -66,12 +85,26 @@ class Server : public ServerHooks {
   void Write(Connection* c);
   void Close(Connection* c);
   void BeginShutdown();
-  void Reload();
+  // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
+  std::vector<uv_stream_t*> BindTcp(const Config& cfg);
+  // Moves the TCP listeners to engine_.config's bind/port if they differ from the bound ones.
+  void RebindTcp();
+  void StartCron();
+  // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
+  std::string ListenersText() const;
+  void UpdateStatus();
 
   CommandLine command_line_;
   Engine engine_;
   uv_loop_t* loop_;
-  std::vector<uv_stream_t*> listeners_;
+  std::vector<uv_stream_t*> tcp_listeners_;
+  uv_stream_t* unix_listener_ = nullptr;
+  std::vector<std::string> bound_bind_;  // what tcp_listeners_ listen on
+  int bound_port_ = 0;
+  std::unique_ptr<MetricsExporter> metrics_;
+  SystemdNotifier systemd_;
+  int64_t last_status_ms_ = 0;
+  int cron_period_ms_ = 0;
   uv_timer_t cron_;
   uv_check_t flush_check_;
   uv_signal_t sig_term_, sig_int_, sig_hup_;

@@ -1,0 +1,376 @@
+#include "server/metrics.h"
+
+#include <prometheus/collectable.h>
+#include <prometheus/exposer.h>
+
+#include <algorithm>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+#include "server/log.h"
+#include "server/version.h"
+#include "storage/db.h"
+#include "storage/memory.h"
+
+namespace firn {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+int64_t RealtimeMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Builds the families in order; each Add* appends one sample to the family named, creating
+// the family on first use.
+class Families {
+ public:
+  void Gauge(const std::string& name, const std::string& help, double value,
+             std::vector<ClientMetric::Label> labels = {}) {
+    ClientMetric& m = Sample(name, help, MetricType::Gauge, std::move(labels));
+    m.gauge.value = value;
+  }
+  void Counter(const std::string& name, const std::string& help, double value,
+               std::vector<ClientMetric::Label> labels = {}) {
+    ClientMetric& m = Sample(name, help, MetricType::Counter, std::move(labels));
+    m.counter.value = value;
+  }
+  // A histogram from per-bucket (not cumulative) counts with bounds in seconds; the last count
+  // is the overflow (+Inf) bucket.
+  void Histogram(const std::string& name, const std::string& help,
+                 std::vector<ClientMetric::Label> labels, const uint64_t* counts,
+                 const double* bounds_s, size_t bounds, double sum) {
+    ClientMetric& m = Sample(name, help, MetricType::Histogram, std::move(labels));
+    uint64_t cumulative = 0;
+    m.histogram.bucket.reserve(bounds);
+    for (size_t i = 0; i < bounds; ++i) {
+      cumulative += counts[i];
+      m.histogram.bucket.push_back({.cumulative_count = cumulative, .upper_bound = bounds_s[i]});
+    }
+    m.histogram.sample_count = cumulative + counts[bounds];
+    m.histogram.sample_sum = sum;
+  }
+
+  std::vector<MetricFamily> Take() { return std::move(families_); }
+
+ private:
+  ClientMetric& Sample(const std::string& name, const std::string& help, MetricType type,
+                       std::vector<ClientMetric::Label> labels) {
+    auto it = index_.find(name);
+    if (it == index_.end()) {
+      it = index_.emplace(name, families_.size()).first;
+      families_.push_back(MetricFamily{.name = name, .help = help, .type = type, .metric = {}});
+    }
+    MetricFamily& f = families_[it->second];
+    f.metric.emplace_back();
+    f.metric.back().label = std::move(labels);
+    return f.metric.back();
+  }
+
+  std::vector<MetricFamily> families_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+double Seconds(uint64_t us) { return static_cast<double>(us) / 1e6; }
+
+bool Active(const CommandStats& s) {
+  return s.calls != 0 || s.rejected_calls != 0 || s.failed_calls != 0;
+}
+
+// redis_exporter's per-command series, from the same rows INFO commandstats prints: a
+// container (CLIENT, CONFIG...) reports its subcommands ("client|list"), and itself only for
+// calls refused before a subcommand was chosen.
+void CommandStatSeries(Families& f, std::string_view name, const CommandStats& s) {
+  std::vector<ClientMetric::Label> cmd{{"cmd", std::string(name)}};
+  f.Counter("redis_commands_total", "Total number of calls per command",
+            static_cast<double>(s.calls), cmd);
+  f.Counter("redis_commands_duration_seconds_total",
+            "Total amount of time in seconds spent per command", Seconds(s.usec), cmd);
+  f.Counter("redis_commands_rejected_calls_total",
+            "Total number of errors prior command execution per command",
+            static_cast<double>(s.rejected_calls), cmd);
+  f.Counter("redis_commands_failed_calls_total",
+            "Total number of errors within command execution per command",
+            static_cast<double>(s.failed_calls), std::move(cmd));
+}
+
+void CommandSeries(Families& f, const Engine& engine) {
+  for (const Command& c : engine.commands.all()) {
+    if (c.subcommands.empty()) {
+      if (Active(c.stats)) CommandStatSeries(f, c.name, c.stats);
+      continue;
+    }
+    if (c.stats.rejected_calls != 0) {
+      CommandStats refused;
+      refused.rejected_calls = c.stats.rejected_calls;
+      CommandStatSeries(f, c.name, refused);
+    }
+    for (const Command& sub : c.subcommands) {
+      if (Active(sub.stats)) CommandStatSeries(f, sub.name, sub.stats);
+    }
+  }
+  // Latency histograms: dispatch fills the buckets of the rows it runs (a container's row
+  // holds its subcommands' calls).
+  static const std::vector<double> bounds_s = [] {
+    std::vector<double> b;
+    for (int64_t us : kLatencyBucketsUs) b.push_back(static_cast<double>(us) / 1e6);
+    return b;
+  }();
+  for (const Command& c : engine.commands.all()) {
+    const CommandStats& s = c.stats;
+    uint64_t samples = 0;
+    for (uint64_t b : s.latency_buckets) samples += b;
+    if (samples == 0) continue;
+    f.Histogram("firn_command_duration_seconds",
+                "Command execution time in seconds, per command (the event loop's time in the "
+                "handler)",
+                {{"cmd", std::string(c.name)}}, s.latency_buckets, bounds_s.data(),
+                CommandStats::kBuckets, Seconds(s.usec));
+  }
+}
+
+void RateLimitSeries(Families& f, const Engine& engine) {
+  const char* help = "Rate-limiter decisions by limiter (the key's prefix before the first ':') "
+                     "and result";
+  const std::string other(RateLimitStats::kOtherLimiter);
+  const size_t cap = static_cast<size_t>(std::max(1, engine.config.metrics_max_limiters));
+  RateLimitStats::Counts folded;
+  bool have_folded = false;
+  size_t named = 0;
+  for (const auto& [name, counts] : engine.ratelimit.by_limiter) {
+    if (name == other || named >= cap) {
+      folded.allowed += counts.allowed;
+      folded.limited += counts.limited;
+      have_folded = true;
+      continue;
+    }
+    ++named;
+    f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(counts.allowed),
+              {{"limiter", name}, {"result", "allowed"}});
+    f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(counts.limited),
+              {{"limiter", name}, {"result", "limited"}});
+  }
+  if (have_folded) {
+    f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(folded.allowed),
+              {{"limiter", other}, {"result", "allowed"}});
+    f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(folded.limited),
+              {{"limiter", other}, {"result", "limited"}});
+  }
+}
+
+std::vector<MetricFamily> DownFamilies() {
+  Families f;
+  f.Gauge("redis_up", "Information about the Redis instance", 0);
+  return f.Take();
+}
+
+}  // namespace
+
+std::vector<MetricFamily> BuildMetricFamilies(Engine& engine, int64_t now_ms) {
+  Families f;
+  const ServerStats& st = engine.stats;
+  const KeyspaceStats& ks = engine.keyspace.stats();
+  const Config& cfg = engine.config;
+  const MemoryStats mem = ReadMemoryStats();
+  auto d = [](uint64_t v) { return static_cast<double>(v); };
+
+  f.Gauge("redis_up", "Information about the Redis instance", 1);
+  f.Gauge("redis_instance_info", "Information about the Redis instance", 1,
+          {{"redis_version", kRedisVersion},
+           {"firn_version", kFirnVersion},
+           {"redis_mode", "standalone"},
+           {"role", "master"},
+           {"tcp_port", std::to_string(st.tcp_port)}});
+  f.Gauge("redis_start_time_seconds", "Start time of the Redis instance since unix epoch in seconds.",
+          static_cast<double>(st.start_time_ms / 1000));
+  f.Gauge("redis_uptime_in_seconds", "uptime_in_seconds metric",
+          static_cast<double>((now_ms - st.start_time_ms) / 1000));
+  f.Gauge("redis_connected_clients", "connected_clients metric", d(st.connected_clients));
+  f.Gauge("redis_blocked_clients", "blocked_clients metric", d(st.blocked_clients));
+  f.Gauge("redis_config_maxclients", "config_maxclients metric", cfg.maxclients);
+  f.Gauge("redis_memory_used_bytes", "memory_used_bytes metric", d(mem.allocated));
+  f.Gauge("redis_memory_used_rss_bytes", "memory_used_rss_bytes metric", d(mem.rss));
+  f.Gauge("redis_memory_used_peak_bytes", "memory_used_peak_bytes metric",
+          d(std::max<uint64_t>(st.peak_memory, mem.allocated)));
+  f.Gauge("redis_memory_max_bytes", "memory_max_bytes metric", d(cfg.maxmemory));
+  f.Counter("redis_keyspace_hits_total", "keyspace_hits_total metric", d(ks.keyspace_hits));
+  f.Counter("redis_keyspace_misses_total", "keyspace_misses_total metric",
+            d(ks.keyspace_misses));
+  f.Counter("redis_expired_keys_total", "expired_keys_total metric", d(ks.expired_keys));
+  f.Counter("redis_evicted_keys_total", "evicted_keys_total metric", d(ks.evicted_keys));
+  f.Counter("redis_commands_processed_total", "commands_processed_total metric",
+            d(st.total_commands_processed));
+  f.Counter("redis_connections_received_total", "connections_received_total metric",
+            d(st.total_connections_received));
+  f.Counter("redis_rejected_connections_total", "rejected_connections_total metric",
+            d(st.rejected_connections));
+  f.Counter("redis_net_input_bytes_total", "net_input_bytes_total metric", d(st.net_input_bytes));
+  f.Counter("redis_net_output_bytes_total", "net_output_bytes_total metric",
+            d(st.net_output_bytes));
+  // Every database, empty ones included, so a panel never shows "no data" for db0.
+  for (int i = 0; i < engine.keyspace.count(); ++i) {
+    const Db& db = engine.keyspace.db(i);
+    std::vector<ClientMetric::Label> label{{"db", "db" + std::to_string(i)}};
+    f.Gauge("redis_db_keys", "Total number of keys by DB", d(db.size()), label);
+    f.Gauge("redis_db_keys_expiring", "Total number of expiring keys by DB", d(db.expires()),
+            label);
+    f.Gauge("redis_db_avg_ttl_seconds", "Avg TTL in seconds",
+            static_cast<double>(db.avg_ttl_ms()) / 1000.0, std::move(label));
+  }
+  CommandSeries(f, engine);
+  RateLimitSeries(f, engine);
+  return f.Take();
+}
+
+// The state the loop thread and the HTTP threads share, under mu.
+struct MetricsExporter::Shared {
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t requested = 0;  // tickets handed out by Collect
+  uint64_t served = 0;     // the newest ticket the current snapshot answers
+  bool stopping = false;
+  bool have_snapshot = false;
+  uv_async_t* async = nullptr;
+  std::vector<MetricFamily> snapshot;
+};
+
+class MetricsExporter::Collector : public prometheus::Collectable {
+ public:
+  explicit Collector(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+
+  // HTTP thread: asks the loop for a fresh snapshot and waits for it, at most kLoopTimeout.
+  std::vector<MetricFamily> Collect() const override {
+    Shared& s = *shared_;
+    bool timed_out = false;
+    std::vector<MetricFamily> out;
+    {
+      std::unique_lock<std::mutex> lock(s.mu);
+      if (!s.stopping) {
+        const uint64_t ticket = ++s.requested;
+        uv_async_send(s.async);  // under mu: Stop cannot close the handle meanwhile
+        timed_out = !s.cv.wait_for(lock, kLoopTimeout,
+                                   [&] { return s.served >= ticket || s.stopping; });
+      }
+      out = s.have_snapshot ? s.snapshot : DownFamilies();
+    }
+    if (timed_out) {
+      Log(LogLevel::kWarning,
+          "Metrics: the event loop did not answer a scrape within %lld ms; serving the "
+          "previous snapshot",
+          static_cast<long long>(kLoopTimeout.count()));
+    }
+    return out;
+  }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+};
+
+namespace {
+
+void AsyncCb(uv_async_t* h) { static_cast<MetricsExporter*>(h->data)->OnRequest(); }
+
+std::string ListenAddress(const std::string& bind, int port) {
+  std::string host = bind == "*" ? "0.0.0.0" : bind;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return host + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+MetricsExporter::MetricsExporter(uv_loop_t* loop, Engine& engine, const std::string& bind,
+                                 int port)
+    : engine_(engine), shared_(std::make_shared<Shared>()), bind_(bind), port_(port) {
+  const std::string address = ListenAddress(bind, port);
+  url_ = "http://" + address + "/metrics";
+  try {
+    exposer_ = std::make_unique<prometheus::Exposer>(address, 2);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("Could not create the metrics listener " + address + ": " +
+                             e.what());
+  }
+  async_ = new uv_async_t;
+  uv_async_init(loop, async_, AsyncCb);
+  async_->data = this;
+  shared_->async = async_;
+  collector_ = std::make_shared<Collector>(shared_);
+  exposer_->RegisterCollectable(collector_);
+}
+
+MetricsExporter::~MetricsExporter() { Stop(); }
+
+namespace {
+
+// civetweb's listening thread polls its sockets with a 2 s timeout and sees the stop flag only
+// then, so a shutdown would wait up to 2 s; a connection to the listener wakes it at once.
+void WakeListener(const std::string& bind, int port) {
+  const bool v6 = bind.find(':') != std::string::npos;
+  std::string host = bind;
+  if (bind == "*" || bind == "0.0.0.0") host = "127.0.0.1";
+  if (bind == "::") host = "::1";
+  struct sockaddr_storage ss;
+  int rc = v6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
+              : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
+  if (rc != 0) return;
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return;
+  connect(fd, reinterpret_cast<const sockaddr*>(&ss),
+          v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+  close(fd);
+}
+
+}  // namespace
+
+void MetricsExporter::Stop() {
+  if (exposer_ == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->stopping = true;
+    shared_->async = nullptr;
+  }
+  shared_->cv.notify_all();
+  // Destroying the Exposer joins the HTTP threads; meanwhile, nudge the listening thread.
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    exposer_.reset();
+    stopped = true;
+  });
+  while (!stopped) {
+    WakeListener(bind_, port_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stopper.join();
+  uv_close(reinterpret_cast<uv_handle_t*>(async_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+  async_ = nullptr;
+}
+
+void MetricsExporter::OnRequest() {
+  uint64_t ticket;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    ticket = shared_->requested;
+  }
+  std::vector<MetricFamily> families = BuildMetricFamilies(engine_, RealtimeMs());
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->snapshot = std::move(families);
+    shared_->have_snapshot = true;
+    shared_->served = ticket;
+  }
+  shared_->cv.notify_all();
+}
+
+}  // namespace firn
