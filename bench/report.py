@@ -262,17 +262,15 @@ def section_ratelimit(results):
     rows = rows_of(results, "ratelimit")
     if not rows:
         return ""
+    import ratelimit
+
     t = []
     for row in rows:
         f, r = (get(results, "ratelimit", row, k, "rps") for k in TARGETS)
         fp, rp = (get(results, "ratelimit", row, k, "p99_ms") for k in TARGETS)
         fb, rb = (get(results, "ratelimit", row, k, "bytes_per_key") for k in TARGETS)
-        fam = results["families"]["ratelimit"]["rows"][row]
-        names = []
-        for k in TARGETS:
-            cmd = next((x.get("command") for x in fam.get(k, []) if isinstance(x, dict)
-                        and x.get("command")), None)
-            names.append(cmd or "–")
+        pair = ratelimit.ROWS.get(row.rsplit(" P", 1)[0], ("?", "?"))
+        names = [ratelimit.LABELS.get(w, w) for w in pair]
         t.append([row, names[0], cell(f, "rps"), names[1], cell(r, "rps"), ratio(f, r),
                   "%s / %s" % (fmt_num(fp.median, "ms"), fmt_num(rp.median, "ms")),
                   "%s / %s" % (fmt_num(fb.median, "bytes"), fmt_num(rb.median, "bytes"))
@@ -290,26 +288,32 @@ def section_eviction(results):
     rows = rows_of(results, "eviction")
     if not rows:
         return ""
+    import eviction
+
+    budget = eviction.budget(results.get("meta", {}).get("quick", False))
     t = []
     for row in rows:
         f, r = (get(results, "eviction", row, k, "hit_ratio") for k in TARGETS)
         fp, rp = (get(results, "eviction", row, k, "p99_ms") for k in TARGETS)
-        fr, rr = (get(results, "eviction", row, k, "peak_rss_over_maxmemory") for k in TARGETS)
+        fr, rr = (get(results, "eviction", row, k, "rss_growth_over_maxmemory")
+                  for k in TARGETS)
         fk, rk = (get(results, "eviction", row, k, "dbsize") for k in TARGETS)
+        fe, re_ = (get(results, "eviction", row, k, "evicted_keys") for k in TARGETS)
         t.append([row, cell(f, "ratio"), cell(r, "ratio"), ratio(f, r),
                   "%s / %s" % (fmt_num(fp.median, "ms"), fmt_num(rp.median, "ms")),
                   "%s / %s" % (fmt_num(fr.median, "x"), fmt_num(rr.median, "x")),
-                  "%s / %s" % (fmt_num(fk.median, "int"), fmt_num(rk.median, "int"))])
+                  "%s / %s" % (fmt_num(fk.median, "int"), fmt_num(rk.median, "int")),
+                  "%s / %s" % (fmt_num(fe.median, "int"), fmt_num(re_.median, "int"))])
     return ("## Eviction\n\n"
-            "`maxmemory 16mb`, `allkeys-lru` on both (Firn's own algorithm behind that name); "
-            "GET then SET on a miss, keys drawn Zipfian (0.99) from 1,000,000 (64-byte "
+            "`maxmemory %s`, `allkeys-lru` on both (Firn's own algorithm behind that name); "
+            "GET then SET on a miss, keys drawn Zipfian (0.99) from %s (64-byte "
             "values, about 10x what fits), same seed; `zipf+scan` mixes in one-off sweeps "
             "over cold keys. Hit ratio of the Zipfian GETs after warm-up (higher is better); "
-            "p99 of the GET/SET batches while evicting; peak RSS / maxmemory; keys held at "
-            "the end.\n\n"
+            "p99 of the GET/SET batches while evicting; peak RSS minus the empty server's "
+            "RSS, over maxmemory; keys held at the end; keys evicted.\n\n" % (budget[0], "{:,}".format(budget[2]))
             + table(["workload", "Firn hit ratio", "Redis hit ratio", "Firn/Redis",
-                     "p99 ms Firn / Redis", "peak RSS/maxmemory Firn / Redis",
-                     "keys held Firn / Redis"], t) + "\n")
+                     "p99 ms Firn / Redis", "RSS growth/maxmemory Firn / Redis",
+                     "keys held Firn / Redis", "evicted keys Firn / Redis"], t) + "\n")
 
 
 def section_errors(results):

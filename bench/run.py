@@ -288,7 +288,8 @@ class Runner:
         for variant in eviction.VARIANTS:
             for rep in range(self.reps("eviction")):
                 for t in self.order(targets, rep):
-                    if t.start(maxmemory=eviction.MAXMEMORY, policy=eviction.POLICY):
+                    maxmemory = eviction.budget(self.quick)[0]
+                    if t.start(maxmemory=maxmemory, policy=eviction.POLICY):
                         res = {"error": t.start_error}
                     else:
                         srv = t.server

@@ -86,6 +86,19 @@ def _used_memory(host, port):
     return common.info_int(common.info_safe(host, port, "memory"), "used_memory")
 
 
+_cache = {}
+
+
+def _payload(family, n):
+    """The family's commands, built once and kept for the next server (the runner loads
+    the same family into Firn and Redis in turn)."""
+    if (family, n) not in _cache:
+        _cache.clear()
+        gen = _hash_chunks(n) if family == "hashes" else _string_chunks(family, n)
+        _cache[(family, n)] = list(gen)
+    return _cache[(family, n)]
+
+
 def _dbsize(host, port):
     """DBSIZE, or None on a server without it (then the key count goes unchecked)."""
     try:
@@ -124,10 +137,7 @@ def run_family(host, port, family, n, pid=None):
     used0 = _settle(host, port, 2.0)
     rss0 = common.vm_rss_bytes(pid) if pid else None
 
-    if family == "hashes":
-        chunks = _hash_chunks(n)
-    else:
-        chunks = _string_chunks(family, n)
+    chunks = _payload(family, n)
     try:
         secs, errors, first = common.bulk_load(host, port, chunks, n)
     except common.ProtocolError as e:
