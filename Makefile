@@ -95,12 +95,25 @@ bench: deps
 	$(MAKE) all
 	/usr/bin/python3 bench/run.py --server $(abspath $(BUILD)/firn-server) $(if $(QUICK),--quick)
 
+# Installs the binary, the unit file (its ExecStart pointing at $(PREFIX)/bin), a sysusers.d
+# entry for the `firn` user, and /etc/firn/firn.toml unless one exists (an operator's edited
+# file is never overwritten). With DESTDIR= empty and as root, the user is created at once.
+install: UNITDIR ?= /lib/systemd/system
+install: SYSUSERSDIR ?= /usr/lib/sysusers.d
 install: $(BUILD)/firn-server
 	install -D -m 0755 $(BUILD)/firn-server $(DESTDIR)$(PREFIX)/bin/firn-server
-	install -D -m 0644 conf/firn.service $(DESTDIR)/lib/systemd/system/firn.service
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	sed 's#^ExecStart=/usr/local/bin/firn-server#ExecStart=$(PREFIX)/bin/firn-server#' \
+	  conf/firn.service > $(DESTDIR)$(UNITDIR)/firn.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/firn.service
+	printf 'u firn - "Firn cache server" /var/lib/firn\n' > $(DESTDIR)$(SYSUSERSDIR)/firn.conf
+	chmod 0644 $(DESTDIR)$(SYSUSERSDIR)/firn.conf
 	@if [ -e $(DESTDIR)/etc/firn/firn.toml ]; then \
 	  echo "keeping existing $(DESTDIR)/etc/firn/firn.toml"; \
 	else install -D -m 0644 conf/firn.toml $(DESTDIR)/etc/firn/firn.toml; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
+	  systemd-sysusers $(SYSUSERSDIR)/firn.conf; \
+	  echo "now: systemctl daemon-reload && systemctl enable --now firn"; fi
 
 format:
 	clang-format -i $$(find protocol storage modules server conf tests bench -name '*.cc' -o -name '*.h')

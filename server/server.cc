@@ -538,10 +538,12 @@ void Server::OnSignal(int signum) {
 }
 
 void Server::Reload() {
+  // The log file first, so that after logrotate every line of this reload is in the new file.
+  const bool reopened = ReopenLog();
   const std::string& file = command_line_.config.config_file;
   Log(LogLevel::kInfo, "Received SIGHUP: reloading the configuration from %s",
       file.empty() ? "the command line (no config file)" : file.c_str());
-  if (!ReopenLog()) {
+  if (!reopened) {
     Log(LogLevel::kWarning, "Config reload: could not reopen the log file; still writing to the old one");
   }
   Config fresh;
@@ -580,17 +582,26 @@ void Server::Reload() {
   }
   const Config before = engine_.config;
   engine_.config = std::move(updated);
+  size_t changed = 0;
   for (std::string_view name : applied) {
     const bool secret = name == "requirepass";
     ConfigChanged(name);
+    // ConfigChanged may have reverted it (a port that cannot be bound).
+    const std::string was = GetConfigValue(before, name).value_or("");
     const std::string now = GetConfigValue(engine_.config, name).value_or("");
+    if (now == was) {
+      ++refused;
+      Log(LogLevel::kWarning, "Config reload: %.*s not applied, still '%s'",
+          static_cast<int>(name.size()), name.data(), secret ? "(redacted)" : now.c_str());
+      continue;
+    }
+    ++changed;
     Log(LogLevel::kInfo, "Config reload: %.*s changed from '%s' to '%s'",
-        static_cast<int>(name.size()), name.data(),
-        secret ? "(redacted)" : GetConfigValue(before, name).value_or("").c_str(),
+        static_cast<int>(name.size()), name.data(), secret ? "(redacted)" : was.c_str(),
         secret ? "(redacted)" : now.c_str());
   }
-  Log(LogLevel::kInfo, "Config reload done: %zu setting(s) changed, %zu not applied",
-      applied.size(), refused);
+  Log(LogLevel::kInfo, "Config reload done: %zu setting(s) changed, %zu not applied", changed,
+      refused);
 }
 
 void Server::ConfigChanged(std::string_view name) {
