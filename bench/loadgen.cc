@@ -89,6 +89,7 @@ struct Options {
   long long scan_len = 0;
   long long warmup_ops = 0;
   std::string key_prefix = "key:";
+  bool seq_keys = false;  // --key-order seq: key = operation number modulo --keys
   double max_seconds = 600;
 };
 
@@ -99,7 +100,7 @@ struct Options {
           "  [--conns N --duration S] [--pipeline N] [--requests N] [--keys N]\n"
           "  [--value-size B] [--get-ratio F] [--slice-ms MS] [--seed N] [--sha SHA]\n"
           "  [--limit N] [--window-ms MS] [--zipf THETA] [--scan-every N --scan-len N]\n"
-          "  [--warmup-ops N] [--key-prefix P] [--max-seconds S]\n"
+          "  [--warmup-ops N] [--key-prefix P] [--key-order random|seq] [--max-seconds S]\n"
           "workloads: setget set get cl.throttle rl.bucket rl.window rl.window-approx\n"
           "  lua-bucket multi-window zipf-cache\n",
           msg);
@@ -184,6 +185,10 @@ Options ParseOptions(int argc, char** argv) {
       o.warmup_ops = atoll(next());
     } else if (a == "--key-prefix") {
       o.key_prefix = next();
+    } else if (a == "--key-order") {
+      std::string_view v = next();
+      if (v != "seq" && v != "random") Usage("--key-order is seq or random");
+      o.seq_keys = v == "seq";
     } else if (a == "--max-seconds") {
       o.max_seconds = atof(next());
     } else if (a == "--help" || a == "-h") {
@@ -477,6 +482,10 @@ class LoadGen {
     epoll_ctl(ep_, op, c->fd, &ev);
   }
   std::string Key(long long n) const { return o_.key_prefix + std::to_string(n); }
+  long long PickKey(Conn* c, long long op_number) const {
+    if (o_.seq_keys) return op_number % o_.keys;
+    return static_cast<long long>(c->rng.Below(static_cast<uint64_t>(o_.keys)));
+  }
 
   Options o_;
   std::string value_;
@@ -550,7 +559,7 @@ void LoadGen::BuildOp(Conn* c, long long op_number) {
     case Workload::kSetGet:
     case Workload::kSet:
     case Workload::kGet: {
-      long long k = static_cast<long long>(c->rng.Below(static_cast<uint64_t>(o_.keys)));
+      long long k = PickKey(c, op_number);
       bool get = o_.workload == Workload::kGet ||
                  (o_.workload == Workload::kSetGet && c->rng.Uniform() < o_.get_ratio);
       std::string key = Key(k);
@@ -568,7 +577,7 @@ void LoadGen::BuildOp(Conn* c, long long op_number) {
     case Workload::kRlWindowApprox:
     case Workload::kLuaBucket:
     case Workload::kMultiWindow: {
-      long long k = static_cast<long long>(c->rng.Below(static_cast<uint64_t>(o_.keys)));
+      long long k = PickKey(c, op_number);
       std::string key = Key(k);
       std::string limit = std::to_string(o_.limit);
       std::string window = std::to_string(o_.window_ms);

@@ -279,7 +279,9 @@ def section_ratelimit(results):
             "1,000 limiter keys, limit 100 per 10 s, 50 connections; Firn's native command "
             "against the usual Redis implementation (a token-bucket Lua script via EVALSHA; "
             "the MULTI of ZREMRANGEBYSCORE, ZADD, ZCARD, PEXPIRE). Bytes per limiter key: "
-            "used_memory delta after the P1 run.\n\n"
+            "used_memory delta per key once every key is full (100 requests each, inside "
+            "the window). Where two rows have the same Redis equivalent, it is measured once "
+            "per repetition and shown in both.\n\n"
             + table(["row", "Firn command", "Firn req/s", "Redis equivalent", "Redis req/s",
                      "Firn/Redis", "p99 ms Firn / Redis", "bytes/key Firn / Redis"], t) + "\n")
 

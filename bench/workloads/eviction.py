@@ -52,7 +52,7 @@ def budget(quick):
 
 def ops(quick):
     """(requests, warm-up requests): the warm-up fills the budget and is not counted."""
-    return (150_000, 60_000) if quick else (3_000_000, 1_000_000)
+    return (150_000, 60_000) if quick else (1_200_000, 400_000)
 
 
 class RssSampler(threading.Thread):

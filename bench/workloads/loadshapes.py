@@ -4,11 +4,11 @@ changes, as in the platform's load tests.
 
 Shapes (connections over time; each connection is closed-loop, one request in flight,
 50% GET / 50% SET of 32-byte values over 100,000 keys):
-  step-ramp    10, 20, ..., 100 connections, one step every 3 s (0.4 s in --quick)
-  spike        20 connections, then 200, then 20 again (5 s each; 1 s in --quick)
-  double-wave  two smooth humps from 10 to 100 connections and back (24 s; 4 s in --quick)
+  step-ramp    10, 20, ..., 100 connections, one step every 2 s (0.4 s in --quick)
+  spike        20 connections, then 200, then 20 again (3 s each; 1 s in --quick)
+  double-wave  two smooth humps from 10 to 100 connections and back (16 s; 4 s in --quick)
 
-Driven by bench/loadgen.cc (C++, one thread), which reports per time slice (500 ms;
+Driven by bench/loadgen.cc (C++, one thread), which reports per time slice (250 ms;
 100 ms in --quick) the operations, errors, open connections and p50/p95/p99 latency.
 Figures per shape: overall rps, errors, p50/p95/p99, the worst slice's p99, and the
 slices themselves for the latency-over-time plot.
@@ -29,9 +29,9 @@ SHAPE_NAMES = ["step-ramp", "spike", "double-wave"]
 
 def shapes(quick):
     """name -> list of (seconds, connections)."""
-    step = 0.4 if quick else 3.0
-    spike = 1.0 if quick else 5.0
-    wave_steps, wave_len = (16, 4.0) if quick else (32, 24.0)
+    step = 0.4 if quick else 2.0
+    spike = 1.0 if quick else 3.0
+    wave_steps, wave_len = (16, 4.0) if quick else (32, 16.0)
     wave = []
     for i in range(wave_steps):
         x = (i + 0.5) / wave_steps
@@ -44,7 +44,7 @@ def shapes(quick):
 
 
 def slice_ms(quick):
-    return 100 if quick else 500
+    return 100 if quick else 250
 
 
 def run(host, port, shape, quick=False, cpus=None):

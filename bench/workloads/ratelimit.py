@@ -15,10 +15,10 @@ limiter keys `rl:N` (limit 100 requests per 10 s window), 50 connections, unpipe
 row runs the Lua token bucket: what a Redis user without modules runs instead.)
 
 Figures per run: requests per second, p50/p99 latency (per batch with P16), errors, how
-many requests were allowed and limited, and bytes per limiter key: the used_memory delta
-over the 1,000 keys after the P1 run (each row starts from FLUSHALL). With the MULTI
-sliding window every request adds a member to the key's sorted set, so its bytes per key
-grow with the requests in the window.
+many requests were allowed and limited. With the P1 run, bytes per limiter key: from
+FLUSHALL, 100 requests (the limit) on each of 1,000 keys (250 in --quick) in key order,
+well inside the window, then the used_memory delta over DBSIZE: a full limiter, whose
+sliding-window log holds 100 hits.
 
 A server that lacks the command (Firn before issue 3, or redis-server asked for a native
 command) gets the row as n/a with the server's error.
@@ -89,8 +89,8 @@ LABELS = {
 
 def requests(quick, pipeline):
     if pipeline == 1:
-        return 10_000 if quick else 200_000
-    return 40_000 if quick else 800_000
+        return 10_000 if quick else 100_000
+    return 40_000 if quick else 400_000
 
 
 def _probe(host, port, workload):
@@ -127,23 +127,59 @@ def _used_memory(host, port):
     return common.info_int(common.info_safe(host, port, "memory"), "used_memory")
 
 
+def _base_args(host, port, workload, sha):
+    args = ["--host", host, "--port", port, "--workload", workload, "--key-prefix", "rl:",
+            "--limit", LIMIT, "--window-ms", WINDOW_MS, "--slice-ms", 1000]
+    return args + (["--sha", sha] if sha else [])
+
+
+def _prepare(host, port, workload):
+    """FLUSHALL (so each row starts empty) and the script's SHA for the Lua rows.
+    Returns (sha or None, flushed)."""
+    _, flush_error = common.try_call(host, port, "FLUSHALL")
+    sha = None
+    if workload == "lua-bucket":
+        with common.Client(host, port) as c:
+            sha = c.call("SCRIPT", "LOAD", TOKEN_BUCKET_LUA).decode()
+    return sha, flush_error is None
+
+
+def memory_keys(quick):
+    return 250 if quick else KEYS
+
+
+def bytes_per_key(host, port, workload, quick=False, cpus=None):
+    """used_memory per limiter key when every key is full: LIMIT requests on each of the
+    keys, in key order, well inside the window (a sliding window then logs LIMIT hits).
+    Returns (bytes per key, keys) or (None, None)."""
+    sha, flushed = _prepare(host, port, workload)
+    if not flushed:
+        return None, None
+    keys = memory_keys(quick)
+    time.sleep(0.1)
+    used0 = _used_memory(host, port)
+    args = _base_args(host, port, workload, sha) + [
+        "--pipeline", 16, "--conns", 1, "--requests", keys * LIMIT, "--keys", keys,
+        "--key-order", "seq"]
+    out = common.run_loadgen(args, cpus=cpus)
+    if out["errors"]:
+        return None, None
+    used1 = _used_memory(host, port)
+    dbsize, _ = common.try_call(host, port, "DBSIZE")
+    if used0 is None or used1 is None or not dbsize:
+        return None, None
+    return (used1 - used0) / dbsize, dbsize
+
+
 def run(host, port, workload, pipeline, quick=False, measure_memory=False, cpus=None):
     """One limiter workload at one pipeline depth; returns its figures or an error."""
     err = _probe(host, port, workload)
     if err:
         return {"error": "%s: %s" % (LABELS[workload], err)}
-    args = ["--host", host, "--port", port, "--workload", workload, "--pipeline", pipeline,
-            "--conns", CONNS, "--requests", requests(quick, pipeline), "--keys", KEYS,
-            "--key-prefix", "rl:", "--limit", LIMIT, "--window-ms", WINDOW_MS,
-            "--slice-ms", 1000]
-    # Each row starts empty, so bytes per key count only this row's limiter keys.
-    _, flush_error = common.try_call(host, port, "FLUSHALL")
-    if flush_error:
-        measure_memory = False
-    if workload == "lua-bucket":
-        with common.Client(host, port) as c:
-            args += ["--sha", c.call("SCRIPT", "LOAD", TOKEN_BUCKET_LUA).decode()]
-    used0 = _used_memory(host, port) if measure_memory else None
+    sha, _ = _prepare(host, port, workload)
+    args = _base_args(host, port, workload, sha) + [
+        "--pipeline", pipeline, "--conns", CONNS, "--requests", requests(quick, pipeline),
+        "--keys", KEYS]
     try:
         out = common.run_loadgen(args, cpus=cpus)
     except (RuntimeError, ValueError) as e:
@@ -154,12 +190,13 @@ def run(host, port, workload, pipeline, quick=False, measure_memory=False, cpus=
                                "limited")}
     res["command"] = LABELS[workload]
     if measure_memory:
-        time.sleep(0.2)
-        used1 = _used_memory(host, port)
-        keys, _ = common.try_call(host, port, "DBSIZE")
-        if used0 is not None and used1 is not None and keys:
-            res["bytes_per_key"] = (used1 - used0) / keys
-            res["keys"] = keys
+        try:
+            per_key, keys = bytes_per_key(host, port, workload, quick, cpus)
+        except (RuntimeError, ValueError):
+            per_key, keys = None, None
+        if per_key is not None:
+            res["bytes_per_key"] = per_key
+            res["memory_keys"] = keys
     return res
 
 

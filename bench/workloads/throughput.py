@@ -42,7 +42,7 @@ PROBES = {
 
 def rows(quick=False):
     """The rows in report order: (name, test, clients, pipeline, requests)."""
-    n_p1, n_p16, n_rtt = (5_000, 50_000, 1_000) if quick else (100_000, 1_000_000, 20_000)
+    n_p1, n_p16, n_rtt = (5_000, 50_000, 1_000) if quick else (50_000, 500_000, 10_000)
     out = []
     for pipeline, n in ((1, n_p1), (16, n_p16)):
         for t in TESTS:
