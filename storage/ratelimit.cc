@@ -49,7 +49,7 @@
 //   Log: total = sum of run counts >= 1; runs in non-decreasing time; first run delta 0;
 //     expiry = last run + window_ms, the moment the window is empty. Runs older than the
 //     window are dropped on each write (a refusal leaves the bytes alone).
-//   Counter: prev, cur <= limit; start <= now; expiry = when the estimate reaches 0.
+//   Counter: start <= now; expiry = when the estimate reaches 0.
 //   Time never runs backwards inside a limiter: a `now` older than the state is read as
 //   the state's time.
 //
@@ -372,8 +372,8 @@ bool DecodeCounter(std::string_view v, CounterState* s) {
       !v.empty()) {
     return false;
   }
-  return CheckWindow(s->p, 1, false) == LimiterParamError::kNone && s->prev <= s->p.limit &&
-         s->cur <= s->p.limit;
+  // prev and cur may exceed the limit: it can have been lowered since they were counted.
+  return CheckWindow(s->p, 1, false) == LimiterParamError::kNone;
 }
 
 void EncodeCounter(const CounterState& s, std::string* out) {
