@@ -319,27 +319,26 @@ def section_eviction(results):
 
 
 def section_errors(results):
+    """Every n/a with its error, grouped: one line per family, server and error text."""
+    groups = {}  # (family, target, error) -> rows, in order
     lines = []
     for fam_name, fam in results.get("families", {}).items():
         if fam.get("failure"):
             lines.append("- %s: the family failed: %s" % (fam_name, fam["failure"]))
         for row, per_target in fam.get("rows", {}).items():
             for k, reps in per_target.items():
-                errs = sorted({r["error"] for r in reps if isinstance(r, dict) and "error" in r})
-                for e in errs:
-                    lines.append("- %s / %s / %s: %s" % (fam_name, row, k, e.strip()[:300]))
-    notes = results.get("meta", {}).get("notes") or []
-    for n in notes:
+                for r in reps:
+                    if isinstance(r, dict) and "error" in r:
+                        rows = groups.setdefault((fam_name, k, r["error"].strip()[:300]), [])
+                        if row not in rows:
+                            rows.append(row)
+    for (fam_name, k, err), rows in groups.items():
+        lines.append("- %s, %s (%s): %s" % (fam_name, k, ", ".join(rows), err))
+    for n in results.get("meta", {}).get("notes") or []:
         lines.append("- note: %s" % n[:400])
     if not lines:
         return ""
-    # Collapse identical errors repeated over many rows.
-    seen, out = set(), []
-    for line in lines:
-        if line not in seen:
-            seen.add(line)
-            out.append(line)
-    return "## n/a and errors\n\n" + "\n".join(out) + "\n"
+    return "## n/a and errors\n\n" + "\n".join(lines) + "\n"
 
 
 def render(results, prefix, plots):
@@ -392,7 +391,7 @@ def write(results, out_dir, plots=True, latest=True):
     written = []
     json_path = os.path.join(out_dir, "%s.json" % date)
     with open(json_path, "w") as f:
-        json.dump(results, f, indent=1, sort_keys=True, default=str)
+        json.dump(results, f, indent=1, default=str)  # key order is report order
     written.append(json_path)
     plot_files = []
     if plots:

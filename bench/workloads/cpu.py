@@ -111,6 +111,8 @@ def measure(binary, pipeline, n, cpus=None, client_cpus=None, baseline_ir=None):
 
 def baseline(binary, cpus=None):
     """Ir of a server started, PINGed once and stopped (or an error dict)."""
+    if not binary or not os.path.exists(binary):
+        return {"error": "binary not found: %s" % binary}
     tmp = tempfile.mkdtemp(prefix="firn-bench-cg-")
     try:
         return {"baseline_ir": _callgrind_run(binary, os.path.join(tmp, "base.out"),
