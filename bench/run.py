@@ -75,6 +75,15 @@ def _stop_all():
     _live_servers.clear()
 
 
+def _stamp(path):
+    """Size and mtime of a binary, to notice a rebuild during the run."""
+    try:
+        st = os.stat(path)
+        return [st.st_size, st.st_mtime]
+    except (OSError, TypeError):
+        return None
+
+
 def safe(fn, *args, **kwargs):
     """Runs one workload; an exception becomes that row's error, not the family's end."""
     try:
@@ -355,6 +364,7 @@ class Runner:
             "loadavg_start": os.getloadavg(),
             "firn_binary": self.args.server,
             "firn_version": common.server_version(self.args.server),
+            "firn_stamp": _stamp(self.args.server),
             "firn_label": self.firn.label,
             "redis_binary": self.args.redis,
             "redis_version": common.server_version(self.args.redis),
@@ -390,6 +400,9 @@ class Runner:
         meta["family_seconds"] = timings
         meta["loadavg_end"] = os.getloadavg()
         meta["notes"] = self.firn.notes + self.redis.notes + self.ceiling.notes
+        if _stamp(self.args.server) != meta.get("firn_stamp"):
+            meta["notes"].append("firn-server changed during the run (rebuilt?): its figures "
+                                 "may mix two builds; the version above is the first one")
         return self.results
 
 

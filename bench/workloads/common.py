@@ -238,6 +238,23 @@ def info_safe(host, port, section=None):
         return {}
 
 
+def settle_used_memory(host, port, timeout=5.0, period=0.2):
+    """Waits until INFO used_memory stops moving (a rehash, a lazy free or a FLUSHALL
+    finishing in the background) and returns it, or None without INFO."""
+    def used():
+        return info_int(info_safe(host, port, "memory"), "used_memory")
+
+    last = used()
+    deadline = time.monotonic() + timeout
+    while last is not None and time.monotonic() < deadline:
+        time.sleep(period)
+        now = used()
+        if now == last:
+            return now
+        last = now
+    return last
+
+
 def info_int(d, key, default=None):
     try:
         return int(d[key])

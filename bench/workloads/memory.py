@@ -26,7 +26,6 @@ It loads into the server it is pointed at, so point it at an empty one.
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
@@ -82,9 +81,6 @@ def _hash_chunks(n, chunk=10_000):
         yield b"".join(parts)
 
 
-def _used_memory(host, port):
-    return common.info_int(common.info_safe(host, port, "memory"), "used_memory")
-
 
 _cache = {}
 
@@ -109,16 +105,7 @@ def _dbsize(host, port):
 
 
 def _settle(host, port, timeout=5.0):
-    """Waits until used_memory stops moving (a rehash or lazy free finishing)."""
-    last = _used_memory(host, port)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        time.sleep(0.25)
-        now = _used_memory(host, port)
-        if now is None or now == last:
-            return now
-        last = now
-    return last
+    return common.settle_used_memory(host, port, timeout, period=0.25)
 
 
 def run_family(host, port, family, n, pid=None):

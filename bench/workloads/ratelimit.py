@@ -29,7 +29,6 @@ Standalone: python3 bench/workloads/ratelimit.py --host 127.0.0.1 --port 6379
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
@@ -123,9 +122,6 @@ def _probe(host, port, workload):
     raise ValueError(workload)
 
 
-def _used_memory(host, port):
-    return common.info_int(common.info_safe(host, port, "memory"), "used_memory")
-
 
 def _base_args(host, port, workload, sha):
     args = ["--host", host, "--port", port, "--workload", workload, "--key-prefix", "rl:",
@@ -156,15 +152,14 @@ def bytes_per_key(host, port, workload, quick=False, cpus=None):
     if not flushed:
         return None, None
     keys = memory_keys(quick)
-    time.sleep(0.1)
-    used0 = _used_memory(host, port)
+    used0 = common.settle_used_memory(host, port)
     args = _base_args(host, port, workload, sha) + [
         "--pipeline", 16, "--conns", 1, "--requests", keys * LIMIT, "--keys", keys,
         "--key-order", "seq"]
     out = common.run_loadgen(args, cpus=cpus)
     if out["errors"]:
         return None, None
-    used1 = _used_memory(host, port)
+    used1 = common.settle_used_memory(host, port, timeout=2.0)
     dbsize, _ = common.try_call(host, port, "DBSIZE")
     if used0 is None or used1 is None or not dbsize:
         return None, None
