@@ -198,7 +198,10 @@ size_t KillClients(CommandContext& ctx, const std::function<bool(const ClientInf
   return 1;
 }
 
-bool IsUnixSocket(const ClientInfo& c) { return c.fd < 0; }
+// The server names unix-socket clients "<path>:0" and gives them no fd.
+bool IsUnixSocket(const ClientInfo& c) {
+  return c.fd < 0 && c.addr.size() >= 2 && c.addr.compare(c.addr.size() - 2, 2, ":0") == 0;
+}
 
 // Redis's flag letters for CLIENT LIST, in its order; "N" when none applies.
 std::string ClientFlags(const ClientInfo& c) {
@@ -236,9 +239,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
     if (!line.empty()) line += ' ';
     line.append(name).append("=").append(value);
   };
-  auto num = [&field](std::string_view name, int64_t value) {
-    field(name, std::to_string(value));
-  };
+  auto num = [&field](std::string_view name, int64_t value) { field(name, std::to_string(value)); };
   num("id", static_cast<int64_t>(c.id));
   field("addr", c.addr);
   field("laddr", c.laddr);
@@ -447,7 +448,8 @@ void ClientSetInfo(CommandContext& ctx) {
     return;
   }
   if (!ValidClientAttr(value)) {
-    ctx.Error("ERR " + std::string(attr) + " cannot contain spaces, newlines or special characters.");
+    ctx.Error("ERR " + std::string(attr) +
+              " cannot contain spaces, newlines or special characters.");
     return;
   }
   dest->assign(value);
@@ -534,10 +536,11 @@ void ClientHelp(CommandContext& ctx) {
 constexpr uint32_t kConnFlags = kNoScript | kLoading | kStale;
 constexpr uint32_t kPreAuthFlags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy;
 
+// clang-format off
 std::vector<Command> ClientSubcommands() {
   return {
-      {.name = "client|id", .arity = 2, .flags = kConnFlags, .run = ClientId,
-       .group = "connection", .since = "5.0.0", .summary = "Returns the unique client ID of the connection.",
+      {.name = "client|id", .arity = 2, .flags = kConnFlags, .run = ClientId, .group = "connection",
+       .since = "5.0.0", .summary = "Returns the unique client ID of the connection.",
        .syntax = ""},
       {.name = "client|setname", .arity = 3, .flags = kConnFlags, .run = ClientSetName,
        .group = "connection", .since = "2.6.9", .summary = "Sets the connection name.",
@@ -573,9 +576,11 @@ std::vector<Command> ClientSubcommands() {
        .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
   };
 }
+// clang-format on
 
 }  // namespace
 
+// clang-format off
 std::vector<Command> ConnectionCommands() {
   return {
       {.name = "ping", .arity = -1, .flags = kFast, .run = Ping, .group = "connection",
@@ -585,13 +590,11 @@ std::vector<Command> ConnectionCommands() {
        .group = "connection", .since = "1.0.0", .summary = "Returns the given string.",
        .syntax = "message"},
       {.name = "quit", .arity = -1, .flags = kPreAuthFlags | kNoMulti, .run = Quit,
-       .group = "connection", .since = "1.0.0", .summary = "Closes the connection.",
-       .syntax = ""},
+       .group = "connection", .since = "1.0.0", .summary = "Closes the connection.", .syntax = ""},
       {.name = "reset", .arity = 1, .flags = kPreAuthFlags | kNoMulti, .run = Reset,
-       .group = "connection", .since = "6.2.0", .summary = "Resets the connection.",
-       .syntax = ""},
-      {.name = "hello", .arity = -1, .flags = kPreAuthFlags, .run = Hello,
-       .group = "connection", .since = "6.0.0", .summary = "Handshakes with the Redis server.",
+       .group = "connection", .since = "6.2.0", .summary = "Resets the connection.", .syntax = ""},
+      {.name = "hello", .arity = -1, .flags = kPreAuthFlags, .run = Hello, .group = "connection",
+       .since = "6.0.0", .summary = "Handshakes with the Redis server.",
        .syntax = "[protover [AUTH username password] [SETNAME clientname]]"},
       {.name = "auth", .arity = -2, .flags = kPreAuthFlags, .run = Auth, .group = "connection",
        .since = "1.0.0", .summary = "Authenticates the connection.",
@@ -600,9 +603,10 @@ std::vector<Command> ConnectionCommands() {
        .group = "connection", .since = "1.0.0", .summary = "Changes the selected database.",
        .syntax = "index"},
       {.name = "client", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "connection",
-       .since = "2.4.0", .summary = "A container for client connection commands.",
-       .syntax = "", .subcommands = ClientSubcommands()},
+       .since = "2.4.0", .summary = "A container for client connection commands.", .syntax = "",
+       .subcommands = ClientSubcommands()},
   };
 }
+// clang-format on
 
 }  // namespace firn

@@ -72,11 +72,11 @@ class InfoWriter {
   std::string out_;
 };
 
-// A stable 40-hex-digit id for this process (INFO run_id, master_replid): derived from the
-// pid and start time, since modules draw no randomness.
-std::string RunId(const Engine& engine) {
+// A stable 40-hex-digit id for this process (INFO run_id; master_replid with another salt):
+// derived from the pid and start time, since modules draw no randomness.
+std::string RunId(const Engine& engine, uint64_t salt = 0) {
   uint64_t x = (static_cast<uint64_t>(getpid()) << 32) ^
-               static_cast<uint64_t>(engine.stats.start_time_ms);
+               static_cast<uint64_t>(engine.stats.start_time_ms) ^ (salt * 0x2545f4914f6cdd1dull);
   std::string id;
   char buf[17];
   while (id.size() < 40) {
@@ -91,6 +91,14 @@ std::string RunId(const Engine& engine) {
   }
   id.resize(40);
   return id;
+}
+
+// The server's binary: what the server layer recorded, else /proc/self/exe.
+std::string Executable(const Engine& engine) {
+  if (!engine.stats.executable.empty()) return engine.stats.executable;
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf));
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 std::string Os() {
@@ -126,7 +134,7 @@ void InfoServer(CommandContext& ctx, InfoWriter& w) {
   w.Field("hz", e.config.hz);
   w.Field("configured_hz", e.config.hz);
   w.Field("lru_clock", (ctx.now_ms / 1000) & ((1 << 24) - 1));
-  w.Field("executable", e.stats.executable);
+  w.Field("executable", Executable(e));
   w.Field("config_file", e.config.config_file);
   w.Field("io_threads_active", 0);
 }
@@ -303,7 +311,7 @@ void InfoReplication(CommandContext& ctx, InfoWriter& w) {
   w.Field("role", "master");
   w.Field("connected_slaves", 0);
   w.Field("master_failover_state", "no-failover");
-  w.Field("master_replid", RunId(ctx.engine));
+  w.Field("master_replid", RunId(ctx.engine, 1));
   w.Field("master_replid2", std::string(40, '0'));
   w.Field("master_repl_offset", 0);
   w.Field("second_repl_offset", -1);
@@ -318,7 +326,8 @@ double Seconds(const struct timeval& tv) {
 }
 
 void InfoCpu(CommandContext&, InfoWriter& w) {
-  struct rusage self {}, children{}, thread{};
+  struct rusage self {
+  }, children{}, thread{};
   getrusage(RUSAGE_SELF, &self);
   getrusage(RUSAGE_CHILDREN, &children);
   getrusage(RUSAGE_THREAD, &thread);
@@ -342,8 +351,8 @@ void CommandStatLine(InfoWriter& w, std::string_view name, const CommandStats& s
   std::snprintf(buf, sizeof(buf),
                 "calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f,rejected_calls=%" PRIu64
                 ",failed_calls=%" PRIu64,
-                calls, usec, calls == 0 ? 0.0 : static_cast<double>(usec) / calls,
-                s.rejected_calls, failed);
+                calls, usec, calls == 0 ? 0.0 : static_cast<double>(usec) / calls, s.rejected_calls,
+                failed);
   w.Field("cmdstat_" + std::string(name), std::string_view(buf));
 }
 
@@ -450,22 +459,50 @@ void Info(CommandContext& ctx) {
 // Flag bit -> Redis's name, in the order COMMAND INFO prints them. kNoMulti is left out: in
 // Firn it means "runs at once inside MULTI", not Redis's "refused inside MULTI".
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
-    {kWrite, "write"},          {kReadOnly, "readonly"},     {kDenyOom, "denyoom"},
-    {kAdmin, "admin"},          {kPubSub, "pubsub"},         {kNoScript, "noscript"},
-    {kBlocking, "blocking"},    {kLoading, "loading"},       {kStale, "stale"},
-    {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},
-    {kNoAuth, "no_auth"},       {kAllowBusy, "allow_busy"},
+    {kWrite, "write"},
+    {kReadOnly, "readonly"},
+    {kDenyOom, "denyoom"},
+    {kAdmin, "admin"},
+    {kPubSub, "pubsub"},
+    {kNoScript, "noscript"},
+    {kBlocking, "blocking"},
+    {kLoading, "loading"},
+    {kStale, "stale"},
+    {kSkipMonitor, "skip_monitor"},
+    {kSkipSlowlog, "skip_slowlog"},
+    {kFast, "fast"},
+    {kNoAuth, "no_auth"},
+    {kAllowBusy, "allow_busy"},
 };
 
-// The ACL category of a documentation group, or "" (Redis's explicit categories mostly
-// follow the group).
+// Splits a space-separated list.
+std::vector<std::string_view> Words(std::string_view s) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    size_t sp = s.find(' ');
+    out.push_back(s.substr(0, sp));
+    s = sp == std::string_view::npos ? std::string_view() : s.substr(sp + 1);
+  }
+  return out;
+}
+
+// The ACL category of a documentation group, or "".
 std::string_view GroupCategory(std::string_view group) {
   static constexpr std::pair<std::string_view, std::string_view> kMap[] = {
-      {"generic", "@keyspace"},   {"string", "@string"},       {"list", "@list"},
-      {"set", "@set"},            {"sorted-set", "@sortedset"}, {"hash", "@hash"},
-      {"bitmap", "@bitmap"},      {"hyperloglog", "@hyperloglog"}, {"geo", "@geo"},
-      {"stream", "@stream"},      {"pubsub", "@pubsub"},       {"connection", "@connection"},
-      {"transactions", "@transaction"}, {"scripting", "@scripting"},
+      {"generic", "@keyspace"},
+      {"string", "@string"},
+      {"list", "@list"},
+      {"set", "@set"},
+      {"sorted-set", "@sortedset"},
+      {"hash", "@hash"},
+      {"bitmap", "@bitmap"},
+      {"hyperloglog", "@hyperloglog"},
+      {"geo", "@geo"},
+      {"stream", "@stream"},
+      {"pubsub", "@pubsub"},
+      {"connection", "@connection"},
+      {"transactions", "@transaction"},
+      {"scripting", "@scripting"},
   };
   for (const auto& [g, cat] : kMap) {
     if (g == group) return cat;
@@ -473,14 +510,18 @@ std::string_view GroupCategory(std::string_view group) {
   return "";
 }
 
-// ACL categories in Redis's order: implied by the flags (write, readonly, admin, pubsub,
-// fast/slow, blocking) plus the group's; containers are only "@slow", as in Redis.
+// ACL categories: Redis's own for a command Redis has (command_docs.h); otherwise, in Redis's
+// order, those the flags imply (write, readonly, admin, pubsub, fast/slow, blocking) plus the
+// group's.
 std::vector<std::string_view> AclCategories(const Command& c) {
+  if (const CommandDoc* doc = FindCommandDoc(c.name); doc != nullptr) {
+    return Words(doc->acl_categories);
+  }
   static constexpr std::string_view kOrder[] = {
-      "@keyspace", "@read",  "@write", "@set",     "@sortedset", "@list",      "@hash",
-      "@string",   "@bitmap", "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin",
-      "@fast",     "@slow",  "@blocking", "@dangerous", "@connection", "@transaction",
-      "@scripting"};
+      "@keyspace",   "@read",        "@write",    "@set",         "@sortedset", "@list",
+      "@hash",       "@string",      "@bitmap",   "@hyperloglog", "@geo",       "@stream",
+      "@pubsub",     "@admin",       "@fast",     "@slow",        "@blocking",  "@dangerous",
+      "@connection", "@transaction", "@scripting"};
   std::vector<std::string_view> have;
   if (c.flags & kWrite) have.push_back("@write");
   if (c.flags & kReadOnly) have.push_back("@read");
@@ -502,12 +543,20 @@ std::vector<std::string_view> AclCategories(const Command& c) {
   return out;
 }
 
+// Tips: Redis's own for a command Redis has; otherwise "nondeterministic_output" for kRandom.
+std::vector<std::string_view> Tips(const Command& c) {
+  if (const CommandDoc* doc = FindCommandDoc(c.name); doc != nullptr) return Words(doc->tips);
+  if (c.flags & kRandom) return {"nondeterministic_output"};
+  return {};
+}
+
 void ReplyKeySpecs(ReplyBuilder& r, const Command& c) {
+  // A set in RESP3, as Redis sends it.
   if (c.keys.first <= 0) {
-    r.Array(0);
+    r.Set(0);
     return;
   }
-  r.Array(1);
+  r.Set(1);
   r.Map(3);
   r.Bulk("flags");
   if (c.flags & kWrite) {
@@ -559,15 +608,17 @@ void ReplyCommandInfo(ReplyBuilder& r, const Command& c) {
   std::vector<std::string_view> cats = AclCategories(c);
   r.Set(cats.size());
   for (std::string_view cat : cats) r.Simple(cat);
-  if (c.flags & kRandom) {
-    r.Set(1);
-    r.Bulk("nondeterministic_output");
-  } else {
-    r.Set(0);
-  }
+  std::vector<std::string_view> tips = Tips(c);
+  r.Set(tips.size());
+  for (std::string_view tip : tips) r.Bulk(tip);
   ReplyKeySpecs(r, c);
-  r.Array(c.subcommands.size());
-  for (const Command& sub : c.subcommands) ReplyCommandInfo(r, sub);
+  // Redis: an empty set when there are none, else an array.
+  if (c.subcommands.empty()) {
+    r.Set(0);
+  } else {
+    r.Array(c.subcommands.size());
+    for (const Command& sub : c.subcommands) ReplyCommandInfo(r, sub);
+  }
 }
 
 // A command by name, "container|sub" naming a subcommand (any case); nullptr if none.
@@ -628,10 +679,6 @@ void ReplyDocArgs(ReplyBuilder& r, const DocArg* args, size_t n) {
     r.Bulk(a.name);
     r.Bulk("type");
     r.Bulk(a.type);
-    if (!a.display.empty()) {
-      r.Bulk("display_text");
-      r.Bulk(a.display);
-    }
     if (a.key_spec_index >= 0) {
       r.Bulk("key_spec_index");
       r.Int(a.key_spec_index);
@@ -639,6 +686,10 @@ void ReplyDocArgs(ReplyBuilder& r, const DocArg* args, size_t n) {
     if (!a.token.empty()) {
       r.Bulk("token");
       r.Bulk(a.token);
+    }
+    if (!a.display.empty()) {
+      r.Bulk("display_text");
+      r.Bulk(a.display);
     }
     if (nflags > 0) {
       r.Bulk("flags");
@@ -677,13 +728,7 @@ void ReplyCommandDoc(ReplyBuilder& r, const Command& c) {
   }
   if (doc_flags) {
     r.Bulk("doc_flags");
-    std::vector<std::string_view> flags;
-    std::string_view rest = doc->doc_flags;
-    while (!rest.empty()) {
-      size_t sp = rest.find(' ');
-      flags.push_back(rest.substr(0, sp));
-      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
-    }
+    std::vector<std::string_view> flags = Words(doc->doc_flags);
     r.Set(flags.size());
     for (std::string_view f : flags) r.Simple(f);
   }
@@ -898,8 +943,8 @@ void ConfigSet(CommandContext& ctx) {
     if (!IsRuntimeSettable(lower)) {
       Config scratch = ctx.config();
       SetResult r = SetConfigValue(scratch, lower, ctx.arg(i + 1));
-      refused = ConfigSetError(name, r.kind == SetResult::kOk ? "can't set immutable config"
-                                                              : r.reason);
+      refused =
+          ConfigSetError(name, r.kind == SetResult::kOk ? "can't set immutable config" : r.reason);
       continue;
     }
     if (std::find(names.begin(), names.end(), lower) != names.end()) {
@@ -948,8 +993,7 @@ void ConfigResetStat(CommandContext& ctx) {
 
 // CONFIG REWRITE -> an error: Firn does not rewrite its TOML file (edit it and send SIGHUP).
 void ConfigRewrite(CommandContext& ctx) {
-  ctx.Error(ctx.config().config_file.empty() ? err::kNoConfigFile
-                                             : err::kConfigRewriteUnsupported);
+  ctx.Error(ctx.config().config_file.empty() ? err::kNoConfigFile : err::kConfigRewriteUnsupported);
 }
 
 // CONFIG HELP -> the subcommands, as status lines.
@@ -1094,6 +1138,7 @@ void BgSave(CommandContext& ctx) {
 
 constexpr uint32_t kAdminFlags = kAdmin | kNoScript | kLoading | kStale;
 
+// clang-format off
 std::vector<Command> CommandSubcommands() {
   return {
       {.name = "command|count", .arity = 2, .flags = kLoading | kStale, .run = CommandCount,
@@ -1103,7 +1148,7 @@ std::vector<Command> CommandSubcommands() {
        .group = "server", .since = "7.0.0",
        .summary = "Returns documentary information about one, multiple or all commands.",
        .syntax = "[command-name [command-name ...]]"},
-      {.name = "command|getkeys", .arity = -3, .flags = kLoading | kStale, .run = CommandGetKeys,
+      {.name = "command|getkeys", .arity = -4, .flags = kLoading | kStale, .run = CommandGetKeys,
        .group = "server", .since = "2.8.13",
        .summary = "Extracts the key names from an arbitrary command.",
        .syntax = "command [arg [arg ...]]"},
@@ -1119,16 +1164,16 @@ std::vector<Command> CommandSubcommands() {
        .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
   };
 }
+// clang-format on
 
+// clang-format off
 std::vector<Command> ConfigSubcommands() {
   return {
-      {.name = "config|get", .arity = -3, .flags = kAdminFlags, .run = ConfigGet,
-       .group = "server", .since = "2.0.0",
-       .summary = "Returns the effective values of configuration parameters.",
+      {.name = "config|get", .arity = -3, .flags = kAdminFlags, .run = ConfigGet, .group = "server",
+       .since = "2.0.0", .summary = "Returns the effective values of configuration parameters.",
        .syntax = "parameter [parameter ...]"},
-      {.name = "config|set", .arity = -4, .flags = kAdminFlags, .run = ConfigSet,
-       .group = "server", .since = "2.0.0",
-       .summary = "Sets configuration parameters in-flight.",
+      {.name = "config|set", .arity = -4, .flags = kAdminFlags, .run = ConfigSet, .group = "server",
+       .since = "2.0.0", .summary = "Sets configuration parameters in-flight.",
        .syntax = "parameter value [parameter value ...]"},
       {.name = "config|resetstat", .arity = 2, .flags = kAdminFlags, .run = ConfigResetStat,
        .group = "server", .since = "2.0.0", .summary = "Resets the server's statistics.",
@@ -1141,9 +1186,11 @@ std::vector<Command> ConfigSubcommands() {
        .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
   };
 }
+// clang-format on
 
 }  // namespace
 
+// clang-format off
 std::vector<Command> ServerCommands() {
   return {
       {.name = "info", .arity = -1, .flags = kLoading | kStale | kRandom, .run = Info,
@@ -1155,13 +1202,12 @@ std::vector<Command> ServerCommands() {
        .summary = "Returns detailed information about all commands.", .syntax = "",
        .subcommands = CommandSubcommands()},
       {.name = "config", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "server",
-       .since = "2.0.0", .summary = "A container for server configuration commands.",
-       .syntax = "", .subcommands = ConfigSubcommands()},
+       .since = "2.0.0", .summary = "A container for server configuration commands.", .syntax = "",
+       .subcommands = ConfigSubcommands()},
       {.name = "time", .arity = 1, .flags = kLoading | kStale | kFast | kRandom, .run = Time,
        .group = "server", .since = "2.6.0", .summary = "Returns the server time.", .syntax = ""},
-      {.name = "dbsize", .arity = 1, .flags = kReadOnly | kFast, .run = DbSize,
-       .group = "server", .since = "1.0.0",
-       .summary = "Returns the number of keys in the database.", .syntax = ""},
+      {.name = "dbsize", .arity = 1, .flags = kReadOnly | kFast, .run = DbSize, .group = "server",
+       .since = "1.0.0", .summary = "Returns the number of keys in the database.", .syntax = ""},
       {.name = "flushdb", .arity = -1, .flags = kWrite, .run = FlushDb, .group = "server",
        .since = "1.0.0", .summary = "Removes all keys from the current database.",
        .syntax = "[ASYNC | SYNC]"},
@@ -1179,15 +1225,14 @@ std::vector<Command> ServerCommands() {
        .syntax = ""},
       {.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast | kRandom,
        .run = LastSave, .group = "server", .since = "1.0.0",
-       .summary = "Returns the Unix timestamp of the last successful save to disk.",
-       .syntax = ""},
+       .summary = "Returns the Unix timestamp of the last successful save to disk.", .syntax = ""},
       {.name = "save", .arity = 1, .flags = kAdmin | kNoScript, .run = Save, .group = "server",
-       .since = "1.0.0", .summary = "Synchronously saves the database(s) to disk.",
-       .syntax = ""},
-      {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript, .run = BgSave,
-       .group = "server", .since = "1.0.0",
-       .summary = "Asynchronously saves the database(s) to disk.", .syntax = "[SCHEDULE]"},
+       .since = "1.0.0", .summary = "Synchronously saves the database(s) to disk.", .syntax = ""},
+      {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript, .run = BgSave, .group = "server",
+       .since = "1.0.0", .summary = "Asynchronously saves the database(s) to disk.",
+       .syntax = "[SCHEDULE]"},
   };
 }
+// clang-format on
 
 }  // namespace firn
