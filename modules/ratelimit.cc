@@ -228,8 +228,8 @@ void RlBucket(CommandContext& ctx) {
   Entry* e = FindLimiter(ctx, key, LimiterKind::kBucket, &ok);
   if (!ok) return;
   thread_local std::string bytes;
-  LimiterResult r = BucketTake(e == nullptr ? std::string_view() : e->value(), p, o.cost,
-                               ctx.now_ms, &bytes);
+  LimiterResult r =
+      BucketTake(e == nullptr ? std::string_view() : e->value(), p, o.cost, ctx.now_ms, &bytes);
   Finish(ctx, key, e, r, bytes);
 }
 
@@ -249,8 +249,7 @@ void RlWindow(CommandContext& ctx) {
     return;
   }
   const bool exact = !o.approx;
-  if (!CheckParams(ctx, CheckWindow(p, o.cost, exact), false,
-                   exact && p.limit > kMaxExactLimit)) {
+  if (!CheckParams(ctx, CheckWindow(p, o.cost, exact), false, exact && p.limit > kMaxExactLimit)) {
     return;
   }
   std::string_view key = ctx.arg(1);
@@ -288,6 +287,7 @@ constexpr KeySpec kFirstKey{1, 1, 1};
 
 }  // namespace
 
+// clang-format off
 std::vector<Command> RateLimitCommands() {
   return {
       {.name = "cl.throttle", .arity = -5, .flags = kWrite | kDenyOom | kFast,
@@ -308,5 +308,6 @@ std::vector<Command> RateLimitCommands() {
        .syntax = "key"},
   };
 }
+// clang-format on
 
 }  // namespace firn

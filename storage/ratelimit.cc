@@ -132,8 +132,8 @@ bool DecodeBucket(std::string_view v, BucketState* s) {
   if (KindOf(v) != LimiterKind::kBucket) return false;
   v.remove_prefix(1);
   if (!GetVarint(&v, &s->p.limit) || !GetVarint(&v, &s->p.window_ms) ||
-      !GetVarint(&v, &s->p.burst) || !GetVarint(&v, &s->last_ms) ||
-      !GetVarint(&v, &s->deficit) || !v.empty()) {
+      !GetVarint(&v, &s->p.burst) || !GetVarint(&v, &s->last_ms) || !GetVarint(&v, &s->deficit) ||
+      !v.empty()) {
     return false;
   }
   return CheckBucket(s->p, 1) == LimiterParamError::kNone &&
@@ -152,8 +152,8 @@ void EncodeBucket(const BucketState& s, std::string* out) {
 
 // One bucket decision. consume: take `cost` when it fits (RL.BUCKET); otherwise only report
 // whether it would (RL.PEEK). had: `state` decoded.
-LimiterResult BucketDecide(bool had, const BucketState& state, const BucketParams& p,
-                           int64_t cost, int64_t now_ms, bool consume, std::string* out) {
+LimiterResult BucketDecide(bool had, const BucketState& state, const BucketParams& p, int64_t cost,
+                           int64_t now_ms, bool consume, std::string* out) {
   int64_t now = now_ms;
   i128 deficit = 0;
   if (had) {
@@ -175,7 +175,8 @@ LimiterResult BucketDecide(bool had, const BucketState& state, const BucketParam
   r.reply.limit = p.burst;
   r.reply.limited = !fits;
   if (fits && consume) deficit += need;
-  if (!fits) r.reply.retry_after = static_cast<int64_t>(CeilDiv(deficit + need - capacity, p.limit));
+  if (!fits)
+    r.reply.retry_after = static_cast<int64_t>(CeilDiv(deficit + need - capacity, p.limit));
   r.reply.remaining = static_cast<int64_t>((capacity - deficit) / p.window_ms);
   r.reply.reset_after = static_cast<int64_t>(CeilDiv(deficit, p.limit));
   if (!consume || !(fits || (had && !(state.p == p)))) return r;
@@ -231,14 +232,12 @@ bool DecodeLog(std::string_view v, LogState* s) {
   if (KindOf(v) != LimiterKind::kWindow) return false;
   v.remove_prefix(1);
   int64_t last_off;
-  if (!GetVarint(&v, &s->p.limit) || !GetVarint(&v, &s->p.window_ms) ||
-      !GetVarint(&v, &s->total) || !GetVarint(&v, &s->first_ms) || !GetVarint(&v, &last_off) ||
-      !GetVarint(&v, &s->tail_len)) {
+  if (!GetVarint(&v, &s->p.limit) || !GetVarint(&v, &s->p.window_ms) || !GetVarint(&v, &s->total) ||
+      !GetVarint(&v, &s->first_ms) || !GetVarint(&v, &last_off) || !GetVarint(&v, &s->tail_len)) {
     return false;
   }
-  if (CheckWindow(s->p, 1, true) != LimiterParamError::kNone || s->total < 1 ||
-      s->tail_len < 1 || static_cast<size_t>(s->tail_len) > v.size() ||
-      last_off > kI64Max - s->first_ms) {
+  if (CheckWindow(s->p, 1, true) != LimiterParamError::kNone || s->total < 1 || s->tail_len < 1 ||
+      static_cast<size_t>(s->tail_len) > v.size() || last_off > kI64Max - s->first_ms) {
     return false;
   }
   s->last_ms = s->first_ms + last_off;
@@ -571,8 +570,7 @@ LimiterParamError CheckWindow(const WindowParams& p, int64_t cost, bool exact) {
   if (p.window_ms < 1 || p.window_ms > kMaxWindowMs) return LimiterParamError::kWindow;
   if (cost < 1) return LimiterParamError::kCost;
   if (cost > p.limit) return LimiterParamError::kCostTooBig;
-  if ((exact && p.limit > kMaxExactLimit) ||
-      static_cast<i128>(p.limit) * p.window_ms > kMaxUnits) {
+  if ((exact && p.limit > kMaxExactLimit) || static_cast<i128>(p.limit) * p.window_ms > kMaxUnits) {
     return LimiterParamError::kTooLarge;
   }
   return LimiterParamError::kNone;

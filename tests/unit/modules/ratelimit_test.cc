@@ -2,7 +2,6 @@
 // the tests move: redis-cell's documented sequences give redis-cell's numbers, argument
 // errors leave the key as it was, and decisions are counted for INFO and metrics.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "../command_harness.h"
@@ -12,8 +11,7 @@ namespace {
 
 using testing::CommandHarness;
 
-std::string Five(int64_t limited, int64_t limit, int64_t remaining, int64_t retry,
-                 int64_t reset) {
+std::string Five(int64_t limited, int64_t limit, int64_t remaining, int64_t retry, int64_t reset) {
   std::string s = "*5\r\n";
   for (int64_t v : {limited, limit, remaining, retry, reset}) {
     s += ":" + std::to_string(v) + "\r\n";
@@ -29,8 +27,7 @@ TEST_CASE("CL.THROTTLE answers redis-cell's README example", "[ratelimit]") {
   CHECK(h.Run({"CL.THROTTLE", "user123", "15", "30", "60", "1"}) == Five(0, 16, 14, -1, 4));
   // The state is redis-cell's: a string holding the TAT in ns, expiring when it is reached.
   const int64_t tat_ns = (h.now_ms + 4000) * 1'000'000;
-  CHECK(h.Run({"GET", "user123"}) ==
-        "$19\r\n" + std::to_string(tat_ns) + "\r\n");
+  CHECK(h.Run({"GET", "user123"}) == "$19\r\n" + std::to_string(tat_ns) + "\r\n");
   CHECK(h.Run({"PTTL", "user123"}) == ":4000\r\n");
   CHECK(h.Run({"TYPE", "user123"}) == "+string\r\n");
 }
@@ -54,13 +51,13 @@ TEST_CASE("CL.THROTTLE reproduces redis-cell's rate limiting table", "[ratelimit
     std::string reply;
   };
   const Step steps[] = {
-      {0, "6", Five(1, 5, 5, -1, 0)},     {0, "1", Five(0, 5, 4, -1, 1)},
-      {0, "1", Five(0, 5, 3, -1, 2)},     {0, "1", Five(0, 5, 2, -1, 3)},
-      {0, "1", Five(0, 5, 1, -1, 4)},     {0, "1", Five(0, 5, 0, -1, 5)},
-      {0, "1", Five(1, 5, 0, 1, 5)},      {3000, "1", Five(0, 5, 2, -1, 3)},
-      {3100, "1", Five(0, 5, 1, -1, 4)},  {4000, "1", Five(0, 5, 1, -1, 4)},
-      {8000, "1", Five(0, 5, 4, -1, 1)},  {9500, "1", Five(0, 5, 4, -1, 1)},
-      {9500, "0", Five(0, 5, 4, -1, 1)},  {9500, "2", Five(0, 5, 2, -1, 3)},
+      {0, "6", Five(1, 5, 5, -1, 0)},    {0, "1", Five(0, 5, 4, -1, 1)},
+      {0, "1", Five(0, 5, 3, -1, 2)},    {0, "1", Five(0, 5, 2, -1, 3)},
+      {0, "1", Five(0, 5, 1, -1, 4)},    {0, "1", Five(0, 5, 0, -1, 5)},
+      {0, "1", Five(1, 5, 0, 1, 5)},     {3000, "1", Five(0, 5, 2, -1, 3)},
+      {3100, "1", Five(0, 5, 1, -1, 4)}, {4000, "1", Five(0, 5, 1, -1, 4)},
+      {8000, "1", Five(0, 5, 4, -1, 1)}, {9500, "1", Five(0, 5, 4, -1, 1)},
+      {9500, "0", Five(0, 5, 4, -1, 1)}, {9500, "2", Five(0, 5, 2, -1, 3)},
       {9500, "5", Five(1, 5, 2, 3, 3)},
   };
   for (const Step& s : steps) {
@@ -201,8 +198,7 @@ TEST_CASE("RL.WINDOW APPROX weighs the previous window", "[ratelimit]") {
   // Refused until 100 ms into the next window, when the previous 10 weigh 9.
   CHECK(h.Run({"RL.WINDOW", "a", "10", "1000", "APPROX"}) == Five(1, 10, 0, 1100, 2000));
   h.now_ms = t0 + 1250;  // previous window's 10 hits weigh 75%: estimate 7.5
-  CHECK(h.Run({"RL.WINDOW", "a", "10", "1000", "APPROX", "COST", "2"}) ==
-        Five(0, 10, 0, -1, 1750));
+  CHECK(h.Run({"RL.WINDOW", "a", "10", "1000", "APPROX", "COST", "2"}) == Five(0, 10, 0, -1, 1750));
   CHECK(h.Run({"RL.WINDOW", "a", "10", "1000", "APPROX"}) == Five(1, 10, 0, 50, 1750));
   // The two kinds of window are different limiters: mixing them on one key is WRONGTYPE.
   CHECK(h.Run({"RL.WINDOW", "a", "10", "1000"}) ==
@@ -258,7 +254,7 @@ TEST_CASE("decisions are counted in total and per limiter name, capped", "[ratel
   h.Run({"CL.THROTTLE", "login:a", "0", "1", "60"});  // limited
   h.Run({"RL.WINDOW", "api:x", "5", "1000"});
   h.Run({"RL.BUCKET", "upload:x", "5", "1000"});  // third name: "other"
-  h.Run({"RL.BUCKET", "global", "5", "1000"});     // no ':': the whole key, also "other"
+  h.Run({"RL.BUCKET", "global", "5", "1000"});    // no ':': the whole key, also "other"
   const RateLimitStats& s = h.engine.ratelimit;
   CHECK(s.allowed == 5);
   CHECK(s.limited == 1);

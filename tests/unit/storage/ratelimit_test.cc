@@ -8,16 +8,15 @@
 // force scan of the model's future, so the boundary moments (a token refilling, a hit
 // leaving the window) are hit exactly. A small store emulates the keyspace: the bytes vanish
 // at their expiry, as the key would.
-#include <catch2/catch.hpp>
+#include "storage/ratelimit.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "storage/ratelimit.h"
 
 namespace firn {
 namespace {
@@ -153,9 +152,9 @@ TEST_CASE("token bucket matches a ms-by-ms model over random sequences", "[ratel
       LimiterReply want = model.Decide(now, p, cost, true, &want_write);
       LimiterResult got = BucketTake(key.Get(now), p, cost, now, &out);
       CheckSame(got.reply, want);
-      REQUIRE(got.write == (want_write == LimiterWrite::kDelete && !key.present
-                                ? LimiterWrite::kNone
-                                : want_write));
+      REQUIRE(
+          got.write ==
+          (want_write == LimiterWrite::kDelete && !key.present ? LimiterWrite::kNone : want_write));
       if (got.write == LimiterWrite::kStore) CHECK(got.expire_ms == model.expire);
       key.Apply(got, out, now);
     }
@@ -283,8 +282,7 @@ WindowParams RandomWindow(std::mt19937_64& rng) {
   return {1 + static_cast<int64_t>(rng() % 15), 1 + static_cast<int64_t>(rng() % 120)};
 }
 
-TEST_CASE("exact sliding window matches a vector of hits over random sequences",
-          "[ratelimit]") {
+TEST_CASE("exact sliding window matches a vector of hits over random sequences", "[ratelimit]") {
   std::mt19937_64 rng(11);
   for (int seq = 0; seq < 60; ++seq) {
     KeyStore key;
@@ -310,9 +308,9 @@ TEST_CASE("exact sliding window matches a vector of hits over random sequences",
       LimiterReply want = model.Decide(now, p, cost, true, &want_write);
       LimiterResult got = WindowTake(key.Get(now), p, cost, now, &out);
       CheckSame(got.reply, want);
-      REQUIRE(got.write == (want_write == LimiterWrite::kDelete && !key.present
-                                ? LimiterWrite::kNone
-                                : want_write));
+      REQUIRE(
+          got.write ==
+          (want_write == LimiterWrite::kDelete && !key.present ? LimiterWrite::kNone : want_write));
       if (got.write == LimiterWrite::kStore) CHECK(got.expire_ms == model.expire);
       key.Apply(got, out, now);
     }
@@ -397,8 +395,7 @@ struct ApproxModel {
   }
   bool Fits(int64_t now, const WindowParams& q, int64_t cost) const {
     Counts c = At(now, q.window_ms);
-    return c.prev * (q.window_ms - c.e) + (c.cur + cost) * q.window_ms <=
-           q.limit * q.window_ms;
+    return c.prev * (q.window_ms - c.e) + (c.cur + cost) * q.window_ms <= q.limit * q.window_ms;
   }
 
   LimiterReply Decide(int64_t now, const WindowParams& q, int64_t cost, bool consume,
@@ -461,9 +458,9 @@ TEST_CASE("approximate window matches a recount of fixed windows over random seq
       LimiterReply want = model.Decide(now, p, cost, true, &want_write);
       LimiterResult got = ApproxTake(key.Get(now), p, cost, now, &out);
       CheckSame(got.reply, want);
-      REQUIRE(got.write == (want_write == LimiterWrite::kDelete && !key.present
-                                ? LimiterWrite::kNone
-                                : want_write));
+      REQUIRE(
+          got.write ==
+          (want_write == LimiterWrite::kDelete && !key.present ? LimiterWrite::kNone : want_write));
       if (got.write == LimiterWrite::kStore) CHECK(got.expire_ms == model.expire);
       key.Apply(got, out, now);
     }
