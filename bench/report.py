@@ -385,9 +385,12 @@ def render(results, prefix, plots):
 
 
 def write(results, out_dir, plots=True, latest=True):
-    """Writes <date>.md/.json (and its plots), and copies them to latest.*; returns paths."""
+    """Writes <date>.md/.json (<date>-quick.* for a quick run) and its plots, and copies
+    them to latest.*; returns the paths."""
     os.makedirs(out_dir, exist_ok=True)
-    date = results.get("meta", {}).get("date", "undated")
+    meta = results.get("meta", {})
+    # A quick run keeps its own name, so it does not overwrite the day's full report.
+    date = meta.get("date", "undated") + ("-quick" if meta.get("quick") else "")
     written = []
     json_path = os.path.join(out_dir, "%s.json" % date)
     with open(json_path, "w") as f:
