@@ -49,9 +49,9 @@ void OnSignal(int) { g_stop = 1; }
 
 struct Conn {
   int fd = -1;
-  std::vector<char> in;   // bytes read, [0, in_len) valid, a partial command at the front
+  std::vector<char> in;  // bytes read, [0, in_len) valid, a partial command at the front
   size_t in_len = 0;
-  std::string out;        // replies not yet written (only when a write was partial)
+  std::string out;  // replies not yet written (only when a write was partial)
   size_t out_off = 0;
 };
 

@@ -124,29 +124,40 @@ Options ParseOptions(int argc, char** argv) {
     } else if (a == "--workload") {
       o.workload_name = next();
       const std::string& w = o.workload_name;
-      if (w == "setget") o.workload = Workload::kSetGet;
-      else if (w == "set") o.workload = Workload::kSet;
-      else if (w == "get") o.workload = Workload::kGet;
-      else if (w == "cl.throttle") o.workload = Workload::kClThrottle;
-      else if (w == "rl.bucket") o.workload = Workload::kRlBucket;
-      else if (w == "rl.window") o.workload = Workload::kRlWindow;
-      else if (w == "rl.window-approx") o.workload = Workload::kRlWindowApprox;
-      else if (w == "lua-bucket") o.workload = Workload::kLuaBucket;
-      else if (w == "multi-window") o.workload = Workload::kMultiWindow;
-      else if (w == "zipf-cache") o.workload = Workload::kZipfCache;
-      else Usage("unknown workload");
+      if (w == "setget")
+        o.workload = Workload::kSetGet;
+      else if (w == "set")
+        o.workload = Workload::kSet;
+      else if (w == "get")
+        o.workload = Workload::kGet;
+      else if (w == "cl.throttle")
+        o.workload = Workload::kClThrottle;
+      else if (w == "rl.bucket")
+        o.workload = Workload::kRlBucket;
+      else if (w == "rl.window")
+        o.workload = Workload::kRlWindow;
+      else if (w == "rl.window-approx")
+        o.workload = Workload::kRlWindowApprox;
+      else if (w == "lua-bucket")
+        o.workload = Workload::kLuaBucket;
+      else if (w == "multi-window")
+        o.workload = Workload::kMultiWindow;
+      else if (w == "zipf-cache")
+        o.workload = Workload::kZipfCache;
+      else
+        Usage("unknown workload");
     } else if (a == "--shape") {
       o.shape.clear();
       std::string s = next();
       size_t pos = 0;
       while (pos < s.size()) {
         size_t comma = s.find(',', pos);
-        std::string part = s.substr(pos, comma == std::string::npos ? std::string::npos
-                                                                    : comma - pos);
+        std::string part =
+            s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         size_t colon = part.find(':');
         if (colon == std::string::npos) Usage("bad --shape");
-        o.shape.push_back({atof(part.substr(0, colon).c_str()),
-                           atoi(part.substr(colon + 1).c_str())});
+        o.shape.push_back(
+            {atof(part.substr(0, colon).c_str()), atoi(part.substr(colon + 1).c_str())});
         if (comma == std::string::npos) break;
         pos = comma + 1;
       }
@@ -198,8 +209,7 @@ Options ParseOptions(int argc, char** argv) {
     }
   }
   if (conns > 0 || duration > 0) {
-    o.shape = {{duration > 0 ? duration : (o.requests > 0 ? 1e9 : 10.0),
-                conns > 0 ? conns : 50}};
+    o.shape = {{duration > 0 ? duration : (o.requests > 0 ? 1e9 : 10.0), conns > 0 ? conns : 50}};
   }
   if (o.workload == Workload::kLuaBucket && o.sha.empty()) Usage("lua-bucket needs --sha");
   return o;
@@ -259,8 +269,8 @@ class Zipf {
     double uz = u * zetan_;
     if (uz < 1.0) return 0;
     if (uz < half_pow_theta_) return 1;
-    long long r = static_cast<long long>(static_cast<double>(n_) *
-                                         std::pow(eta_ * u - eta_ + 1.0, alpha_));
+    long long r =
+        static_cast<long long>(static_cast<double>(n_) * std::pow(eta_ * u - eta_ + 1.0, alpha_));
     return std::min(r, n_ - 1);
   }
 
@@ -287,7 +297,7 @@ void AppendCommand(std::string* out, std::initializer_list<std::string_view> arg
 }
 
 struct Reply {
-  char type = 0;          // '+', '-', ':', '$', '*', ...
+  char type = 0;  // '+', '-', ':', '$', '*', ...
   bool nil = false;
   long long integer = 0;  // for ':'
   long long elem0 = -1;   // first element of an array, when an integer
@@ -461,8 +471,8 @@ class LoadGen {
     return acc;
   }
   Slice& CurrentSlice(uint64_t now) {
-    size_t idx = static_cast<size_t>((now - start_ns_) / (static_cast<uint64_t>(o_.slice_ms) *
-                                                          1000000ULL));
+    size_t idx =
+        static_cast<size_t>((now - start_ns_) / (static_cast<uint64_t>(o_.slice_ms) * 1000000ULL));
     if (slices_.size() <= idx) slices_.resize(idx + 1);
     return slices_[idx];
   }
@@ -599,8 +609,8 @@ void LoadGen::BuildOp(Conn* c, long long op_number) {
         int64_t now = WallMs();
         std::string now_s = std::to_string(now);
         std::string floor_s = "(" + std::to_string(now - o_.window_ms);
-        std::string member = now_s + "-" + std::to_string(c->id) + "-" +
-                             std::to_string(c->member_seq++);
+        std::string member =
+            now_s + "-" + std::to_string(c->id) + "-" + std::to_string(c->member_seq++);
         AppendCommand(&out, {"MULTI"});
         AppendCommand(&out, {"ZREMRANGEBYSCORE", key, "0", floor_s});
         AppendCommand(&out, {"ZADD", key, now_s, member});
@@ -734,8 +744,8 @@ void LoadGen::FinishBatch(Conn* c) {
     return;
   }
   uint64_t now = NowNs();
-  uint32_t lat_us = static_cast<uint32_t>(
-      std::min<uint64_t>((now - c->batch_start_ns) / 1000, 0xffffffffULL));
+  uint32_t lat_us =
+      static_cast<uint32_t>(std::min<uint64_t>((now - c->batch_start_ns) / 1000, 0xffffffffULL));
   Slice& s = CurrentSlice(now);
   s.ops += c->batch_ops;
   for (int i = 0; i < c->batch_ops; ++i) {
@@ -796,8 +806,8 @@ int LoadGen::Run() {
     uint64_t now = NowNs();
     double t = static_cast<double>(now - start_ns_) / 1e9;
     int target = TargetConns(t);
-    bool done_issuing = target < 0 || (o_.requests > 0 && issued_ >= o_.requests) ||
-                        t > o_.max_seconds;
+    bool done_issuing =
+        target < 0 || (o_.requests > 0 && issued_ >= o_.requests) || t > o_.max_seconds;
     if (done_issuing) target = 0;
     // Open or drain connections to follow the shape.
     while (open_ < target) {
@@ -869,20 +879,22 @@ int LoadGen::Run() {
     mx = std::max(mx, x);
   }
   if (!all_lat_us_.empty()) avg /= static_cast<double>(all_lat_us_.size()) * 1000.0;
-  printf("{\"workload\": \"%s\", \"pipeline\": %d, \"seconds\": %.3f, \"requests\": %lld, "
-         "\"errors\": %lld, \"connect_errors\": %lld, \"rps\": %.1f,\n",
-         JsonEscape(o_.workload_name).c_str(), o_.pipeline, elapsed, completed_, errors_,
-         connect_errors_, elapsed > 0 ? completed_ / elapsed : 0.0);
+  printf(
+      "{\"workload\": \"%s\", \"pipeline\": %d, \"seconds\": %.3f, \"requests\": %lld, "
+      "\"errors\": %lld, \"connect_errors\": %lld, \"rps\": %.1f,\n",
+      JsonEscape(o_.workload_name).c_str(), o_.pipeline, elapsed, completed_, errors_,
+      connect_errors_, elapsed > 0 ? completed_ / elapsed : 0.0);
   printf(" \"first_error\": \"%s\",\n", JsonEscape(first_error_).c_str());
-  double p50 = pct(all_lat_us_, 0.50), p95 = pct(all_lat_us_, 0.95),
-         p99 = pct(all_lat_us_, 0.99), p999 = pct(all_lat_us_, 0.999);
-  printf(" \"avg_ms\": %.3f, \"p50_ms\": %.3f, \"p95_ms\": %.3f, \"p99_ms\": %.3f, "
-         "\"p999_ms\": %.3f, \"max_ms\": %.3f,\n",
-         avg, p50, p95, p99, p999, mx / 1000.0);
+  double p50 = pct(all_lat_us_, 0.50), p95 = pct(all_lat_us_, 0.95), p99 = pct(all_lat_us_, 0.99),
+         p999 = pct(all_lat_us_, 0.999);
+  printf(
+      " \"avg_ms\": %.3f, \"p50_ms\": %.3f, \"p95_ms\": %.3f, \"p99_ms\": %.3f, "
+      "\"p999_ms\": %.3f, \"max_ms\": %.3f,\n",
+      avg, p50, p95, p99, p999, mx / 1000.0);
   long long lookups = hits_ + misses_;
   printf(" \"hits\": %lld, \"misses\": %lld, \"hit_ratio\": %s, \"scan_ops\": %lld,\n", hits_,
-         misses_, lookups > 0 ? std::to_string(static_cast<double>(hits_) / lookups).c_str()
-                              : "null",
+         misses_,
+         lookups > 0 ? std::to_string(static_cast<double>(hits_) / lookups).c_str() : "null",
          scan_ops_);
   printf(" \"allowed\": %lld, \"limited\": %lld,\n", allowed_, limited_);
   printf(" \"slice_ms\": %d, \"slices\": [", o_.slice_ms);
@@ -890,11 +902,12 @@ int LoadGen::Run() {
     Slice& s = slices_[i];
     double secs = o_.slice_ms / 1000.0;
     long long lk = s.hits + s.misses;
-    printf("%s\n  {\"t\": %.3f, \"conns\": %d, \"ops\": %lld, \"rps\": %.1f, \"errors\": %lld, "
-           "\"p50_ms\": %.3f, \"p95_ms\": %.3f, \"p99_ms\": %.3f, \"hit_ratio\": %s}",
-           i ? "," : "", i * secs, s.conns, s.ops, s.ops / secs, s.errors,
-           pct(s.lat_us, 0.50), pct(s.lat_us, 0.95), pct(s.lat_us, 0.99),
-           lk > 0 ? std::to_string(static_cast<double>(s.hits) / lk).c_str() : "null");
+    printf(
+        "%s\n  {\"t\": %.3f, \"conns\": %d, \"ops\": %lld, \"rps\": %.1f, \"errors\": %lld, "
+        "\"p50_ms\": %.3f, \"p95_ms\": %.3f, \"p99_ms\": %.3f, \"hit_ratio\": %s}",
+        i ? "," : "", i * secs, s.conns, s.ops, s.ops / secs, s.errors, pct(s.lat_us, 0.50),
+        pct(s.lat_us, 0.95), pct(s.lat_us, 0.99),
+        lk > 0 ? std::to_string(static_cast<double>(s.hits) / lk).c_str() : "null");
   }
   printf("\n ]}\n");
   return 0;
