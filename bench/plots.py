@@ -235,7 +235,7 @@ def plot_expiry(results, path):
 def plot_limiters_eviction(results, path):
     panels = []
     if _rows(results, "ratelimit"):
-        panels.append(("ratelimit", "rps", "rate limiters: requests/s", 1e-3))
+        panels.append(("ratelimit", "rps", "rate limiters: thousand requests/s", 1e-3))
     if _rows(results, "eviction"):
         panels.append(("eviction", "hit_ratio", "eviction: hit ratio", 1.0))
     if not panels:

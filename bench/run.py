@@ -149,9 +149,11 @@ class Target:
         if self.alive():
             return self.server
         if self.server is not None:
+            dead, self.server = self.server, None
             self.notes.append("%s died (exit %s), restarted; log: %s" % (
-                self.label, self.server.proc.returncode, self.server.log_tail(300)))
-            self.server = None
+                self.label, dead.proc.returncode, dead.log_tail(300)))
+            _live_servers[:] = [(s, c) for s, c in _live_servers if s is not dead]
+            dead.stop()  # reaps it and closes its log
         if self.start(maxmemory, policy):
             return None
         return self.server
