@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -106,19 +107,15 @@ void CommandStatSeries(Families& f, std::string_view name, const CommandStats& s
             static_cast<double>(s.failed_calls), std::move(cmd));
 }
 
-void CommandSeries(Families& f, const Engine& engine) {
-  for (const Command& c : engine.commands.all()) {
-    if (c.subcommands.empty()) {
-      if (Active(c.stats)) CommandStatSeries(f, c.name, c.stats);
-      continue;
-    }
-    if (c.stats.rejected_calls != 0) {
+void CommandSeries(Families& f, const MetricsSnapshot& snap) {
+  for (const MetricsSnapshot::CommandRow& row : snap.commands) {
+    if (!row.commandstats) continue;
+    if (row.refused_only) {
       CommandStats refused;
-      refused.rejected_calls = c.stats.rejected_calls;
-      CommandStatSeries(f, c.name, refused);
-    }
-    for (const Command& sub : c.subcommands) {
-      if (Active(sub.stats)) CommandStatSeries(f, sub.name, sub.stats);
+      refused.rejected_calls = row.stats.rejected_calls;
+      CommandStatSeries(f, row.name, refused);
+    } else {
+      CommandStatSeries(f, row.name, row.stats);
     }
   }
   // Latency histograms: dispatch fills the buckets of the rows it runs (a container's row
@@ -128,45 +125,27 @@ void CommandSeries(Families& f, const Engine& engine) {
     for (int64_t us : kLatencyBucketsUs) b.push_back(static_cast<double>(us) / 1e6);
     return b;
   }();
-  for (const Command& c : engine.commands.all()) {
-    const CommandStats& s = c.stats;
+  for (const MetricsSnapshot::CommandRow& row : snap.commands) {
+    const CommandStats& s = row.stats;
     uint64_t samples = 0;
     for (uint64_t b : s.latency_buckets) samples += b;
     if (samples == 0) continue;
     f.Histogram("firn_command_duration_seconds",
                 "Command execution time in seconds, per command (the event loop's time in the "
                 "handler)",
-                {{"cmd", std::string(c.name)}}, s.latency_buckets, bounds_s.data(),
+                {{"cmd", std::string(row.name)}}, s.latency_buckets, bounds_s.data(),
                 CommandStats::kBuckets, Seconds(s.usec));
   }
 }
 
-void RateLimitSeries(Families& f, const Engine& engine) {
+void RateLimitSeries(Families& f, const MetricsSnapshot& snap) {
   const char* help = "Rate-limiter decisions by limiter (the key's prefix before the first ':') "
                      "and result";
-  const std::string other(RateLimitStats::kOtherLimiter);
-  const size_t cap = static_cast<size_t>(std::max(1, engine.config.metrics_max_limiters));
-  RateLimitStats::Counts folded;
-  bool have_folded = false;
-  size_t named = 0;
-  for (const auto& [name, counts] : engine.ratelimit.by_limiter) {
-    if (name == other || named >= cap) {
-      folded.allowed += counts.allowed;
-      folded.limited += counts.limited;
-      have_folded = true;
-      continue;
-    }
-    ++named;
+  for (const auto& [name, counts] : snap.limiters) {
     f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(counts.allowed),
               {{"limiter", name}, {"result", "allowed"}});
     f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(counts.limited),
               {{"limiter", name}, {"result", "limited"}});
-  }
-  if (have_folded) {
-    f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(folded.allowed),
-              {{"limiter", other}, {"result", "allowed"}});
-    f.Counter("firn_ratelimit_decisions_total", help, static_cast<double>(folded.limited),
-              {{"limiter", other}, {"result", "limited"}});
   }
 }
 
@@ -178,12 +157,68 @@ std::vector<MetricFamily> DownFamilies() {
 
 }  // namespace
 
-std::vector<MetricFamily> BuildMetricFamilies(Engine& engine, int64_t now_ms) {
+MetricsSnapshot TakeMetricsSnapshot(const Engine& engine, int64_t now_ms) {
+  MetricsSnapshot snap;
+  snap.now_ms = now_ms;
+  snap.start_time_ms = engine.stats.start_time_ms;
+  snap.tcp_port = engine.stats.tcp_port;
+  snap.connected_clients = engine.stats.connected_clients;
+  snap.blocked_clients = engine.stats.blocked_clients;
+  snap.total_connections_received = engine.stats.total_connections_received;
+  snap.rejected_connections = engine.stats.rejected_connections;
+  snap.total_commands_processed = engine.stats.total_commands_processed;
+  snap.net_input_bytes = engine.stats.net_input_bytes;
+  snap.net_output_bytes = engine.stats.net_output_bytes;
+  snap.peak_memory = engine.stats.peak_memory;
+  snap.keyspace = engine.keyspace.stats();
+  snap.maxmemory = engine.config.maxmemory;
+  snap.maxclients = engine.config.maxclients;
+  Keyspace& ks = const_cast<Engine&>(engine).keyspace;  // db() has no const overload
+  snap.dbs.reserve(static_cast<size_t>(ks.count()));
+  for (int i = 0; i < ks.count(); ++i) {
+    const Db& db = ks.db(i);
+    snap.dbs.push_back({db.size(), db.expires(), db.avg_ttl_ms()});
+  }
+  // The rows INFO commandstats prints: a container (CLIENT, CONFIG...) reports its
+  // subcommands ("client|list"), and itself only for calls refused before a subcommand was
+  // chosen. Every top-level row also carries its latency buckets for the histograms.
+  for (const Command& c : engine.commands.all()) {
+    uint64_t samples = 0;
+    for (uint64_t b : c.stats.latency_buckets) samples += b;
+    const bool container = !c.subcommands.empty();
+    const bool listed = container ? c.stats.rejected_calls != 0 : Active(c.stats);
+    if (listed || samples != 0) {
+      snap.commands.push_back({.name = c.name, .stats = c.stats, .commandstats = listed,
+                               .refused_only = container});
+    }
+    for (const Command& sub : c.subcommands) {
+      if (Active(sub.stats)) {
+        snap.commands.push_back({.name = sub.name, .stats = sub.stats, .commandstats = true,
+                                 .refused_only = false});
+      }
+    }
+  }
+  // Limiters: at most metrics-max-limiters names; the rest (and "other") folded into "other".
+  const std::string_view other = RateLimitStats::kOtherLimiter;
+  const size_t cap = static_cast<size_t>(std::max(1, engine.config.metrics_max_limiters));
+  RateLimitStats::Counts folded;
+  bool have_folded = false;
+  snap.limiters.reserve(std::min(cap, engine.ratelimit.by_limiter.size()) + 1);
+  for (const auto& [name, counts] : engine.ratelimit.by_limiter) {
+    if (name == other || snap.limiters.size() >= cap) {
+      folded.allowed += counts.allowed;
+      folded.limited += counts.limited;
+      have_folded = true;
+      continue;
+    }
+    snap.limiters.emplace_back(name, counts);
+  }
+  if (have_folded) snap.limiters.emplace_back(std::string(other), folded);
+  return snap;
+}
+
+std::vector<MetricFamily> MetricFamiliesFrom(const MetricsSnapshot& snap, const MemoryStats& mem) {
   Families f;
-  const ServerStats& st = engine.stats;
-  const KeyspaceStats& ks = engine.keyspace.stats();
-  const Config& cfg = engine.config;
-  const MemoryStats mem = ReadMemoryStats();
   auto d = [](uint64_t v) { return static_cast<double>(v); };
 
   f.Gauge("redis_up", "Information about the Redis instance", 1);
@@ -192,46 +227,54 @@ std::vector<MetricFamily> BuildMetricFamilies(Engine& engine, int64_t now_ms) {
            {"firn_version", kFirnVersion},
            {"redis_mode", "standalone"},
            {"role", "master"},
-           {"tcp_port", std::to_string(st.tcp_port)}});
+           {"tcp_port", std::to_string(snap.tcp_port)}});
   f.Gauge("redis_start_time_seconds", "Start time of the Redis instance since unix epoch in seconds.",
-          static_cast<double>(st.start_time_ms / 1000));
+          static_cast<double>(snap.start_time_ms / 1000));
   f.Gauge("redis_uptime_in_seconds", "uptime_in_seconds metric",
-          static_cast<double>((now_ms - st.start_time_ms) / 1000));
-  f.Gauge("redis_connected_clients", "connected_clients metric", d(st.connected_clients));
-  f.Gauge("redis_blocked_clients", "blocked_clients metric", d(st.blocked_clients));
-  f.Gauge("redis_config_maxclients", "config_maxclients metric", cfg.maxclients);
+          static_cast<double>((snap.now_ms - snap.start_time_ms) / 1000));
+  f.Gauge("redis_connected_clients", "connected_clients metric", d(snap.connected_clients));
+  f.Gauge("redis_blocked_clients", "blocked_clients metric", d(snap.blocked_clients));
+  f.Gauge("redis_config_maxclients", "config_maxclients metric", snap.maxclients);
   f.Gauge("redis_memory_used_bytes", "memory_used_bytes metric", d(mem.allocated));
   f.Gauge("redis_memory_used_rss_bytes", "memory_used_rss_bytes metric", d(mem.rss));
   f.Gauge("redis_memory_used_peak_bytes", "memory_used_peak_bytes metric",
-          d(std::max<uint64_t>(st.peak_memory, mem.allocated)));
-  f.Gauge("redis_memory_max_bytes", "memory_max_bytes metric", d(cfg.maxmemory));
-  f.Counter("redis_keyspace_hits_total", "keyspace_hits_total metric", d(ks.keyspace_hits));
+          d(std::max<uint64_t>(snap.peak_memory, mem.allocated)));
+  f.Gauge("redis_memory_max_bytes", "memory_max_bytes metric", d(snap.maxmemory));
+  f.Counter("redis_keyspace_hits_total", "keyspace_hits_total metric",
+            d(snap.keyspace.keyspace_hits));
   f.Counter("redis_keyspace_misses_total", "keyspace_misses_total metric",
-            d(ks.keyspace_misses));
-  f.Counter("redis_expired_keys_total", "expired_keys_total metric", d(ks.expired_keys));
-  f.Counter("redis_evicted_keys_total", "evicted_keys_total metric", d(ks.evicted_keys));
+            d(snap.keyspace.keyspace_misses));
+  f.Counter("redis_expired_keys_total", "expired_keys_total metric",
+            d(snap.keyspace.expired_keys));
+  f.Counter("redis_evicted_keys_total", "evicted_keys_total metric",
+            d(snap.keyspace.evicted_keys));
   f.Counter("redis_commands_processed_total", "commands_processed_total metric",
-            d(st.total_commands_processed));
+            d(snap.total_commands_processed));
   f.Counter("redis_connections_received_total", "connections_received_total metric",
-            d(st.total_connections_received));
+            d(snap.total_connections_received));
   f.Counter("redis_rejected_connections_total", "rejected_connections_total metric",
-            d(st.rejected_connections));
-  f.Counter("redis_net_input_bytes_total", "net_input_bytes_total metric", d(st.net_input_bytes));
+            d(snap.rejected_connections));
+  f.Counter("redis_net_input_bytes_total", "net_input_bytes_total metric",
+            d(snap.net_input_bytes));
   f.Counter("redis_net_output_bytes_total", "net_output_bytes_total metric",
-            d(st.net_output_bytes));
+            d(snap.net_output_bytes));
   // Every database, empty ones included, so a panel never shows "no data" for db0.
-  for (int i = 0; i < engine.keyspace.count(); ++i) {
-    const Db& db = engine.keyspace.db(i);
+  for (size_t i = 0; i < snap.dbs.size(); ++i) {
+    const MetricsSnapshot::DbCounts& db = snap.dbs[i];
     std::vector<ClientMetric::Label> label{{"db", "db" + std::to_string(i)}};
-    f.Gauge("redis_db_keys", "Total number of keys by DB", d(db.size()), label);
-    f.Gauge("redis_db_keys_expiring", "Total number of expiring keys by DB", d(db.expires()),
+    f.Gauge("redis_db_keys", "Total number of keys by DB", d(db.keys), label);
+    f.Gauge("redis_db_keys_expiring", "Total number of expiring keys by DB", d(db.expires),
             label);
     f.Gauge("redis_db_avg_ttl_seconds", "Avg TTL in seconds",
-            static_cast<double>(db.avg_ttl_ms()) / 1000.0, std::move(label));
+            static_cast<double>(db.avg_ttl_ms) / 1000.0, std::move(label));
   }
-  CommandSeries(f, engine);
-  RateLimitSeries(f, engine);
+  CommandSeries(f, snap);
+  RateLimitSeries(f, snap);
   return f.Take();
+}
+
+std::vector<MetricFamily> BuildMetricFamilies(Engine& engine, int64_t now_ms) {
+  return MetricFamiliesFrom(TakeMetricsSnapshot(engine, now_ms), ReadMemoryStats());
 }
 
 // The state the loop thread and the HTTP threads share, under mu.
@@ -241,9 +284,8 @@ struct MetricsExporter::Shared {
   uint64_t requested = 0;  // tickets handed out by Collect
   uint64_t served = 0;     // the newest ticket the current snapshot answers
   bool stopping = false;
-  bool have_snapshot = false;
   uv_async_t* async = nullptr;
-  std::vector<MetricFamily> snapshot;
+  std::optional<MetricsSnapshot> snapshot;
 };
 
 class MetricsExporter::Collector : public prometheus::Collectable {
@@ -263,7 +305,12 @@ class MetricsExporter::Collector : public prometheus::Collectable {
         timed_out = !s.cv.wait_for(lock, kLoopTimeout,
                                    [&] { return s.served >= ticket || s.stopping; });
       }
-      out = s.have_snapshot ? s.snapshot : DownFamilies();
+      if (s.snapshot.has_value()) {
+        // Built here, on the HTTP thread, from the copy: the loop only copied counters.
+        out = MetricFamiliesFrom(*s.snapshot, ReadMemoryStats());
+      } else {
+        out = DownFamilies();
+      }
     }
     if (timed_out) {
       Log(LogLevel::kWarning,
@@ -363,11 +410,10 @@ void MetricsExporter::OnRequest() {
     std::lock_guard<std::mutex> lock(shared_->mu);
     ticket = shared_->requested;
   }
-  std::vector<MetricFamily> families = BuildMetricFamilies(engine_, RealtimeMs());
+  MetricsSnapshot snap = TakeMetricsSnapshot(engine_, RealtimeMs());
   {
     std::lock_guard<std::mutex> lock(shared_->mu);
-    shared_->snapshot = std::move(families);
-    shared_->have_snapshot = true;
+    shared_->snapshot = std::move(snap);
     shared_->served = ticket;
   }
   shared_->cv.notify_all();

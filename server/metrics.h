@@ -7,15 +7,17 @@
 // histograms (firn_command_duration_seconds{cmd}) and rate-limiter decisions
 // (firn_ratelimit_decisions_total{limiter,result}).
 //
-// Why a snapshot on the loop thread: prometheus-cpp serves HTTP from its own threads (civetweb),
-// but the engine belongs to the event-loop thread and takes no locks. So the command path pays
-// nothing for metrics: every figure exported is a counter the server or dispatch keeps anyway
-// (INFO reads the same ones), and nothing is added per command. A scrape's Collect() (HTTP
-// thread) posts a request to the loop (uv_async_send) and waits on a condition variable; the
-// loop builds the whole MetricFamily vector between two iterations and hands it back under a
-// mutex. Concurrent scrapes share one build. If the loop does not answer within kLoopTimeout
-// (a command running long, a huge FLUSHALL), the previous snapshot is served, or redis_up 0
-// before the first one.
+// Why a snapshot copied on the loop thread: prometheus-cpp serves HTTP from its own threads
+// (civetweb), but the engine belongs to the event-loop thread and takes no locks. So the
+// command path pays nothing for metrics: every figure exported is a counter the server or
+// dispatch keeps anyway (INFO reads the same ones), and nothing is added per command. A
+// scrape's Collect() (HTTP thread) posts a request to the loop (uv_async_send) and waits on a
+// condition variable; between two iterations the loop copies the counters into a plain
+// MetricsSnapshot (tens of microseconds; no strings but the limiter names) and hands it back
+// under a mutex; the HTTP thread then builds the MetricFamily vector and reads the allocator's
+// statistics itself (jemalloc's are safe from any thread). Concurrent scrapes share one copy.
+// If the loop does not answer within kLoopTimeout (a command running long, a huge FLUSHALL),
+// the previous snapshot is served, or redis_up 0 before the first one.
 //
 // Cardinality: a series per command that ran (about 200 at most), one per database, and at
 // most metrics-max-limiters limiter names (two series each); decisions for names beyond the
@@ -29,11 +31,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <prometheus/metric_family.h>
 
 #include "modules/engine.h"
+#include "storage/db.h"
+#include "storage/memory.h"
 
 namespace prometheus {
 class Exposer;
@@ -41,8 +47,45 @@ class Exposer;
 
 namespace firn {
 
-// Every metric family from the engine's state at now_ms (Unix ms). Reads the engine: loop
-// thread only. Also used by tests.
+// The counters the exporter reports, copied out of the engine.
+struct MetricsSnapshot {
+  struct DbCounts {
+    size_t keys = 0;
+    size_t expires = 0;
+    int64_t avg_ttl_ms = 0;
+  };
+  struct CommandRow {
+    std::string_view name;  // points into the command table, which outlives the exporter
+    CommandStats stats;
+    bool commandstats = false;  // has redis_commands_* series (as INFO commandstats lists it)
+    bool refused_only = false;  // a container: only its refused calls are its own
+  };
+  int64_t now_ms = 0;
+  int64_t start_time_ms = 0;
+  int tcp_port = 0;
+  uint64_t connected_clients = 0;
+  uint64_t blocked_clients = 0;
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t peak_memory = 0;
+  uint64_t maxmemory = 0;
+  int maxclients = 0;
+  KeyspaceStats keyspace;
+  std::vector<DbCounts> dbs;
+  std::vector<CommandRow> commands;  // those that ran or were refused
+  // At most metrics-max-limiters names, then "other" with everything else folded in.
+  std::vector<std::pair<std::string, RateLimitStats::Counts>> limiters;
+};
+
+// Copies the counters out of the engine at now_ms (Unix ms). Loop thread only.
+MetricsSnapshot TakeMetricsSnapshot(const Engine& engine, int64_t now_ms);
+// The metric families for a snapshot and the allocator's figures. Any thread.
+std::vector<prometheus::MetricFamily> MetricFamiliesFrom(const MetricsSnapshot& snapshot,
+                                                         const MemoryStats& memory);
+// Both of the above, for tests and one-off use. Loop thread only.
 std::vector<prometheus::MetricFamily> BuildMetricFamilies(Engine& engine, int64_t now_ms);
 
 class MetricsExporter {
