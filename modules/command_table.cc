@@ -4,11 +4,13 @@
 #include "modules/connection.h"
 #include "modules/engine.h"
 #include "modules/keys.h"
+#include "modules/memory.h"
 #include "modules/ratelimit.h"
 #include "modules/server.h"
 #include "modules/slowlog.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
+#include "storage/memory.h"
 
 namespace firn {
 
@@ -28,6 +30,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, TransactionCommands());
   AddFamily(&commands_, RateLimitCommands());
   AddFamily(&commands_, SlowLogCommands());
+  AddFamily(&commands_, MemoryCommands());
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }
 
@@ -49,6 +52,8 @@ void CommandTable::ResetStats() const {
   }
 }
 
-Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {}
+Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {
+  BindMemoryAccountingToThisThread();
+}
 
 }  // namespace firn

@@ -38,7 +38,7 @@ void Record(const Command& cmd, int64_t duration_us, bool failed) {
 
 }  // namespace
 
-bool EnforceMaxmemory(Engine& engine, int64_t now_ms) {
+bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
   const Config& cfg = engine.config;
   Evictor& evictor = engine.keyspace.evictor();
   const EvictionParams& p = evictor.params();
@@ -48,8 +48,8 @@ bool EnforceMaxmemory(Engine& engine, int64_t now_ms) {
                        cfg.lfu_decay_time});
   }
   if (cfg.maxmemory == 0) return true;
-  return evictor.Enforce(engine.keyspace, cfg.maxmemory, now_ms, ThreadAllocatedBytes,
-                         engine.clock_us) != Evictor::Result::kFail;
+  return evictor.Enforce(engine.keyspace, cfg.maxmemory, now_ms, UsedMemoryBytes,
+                         engine.clock_us, budget_us) != Evictor::Result::kFail;
 }
 
 void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,

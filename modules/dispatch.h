@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/evict.h"
+
 namespace firn {
 
 struct Engine;
@@ -21,7 +23,8 @@ struct ClientInfo;
 // Keeps the dataset within maxmemory (storage/evict.h), applying the current eviction settings.
 // Runs before every command and from the server's cron. Returns true if memory is within the
 // limit or eviction is making progress; false if over the limit with nothing to evict.
-bool EnforceMaxmemory(Engine& engine, int64_t now_ms);
+// budget_us bounds the time spent evicting in this call.
+bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us = Evictor::kTimeBudgetUs);
 
 // Appends the reply to *out (encoded for client.proto).
 void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,

@@ -491,7 +491,8 @@ void Server::OnClosed(Connection* c) {
 void Server::OnCron() {
   const Config& cfg = engine_.config;
   const int64_t now_ms = NowMs();
-  EnforceMaxmemory(engine_, now_ms);
+  // Between commands, eviction may take a fifth of the tick (maxmemory lowered at runtime).
+  EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
   engine_.keyspace.Cron();
   std::vector<Connection*> idle;

@@ -181,14 +181,15 @@ bool Evictor::EvictOne(Keyspace& ks, int64_t now_ms) {
 }
 
 Evictor::Result Evictor::Enforce(Keyspace& ks, uint64_t max_bytes, int64_t now_ms,
-                                 int64_t (*used_bytes)(), int64_t (*clock_us)()) {
+                                 int64_t (*used_bytes)(), int64_t (*clock_us)(),
+                                 int64_t budget_us) {
   if (max_bytes == 0 || used_bytes() <= static_cast<int64_t>(max_bytes)) return Result::kOk;
   if (params_.policy == EvictionPolicy::kNoEviction) return Result::kFail;
   const int64_t start_us = clock_us();
   size_t evicted = 0;
   while (used_bytes() > static_cast<int64_t>(max_bytes)) {
     if (!EvictOne(ks, now_ms)) return evicted > 0 ? Result::kRunning : Result::kFail;
-    if (++evicted % 16 == 0 && clock_us() - start_us > kTimeBudgetUs) return Result::kRunning;
+    if (++evicted % 16 == 0 && clock_us() - start_us > budget_us) return Result::kRunning;
   }
   return Result::kOk;
 }

@@ -64,16 +64,18 @@ class Evictor {
   // limit; kRunning: keys were evicted but the budget ran out first; kFail: over the limit and
   // nothing could be evicted (noeviction, or no candidate: volatile-* without volatile keys).
   Result Enforce(Keyspace& ks, uint64_t max_bytes, int64_t now_ms, int64_t (*used_bytes)(),
-                 int64_t (*clock_us)());
+                 int64_t (*clock_us)(), int64_t budget_us = kTimeBudgetUs);
 
   // OBJECT IDLETIME, in ms (LRU clock; meaningful under any non-LFU policy).
   int64_t IdleMs(const Entry* e, int64_t now_ms) const;
   // OBJECT FREQ: the LFU counter after decay.
   uint8_t Frequency(const Entry* e, int64_t now_ms) const;
 
+  // Time one Enforce may spend before a command runs (Redis's EVICTION_TIME_LIMIT_US).
+  static constexpr int64_t kTimeBudgetUs = 500;
+
  private:
   static constexpr int kPoolSize = 16;
-  static constexpr int64_t kTimeBudgetUs = 500;
   static constexpr uint32_t kClockMask = 0xFFFFFF;
   static constexpr int kClockResolutionMs = 10;
   static constexpr uint8_t kLfuInitValue = 5;

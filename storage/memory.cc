@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #ifndef FIRN_NO_JEMALLOC
@@ -13,17 +14,26 @@ namespace firn {
 
 #ifndef FIRN_NO_JEMALLOC
 
-int64_t ThreadAllocatedBytes() {
-  // The pointers stay valid for the thread's life; look them up once per thread.
-  thread_local uint64_t* allocated = nullptr;
-  thread_local uint64_t* deallocated = nullptr;
-  if (allocated == nullptr) {
-    size_t len = sizeof(allocated);
-    mallctl("thread.allocatedp", &allocated, &len, nullptr, 0);
-    len = sizeof(deallocated);
-    mallctl("thread.deallocatedp", &deallocated, &len, nullptr, 0);
-  }
-  return static_cast<int64_t>(*allocated - *deallocated);
+namespace {
+// jemalloc's per-thread counters of the bound thread; plain 64-bit words.
+const volatile uint64_t* g_allocated = nullptr;
+const volatile uint64_t* g_deallocated = nullptr;
+}  // namespace
+
+void BindMemoryAccountingToThisThread() {
+  uint64_t* allocated = nullptr;
+  uint64_t* deallocated = nullptr;
+  size_t len = sizeof(allocated);
+  mallctl("thread.allocatedp", &allocated, &len, nullptr, 0);
+  len = sizeof(deallocated);
+  mallctl("thread.deallocatedp", &deallocated, &len, nullptr, 0);
+  g_allocated = allocated;
+  g_deallocated = deallocated;
+}
+
+int64_t UsedMemoryBytes() {
+  if (g_allocated == nullptr) BindMemoryAccountingToThisThread();
+  return static_cast<int64_t>(*g_allocated - *g_deallocated);
 }
 
 size_t AllocationSize(const void* p) { return malloc_usable_size(const_cast<void*>(p)); }
@@ -51,7 +61,9 @@ static uint64_t ReadSizeStat(const char* name) {
 
 #else
 
-int64_t ThreadAllocatedBytes() {
+void BindMemoryAccountingToThisThread() {}
+
+int64_t UsedMemoryBytes() {
   struct mallinfo2 mi = mallinfo2();
   return static_cast<int64_t>(mi.uordblks + mi.hblkhd);
 }
@@ -78,12 +90,14 @@ MemoryStats ReadMemoryStats() {
   uint64_t epoch = 1;
   size_t len = sizeof(epoch);
   mallctl("epoch", &epoch, &len, &epoch, len);
-  s.allocated = ReadSizeStat("stats.allocated");
+  s.allocator_allocated = ReadSizeStat("stats.allocated");
+  s.allocated = static_cast<uint64_t>(std::max<int64_t>(0, UsedMemoryBytes()));
   s.active = ReadSizeStat("stats.active");
   s.resident = ReadSizeStat("stats.resident");
 #else
   struct mallinfo2 mi = mallinfo2();
   s.allocated = mi.uordblks + mi.hblkhd;
+  s.allocator_allocated = s.allocated;
   s.active = s.allocated;
   s.resident = s.allocated;
 #endif

@@ -1,10 +1,10 @@
 // Memory accounting on jemalloc's own figures.
 //
 // maxmemory is enforced on what the allocator reports, not on estimates. The cheap figure,
-// read on the write path, is this thread's allocated minus deallocated bytes (jemalloc keeps
-// both as per-thread counters we can read through a pointer: two loads). Every allocation of
-// the keyspace happens on the event-loop thread, so that difference is the dataset plus the
-// loop's own buffers. The full picture (stats.allocated, resident, ...) needs an epoch refresh
+// read on the write path, is the event-loop thread's allocated minus deallocated bytes
+// (jemalloc keeps both as per-thread counters we can read through a pointer: two loads). Every
+// allocation of the keyspace happens on that thread, so the difference is the dataset plus
+// the loop's own buffers, and allocations of helper threads (the metrics endpoint) stay out. The full picture (stats.allocated, resident, ...) needs an epoch refresh
 // and is read only for INFO and metrics.
 //
 // Builds without jemalloc (the sanitizer build: ASan brings its own allocator) fall back to
@@ -17,14 +17,22 @@
 namespace firn {
 
 struct MemoryStats {
-  uint64_t allocated = 0;  // bytes in live allocations (used_memory)
+  // used_memory: UsedMemoryBytes(), the figure maxmemory is enforced on.
+  uint64_t allocated = 0;
+  uint64_t allocator_allocated = 0;  // jemalloc's stats.allocated, every thread included
   uint64_t active = 0;     // bytes in active pages
   uint64_t resident = 0;   // bytes resident in the allocator's mappings
   uint64_t rss = 0;        // the process's resident set (used_memory_rss), from /proc
 };
 
-// Bytes currently allocated by the calling thread's net allocations (cheap).
-int64_t ThreadAllocatedBytes();
+// Binds the accounting to the calling thread: the event-loop thread, which makes every
+// keyspace allocation. Called once at startup (the Engine's constructor); until then the
+// first caller of UsedMemoryBytes is bound.
+void BindMemoryAccountingToThisThread();
+// The bound thread's net allocations in bytes (two loads; readable from any thread, e.g.
+// the metrics exporter's, as a momentary value). This is used_memory.
+int64_t UsedMemoryBytes();
+inline int64_t ThreadAllocatedBytes() { return UsedMemoryBytes(); }
 // Allocator-wide statistics (refreshes jemalloc's epoch; not for the hot path).
 MemoryStats ReadMemoryStats();
 // The usable size of an allocation.
