@@ -11,7 +11,6 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -285,7 +284,8 @@ struct MetricsExporter::Shared {
   uint64_t served = 0;     // the newest ticket the current snapshot answers
   bool stopping = false;
   uv_async_t* async = nullptr;
-  std::optional<MetricsSnapshot> snapshot;
+  // Immutable once published; a scrape holds its own reference while it builds the text.
+  std::shared_ptr<const MetricsSnapshot> snapshot;
 };
 
 class MetricsExporter::Collector : public prometheus::Collectable {
@@ -296,7 +296,7 @@ class MetricsExporter::Collector : public prometheus::Collectable {
   std::vector<MetricFamily> Collect() const override {
     Shared& s = *shared_;
     bool timed_out = false;
-    std::vector<MetricFamily> out;
+    std::shared_ptr<const MetricsSnapshot> snapshot;
     {
       std::unique_lock<std::mutex> lock(s.mu);
       if (!s.stopping) {
@@ -305,12 +305,7 @@ class MetricsExporter::Collector : public prometheus::Collectable {
         timed_out = !s.cv.wait_for(lock, kLoopTimeout,
                                    [&] { return s.served >= ticket || s.stopping; });
       }
-      if (s.snapshot.has_value()) {
-        // Built here, on the HTTP thread, from the copy: the loop only copied counters.
-        out = MetricFamiliesFrom(*s.snapshot, ReadMemoryStats());
-      } else {
-        out = DownFamilies();
-      }
+      snapshot = s.snapshot;
     }
     if (timed_out) {
       Log(LogLevel::kWarning,
@@ -318,7 +313,8 @@ class MetricsExporter::Collector : public prometheus::Collectable {
           "previous snapshot",
           static_cast<long long>(kLoopTimeout.count()));
     }
-    return out;
+    // Built here, on the HTTP thread, outside the lock: the loop only copied counters.
+    return snapshot != nullptr ? MetricFamiliesFrom(*snapshot, ReadMemoryStats()) : DownFamilies();
   }
 
  private:
@@ -410,9 +406,11 @@ void MetricsExporter::OnRequest() {
     std::lock_guard<std::mutex> lock(shared_->mu);
     ticket = shared_->requested;
   }
-  MetricsSnapshot snap = TakeMetricsSnapshot(engine_, RealtimeMs());
+  auto snap = std::make_shared<const MetricsSnapshot>(TakeMetricsSnapshot(engine_, RealtimeMs()));
+  std::shared_ptr<const MetricsSnapshot> previous;  // released after the lock
   {
     std::lock_guard<std::mutex> lock(shared_->mu);
+    previous = std::move(shared_->snapshot);
     shared_->snapshot = std::move(snap);
     shared_->served = ticket;
   }
