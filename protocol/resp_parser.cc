@@ -167,8 +167,9 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
   int r = read_count(&count);
   if (r == 0) return Incomplete();
   if (r == -1) return Fail(err::kProtoBigMultibulk);
-  if (r == -2 || count > INT_MAX || (!limits.authenticated && count > kUnauthMaxMultibulk)) {
-    return Fail(err::kProtoInvalidMultibulk);
+  if (r == -2 || count > INT_MAX) return Fail(err::kProtoInvalidMultibulk);
+  if (!limits.authenticated && count > kUnauthMaxMultibulk) {
+    return Fail(err::kProtoUnauthMultibulk);
   }
   if (count <= 0) return Done(Status::kEmpty, pos);
 
@@ -186,6 +187,7 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
     r = read_count(&len);
     if (r == 0) return Incomplete();
     if (r == -1) return Fail(err::kProtoBigBulkCount);
+    if (!limits.authenticated && r == 1 && len > max_bulk) return Fail(err::kProtoUnauthBulk);
     if (r == -2 || len < 0 || len > max_bulk) return Fail(err::kProtoInvalidBulk);
     size_t need = pos + static_cast<size_t>(len) + 2;
     if (buf.size() < need) return Incomplete(need);

@@ -393,6 +393,7 @@ void Server::ProcessInput(Connection* c) {
       const bool was_monitor = c->info.monitor;
       Dispatch(engine_, c->info, c->parser.args(), &c->out, NowMs());
       if (!was_monitor && c->info.monitor) ++monitors_;
+      if (was_monitor && !c->info.monitor) --monitors_;  // RESET
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kEmpty) {
       c->in_pos += r.consumed;

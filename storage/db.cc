@@ -64,6 +64,7 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
 
 Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
   const bool want_expire = expire_ms >= 0;
+  e->set_edited(false);
   if (value.size() == e->value().size() && want_expire == e->has_expire()) {
     // Same shape: update in place, no allocation.
     if (value.data() != e->value().data() && !value.empty()) {

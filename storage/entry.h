@@ -3,7 +3,9 @@
 // Layout (byte offsets from the start of the allocation):
 //
 //   0   Entry* next        hash-chain link (the table is chained; see dict.h)
-//   8   uint8  type_flags  low 4 bits ValueType, bit 4 set when an expiry is present
+//   8   uint8  type_flags  low 4 bits ValueType, bit 4 set when an expiry is present, bit 5
+//                          set when the string was edited in place (APPEND, SETRANGE), which
+//                          Redis reports as the "raw" encoding whatever its length
 //   9   uint8  evict_meta  eviction metadata (CLOCK reference bits / LFU log counter)
 //   10  uint16 access_s    coarse access clock in seconds, mod 65536 (OBJECT IDLETIME)
 //   12  [int64 expire_ms]  absolute Unix time in ms, only when the expiry bit is set
@@ -60,6 +62,12 @@ class Entry {
   void set_expire_ms(int64_t ms) { std::memcpy(Body(), &ms, sizeof(ms)); }
   bool IsExpired(int64_t now_ms) const { return has_expire() && expire_ms() <= now_ms; }
 
+  // Whether the value was last written by an in-place edit (OBJECT ENCODING "raw").
+  bool edited() const { return (type_flags_ & kEditedBit) != 0; }
+  void set_edited(bool edited) {
+    type_flags_ = static_cast<uint8_t>(edited ? type_flags_ | kEditedBit : type_flags_ & ~kEditedBit);
+  }
+
   std::string_view key() const;
   std::string_view value() const;
   // Mutable view of the value bytes, for in-place updates of the same length.
@@ -72,6 +80,7 @@ class Entry {
 
  private:
   static constexpr uint8_t kExpireBit = 0x10;
+  static constexpr uint8_t kEditedBit = 0x20;
 
   Entry() = default;
   const char* Body() const { return reinterpret_cast<const char*>(this) + sizeof(Entry); }
