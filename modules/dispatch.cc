@@ -95,6 +95,12 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
                                *cmd, client, argv, duration_us, now_ms);
     ++engine.stats.total_commands_processed;
     client.last_command = cmd->name;
+    // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
+    // commands never.
+    if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
+        !(cmd->flags & (kSkipMonitor | kAdmin))) {
+      engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
+    }
   }
 
   // CLIENT REPLY OFF / SKIP: the reply is built and then dropped, so handlers stay unaware.
