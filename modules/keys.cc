@@ -469,10 +469,12 @@ void RandomKey(CommandContext& ctx) {
   }
 }
 
-// Redis's encoding name for a string value: "int" when it reads back as an int64 in canonical
-// form, "embstr" up to 44 bytes, "raw" beyond. Firn keeps only the bytes, so a short value that
-// Redis turned raw by APPEND or SETRANGE still reports "embstr" here.
-std::string_view StringEncoding(std::string_view v) {
+// Redis's encoding name for a string value: "raw" once APPEND or SETRANGE edited it in place,
+// else "int" when it reads back as an int64 in canonical form, "embstr" up to 44 bytes, "raw"
+// beyond.
+std::string_view StringEncoding(const Entry* e) {
+  if (e->edited()) return "raw";
+  std::string_view v = e->value();
   int64_t n;
   if (v.size() <= 20 && ParseInt64(v, &n)) return "int";
   return v.size() <= kEmbstrMaxBytes ? "embstr" : "raw";
@@ -484,7 +486,7 @@ void ObjectEncoding(CommandContext& ctx) {
   if (e == nullptr) {
     ctx.reply.Null();
   } else if (e->type() == ValueType::kString) {
-    ctx.reply.Bulk(StringEncoding(e->value()));
+    ctx.reply.Bulk(StringEncoding(e));
   } else {
     ctx.reply.Bulk(TypeName(e->type()));
   }
