@@ -230,8 +230,10 @@ std::optional<int64_t> ParseInt(std::string_view text, int base) {
 }
 
 // redis.conf's memtoll: digits, then an optional unit (b, k, kb, m, mb, g, gb; any case).
-// No sign, no fraction, no spaces; a value that overflows int64 is not a memory value.
+// No sign, no fraction, no spaces; a value that overflows int64 is not a memory value. The
+// empty string is 0, as memtoll reads it (CONFIG SET maxmemory "" lifts the limit in Redis).
 std::optional<int64_t> ParseMemory(std::string_view text) {
+  if (text.empty()) return 0;
   size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
     ++digits;

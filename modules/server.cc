@@ -899,11 +899,18 @@ void CommandRoot(CommandContext& ctx) {
 void ConfigGet(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, std::string>> found;
   for (std::string_view name : ConfigNames()) {
+    // A pattern without glob characters is a plain name, and Redis answers with the name as
+    // the client spelled it (CONFIG GET MAXMEMORY -> "MAXMEMORY").
+    std::string_view as_named = name;
     bool match = false;
-    for (size_t i = 2; i < ctx.argc() && !match; ++i) match = GlobMatch(ctx.arg(i), name, true);
+    for (size_t i = 2; i < ctx.argc() && !match; ++i) {
+      std::string_view pattern = ctx.arg(i);
+      match = GlobMatch(pattern, name, true);
+      if (match && pattern.find_first_of("[*?") == std::string_view::npos) as_named = pattern;
+    }
     if (!match) continue;
     std::optional<std::string> value = GetConfigValue(ctx.config(), name);
-    if (value) found.emplace_back(name, std::move(*value));
+    if (value) found.emplace_back(as_named, std::move(*value));
   }
   ctx.reply.Map(found.size());
   for (const auto& [name, value] : found) {

@@ -174,13 +174,20 @@ TEST_CASE("memory sizes take Redis units, 1000- or 1024-based, in any case", "[c
 
 TEST_CASE("memory sizes reject fractions, signs, spaces and unknown units", "[conf]") {
   Config c;
-  for (const char* bad : {"1.5mb", "-1", "+1", " 1mb", "1 mb", "1tb", "mb", "", "lots",
+  for (const char* bad : {"1.5mb", "-1", "+1", " 1mb", "1 mb", "1tb", "mb", "lots",
                           "99999999999999999999", "9999999999gb"}) {
     INFO(bad);
     const SetResult r = SetConfigValue(c, "maxmemory", bad);
     CHECK(r.kind == SetResult::kInvalid);
     CHECK(r.reason == "argument must be a memory value");
   }
+  CHECK(c.maxmemory == 0);
+}
+
+TEST_CASE("an empty memory size is zero, as Redis's memtoll reads it", "[conf]") {
+  Config c;
+  c.maxmemory = 1024;
+  CHECK(SetConfigValue(c, "maxmemory", "").kind == SetResult::kOk);
   CHECK(c.maxmemory == 0);
 }
 
