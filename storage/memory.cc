@@ -8,6 +8,9 @@
 
 #ifndef FIRN_NO_JEMALLOC
 #include <jemalloc/jemalloc.h>
+#elif defined(__SANITIZE_ADDRESS__)
+// From ASan's runtime (sanitizer/allocator_interface.h, not packaged with gcc here).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace firn {
@@ -64,8 +67,13 @@ static uint64_t ReadSizeStat(const char* name) {
 void BindMemoryAccountingToThisThread() {}
 
 int64_t UsedMemoryBytes() {
+#ifdef __SANITIZE_ADDRESS__
+  // ASan's allocator replaces glibc's, whose mallinfo2 then reads zero.
+  return static_cast<int64_t>(__sanitizer_get_current_allocated_bytes());
+#else
   struct mallinfo2 mi = mallinfo2();
   return static_cast<int64_t>(mi.uordblks + mi.hblkhd);
+#endif
 }
 
 size_t AllocationSize(const void* p) { return malloc_usable_size(const_cast<void*>(p)); }
@@ -95,8 +103,7 @@ MemoryStats ReadMemoryStats() {
   s.active = ReadSizeStat("stats.active");
   s.resident = ReadSizeStat("stats.resident");
 #else
-  struct mallinfo2 mi = mallinfo2();
-  s.allocated = mi.uordblks + mi.hblkhd;
+  s.allocated = static_cast<uint64_t>(UsedMemoryBytes());
   s.allocator_allocated = s.allocated;
   s.active = s.allocated;
   s.resident = s.allocated;
