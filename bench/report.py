@@ -75,8 +75,9 @@ def cell(st, kind, spread=True):
     if st.median is None:
         return "n/a"
     s = fmt_num(st.median, kind)
-    if spread and st.n > 1 and st.lo != st.hi:
-        s += " (%s–%s)" % (fmt_num(st.lo, kind), fmt_num(st.hi, kind))
+    lo, hi = fmt_num(st.lo, kind), fmt_num(st.hi, kind)
+    if spread and st.n > 1 and lo != hi:
+        s += " (%s–%s)" % (lo, hi)
     return s
 
 

@@ -106,8 +106,18 @@ class Target:
         self.start_error = None
         self.notes = []
 
-    def start(self, maxmemory=None, policy=None):
-        """Starts a fresh server; returns None or the error text."""
+    def start(self, maxmemory=None, policy=None, attempts=3):
+        """Starts a fresh server; returns None or the error text. A failed start is tried
+        again after a pause: the binary may be in the middle of a rebuild."""
+        for attempt in range(attempts):
+            if self._start_once(maxmemory, policy) is None or not os.path.exists(
+                    self.binary or ""):
+                break
+            if attempt + 1 < attempts:
+                time.sleep(2)
+        return self.start_error
+
+    def _start_once(self, maxmemory, policy):
         self.stop()
         try:
             if self.kind == "ceiling":
