@@ -446,6 +446,8 @@ def main():
     if not os.path.exists(args.server):
         log("firn-server not found at %s: Firn's figures will be n/a" % args.server)
 
+    if args.server:
+        common.TOOL_DIRS.insert(0, os.path.join(os.path.dirname(args.server), "bench"))
     atexit.register(_stop_all)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
 

@@ -430,13 +430,20 @@ def server_version(binary):
 # the C++ helpers (ceiling, loadgen)
 
 
+# Folders where `make` puts the bench/*.cc binaries; run.py adds the one beside --server
+# (make's BUILD folder) in front.
+TOOL_DIRS = [os.path.join(REPO_DIR, "build", "bench")]
+
+
 def tool_path(name):
-    """The path of a bench/<name>.cc binary: build/bench/<name> as `make` builds it, else
-    compiled here into a cache folder (so a workload runs without `make`)."""
-    built = os.path.join(REPO_DIR, "build", "bench", name)
+    """The path of a bench/<name>.cc binary: <BUILD>/bench/<name> as `make` builds it, else
+    compiled here into a cache folder (so a workload runs without `make`). A binary older
+    than its source is not used."""
     src = os.path.join(BENCH_DIR, name + ".cc")
-    if os.path.exists(built) and os.path.getmtime(built) >= os.path.getmtime(src):
-        return built
+    for folder in TOOL_DIRS:
+        built = os.path.join(folder, name)
+        if os.path.exists(built) and os.path.getmtime(built) >= os.path.getmtime(src):
+            return built
     cache = os.path.join(tempfile.gettempdir(), "firn-bench-tools-%d" % os.getuid())
     os.makedirs(cache, exist_ok=True)
     out = os.path.join(cache, name)
