@@ -58,6 +58,9 @@ std::string UnknownSubcommandError(std::string_view subcommand, std::string_view
 }
 
 bool GlobMatch(std::string_view p, std::string_view s, bool nocase) {
+  // As stringmatchlen: an empty string matches only an empty pattern ("*" included: KEYS *
+  // lists it through its match-all shortcut, not through this function).
+  if (s.empty()) return p.empty();
   size_t pi = 0, si = 0;
   auto lower = [nocase](char c) {
     return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;

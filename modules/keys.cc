@@ -275,8 +275,8 @@ void ReplyRenamed(CommandContext& ctx, bool nx, bool moved) {
 }
 
 // RENAME key newkey -> OK; RENAMENX key newkey -> 1, or 0 if newkey exists. "no such key"
-// when key does not exist (even when both names are the same). The value, its expiry and its
-// eviction metadata move; an existing newkey is deleted first (RENAME).
+// when key does not exist (even when both names are the same). The value, its expiry, its
+// encoding and its eviction metadata move; an existing newkey is deleted first (RENAME).
 void RenameGeneric(CommandContext& ctx, bool nx) {
   Db& db = ctx.db();
   std::string_view from = ctx.arg(1), to = ctx.arg(2);
@@ -302,6 +302,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Entry* fresh = Entry::Make(to, old->type(), old->value(), old->expire_ms());
   fresh->set_evict_meta(old->evict_meta());
   fresh->set_access_s(old->access_s());
+  fresh->set_edited(old->edited());
   Entry::Free(old);
   db.Adopt(fresh);
   ReplyRenamed(ctx, nx, true);
@@ -345,6 +346,7 @@ void Copy(CommandContext& ctx) {
     dst_db.Erase(dst);  // a different key from src, so src stays valid
   }
   Entry* copy = Entry::Make(to, src->type(), src->value(), src->expire_ms());
+  copy->set_edited(src->edited());  // Redis's copy keeps the encoding ("raw" stays "raw")
   ctx.keyspace().evictor().Admit(copy, ctx.now_ms);
   dst_db.Adopt(copy);
   ctx.reply.Int(1);
