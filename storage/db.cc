@@ -1,5 +1,6 @@
 #include "storage/db.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "storage/evict.h"
@@ -146,6 +147,7 @@ Db::ExpireStep Db::ActiveExpire(int64_t now_ms, uint64_t* cursor, size_t max_buc
       } else {
         ttl_sum += left;
         ++ttl_count;
+        step.earliest_expire_ms = std::min(step.earliest_expire_ms, e->expire_ms());
       }
     });
     if (c == 0) break;

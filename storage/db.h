@@ -73,6 +73,7 @@ class Db {
   struct ExpireStep {
     size_t sampled = 0;
     size_t expired = 0;
+    int64_t earliest_expire_ms = INT64_MAX;  // of the live volatile entries walked
   };
   ExpireStep ActiveExpire(int64_t now_ms, uint64_t* cursor, size_t max_buckets);
 

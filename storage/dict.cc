@@ -101,7 +101,7 @@ void Dict::Expand(size_t target) {
 void Dict::Insert(Entry* e, uint64_t hash) {
   if (size_[0] == 0) Expand(kInitialSize);
   StepIfRehashing();
-  if (!rehashing() && used_ >= size_[0]) Expand(size_[0] * 2);
+  if (!rehashing() && used_ >= size_[0] * kMaxLoadFactor) Expand(size_[0] * 2);
   int t = rehashing() ? 1 : 0;
   Entry** slot = &table_[t][hash & (size_[t] - 1)];
   e->set_next(*slot);

@@ -6,7 +6,7 @@ namespace firn {
 
 Keyspace::Keyspace(int databases) {
   for (int i = 0; i < databases; ++i) dbs_.push_back(std::make_unique<Db>(&stats_, &evictor_));
-  expire_cursor_.assign(static_cast<size_t>(databases), 0);
+  sweeps_.assign(static_cast<size_t>(databases), Sweep{});
 }
 
 size_t Keyspace::ActiveExpireCycle(int64_t now_ms, int hz, int effort, int64_t (*clock_us)()) {
@@ -21,12 +21,21 @@ size_t Keyspace::ActiveExpireCycle(int64_t now_ms, int hz, int effort, int64_t (
                                static_cast<size_t>(effort > 0 ? effort : 1);
     const size_t chunk =
         std::max(kBaseBuckets * static_cast<size_t>(effort), db.dict().buckets() / sweep_ticks);
+    Sweep& sweep = sweeps_[i];
     while (db.expires() > 0) {
-      Db::ExpireStep step = db.ActiveExpire(now_ms, &expire_cursor_[i], chunk);
+      Db::ExpireStep step = db.ActiveExpire(now_ms, &sweep.cursor, chunk);
       deleted += step.expired;
-      // Keep going only while expired keys are dense and time is left.
+      sweep.earliest_this = std::min(sweep.earliest_this, step.earliest_expire_ms);
+      if (sweep.cursor == 0) {
+        // A sweep ended: what it saw is now the earliest expiry anywhere in the table.
+        sweep.earliest_last = sweep.earliest_this;
+        sweep.earliest_this = INT64_MAX;
+      }
+      // Keep going while expired keys are dense here, or while a key the sweeps have seen is
+      // known to be past its deadline, and time is left.
       bool dense = step.sampled > 0 && step.expired * 4 > step.sampled;
-      if (!dense || expire_cursor_[i] == 0) break;
+      bool known_expired = std::min(sweep.earliest_this, sweep.earliest_last) <= now_ms;
+      if (!dense && !known_expired) break;
       if (clock_us() - start_us > budget_us) return deleted;
     }
   }

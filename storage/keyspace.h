@@ -11,7 +11,11 @@
 // kSlowCycleBudgetPercent of the tick (25%, Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC). So a
 // mass expiry is reclaimed at a quarter of one core at most, and a quiet keyspace costs a few
 // microseconds a tick. Sparse expiries are still found within kSweepSeconds (10 s), because
-// each tick walks at least 1/(hz * kSweepSeconds) of the table. Tunable: hz (ticks a second) and active-expire-effort (1..10, scales
+// each tick walks at least 1/(hz * kSweepSeconds) of the table; and keys the walk has passed
+// while they were still live are not left for the next sweep: the walk remembers the earliest
+// deadline it has seen, and once that is past it keeps walking (within the budget) even where
+// expired keys are sparse, so a batch of keys that expire together goes within a tick or two
+// of its last deadline. Tunable: hz (ticks a second) and active-expire-effort (1..10, scales
 // the per-tick walk and budget as Redis's does).
 #pragma once
 
@@ -49,7 +53,14 @@ class Keyspace {
 
   Evictor evictor_;
   std::vector<std::unique_ptr<Db>> dbs_;
-  std::vector<uint64_t> expire_cursor_;
+  // Per database: the expiry walk's cursor and the earliest future expiry it has seen, in the
+  // sweep under way and in the last complete one.
+  struct Sweep {
+    uint64_t cursor = 0;
+    int64_t earliest_this = INT64_MAX;
+    int64_t earliest_last = INT64_MAX;
+  };
+  std::vector<Sweep> sweeps_;
   KeyspaceStats stats_;
 };
 
