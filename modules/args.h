@@ -10,9 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/numbers.h"
+
 namespace firn {
 
-bool ParseInt64(std::string_view s, int64_t* out);
 bool ParseLongDouble(std::string_view s, long double* out);
 bool ParseDouble(std::string_view s, double* out);
 bool EqualsNoCase(std::string_view a, std::string_view b);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "protocol/errors.h"
+#include "protocol/numbers.h"
 
 namespace firn {
 namespace {
@@ -12,34 +13,6 @@ constexpr size_t kInlineMaxSize = 64 * 1024;
 constexpr int64_t kUnauthMaxMultibulk = 10;
 constexpr int64_t kUnauthMaxBulk = 16 * 1024;
 
-// Parses a whole decimal integer as Redis's string2ll does: optional '-', no '+', no leading
-// zeroes, no spaces. Returns false on anything else or overflow.
-bool ParseDecimal(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  size_t i = 0;
-  bool negative = false;
-  if (s[0] == '-') {
-    negative = true;
-    i = 1;
-    if (s.size() == 1) return false;
-  }
-  if (s.size() - i > 1 && s[i] == '0') return false;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  if (negative) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
-    *out = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
-    *out = static_cast<int64_t>(v);
-  }
-  return true;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -158,7 +131,7 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
       return buf.size() - pos > kInlineMaxSize ? -1 : 0;
     }
     if (cr - pos > kInlineMaxSize) return -1;
-    bool ok = ParseDecimal(buf.substr(pos + 1, cr - pos - 1), value);
+    bool ok = ParseInt64(buf.substr(pos + 1, cr - pos - 1), value);
     pos = cr + 2;
     return ok ? 1 : -2;
   };
