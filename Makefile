@@ -5,6 +5,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CXX     ?= g++
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-dev \
@@ -72,11 +73,11 @@ $(BUILD)/bench/%: bench/%.cc
 	$(CXX) $(CXXFLAGS) $< -o $@ $(LDLIBS)
 
 run: deps
-	$(MAKE) $(BUILD)/firn-server
+	$(MAKE) -j$(JOBS) $(BUILD)/firn-server
 	./$(BUILD)/firn-server conf/firn.toml
 
 test: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	$(MAKE) unit integration
 
 unit:
@@ -87,12 +88,14 @@ integration:
 
 # The whole suite again under AddressSanitizer and UBSan, in its own build folder.
 asan: deps
-	$(MAKE) all unit integration BUILD=build-asan OPT="-O1 -g" \
+	$(MAKE) -j$(JOBS) all BUILD=build-asan OPT="-O1 -g" \
+	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+	$(MAKE) unit integration BUILD=build-asan OPT="-O1 -g" \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  ASAN_OPTIONS=detect_leaks=1
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	/usr/bin/python3 bench/run.py --server $(abspath $(BUILD)/firn-server) $(if $(QUICK),--quick)
 
 # Installs the binary, the unit file (its ExecStart pointing at $(PREFIX)/bin), a sysusers.d
