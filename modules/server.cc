@@ -894,11 +894,18 @@ void CommandRoot(CommandContext& ctx) {
 
 // ---- CONFIG ----
 
+// Redis settings Firn has no use for but clients read (redis-benchmark asks for "save" and
+// "appendonly" before it starts): CONFIG GET answers what a Redis without persistence would.
+constexpr std::pair<std::string_view, std::string_view> kFixedSettings[] = {
+    {"save", ""},
+    {"appendonly", "no"},
+};
+
 // CONFIG GET pattern [pattern ...] -> a map of every setting matching a pattern (glob, any
 // case) to its value.
 void ConfigGet(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, std::string>> found;
-  for (std::string_view name : ConfigNames()) {
+  auto consider = [&](std::string_view name, auto value_of) {
     // A pattern without glob characters is a plain name, and Redis answers with the name as
     // the client spelled it (CONFIG GET MAXMEMORY -> "MAXMEMORY").
     std::string_view as_named = name;
@@ -908,9 +915,15 @@ void ConfigGet(CommandContext& ctx) {
       match = GlobMatch(pattern, name, true);
       if (match && pattern.find_first_of("[*?") == std::string_view::npos) as_named = pattern;
     }
-    if (!match) continue;
-    std::optional<std::string> value = GetConfigValue(ctx.config(), name);
+    if (!match) return;
+    std::optional<std::string> value = value_of();
     if (value) found.emplace_back(as_named, std::move(*value));
+  };
+  for (std::string_view name : ConfigNames()) {
+    consider(name, [&] { return GetConfigValue(ctx.config(), name); });
+  }
+  for (const auto& [name, value] : kFixedSettings) {
+    consider(name, [&] { return std::optional<std::string>(value); });
   }
   ctx.reply.Map(found.size());
   for (const auto& [name, value] : found) {
