@@ -25,7 +25,6 @@ in the report; the run goes on. Nothing here judges a figure.
 import argparse
 import atexit
 import datetime
-import json
 import os
 import platform
 import shutil

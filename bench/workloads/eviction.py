@@ -29,7 +29,6 @@ Standalone: python3 bench/workloads/eviction.py --host 127.0.0.1 --port 6379 [--
 import os
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
