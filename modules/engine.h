@@ -14,6 +14,7 @@
 #include "conf/config.h"
 #include "modules/command.h"
 #include "modules/slowlog.h"
+#include "storage/dict.h"
 #include "storage/keyspace.h"
 
 namespace firn {
@@ -107,7 +108,11 @@ class CommandTable {
 
  private:
   std::vector<Command> commands_;
-  std::unordered_map<std::string_view, const Command*> by_name_;
+  // Names are short: XXH3 hashes them in a few instructions (std::hash is murmur-based).
+  struct NameHash {
+    size_t operator()(std::string_view s) const { return static_cast<size_t>(HashKey(s)); }
+  };
+  std::unordered_map<std::string_view, const Command*, NameHash> by_name_;
 };
 
 struct Engine {
