@@ -241,7 +241,7 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   if (e == nullptr) {
     db.Put(ctx.arg(1), ValueType::kString, text, kNoExpire, ctx.now_ms);
   } else {
-    db.Rewrite(e, text, e->expire_ms());
+    db.Rewrite(e, text, e->expire_ms())->set_edited(false);  // Redis: an int again
   }
   ctx.reply.Int(value);
 }
@@ -290,7 +290,7 @@ void IncrByFloat(CommandContext& ctx) {
   if (e == nullptr) {
     db.Put(ctx.arg(1), ValueType::kString, text, kNoExpire, ctx.now_ms);
   } else {
-    db.Rewrite(e, text, e->expire_ms());
+    db.Rewrite(e, text, e->expire_ms())->set_edited(false);
   }
   ctx.reply.Bulk(text);
 }

@@ -42,6 +42,7 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
   Entry* old = dict_.Find(key, hash);
   if (old != nullptr && old->type() == type && !old->IsExpired(now_ms)) {
     Entry* e = Rewrite(old, value, expire_ms);
+    e->set_edited(false);  // a new value, as Redis's new string object
     evictor_->Touch(e, now_ms);
     return e;
   }
@@ -65,7 +66,6 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
 
 Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
   const bool want_expire = expire_ms >= 0;
-  e->set_edited(false);
   if (value.size() == e->value().size() && want_expire == e->has_expire()) {
     // Same shape: update in place, no allocation.
     if (value.data() != e->value().data() && !value.empty()) {
@@ -113,8 +113,9 @@ uint64_t Db::Scan(uint64_t cursor, int64_t now_ms, const std::function<void(Entr
 }
 
 Entry* Db::Random(int64_t now_ms) {
-  // Skip expired entries (deleting them) a bounded number of times, as Redis does.
-  for (int tries = 0; tries < 100; ++tries) {
+  // Expired entries drawn are deleted and the draw repeats, as Redis's RANDOMKEY does: every
+  // round either returns a live key or shrinks the table, so it ends.
+  while (dict_.size() > 0) {
     Entry* e = dict_.Random([]() -> uint64_t {
       static uint64_t state = 0x9E3779B97F4A7C15ULL;
       state ^= state << 13;

@@ -43,8 +43,8 @@ class Db {
   // expire_ms < 0: no expiry. Returns the stored entry.
   Entry* Put(std::string_view key, ValueType type, std::string_view value, int64_t expire_ms,
              int64_t now_ms);
-  // Changes the value and expiry of a live entry (key and type kept). e is invalid afterwards;
-  // the returned entry replaces it. value may point into e.
+  // Changes the value and expiry of a live entry (key, type and flags kept). e is invalid
+  // afterwards; the returned entry replaces it. value may point into e.
   Entry* Rewrite(Entry* e, std::string_view value, int64_t expire_ms);
   // Sets or clears (expire_ms < 0) the expiry of a live entry; returns the entry to use.
   Entry* SetExpire(Entry* e, int64_t expire_ms) { return Rewrite(e, e->value(), expire_ms); }

@@ -70,6 +70,7 @@ Entry* Entry::Remake(const Entry* old, std::string_view value, int64_t expire_ms
   Entry* e = Make(old->key(), old->type(), value, expire_ms);
   e->evict_meta_ = old->evict_meta_;
   e->access_s_ = old->access_s_;
+  e->set_edited(old->edited());
   return e;
 }
 

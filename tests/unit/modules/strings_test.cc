@@ -172,3 +172,20 @@ TEST_CASE("maxmemory with noeviction refuses writes but not reads", "[dispatch]"
         "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
   CHECK(h.Run({"GET", "k"}) == "$-1\r\n");
 }
+
+TEST_CASE("the raw encoding of an edited string survives expiry changes, not new values",
+          "[strings]") {
+  CommandHarness h;
+  h.Run({"SET", "k", "a"});
+  h.Run({"APPEND", "k", "b"});
+  h.Run({"EXPIRE", "k", "100"});
+  CHECK(h.Run({"OBJECT", "ENCODING", "k"}) == "$3\r\nraw\r\n");
+  h.Run({"PERSIST", "k"});
+  CHECK(h.Run({"OBJECT", "ENCODING", "k"}) == "$3\r\nraw\r\n");
+  h.Run({"SET", "k", "ab"});
+  CHECK(h.Run({"OBJECT", "ENCODING", "k"}) == "$6\r\nembstr\r\n");
+  h.Run({"SET", "i", "123"});
+  h.Run({"APPEND", "i", "4"});
+  CHECK(h.Run({"INCRBY", "i", "1"}) == ":1235\r\n");
+  CHECK(h.Run({"OBJECT", "ENCODING", "i"}) == "$3\r\nint\r\n");
+}
