@@ -523,7 +523,7 @@ void Server::UpdateStatus() {
   std::snprintf(line, sizeof(line), "Ready on %s: %llu clients, %llu keys, %s used",
                 ListenersText().c_str(), static_cast<unsigned long long>(clients_.size()),
                 static_cast<unsigned long long>(engine_.keyspace.TotalKeys()),
-                FormatMemory(static_cast<uint64_t>(std::max<int64_t>(0, ThreadAllocatedBytes())))
+                FormatMemory(static_cast<uint64_t>(std::max<int64_t>(0, UsedMemoryBytes())))
                     .c_str());
   systemd_.Status(line);
 }

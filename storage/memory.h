@@ -32,7 +32,6 @@ void BindMemoryAccountingToThisThread();
 // The bound thread's net allocations in bytes (two loads; readable from any thread, e.g.
 // the metrics exporter's, as a momentary value). This is used_memory.
 int64_t UsedMemoryBytes();
-inline int64_t ThreadAllocatedBytes() { return UsedMemoryBytes(); }
 // Allocator-wide statistics (refreshes jemalloc's epoch; not for the hot path).
 MemoryStats ReadMemoryStats();
 // The usable size of an allocation.
