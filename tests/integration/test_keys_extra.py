@@ -115,7 +115,9 @@ def test_keyspace_hits_and_misses_follow_redis(both):
     ]
     for cmd in commands:
         before_f, before_r = _hits_misses(both.f), _hits_misses(both.r)
-        if cmd[0] in ("KEYS", "SCAN", "RANDOMKEY"):
+        # The reply is compared only where it is deterministic: the idle time depends on which
+        # side of a clock tick each server read its clock.
+        if cmd[0] in ("KEYS", "SCAN", "RANDOMKEY") or cmd[:2] == ("OBJECT", "IDLETIME"):
             both.norm(*cmd, normalize=lambda v: 0)
         else:
             both(*cmd)
