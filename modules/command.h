@@ -80,6 +80,11 @@ struct Command {
   // Subcommands ("config|get"), for COMMAND output and per-subcommand stats.
   std::vector<Command> subcommands;
   mutable CommandStats stats;
+
+  // Whether argc arguments (the name included) fit the arity.
+  bool ArityFits(size_t argc) const {
+    return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+  }
 };
 
 // What a handler sees: its arguments, the reply builder, the selected database, the clock of

@@ -141,9 +141,7 @@ void RunSubcommand(CommandContext& ctx) {
     ctx.Error(UnknownSubcommandError(ctx.arg(1).substr(0, 128), ctx.command->name));
     return;
   }
-  size_t argc = ctx.argc();
-  if (sub->arity > 0 ? argc != static_cast<size_t>(sub->arity)
-                     : argc < static_cast<size_t>(-sub->arity)) {
+  if (!sub->ArityFits(ctx.argc())) {
     ++sub->stats.rejected_calls;
     ctx.Error(WrongArityError(sub->name));
     return;

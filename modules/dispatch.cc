@@ -27,10 +27,6 @@ std::string UnknownCommandError(const std::vector<std::string_view>& argv) {
          "', with args beginning with: " + args;
 }
 
-bool ArityFits(int arity, size_t argc) {
-  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
-}
-
 void Record(const Command& cmd, int64_t duration_us, bool failed) {
   CommandStats& s = cmd.stats;
   ++s.calls;
@@ -68,7 +64,7 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   if (cmd == nullptr) {
     client.multi_error = client.in_multi;
     reply.Error(UnknownCommandError(argv));
-  } else if (!ArityFits(cmd->arity, argv.size())) {
+  } else if (!cmd->ArityFits(argv.size())) {
     ++cmd->stats.rejected_calls;
     client.multi_error = client.in_multi;
     reply.Error(WrongArityError(cmd->name));

@@ -80,10 +80,7 @@ bool IsLruPolicy(EvictionPolicy p) {
 // The live entry for key, counted as a keyspace hit or miss but not marked used: Redis's
 // lookupKeyReadWithFlags(LOOKUP_NOTOUCH), which EXISTS, TYPE, TTL and OBJECT use.
 Entry* Inspect(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.db().Find(key, ctx.now_ms);
-  KeyspaceStats& stats = ctx.keyspace().stats();
-  ++(e == nullptr ? stats.keyspace_misses : stats.keyspace_hits);
-  return e;
+  return ctx.db().FindForInspect(key, ctx.now_ms);
 }
 
 // Reads a database number as Redis's getIntFromObjectOrReply + selectDb do: not an integer,

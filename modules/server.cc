@@ -834,8 +834,7 @@ void CommandGetKeys(CommandContext& ctx) {
     ctx.Error(err::kInvalidCommand);
     return;
   }
-  if (c->arity > 0 ? argc != static_cast<size_t>(c->arity)
-                   : argc < static_cast<size_t>(-c->arity)) {
+  if (!c->ArityFits(argc)) {
     ctx.Error(err::kInvalidCommandArgs);
     return;
   }

@@ -19,14 +19,15 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
   return e;
 }
 
-Entry* Db::FindForRead(std::string_view key, int64_t now_ms) {
+Entry* Db::FindForInspect(std::string_view key, int64_t now_ms) {
   Entry* e = Find(key, now_ms);
-  if (e == nullptr) {
-    ++stats_->keyspace_misses;
-    return nullptr;
-  }
-  ++stats_->keyspace_hits;
-  evictor_->Touch(e, now_ms);
+  ++(e == nullptr ? stats_->keyspace_misses : stats_->keyspace_hits);
+  return e;
+}
+
+Entry* Db::FindForRead(std::string_view key, int64_t now_ms) {
+  Entry* e = FindForInspect(key, now_ms);
+  if (e != nullptr) evictor_->Touch(e, now_ms);
   return e;
 }
 

@@ -32,8 +32,11 @@ class Db {
   Db(KeyspaceStats* stats, Evictor* evictor) : stats_(stats), evictor_(evictor) {}
 
   // The live entry for key, or nullptr (an expired entry is deleted on the way). Counts
-  // nothing and touches nothing: for commands that only inspect (TYPE, TTL, EXISTS...).
+  // nothing and touches nothing: for the engine's own lookups.
   Entry* Find(std::string_view key, int64_t now_ms);
+  // As Find, and counts a keyspace hit or miss without marking the entry used: Redis's
+  // LOOKUP_NOTOUCH reads (TYPE, TTL, EXISTS, OBJECT...).
+  Entry* FindForInspect(std::string_view key, int64_t now_ms);
   // As Find, and counts a keyspace hit or miss and marks the entry used (GET and friends).
   Entry* FindForRead(std::string_view key, int64_t now_ms);
   // As Find, and marks the entry used; counts nothing (Redis's lookupKeyWrite).

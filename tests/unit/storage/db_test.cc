@@ -58,6 +58,20 @@ TEST_CASE("reads count hits and misses, inspections count nothing", "[db]") {
   CHECK(ks.stats().keyspace_misses == 1);
 }
 
+TEST_CASE("inspections count hits and misses but leave the access clock alone", "[db]") {
+  Keyspace ks(1);
+  ks.evictor().Configure({firn::EvictionPolicy::kAllKeysLru});
+  Db& db = ks.db(0);
+  db.Put("k", ValueType::kString, "v", -1, kNow);
+  db.FindForRead("k", kNow);
+  const int64_t idle_before = ks.evictor().IdleMs(db.Find("k", kNow), kNow + 5000);
+  CHECK(db.FindForInspect("k", kNow + 4000) != nullptr);
+  CHECK(db.FindForInspect("nope", kNow + 4000) == nullptr);
+  CHECK(ks.evictor().IdleMs(db.Find("k", kNow), kNow + 5000) == idle_before);
+  CHECK(ks.stats().keyspace_hits == 2);
+  CHECK(ks.stats().keyspace_misses == 1);
+}
+
 TEST_CASE("rewrite in place keeps the entry when the shape is the same", "[db]") {
   Keyspace ks(1);
   Db& db = ks.db(0);
