@@ -12,6 +12,7 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
   Entry* e = dict_.Find(key, hash);
   if (e != nullptr && e->IsExpired(now_ms)) {
     Unlink(e, hash);
+    signal_->Fire(index_, key, KeyEvent::kExpired);
     Entry::Free(e);
     ++stats_->expired_keys;
     return nullptr;
@@ -45,7 +46,7 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
     Entry* e = Rewrite(old, value, expire_ms);
     e->set_edited(false);  // a new value, as Redis's new string object
     evictor_->Touch(e, now_ms);
-    return e;
+    return e;  // Rewrite signalled
   }
   Entry* e = Entry::Make(key, type, value, expire_ms);
   if (old != nullptr) {
@@ -62,6 +63,7 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
     dict_.Insert(e, hash);
   }
   Track(e, +1);
+  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
   return e;
 }
 
@@ -73,6 +75,7 @@ Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
       std::memmove(e->mutable_value(), value.data(), value.size());
     }
     if (want_expire) e->set_expire_ms(expire_ms);
+    signal_->Fire(index_, e->key(), KeyEvent::kWrite);
     return e;
   }
   Entry* fresh = Entry::Remake(e, value, expire_ms);
@@ -80,6 +83,7 @@ Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
   Track(e, -1);
   Track(fresh, +1);
   Entry::Free(e);
+  signal_->Fire(index_, fresh->key(), KeyEvent::kWrite);
   return fresh;
 }
 
@@ -95,16 +99,22 @@ void Db::Unlink(Entry* e, uint64_t hash) {
   Track(e, -1);
 }
 
-void Db::Erase(Entry* e) { Entry::Free(Detach(e)); }
+void Db::Erase(Entry* e, KeyEvent event) {
+  Unlink(e, HashKey(e->key()));
+  signal_->Fire(index_, e->key(), event);
+  Entry::Free(e);
+}
 
 Entry* Db::Detach(Entry* e) {
   Unlink(e, HashKey(e->key()));
+  signal_->Fire(index_, e->key(), KeyEvent::kDelete);
   return e;
 }
 
 void Db::Adopt(Entry* e) {
   dict_.Insert(e, HashKey(e->key()));
   Track(e, +1);
+  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
 }
 
 uint64_t Db::Scan(uint64_t cursor, int64_t now_ms, const std::function<void(Entry*)>& fn) const {
@@ -126,7 +136,7 @@ Entry* Db::Random(int64_t now_ms) {
     });
     if (e == nullptr) return nullptr;
     if (!e->IsExpired(now_ms)) return e;
-    Erase(e);
+    Erase(e, KeyEvent::kExpired);
     ++stats_->expired_keys;
   }
   return nullptr;
@@ -155,7 +165,7 @@ Db::ExpireStep Db::ActiveExpire(int64_t now_ms, uint64_t* cursor, size_t max_buc
     if (c == 0) break;
   }
   *cursor = c;
-  for (Entry* e : expired) Erase(e);
+  for (Entry* e : expired) Erase(e, KeyEvent::kExpired);
   step.expired = expired.size();
   stats_->expired_keys += expired.size();
   if (ttl_count > 0) {
@@ -176,15 +186,19 @@ void Db::Cron(int rehash_steps) {
 }
 
 void Db::Clear() {
+  const bool had_keys = dict_.size() > 0;
   dict_.Clear();
   expires_ = 0;
   avg_ttl_ms_ = 0;
+  if (had_keys) signal_->Fire(index_, {}, KeyEvent::kFlush);
 }
 
 void Db::Swap(Db& other) {
   dict_.Swap(other.dict_);
   std::swap(expires_, other.expires_);
   std::swap(avg_ttl_ms_, other.avg_ttl_ms_);
+  signal_->Fire(index_, {}, KeyEvent::kSwap);
+  signal_->Fire(other.index_, {}, KeyEvent::kSwap);
 }
 
 }  // namespace firn

@@ -13,6 +13,7 @@
 
 #include "storage/dict.h"
 #include "storage/entry.h"
+#include "storage/observer.h"
 
 namespace firn {
 
@@ -28,8 +29,12 @@ class Evictor;
 
 class Db {
  public:
-  // REQUIRES: stats and evictor outlive the Db.
-  Db(KeyspaceStats* stats, Evictor* evictor) : stats_(stats), evictor_(evictor) {}
+  // REQUIRES: stats, evictor and signal outlive the Db. index is its number (SELECT index),
+  // reported with every mutation signal.
+  Db(KeyspaceStats* stats, Evictor* evictor, MutationSignal* signal, int index)
+      : stats_(stats), evictor_(evictor), signal_(signal), index_(index) {}
+
+  int index() const { return index_; }
 
   // The live entry for key, or nullptr (an expired entry is deleted on the way). Counts
   // nothing and touches nothing: for the engine's own lookups.
@@ -54,12 +59,15 @@ class Db {
 
   // Deletes key; returns whether it existed (and was live).
   bool Delete(std::string_view key, int64_t now_ms);
-  // Deletes a live entry found by a lookup. e is invalid afterwards.
-  void Erase(Entry* e);
-  // Moves the entry out of this db; the caller owns it (for MOVE, RENAME, eviction).
+  // Deletes a live entry found by a lookup. e is invalid afterwards. event says why
+  // (a command's delete, an expiry, an eviction) to the mutation observer.
+  void Erase(Entry* e, KeyEvent event = KeyEvent::kDelete);
+  // Moves the entry out of this db; the caller owns it (for MOVE, RENAME).
   Entry* Detach(Entry* e);
   // Adopts an entry detached from some db. REQUIRES: its key is absent here.
   void Adopt(Entry* e);
+  // Signals a change made to e's value in place (for values edited without Rewrite).
+  void Touched(const Entry* e) { signal_->Fire(index_, e->key(), KeyEvent::kWrite); }
 
   size_t size() const { return dict_.size(); }
   size_t expires() const { return expires_; }
@@ -101,6 +109,8 @@ class Db {
   int64_t avg_ttl_ms_ = 0;
   KeyspaceStats* stats_;
   Evictor* evictor_;
+  MutationSignal* signal_;
+  int index_;
 };
 
 }  // namespace firn

@@ -151,7 +151,7 @@ bool Evictor::EvictOne(Keyspace& ks, int64_t now_ms) {
       size_t n = db.dict().Sample(NextRandom(), sample, 16);
       for (size_t k = 0; k < n; ++k) {
         if (volatile_only && !sample[k]->has_expire()) continue;
-        db.Erase(sample[k]);
+        db.Erase(sample[k], KeyEvent::kEvicted);
         ++ks.stats().evicted_keys;
         return true;
       }
@@ -172,7 +172,7 @@ bool Evictor::EvictOne(Keyspace& ks, int64_t now_ms) {
         uint32_t idle = static_cast<uint32_t>(IdleMs(e, now_ms) / kClockResolutionMs);
         eviction_age_ = eviction_age_ == 0 ? idle : eviction_age_ - eviction_age_ / 64 + idle / 64;
       }
-      db.Erase(e);
+      db.Erase(e, KeyEvent::kEvicted);
       ++ks.stats().evicted_keys;
       return true;
     }

@@ -5,7 +5,9 @@
 namespace firn {
 
 Keyspace::Keyspace(int databases) {
-  for (int i = 0; i < databases; ++i) dbs_.push_back(std::make_unique<Db>(&stats_, &evictor_));
+  for (int i = 0; i < databases; ++i) {
+    dbs_.push_back(std::make_unique<Db>(&stats_, &evictor_, &signal_, i));
+  }
   sweeps_.assign(static_cast<size_t>(databases), Sweep{});
 }
 

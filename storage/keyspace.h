@@ -35,6 +35,11 @@ class Keyspace {
   int count() const { return static_cast<int>(dbs_.size()); }
   Db& db(int index) { return *dbs_[static_cast<size_t>(index)]; }
   KeyspaceStats& stats() { return stats_; }
+  // Changes to keys so far (Redis's server.dirty): every mutation signal adds one.
+  uint64_t dirty() const { return signal_.dirty; }
+  // The one observer of every change to a key (nullptr: none). REQUIRES: it outlives the
+  // keyspace or is reset first.
+  void set_observer(KeyspaceObserver* observer) { signal_.observer = observer; }
   const KeyspaceStats& stats() const { return stats_; }
 
   // One active-expiry tick. clock_us reads a monotonic clock in microseconds (for the time
@@ -62,6 +67,7 @@ class Keyspace {
   };
   std::vector<Sweep> sweeps_;
   KeyspaceStats stats_;
+  MutationSignal signal_;
 };
 
 }  // namespace firn

@@ -28,4 +28,15 @@ class KeyspaceObserver {
   virtual void OnKeyEvent(int db, std::string_view key, KeyEvent event) = 0;
 };
 
+// What every Db holds a pointer to: the keyspace's dirty counter and its one observer.
+struct MutationSignal {
+  uint64_t dirty = 0;
+  KeyspaceObserver* observer = nullptr;
+
+  void Fire(int db, std::string_view key, KeyEvent event) {
+    ++dirty;
+    if (observer != nullptr) [[unlikely]] observer->OnKeyEvent(db, key, event);
+  }
+};
+
 }  // namespace firn

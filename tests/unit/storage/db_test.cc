@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "storage/evict.h"
 #include "storage/keyspace.h"
@@ -130,4 +132,67 @@ TEST_CASE("active expiry leaves live keys alone", "[expire]") {
   }
   for (int i = 0; i < 100; ++i) ks.ActiveExpireCycle(kNow + 10, 10, 1, FakeUs);
   CHECK(ks.db(0).size() == 1000);
+}
+
+namespace {
+// Records every mutation signal, for the observer tests.
+struct RecordingObserver : firn::KeyspaceObserver {
+  std::vector<std::tuple<int, std::string, firn::KeyEvent>> events;
+  void OnKeyEvent(int db, std::string_view key, firn::KeyEvent event) override {
+    events.emplace_back(db, std::string(key), event);
+  }
+};
+}  // namespace
+
+TEST_CASE("every change to a key passes the observer and bumps dirty", "[db][observer]") {
+  using firn::KeyEvent;
+  Keyspace ks(2);
+  RecordingObserver obs;
+  ks.set_observer(&obs);
+  Db& db = ks.db(1);
+  const uint64_t dirty0 = ks.dirty();
+  db.Put("a", ValueType::kString, "1", -1, kNow);
+  db.Put("a", ValueType::kString, "22", kNow + 10, kNow);  // a rewrite of a live key
+  CHECK(db.Find("a", kNow) != nullptr);                    // a read signals nothing
+  CHECK(db.Delete("a", kNow));
+  CHECK_FALSE(db.Delete("a", kNow));  // nothing there: no signal
+  REQUIRE(obs.events.size() == 3);
+  CHECK(obs.events[0] == std::make_tuple(1, std::string("a"), KeyEvent::kWrite));
+  CHECK(obs.events[1] == std::make_tuple(1, std::string("a"), KeyEvent::kWrite));
+  CHECK(obs.events[2] == std::make_tuple(1, std::string("a"), KeyEvent::kDelete));
+  CHECK(ks.dirty() == dirty0 + 3);
+  ks.set_observer(nullptr);
+}
+
+TEST_CASE("an expired key signals the observer, lazily and from the active cycle",
+          "[db][observer]") {
+  using firn::KeyEvent;
+  Keyspace ks(1);
+  RecordingObserver obs;
+  Db& db = ks.db(0);
+  db.Put("lazy", ValueType::kString, "v", kNow + 5, kNow);
+  db.Put("active", ValueType::kString, "v", kNow + 5, kNow);
+  ks.set_observer(&obs);
+  CHECK(db.Find("lazy", kNow + 5) == nullptr);
+  ks.ActiveExpireCycle(kNow + 5, 10, 1, FakeUs);
+  REQUIRE(obs.events.size() == 2);
+  CHECK(obs.events[0] == std::make_tuple(0, std::string("lazy"), KeyEvent::kExpired));
+  CHECK(obs.events[1] == std::make_tuple(0, std::string("active"), KeyEvent::kExpired));
+  ks.set_observer(nullptr);
+}
+
+TEST_CASE("flush and swap signal the whole database", "[db][observer]") {
+  using firn::KeyEvent;
+  Keyspace ks(2);
+  RecordingObserver obs;
+  ks.db(0).Put("k", ValueType::kString, "v", -1, kNow);
+  ks.set_observer(&obs);
+  ks.db(0).Swap(ks.db(1));
+  ks.db(1).Clear();
+  ks.db(1).Clear();  // already empty: nothing changed, no signal
+  REQUIRE(obs.events.size() == 3);
+  CHECK(obs.events[0] == std::make_tuple(0, std::string(), KeyEvent::kSwap));
+  CHECK(obs.events[1] == std::make_tuple(1, std::string(), KeyEvent::kSwap));
+  CHECK(obs.events[2] == std::make_tuple(1, std::string(), KeyEvent::kFlush));
+  ks.set_observer(nullptr);
 }
