@@ -92,4 +92,7 @@ inline constexpr std::string_view kRlTooLarge = "ERR limit or BURST times window
 inline constexpr std::string_view kRlExactTooLarge =
     "ERR limit above 1000000 is too large for an exact window: use APPROX";
 
+// Command metadata (COMMAND GETKEYS / GETKEYSANDFLAGS in modules/server.cc).
+inline constexpr std::string_view kInvalidKeyArgs = "ERR Invalid arguments specified for command";
+
 }  // namespace firn::err
