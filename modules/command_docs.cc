@@ -866,9 +866,11 @@ std::vector<size_t> KeyPositions(std::span<const KeyRule> specs, size_t argc,
       const int count_at = start + k.keynum_index;
       int64_t count = 0;
       if (count_at >= n || !ParseInt64(argv[static_cast<size_t>(count_at)], &count) ||
-          count < 0 || count > n) {
+          count < 0) {
         continue;
       }
+      // Keys past the end are left out below; clamping keeps the arithmetic in range.
+      count = std::min<int64_t>(count, n);
       first = start + k.first_key;
       last = first + static_cast<int>(count - 1) * step;
     } else if (k.last_key >= 0) {
