@@ -183,20 +183,18 @@ TEST_CASE("COMMAND GETKEYSANDFLAGS gives each key its spec's flags", "[command_t
 }
 
 TEST_CASE("key positions: keyword and keynum specs, ranges with a limit", "[command_table]") {
-  auto positions = [](std::initializer_list<KeyRule> specs,
-                      std::vector<std::string_view> argv) {
-    return firn::KeyPositions(std::span<const KeyRule>(specs.begin(), specs.size()),
-                              argv.size(), argv);
+  auto positions = [](std::initializer_list<KeyRule> specs, std::vector<std::string_view> argv) {
+    return firn::KeyPositions(std::span<const KeyRule>(specs.begin(), specs.size()), argv.size(),
+                              argv);
   };
   // ZUNIONSTORE-like: destination, then numkeys and that many keys (more than 256).
   std::vector<std::string> many = {"zunionstore", "dst", "260"};
   for (int i = 0; i < 260; ++i) many.push_back("k" + std::to_string(i));
   std::vector<std::string_view> argv(many.begin(), many.end());
-  std::vector<size_t> got =
-      positions({{.flags = firn::kKeyOW, .index = 1, .last_key = 0},
-                 {.flags = firn::kKeyRO, .index = 2, .keynum = true, .keynum_index = 0,
-                  .first_key = 1}},
-                argv);
+  std::vector<size_t> got = positions(
+      {{.flags = firn::kKeyOW, .index = 1, .last_key = 0},
+       {.flags = firn::kKeyRO, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1}},
+      argv);
   REQUIRE(got.size() == 261);
   CHECK(got.front() == 1);
   CHECK(got[1] == 3);
@@ -239,9 +237,9 @@ TEST_CASE("legacy range and movablekeys derive from the key specs", "[command_ta
   CHECK(!movable({{.flags = firn::kKeyRW, .index = 1, .last_key = 0},
                   {.flags = firn::kKeyOW, .index = 2, .last_key = 0}}));
   // A keynum spec is movable; the range before it still makes the legacy triple.
-  const KeySpec zunion = range({{.flags = firn::kKeyOW, .index = 1, .last_key = 0},
-                                {.flags = firn::kKeyRO, .index = 2, .keynum = true,
-                                 .first_key = 1}});
+  const KeySpec zunion =
+      range({{.flags = firn::kKeyOW, .index = 1, .last_key = 0},
+             {.flags = firn::kKeyRO, .index = 2, .keynum = true, .first_key = 1}});
   CHECK((zunion.first == 1 && zunion.last == 1 && zunion.step == 1));
   CHECK(movable({{.flags = firn::kKeyOW, .index = 1, .last_key = 0},
                  {.flags = firn::kKeyRO, .index = 2, .keynum = true, .first_key = 1}}));
