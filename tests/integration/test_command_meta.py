@@ -126,6 +126,10 @@ LINES = [
 @pytest.mark.parametrize("line", LINES, ids=lambda l: " ".join(l))
 def test_command_getkeys_matches_redis(both, line):
     both("COMMAND", "GETKEYS", *line)
+
+
+@pytest.mark.parametrize("line", LINES, ids=lambda l: " ".join(l))
+def test_command_getkeysandflags_matches_redis(both, line):
     both("COMMAND", "GETKEYSANDFLAGS", *line)
 
 
