@@ -463,8 +463,9 @@ void Info(CommandContext& ctx) {
 
 // Flag bit -> Redis's name, in the order COMMAND INFO prints them. kNoMulti is left out: in
 // Firn it means "runs at once inside MULTI", not Redis's "refused inside MULTI"
-// (kRefusedInMulti). movablekeys is not a row flag: it comes from the key specs.
-constexpr uint32_t kMovableKeys = 0;
+// (kRefusedInMulti). movablekeys is not a row flag: COMMAND INFO derives it from the key
+// specs and reports it under a bit no row uses.
+constexpr uint32_t kMovableKeys = 1u << 31;
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kWrite, "write"},
     {kReadOnly, "readonly"},
@@ -596,13 +597,12 @@ void ReplyCommandInfo(ReplyBuilder& r, const Command& c) {
   r.Array(10);
   r.Bulk(c.name);
   r.Int(c.arity);
-  const bool movable = HasMovableKeys(KeySpecsOf(c));
-  auto has = [&](uint32_t bit) { return bit == kMovableKeys ? movable : (c.flags & bit) != 0; };
+  const uint32_t flags = c.flags | (HasMovableKeys(KeySpecsOf(c)) ? kMovableKeys : 0);
   size_t nflags = 0;
-  for (const auto& [bit, name] : kFlagNames) nflags += has(bit) ? 1 : 0;
+  for (const auto& [bit, name] : kFlagNames) nflags += (flags & bit) ? 1 : 0;
   r.Set(nflags);
   for (const auto& [bit, name] : kFlagNames) {
-    if (has(bit)) r.Simple(name);
+    if (flags & bit) r.Simple(name);
   }
   r.Int(c.keys.first);
   r.Int(c.keys.last);
