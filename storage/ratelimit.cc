@@ -284,11 +284,13 @@ bool WindowLog::Decode(std::string_view v) {
 size_t WindowLog::EncodedBytes() const {
   const Run head = ReadRun(head_offset());
   const size_t runs = RunBytes(0, head.count) + (end_offset() - head_offset() - head.len);
+  const size_t tail_len =
+      tail_ == head_offset() ? RunBytes(0, head.count) : end_offset() - tail_;
   return 1 + VarintBytes(static_cast<uint64_t>(p_.limit)) +
          VarintBytes(static_cast<uint64_t>(p_.window_ms)) +
          VarintBytes(static_cast<uint64_t>(total_)) +
          VarintBytes(static_cast<uint64_t>(first_ms_)) +
-         VarintBytes(static_cast<uint64_t>(last_ms_ - first_ms_)) + VarintBytes(runs) + runs;
+         VarintBytes(static_cast<uint64_t>(last_ms_ - first_ms_)) + VarintBytes(tail_len) + runs;
 }
 
 void WindowLog::Encode(std::string* out) const {
