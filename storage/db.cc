@@ -85,15 +85,17 @@ void Db::Relink(Entry* old, Entry* fresh) {
 
 Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
   const bool want_expire = expire_ms >= 0;
-  if (!e->has_object() && value.size() == e->value().size() && want_expire == e->has_expire())
-      [[likely]] {
-    // Same shape: update in place, no allocation.
-    if (value.data() != e->value().data() && !value.empty()) {
-      std::memmove(e->mutable_value(), value.data(), value.size());
+  if (!e->has_object() && want_expire == e->has_expire()) [[likely]] {
+    std::string_view current = e->value();
+    if (value.size() == current.size()) {
+      // Same shape: update in place, no allocation.
+      if (value.data() != current.data() && !value.empty()) {
+        std::memmove(const_cast<char*>(current.data()), value.data(), value.size());
+      }
+      if (want_expire) e->set_expire_ms(expire_ms);
+      signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+      return e;
     }
-    if (want_expire) e->set_expire_ms(expire_ms);
-    signal_->Fire(index_, e->key(), KeyEvent::kWrite);
-    return e;
   }
   Entry* fresh = Entry::Remake(e, value, expire_ms);
   Relink(e, fresh);

@@ -143,12 +143,15 @@ void Entry::set_object(void* object) {
 }
 
 std::string_view Entry::value() const {
-  std::string_view slot = Slot();
-  if (!has_object()) [[likely]] return slot;
-  assert(type() == ValueType::kString);
-  const ByteBuffer* b;
-  std::memcpy(&b, slot.data(), sizeof(b));
-  return b->view();
+  uint64_t klen, vlen;
+  const char* p = GetVarint(GetVarint(Lengths(), &klen), &vlen);
+  if (has_object()) [[unlikely]] {
+    assert(type() == ValueType::kString);
+    const ByteBuffer* b;
+    std::memcpy(&b, p + klen, sizeof(b));
+    return b->view();
+  }
+  return {p + klen, vlen};
 }
 
 char* Entry::mutable_value() { return const_cast<char*>(value().data()); }
