@@ -28,11 +28,23 @@
 //   The exact sliding window is a log of runs: (delta ms from the previous run, hits). A
 //   run is one varint delta*2+multi (1 byte while hits are less than 64 ms apart) plus a
 //   varint count only when the run holds more than one hit, so a burst inside one ms is a
-//   single run. The header keeps the running total, the first and last run times and the
-//   last run's length, so a decision walks only the runs that fall out of the window (and,
-//   when refusing, those up to the one whose expiry makes room). The obvious structure,
-//   Redis's sorted set of timestamps per request, costs about 100 bytes a hit and four
-//   commands; `limits`' list of timestamps, 8 bytes a hit plus list overhead.
+//   single run. The obvious structure, Redis's sorted set of timestamps per request, costs
+//   about 100 bytes a hit and four commands; `limits`' list of timestamps, 8 bytes a hit
+//   plus list overhead.
+//
+//   A short log (up to kMaxInlineLogBytes) is stored inline in the key's entry and rewritten
+//   whole on each allowed request, which at that size is cheaper than any bookkeeping. A
+//   longer one moves out of line into a WindowLog that decisions edit in place: the runs sit
+//   in a buffer with amortized growth, new hits are appended at the end (or folded into the
+//   newest run in the same ms), and hits that left the window are trimmed from the front by
+//   moving a head offset; the live bytes are moved down only once the dead prefix is at
+//   least as long as they are, so each byte is moved O(1) times. A running count (total)
+//   and a sparse index of marks (every kMarkEveryBytes of log: offset, run time, hits
+//   before it) answer "how many hits are at or before t" and "when does the k-th hit
+//   leave" with a binary search and a walk of at most ~kMarkEveryBytes: a refusal of COST
+//   999999 no longer walks the log, and an allowed request no longer copies it. Offsets and
+//   hit counts in the marks are absolute (since the log began), so trimming never rewrites
+//   them.
 //
 //   The approximate window is Cloudflare's weighted two-bucket counter: hits in the current
 //   fixed window and the previous one, the previous weighted by the part of it still inside
@@ -54,12 +66,15 @@
 //   the state's time.
 //
 // Cost. GCRA, bucket and counter: O(1), 10-20 value bytes, one in-place rewrite when the
-// value keeps its size. Log: O(runs dropped) to decide, plus one copy of the log (at most
-// ~2 bytes a hit, 7 in the worst case, and `limit` hits) on each allowed request.
+// value keeps its size. Log: O(log(marks) + kMarkEveryBytes) per decision, plus O(1)
+// amortized for the bytes trimmed, appended and moved down, whatever the log's length; about
+// a byte a hit while hits are less than 64 ms apart (7 in the worst case), plus ~0.2 a hit
+// for the marks and up to 2x buffer slack out of line.
 //
 // Tunables (units in the names): kMaxWindowMs (2^40 ms, keeps a run within 7 bytes),
 // kMaxUnits (2^62, bounds the fixed point so sums stay in 64 bits), kMaxExactLimit (10^6
-// hits, above which the exact log's copy per request gets expensive: use APPROX).
+// hits, above which the log's memory, ~1 MB a key, says use APPROX), kMaxInlineLogBytes
+// (256: longer logs go out of line), kMarkEveryBytes (128 bytes of log between marks).
 //
 // Sources. redis-cell, src/cell/mod.rs (brandur, GCRA after the ATM Forum's I.371 cell
 // rate algorithm); Dragonfly's CL.THROTTLE (src/server/string_family.cc) for the ms
