@@ -11,6 +11,7 @@
 #include "storage/db.h"
 #include "storage/entry.h"
 #include "storage/keyspace.h"
+#include "storage/ratelimit.h"
 
 namespace firn {
 namespace {
@@ -296,6 +297,38 @@ TEST_CASE("a big string lives out of line, so relinking it copies nothing", "[va
   CHECK(copy->value().data() != data);
   CHECK(TypeOpsOf(ValueType::kString).memory_usage(*copy) >= big.size());
   Entry::Free(copy);
+}
+
+TEST_CASE("an out-of-line window log is copied, measured and serialized by its row",
+          "[value]") {
+  WindowLog* log = new WindowLog;
+  const WindowParams p{1000, 60000};
+  bool had = false;
+  for (int64_t t = 0; t < 500; ++t) {
+    REQUIRE(log->Decide(had, p, 1, kNow + t * 3, true).write == LimiterWrite::kStore);
+    had = true;
+  }
+  Entry* e = Entry::MakeObject("w", ValueType::kRateLimit, log, kNow + 60000);
+  const TypeOps& ops = TypeOpsOf(ValueType::kRateLimit);
+  CHECK(ops.encoding(*e) == "ratelimit");
+  CHECK(ops.memory_usage(*e) >= log->EncodedBytes());
+  std::string payload;
+  ops.serialize(*e, &payload);
+  CHECK(payload.size() == log->EncodedBytes());
+  Entry* back = ops.deserialize("w", payload, kNow + 60000);
+  REQUIRE(back != nullptr);
+  CHECK_FALSE(back->has_object());  // inline bytes until the next decision moves them out
+  LimiterReply from_bytes, from_log;
+  REQUIRE(LimiterPeek(back->value(), kNow + 1500, &from_bytes));
+  from_log = log->Decide(true, p, 1, kNow + 1500, false).reply;
+  CHECK(from_bytes.remaining == from_log.remaining);
+  CHECK(from_bytes.reset_after == from_log.reset_after);
+  Entry* copy = Entry::Clone(e, "w2");
+  REQUIRE(copy->object() != e->object());
+  copy->object_as<WindowLog>()->Decide(true, p, 10, kNow + 1600, true);
+  CHECK(log->Decide(true, p, 1, kNow + 1600, false).reply.remaining == 500);
+  CHECK(ops.deserialize("w", "not a limiter", -1) == nullptr);
+  for (Entry* x : {e, back, copy}) Entry::Free(x);
 }
 
 }  // namespace firn
