@@ -75,8 +75,7 @@ Entry* Entry::Make(std::string_view key, ValueType type, std::string_view value,
   return Allocate(key, type, value, expire_ms, false);
 }
 
-Entry* Entry::MakeObject(std::string_view key, ValueType type, void* object,
-                         int64_t expire_ms) {
+Entry* Entry::MakeObject(std::string_view key, ValueType type, void* object, int64_t expire_ms) {
   char bytes[sizeof(object)];
   std::memcpy(bytes, &object, sizeof(object));
   return Allocate(key, type, std::string_view(bytes, sizeof(bytes)), expire_ms, true);

@@ -41,8 +41,7 @@ class Entry {
                      int64_t expire_ms);
   // Allocates an entry whose slot owns object, an out-of-line object of type (freed through
   // TypeOpsOf(type) with the entry). REQUIRES: the type has a TypeOps row.
-  static Entry* MakeObject(std::string_view key, ValueType type, void* object,
-                           int64_t expire_ms);
+  static Entry* MakeObject(std::string_view key, ValueType type, void* object, int64_t expire_ms);
   // Allocates a copy of e with a different value and/or expiry (key, type and metadata kept).
   // e's own slot is untouched: the caller frees e as usual.
   static Entry* Remake(const Entry* e, std::string_view value, int64_t expire_ms);
@@ -82,7 +81,8 @@ class Entry {
   // Whether the value was last written by an in-place edit (OBJECT ENCODING "raw").
   bool edited() const { return (type_flags_ & kEditedBit) != 0; }
   void set_edited(bool edited) {
-    type_flags_ = static_cast<uint8_t>(edited ? type_flags_ | kEditedBit : type_flags_ & ~kEditedBit);
+    type_flags_ =
+        static_cast<uint8_t>(edited ? type_flags_ | kEditedBit : type_flags_ & ~kEditedBit);
   }
 
   // Whether the slot holds a pointer to an out-of-line object.

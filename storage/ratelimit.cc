@@ -299,8 +299,7 @@ bool WindowLog::Decode(std::string_view v) {
 size_t WindowLog::EncodedBytes() const {
   const Run head = ReadRun(head_offset());
   const size_t runs = RunBytes(0, head.count) + (end_offset() - head_offset() - head.len);
-  const size_t tail_len =
-      tail_ == head_offset() ? RunBytes(0, head.count) : end_offset() - tail_;
+  const size_t tail_len = tail_ == head_offset() ? RunBytes(0, head.count) : end_offset() - tail_;
   return 1 + VarintBytes(static_cast<uint64_t>(p_.limit)) +
          VarintBytes(static_cast<uint64_t>(p_.window_ms)) +
          VarintBytes(static_cast<uint64_t>(total_)) +
@@ -312,8 +311,7 @@ void WindowLog::Encode(std::string* out) const {
   // The head run is restated with delta 0 (its delta pointed at a run trimmed since).
   const Run head = ReadRun(head_offset());
   const size_t head_at = head_;
-  const size_t tail_len =
-      tail_ == head_offset() ? RunBytes(0, head.count) : end_offset() - tail_;
+  const size_t tail_len = tail_ == head_offset() ? RunBytes(0, head.count) : end_offset() - tail_;
   out->push_back(static_cast<char>(LimiterKind::kWindow));
   PutVarint(out, static_cast<uint64_t>(p_.limit));
   PutVarint(out, static_cast<uint64_t>(p_.window_ms));

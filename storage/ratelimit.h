@@ -176,8 +176,7 @@ class WindowLog {
   // key, a full limiter; the log is empty). On kStore the log was updated in place and
   // expire_ms is the key's new expiry; on kDelete it is empty. consume false (a peek) never
   // changes it. REQUIRES: CheckWindow(p, cost, true) == kNone.
-  LimiterResult Decide(bool had, const WindowParams& p, int64_t cost, int64_t now_ms,
-                       bool consume);
+  LimiterResult Decide(bool had, const WindowParams& p, int64_t cost, int64_t now_ms, bool consume);
 
   bool empty() const { return total_ == 0; }
   const WindowParams& params() const { return p_; }

@@ -106,8 +106,7 @@ TEST_CASE("a long RL.WINDOW log moves out of line and stays an ordinary key", "[
         "*5\r\n:1\r\n:5000\r\n:3000\r\n:59000\r\n:60000\r\n");  // the 1000th hit must go
   // COPY gives an independent log; RENAME moves it.
   CHECK(h.Run({"COPY", "w", "w2"}) == Int(1));
-  CHECK(h.Run({"RL.WINDOW", "w2", "5000", "60000", "COST", "3000"}).substr(0, 8) ==
-        "*5\r\n:0\r\n");
+  CHECK(h.Run({"RL.WINDOW", "w2", "5000", "60000", "COST", "3000"}).substr(0, 8) == "*5\r\n:0\r\n");
   CHECK(h.Run({"RL.PEEK", "w"}) == "*5\r\n:0\r\n:5000\r\n:3000\r\n:-1\r\n:60000\r\n");
   CHECK(h.Run({"RL.PEEK", "w2"}) == "*5\r\n:1\r\n:5000\r\n:0\r\n:58001\r\n:60000\r\n");
   CHECK(h.Run({"RENAME", "w", "moved"}) == "+OK\r\n");

@@ -143,8 +143,7 @@ TEST_CASE("changing an object's expiry or key moves it, never copies or frees it
   CHECK(g_calls.frees == 0);
 }
 
-TEST_CASE("copying a collection goes through its table and gives an independent value",
-          "[value]") {
+TEST_CASE("copying a collection goes through its table and gives an independent value", "[value]") {
   ProbeRow row;
   Entry* e = Entry::MakeObject("h", ValueType::kHash, MakeProbe({"a", "b"}), 77);
   Entry* c = Entry::Clone(e, "copy");
@@ -160,8 +159,7 @@ TEST_CASE("copying a collection goes through its table and gives an independent 
   CHECK(g_calls.frees == 2);
 }
 
-TEST_CASE("type name, encoding, memory usage and serialization come from the table",
-          "[value]") {
+TEST_CASE("type name, encoding, memory usage and serialization come from the table", "[value]") {
   ProbeRow row;
   Entry* e = Entry::MakeObject("h", ValueType::kHash, MakeProbe({"x", "yz"}), -1);
   const TypeOps& ops = TypeOpsOf(e->type());
@@ -299,8 +297,7 @@ TEST_CASE("a big string lives out of line, so relinking it copies nothing", "[va
   Entry::Free(copy);
 }
 
-TEST_CASE("an out-of-line window log is copied, measured and serialized by its row",
-          "[value]") {
+TEST_CASE("an out-of-line window log is copied, measured and serialized by its row", "[value]") {
   WindowLog* log = new WindowLog;
   const WindowParams p{1000, 60000};
   bool had = false;
