@@ -73,7 +73,7 @@ Entry* Db::Store(Entry* e, uint64_t hash, Entry* old, int64_t now_ms) {
     dict_.Insert(e, hash);
   }
   Track(e, +1);
-  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+  signal_->FireFor(index_, e, KeyEvent::kWrite);
   return e;
 }
 
@@ -93,14 +93,14 @@ Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
         std::memmove(const_cast<char*>(current.data()), value.data(), value.size());
       }
       if (want_expire) e->set_expire_ms(expire_ms);
-      signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+      signal_->FireFor(index_, e, KeyEvent::kWrite);
       return e;
     }
   }
   Entry* fresh = Entry::Remake(e, value, expire_ms);
   Relink(e, fresh);
   Entry::Free(e);  // after Remake: value may point into e
-  signal_->Fire(index_, fresh->key(), KeyEvent::kWrite);
+  signal_->FireFor(index_, fresh, KeyEvent::kWrite);
   return fresh;
 }
 
@@ -108,7 +108,7 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_ms) {
   const bool want_expire = expire_ms >= 0;
   if (want_expire == e->has_expire()) {
     if (want_expire) e->set_expire_ms(expire_ms);
-    signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+    signal_->FireFor(index_, e, KeyEvent::kWrite);
     return e;
   }
   // The expiry's 8 bytes come or go: a new shell around the same slot.
@@ -118,7 +118,7 @@ Entry* Db::SetExpire(Entry* e, int64_t expire_ms) {
   Entry* fresh = Entry::Rehome(e, e->key(), expire_ms);
   dict_.Insert(fresh, hash);
   Track(fresh, +1);
-  signal_->Fire(index_, fresh->key(), KeyEvent::kWrite);
+  signal_->FireFor(index_, fresh, KeyEvent::kWrite);
   return fresh;
 }
 
@@ -146,7 +146,7 @@ Entry* Db::AppendBytes(Entry* e, std::string_view tail) {
   e = EditableBytes(e, old_size + tail.size());
   if (!tail.empty()) std::memcpy(e->mutable_value() + old_size, tail.data(), tail.size());
   e->set_edited(true);
-  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+  signal_->FireFor(index_, e, KeyEvent::kWrite);
   return e;
 }
 
@@ -156,7 +156,7 @@ Entry* Db::WriteBytes(Entry* e, size_t offset, std::string_view patch) {
   e = EditableBytes(e, end > old_size ? end : old_size);
   if (!patch.empty()) std::memcpy(e->mutable_value() + offset, patch.data(), patch.size());
   e->set_edited(true);
-  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+  signal_->FireFor(index_, e, KeyEvent::kWrite);
   return e;
 }
 
@@ -174,20 +174,20 @@ void Db::Unlink(Entry* e, uint64_t hash) {
 
 void Db::Erase(Entry* e, KeyEvent event) {
   Unlink(e, HashKey(e->key()));
-  signal_->Fire(index_, e->key(), event);
+  signal_->FireFor(index_, e, event);
   Entry::Free(e);
 }
 
 Entry* Db::Detach(Entry* e) {
   Unlink(e, HashKey(e->key()));
-  signal_->Fire(index_, e->key(), KeyEvent::kDelete);
+  signal_->FireFor(index_, e, KeyEvent::kDelete);
   return e;
 }
 
 void Db::Adopt(Entry* e) {
   dict_.Insert(e, HashKey(e->key()));
   Track(e, +1);
-  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+  signal_->FireFor(index_, e, KeyEvent::kWrite);
 }
 
 uint64_t Db::Scan(uint64_t cursor, int64_t now_ms, const std::function<void(Entry*)>& fn) const {

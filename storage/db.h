@@ -99,7 +99,7 @@ class Db {
   // Adopts an entry detached from some db. REQUIRES: its key is absent here.
   void Adopt(Entry* e);
   // Signals a change made to e's value in place (for values edited without Rewrite).
-  void Touched(const Entry* e) { signal_->Fire(index_, e->key(), KeyEvent::kWrite); }
+  void Touched(const Entry* e) { signal_->FireFor(index_, e, KeyEvent::kWrite); }
 
   size_t size() const { return dict_.size(); }
   size_t expires() const { return expires_; }
