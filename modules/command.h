@@ -36,7 +36,7 @@ enum CommandFlag : uint32_t {
   kSkipMonitor = 1u << 9,
   kSkipSlowlog = 1u << 10,
   kAllowBusy = 1u << 11,
-  kNoMulti = 1u << 12,  // runs at once inside MULTI instead of being queued (EXEC, DISCARD...)
+  kNoMulti = 1u << 12,  // refused inside MULTI, and the EXEC then aborts (SHUTDOWN, SAVE...)
   kRandom = 1u << 13,   // non-deterministic output (COMMAND INFO "random" hint)
   kPubSub = 1u << 14,
   kBlocking = 1u << 15,

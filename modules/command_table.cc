@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "modules/connection.h"
+#include "modules/journal.h"
 #include "modules/engine.h"
 #include "modules/keys.h"
 #include "modules/memory.h"
@@ -31,6 +32,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, RateLimitCommands());
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
+  AddFamily(&commands_, JournalCommands());
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }
 

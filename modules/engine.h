@@ -13,6 +13,8 @@
 
 #include "conf/config.h"
 #include "modules/command.h"
+#include "modules/journal.h"
+#include "modules/latency.h"
 #include "modules/slowlog.h"
 #include "storage/dict.h"
 #include "storage/keyspace.h"
@@ -128,6 +130,13 @@ struct Engine {
   int64_t (*clock_us)() = nullptr;
   // SLOWLOG's entries (modules/slowlog.h), recorded by dispatch.
   SlowLog slowlog;
+  // LATENCY's event series (modules/latency.h), fed by execution and the expiry cycle.
+  LatencyMonitor latency;
+  // The propagation point (modules/journal.h): executed writes in replay-safe form.
+  // nullptr: none. REQUIRES: the sink outlives the engine or is reset first.
+  JournalSink* journal = nullptr;
+  // Keyspace::dirty() at the last SAVE/BGSAVE (INFO rdb_changes_since_last_save).
+  uint64_t dirty_at_last_save = 0;
 };
 
 inline Db& CommandContext::db() { return engine.keyspace.db(client.db); }

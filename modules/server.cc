@@ -219,7 +219,8 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("current_fork_perc", "0.00");
   w.Field("current_save_keys_processed", 0);
   w.Field("current_save_keys_total", 0);
-  w.Field("rdb_changes_since_last_save", 0);
+  w.Field("rdb_changes_since_last_save",
+          ctx.engine.keyspace.dirty() - ctx.engine.dirty_at_last_save);
   w.Field("rdb_bgsave_in_progress", 0);
   w.Field("rdb_last_save_time", ctx.engine.stats.start_time_ms / 1000);
   w.Field("rdb_last_bgsave_status", "ok");
@@ -456,8 +457,7 @@ void Info(CommandContext& ctx) {
 
 // ---- COMMAND ----
 
-// Flag bit -> Redis's name, in the order COMMAND INFO prints them. kNoMulti is left out: in
-// Firn it means "runs at once inside MULTI", not Redis's "refused inside MULTI".
+// Flag bit -> Redis's name, in the order COMMAND INFO prints them.
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kWrite, "write"},
     {kReadOnly, "readonly"},
@@ -472,6 +472,7 @@ constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kSkipSlowlog, "skip_slowlog"},
     {kFast, "fast"},
     {kNoAuth, "no_auth"},
+    {kNoMulti, "no_multi"},
     {kAllowBusy, "allow_busy"},
 };
 
@@ -1135,6 +1136,11 @@ void Shutdown(CommandContext& ctx) {
 // MONITOR -> OK, then every command the server runs, as Redis prints it. A second MONITOR on
 // the same connection is ignored (no reply), as in Redis.
 void Monitor(CommandContext& ctx) {
+  // Inside EXEC (the client is still in MULTI): a client that expects one reply per command.
+  if (ctx.client.in_multi) {
+    ctx.Error(err::kMonitorInMulti);
+    return;
+  }
   if (ctx.client.monitor) return;
   ctx.client.monitor = true;
   ctx.reply.Ok();
@@ -1143,8 +1149,12 @@ void Monitor(CommandContext& ctx) {
 // LASTSAVE -> the Unix time of the last save: Firn never saves, so its start time.
 void LastSave(CommandContext& ctx) { ctx.reply.Int(ctx.engine.stats.start_time_ms / 1000); }
 
-// SAVE -> OK (nothing is persisted; docs/compatibility.md).
-void Save(CommandContext& ctx) { ctx.reply.Ok(); }
+// SAVE -> OK (nothing is persisted; docs/compatibility.md). The changes since the last save
+// (INFO's rdb_changes_since_last_save) start again from zero, as after a Redis save.
+void Save(CommandContext& ctx) {
+  ctx.engine.dirty_at_last_save = ctx.keyspace().dirty();
+  ctx.reply.Ok();
+}
 
 // BGSAVE [SCHEDULE] -> "Background saving started" (nothing is persisted).
 void BgSave(CommandContext& ctx) {
@@ -1152,6 +1162,7 @@ void BgSave(CommandContext& ctx) {
     ctx.Error(err::kSyntax);
     return;
   }
+  ctx.engine.dirty_at_last_save = ctx.keyspace().dirty();
   ctx.reply.Simple("Background saving started");
 }
 
@@ -1235,7 +1246,7 @@ std::vector<Command> ServerCommands() {
        .syntax = "[ASYNC | SYNC]"},
       {.name = "swapdb", .arity = 3, .flags = kWrite | kFast, .run = SwapDb, .group = "server",
        .since = "4.0.0", .summary = "Swaps two Redis databases.", .syntax = "index1 index2"},
-      {.name = "shutdown", .arity = -1, .flags = kAdminFlags | kAllowBusy, .run = Shutdown,
+      {.name = "shutdown", .arity = -1, .flags = kAdminFlags | kNoMulti | kAllowBusy, .run = Shutdown,
        .group = "server", .since = "1.0.0",
        .summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.",
        .syntax = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]"},
@@ -1245,7 +1256,7 @@ std::vector<Command> ServerCommands() {
       {.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast | kRandom,
        .run = LastSave, .group = "server", .since = "1.0.0",
        .summary = "Returns the Unix timestamp of the last successful save to disk.", .syntax = ""},
-      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript, .run = Save, .group = "server",
+      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript | kNoMulti, .run = Save, .group = "server",
        .since = "1.0.0", .summary = "Synchronously saves the database(s) to disk.", .syntax = ""},
       {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript, .run = BgSave, .group = "server",
        .since = "1.0.0", .summary = "Asynchronously saves the database(s) to disk.",
