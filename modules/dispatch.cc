@@ -184,9 +184,10 @@ void Execute(Engine& engine, ClientInfo& client, const Command& cmd,
       !(cmd.flags & (kSkipMonitor | kAdmin))) {
     engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
   }
-  // The propagation point: writes that changed something, in a replay-safe form.
-  if (journal != nullptr && (cmd.flags & kWrite) && engine.keyspace.dirty() != dirty_before)
-      [[unlikely]] {
+  // The propagation point: writes that changed something, in a replay-safe form. A
+  // refused write changed nothing itself (a key it found expired went out as DEL already).
+  if (journal != nullptr && (cmd.flags & kWrite) && !ctx.failed &&
+      engine.keyspace.dirty() != dirty_before) [[unlikely]] {
     Propagate(engine, *journal, db_before, cmd, argv, now_ms);
   }
 }
