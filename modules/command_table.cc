@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "modules/connection.h"
+#include "modules/dispatch.h"
 #include "modules/journal.h"
 #include "modules/engine.h"
 #include "modules/keys.h"
@@ -57,6 +58,7 @@ void CommandTable::ResetStats() const {
 
 Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {
   BindMemoryAccountingToThisThread();
+  ApplyEvictionSettings(*this);
 }
 
 }  // namespace firn

@@ -28,7 +28,7 @@ std::string UnknownCommandError(const std::vector<std::string_view>& argv) {
          "', with args beginning with: " + args;
 }
 
-void Record(const Command& cmd, int64_t duration_us, bool failed) {
+[[gnu::always_inline]] inline void Record(const Command& cmd, int64_t duration_us, bool failed) {
   CommandStats& s = cmd.stats;
   ++s.calls;
   s.usec += static_cast<uint64_t>(duration_us);
@@ -88,9 +88,21 @@ void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::
   if (drop) out->resize(reply_start);
 }
 
+// ResolveCommand's body, inlined into Dispatch: the hot path pays one table lookup and one
+// test for a container.
+[[gnu::always_inline]] inline const Command* Resolve(const CommandTable& table,
+                                                     const std::vector<std::string_view>& argv,
+                                                     const Command** container) {
+  *container = nullptr;
+  const Command* base = table.Find(argv[0]);
+  if (base == nullptr || base->subcommands.empty() || argv.size() < 2) [[likely]] return base;
+  *container = base;
+  return FindSubcommand(*base, argv[1]);
+}
+
 }  // namespace
 
-bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
+void ApplyEvictionSettings(Engine& engine) {
   const Config& cfg = engine.config;
   Evictor& evictor = engine.keyspace.evictor();
   const EvictionParams& p = evictor.params();
@@ -99,6 +111,12 @@ bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
     evictor.Configure({cfg.maxmemory_policy, cfg.maxmemory_samples, cfg.lfu_log_factor,
                        cfg.lfu_decay_time});
   }
+}
+
+bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
+  ApplyEvictionSettings(engine);
+  const Config& cfg = engine.config;
+  Evictor& evictor = engine.keyspace.evictor();
   if (cfg.maxmemory == 0) return true;
   return evictor.Enforce(engine.keyspace, cfg.maxmemory, now_ms, UsedMemoryBytes,
                          engine.clock_us, budget_us) != Evictor::Result::kFail;
@@ -106,12 +124,57 @@ bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
 
 const Command* ResolveCommand(const CommandTable& table, const std::vector<std::string_view>& argv,
                               const Command** container) {
-  if (container != nullptr) *container = nullptr;
-  const Command* base = table.Find(argv[0]);
-  if (base == nullptr || base->subcommands.empty() || argv.size() < 2) return base;
-  if (container != nullptr) *container = base;
-  return FindSubcommand(*base, argv[1]);
+  const Command* unused;
+  return Resolve(table, argv, container != nullptr ? container : &unused);
 }
+
+namespace {
+
+// Execute's body, inlined into Dispatch too, so a command admitted there costs no extra call.
+[[gnu::always_inline]] inline void ExecuteInline(Engine& engine, ClientInfo& client,
+                                                 const Command& cmd,
+                                                 const std::vector<std::string_view>& argv,
+                                                 ReplyBuilder& reply, int64_t now_ms) {
+  JournalSink* const journal = engine.journal;
+  const uint64_t dirty_before = engine.keyspace.dirty();
+  const int64_t start_us = engine.clock_us();
+  CommandContext ctx{argv, reply, engine, client, now_ms, &cmd};
+  cmd.run(ctx);
+  const int64_t duration_us = engine.clock_us() - start_us;
+  Record(cmd, duration_us, ctx.failed);
+  engine.slowlog.MaybeRecord(engine.config.slowlog_log_slower_than, engine.config.slowlog_max_len,
+                             cmd, client, argv, duration_us, now_ms);
+  if (engine.config.latency_monitor_threshold > 0) [[unlikely]] {
+    engine.latency.AddSampleIfNeeded((cmd.flags & kFast) ? "fast-command" : "command",
+                                     duration_us / 1000,
+                                     engine.config.latency_monitor_threshold, now_ms);
+  }
+  ++engine.stats.total_commands_processed;
+  client.last_command = cmd.name;
+  // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
+  // commands never.
+  if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
+      !(cmd.flags & (kSkipMonitor | kAdmin))) {
+    engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
+  }
+  // The propagation point: writes that changed something, in a replay-safe form. A
+  // refused write changed nothing itself (a key it found expired went out as DEL already).
+  if (journal != nullptr && (cmd.flags & kWrite) && !ctx.failed &&
+      engine.keyspace.dirty() != dirty_before) [[unlikely]] {
+    // client.db is the db the command ran in: SELECT, the one command that changes it, is
+    // not a write.
+    Propagate(engine, *journal, client.db, cmd, argv, now_ms);
+  }
+}
+
+
+}  // namespace
+
+void Execute(Engine& engine, ClientInfo& client, const Command& cmd,
+             const std::vector<std::string_view>& argv, ReplyBuilder& reply, int64_t now_ms) {
+  ExecuteInline(engine, client, cmd, argv, reply, now_ms);
+}
+
 
 void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,
               std::string* out, int64_t now_ms) {
@@ -119,8 +182,11 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   const ClientInfo::ReplyMode mode_before = client.reply_mode;
   ReplyBuilder reply(out, client.proto);
   const Command* container = nullptr;
-  const Command* cmd = ResolveCommand(engine.commands, argv, &container);
-  const bool memory_ok = EnforceMaxmemory(engine, now_ms);
+  const Command* cmd = Resolve(engine.commands, argv, &container);
+  // Without maxmemory there is nothing to enforce; the eviction settings still reach the
+  // evictor (access tracking follows the policy) through ApplyEvictionSettings on CONFIG SET,
+  // at engine start and in the server's cron.
+  const bool memory_ok = engine.config.maxmemory == 0 || EnforceMaxmemory(engine, now_ms);
 
   // A refusal: counted on the row when there is one, and inside MULTI it dooms the EXEC.
   auto refuse = [&](const Command* row, std::string_view message) {
@@ -150,45 +216,12 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     client.queued.emplace_back(argv.begin(), argv.end());
     reply.Simple("QUEUED");
   } else {
-    Execute(engine, client, *cmd, argv, reply, now_ms);
+    ExecuteInline(engine, client, *cmd, argv, reply, now_ms);
   }
 
   if (mode_before != ClientInfo::ReplyMode::kOn ||
       client.reply_mode != ClientInfo::ReplyMode::kOn) [[unlikely]] {
     ApplyReplyMode(client, mode_before, out, reply_start);
-  }
-}
-
-void Execute(Engine& engine, ClientInfo& client, const Command& cmd,
-             const std::vector<std::string_view>& argv, ReplyBuilder& reply, int64_t now_ms) {
-  JournalSink* const journal = engine.journal;
-  const uint64_t dirty_before = journal != nullptr ? engine.keyspace.dirty() : 0;
-  const int db_before = client.db;
-  const int64_t start_us = engine.clock_us();
-  CommandContext ctx{argv, reply, engine, client, now_ms, &cmd};
-  cmd.run(ctx);
-  const int64_t duration_us = engine.clock_us() - start_us;
-  Record(cmd, duration_us, ctx.failed);
-  engine.slowlog.MaybeRecord(engine.config.slowlog_log_slower_than, engine.config.slowlog_max_len,
-                             cmd, client, argv, duration_us, now_ms);
-  if (engine.config.latency_monitor_threshold > 0) [[unlikely]] {
-    engine.latency.AddSampleIfNeeded((cmd.flags & kFast) ? "fast-command" : "command",
-                                     duration_us / 1000,
-                                     engine.config.latency_monitor_threshold, now_ms);
-  }
-  ++engine.stats.total_commands_processed;
-  client.last_command = cmd.name;
-  // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
-  // commands never.
-  if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
-      !(cmd.flags & (kSkipMonitor | kAdmin))) {
-    engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
-  }
-  // The propagation point: writes that changed something, in a replay-safe form. A
-  // refused write changed nothing itself (a key it found expired went out as DEL already).
-  if (journal != nullptr && (cmd.flags & kWrite) && !ctx.failed &&
-      engine.keyspace.dirty() != dirty_before) [[unlikely]] {
-    Propagate(engine, *journal, db_before, cmd, argv, now_ms);
   }
 }
 

@@ -33,6 +33,10 @@ struct Command;
 class CommandTable;
 class ReplyBuilder;
 
+// Hands the eviction settings of engine.config (policy, samples, LFU tunables) to the
+// evictor if they changed. Called at engine start, after CONFIG SET and by EnforceMaxmemory.
+void ApplyEvictionSettings(Engine& engine);
+
 // Keeps the dataset within maxmemory (storage/evict.h), applying the current eviction settings.
 // Runs before every command and from the server's cron. Returns true if memory is within the
 // limit or eviction is making progress; false if over the limit with nothing to evict.

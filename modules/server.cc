@@ -25,6 +25,7 @@
 #include "modules/args.h"
 #include "modules/command_docs.h"
 #include "modules/common.h"
+#include "modules/dispatch.h"
 #include "modules/engine.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
@@ -990,6 +991,7 @@ void ConfigSet(CommandContext& ctx) {
     }
   }
   ctx.engine.config = std::move(updated);
+  ApplyEvictionSettings(ctx.engine);
   if (ctx.engine.hooks != nullptr) {
     for (const std::string& name : names) ctx.engine.hooks->ConfigChanged(name);
   }
