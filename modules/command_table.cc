@@ -34,19 +34,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
   AddFamily(&commands_, JournalCommands());
-  for (const Command& c : commands_) by_name_.emplace(c.name, &c);
-}
-
-const Command* CommandTable::Find(std::string_view name) const {
-  // Command names are short; lowercase into a stack buffer rather than allocate.
-  char buf[32];
-  if (name.size() > sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-  }
-  auto it = by_name_.find(std::string_view(buf, name.size()));
-  return it == by_name_.end() ? nullptr : it->second;
+  index_.Build(commands_);
 }
 
 void CommandTable::ResetStats() const {

@@ -13,6 +13,7 @@
 
 #include "conf/config.h"
 #include "modules/command.h"
+#include "modules/command_index.h"
 #include "modules/journal.h"
 #include "modules/latency.h"
 #include "modules/slowlog.h"
@@ -104,17 +105,13 @@ class CommandTable {
  public:
   CommandTable();
   // The command for name (any case), or nullptr.
-  const Command* Find(std::string_view name) const;
+  const Command* Find(std::string_view name) const { return index_.Find(name); }
   const std::vector<Command>& all() const { return commands_; }
   void ResetStats() const;
 
  private:
   std::vector<Command> commands_;
-  // Names are short: XXH3 hashes them in a few instructions (std::hash is murmur-based).
-  struct NameHash {
-    size_t operator()(std::string_view s) const { return static_cast<size_t>(HashKey(s)); }
-  };
-  std::unordered_map<std::string_view, const Command*, NameHash> by_name_;
+  CommandIndex index_;  // by name, for Find (modules/command_index.h)
 };
 
 struct Engine {
