@@ -167,7 +167,6 @@ namespace {
   }
 }
 
-
 }  // namespace
 
 void Execute(Engine& engine, ClientInfo& client, const Command& cmd,
