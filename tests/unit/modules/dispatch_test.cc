@@ -242,3 +242,18 @@ TEST_CASE("a write through EXEC signals the keyspace observer", "[dispatch][mult
   CHECK(observer.events[0].event == firn::KeyEvent::kWrite);
   h.engine.keyspace.set_observer(nullptr);
 }
+
+TEST_CASE("over maxmemory, MULTI queues nothing and EXEC aborts; DISCARD still runs",
+          "[dispatch][multi][oom]") {
+  firn::Config config;
+  config.maxmemory = 1;  // always over, and noeviction frees nothing
+  CommandHarness h(config);
+  const std::string oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+  CHECK(h.Run({"GET", "k"}) == "$-1\r\n");  // not deny-oom: runs outside MULTI
+  CHECK(h.Run({"SET", "k", "v"}) == oom);
+  CHECK(h.Run({"MULTI"}) == "+OK\r\n");
+  CHECK(h.Run({"GET", "k"}) == oom);  // the queue itself would grow
+  CHECK(h.Run({"EXEC"}) == kExecAbort);
+  CHECK(h.Run({"MULTI"}) == "+OK\r\n");
+  CHECK(h.Run({"DISCARD"}) == "+OK\r\n");
+}
