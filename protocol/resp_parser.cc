@@ -1,5 +1,6 @@
 #include "protocol/resp_parser.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -98,18 +99,54 @@ bool SplitInlineArgs(std::string_view line, std::vector<std::string>* out) {
   }
 }
 
-RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
+void RespParser::Reset() {
+  suspended_ = false;
   args_.clear();
+  count_ = -1;
+  next_ = 0;
+  scan_from_ = 0;
+  base_ = nullptr;
+}
+
+RespParser::Result RespParser::Suspend(std::string_view buf, size_t needed) {
+  suspended_ = true;
+  base_ = buf.data();
+  return Incomplete(needed);
+}
+
+void RespParser::Rebase(const char* base) {
+  if (base == base_) return;
+  // Integer arithmetic: the old buffer may be gone, only the offsets matter.
+  const uintptr_t old_base = reinterpret_cast<uintptr_t>(base_);
+  for (std::string_view& a : args_) {
+    const uintptr_t offset = reinterpret_cast<uintptr_t>(a.data()) - old_base;
+    a = std::string_view(base + offset, a.size());
+  }
+  base_ = base;
+}
+
+RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
+  if (suspended_) {
+    suspended_ = false;
+    Rebase(buf.data());
+  } else {
+    args_.clear();
+    count_ = -1;
+    next_ = 0;
+    scan_from_ = 0;
+  }
   if (buf.empty()) return Incomplete();
   if (buf[0] == '*') return ParseMultibulk(buf, limits);
   return ParseInline(buf);
 }
 
 RespParser::Result RespParser::ParseInline(std::string_view buf) {
-  size_t nl = buf.find('\n');
+  size_t nl = buf.find('\n', scan_from_);
+  bytes_scanned_ += (nl == std::string_view::npos ? buf.size() : nl + 1) - scan_from_;
   if (nl == std::string_view::npos) {
     if (buf.size() > kInlineMaxSize) return Fail(err::kProtoBigInline);
-    return Incomplete();
+    scan_from_ = buf.size();
+    return Suspend(buf);
   }
   std::string_view line = buf.substr(0, nl);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -121,35 +158,42 @@ RespParser::Result RespParser::ParseInline(std::string_view buf) {
   return Done(Status::kCommand, nl + 1);
 }
 
-RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits) {
-  size_t pos = 0;
-  // Reads "<prefix><integer>\r\n" at pos; returns 1 on success, 0 if incomplete, -1 if the line
-  // is too long without a CRLF, -2 if it is not an integer.
-  auto read_count = [&](int64_t* value) -> int {
-    size_t cr = buf.find('\r', pos);
-    if (cr == std::string_view::npos || cr + 1 >= buf.size()) {
-      return buf.size() - pos > kInlineMaxSize ? -1 : 0;
-    }
-    if (cr - pos > kInlineMaxSize) return -1;
-    bool ok = ParseInt64(buf.substr(pos + 1, cr - pos - 1), value);
-    pos = cr + 2;
-    return ok ? 1 : -2;
-  };
-
-  int64_t count = 0;
-  int r = read_count(&count);
-  if (r == 0) return Incomplete();
-  if (r == -1) return Fail(err::kProtoBigMultibulk);
-  if (r == -2 || count > INT_MAX) return Fail(err::kProtoInvalidMultibulk);
-  if (!limits.authenticated && count > kUnauthMaxMultibulk) {
-    return Fail(err::kProtoUnauthMultibulk);
+int RespParser::ReadCountLine(std::string_view buf, size_t* pos, int64_t* value) {
+  // The search resumes where the last call stopped on this line.
+  const size_t from = std::max(*pos, scan_from_);
+  const size_t cr = buf.find('\r', from);
+  bytes_scanned_ += (cr == std::string_view::npos ? buf.size() : cr + 1) - from;
+  if (cr == std::string_view::npos || cr + 1 >= buf.size()) {
+    scan_from_ = cr == std::string_view::npos ? buf.size() : cr;
+    return buf.size() - *pos > kInlineMaxSize ? -1 : 0;
   }
-  if (count <= 0) return Done(Status::kEmpty, pos);
+  if (cr - *pos > kInlineMaxSize) return -1;
+  bool ok = ParseInt64(buf.substr(*pos + 1, cr - *pos - 1), value);
+  *pos = cr + 2;
+  return ok ? 1 : -2;
+}
+
+RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits) {
+  if (count_ < 0) {
+    size_t pos = 0;
+    int64_t count = 0;
+    int r = ReadCountLine(buf, &pos, &count);
+    if (r == 0) return Suspend(buf);
+    if (r == -1) return Fail(err::kProtoBigMultibulk);
+    if (r == -2 || count > INT_MAX) return Fail(err::kProtoInvalidMultibulk);
+    if (!limits.authenticated && count > kUnauthMaxMultibulk) {
+      return Fail(err::kProtoUnauthMultibulk);
+    }
+    if (count <= 0) return Done(Status::kEmpty, pos);
+    count_ = count;
+    next_ = pos;
+  }
 
   const int64_t max_bulk = limits.authenticated ? limits.max_bulk_len : kUnauthMaxBulk;
   // Don't reserve for a declared count until the bytes arrive: args_ grows as they do.
-  for (int64_t i = 0; i < count; ++i) {
-    if (pos >= buf.size()) return Incomplete();
+  while (static_cast<int64_t>(args_.size()) < count_) {
+    size_t pos = next_;
+    if (pos >= buf.size()) return Suspend(buf);
     if (buf[pos] != '$') {
       error_ = "ERR Protocol error: expected '$', got '";
       error_.push_back(buf[pos]);
@@ -157,20 +201,18 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
       return Fail(error_);
     }
     int64_t len = 0;
-    r = read_count(&len);
-    if (r == 0) return Incomplete();
+    int r = ReadCountLine(buf, &pos, &len);
+    if (r == 0) return Suspend(buf);
     if (r == -1) return Fail(err::kProtoBigBulkCount);
     if (!limits.authenticated && r == 1 && len > max_bulk) return Fail(err::kProtoUnauthBulk);
     if (r == -2 || len < 0 || len > max_bulk) return Fail(err::kProtoInvalidBulk);
+    // The payload and two bytes meant to be CRLF, which Redis skips unread.
     size_t need = pos + static_cast<size_t>(len) + 2;
-    if (buf.size() < need) return Incomplete(need);
-    if (buf[need - 2] != '\r' || buf[need - 1] != '\n') {
-      return Fail(err::kProtoInvalidBulk);
-    }
+    if (buf.size() < need) return Suspend(buf, need);
     args_.push_back(buf.substr(pos, static_cast<size_t>(len)));
-    pos = need;
+    next_ = need;
   }
-  return Done(Status::kCommand, pos);
+  return Done(Status::kCommand, next_);
 }
 
 }  // namespace firn

@@ -402,6 +402,7 @@ void Server::ProcessInput(Connection* c) {
         Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
             static_cast<unsigned long long>(c->info.id), c->info.addr.c_str());
         c->in_pos = c->in_len = 0;
+        c->parser.Reset();
         c->info.close_after_reply = true;
       }
       break;
@@ -411,6 +412,7 @@ void Server::ProcessInput(Connection* c) {
           static_cast<unsigned long long>(c->info.id), c->info.addr.c_str(),
           static_cast<int>(r.error.size()), r.error.data());
       c->in_pos = c->in_len = 0;
+      c->parser.Reset();
       c->info.close_after_reply = true;
     }
   }
