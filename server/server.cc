@@ -21,6 +21,9 @@ constexpr size_t kMinReadRoom = 16 * 1024;
 constexpr size_t kIdleBufferKeep = 64 * 1024;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
 constexpr int64_t kStatusPeriodMs = 5000;
+// A graceful stop gives clients this long to take their pending replies, then closes whatever
+// is left: a client that does not read must not hold the process (Redis does not wait at all).
+constexpr uint64_t kShutdownDrainMs = 300;
 
 int64_t MonotonicUs() {
   struct timespec ts;
@@ -148,6 +151,8 @@ void AcceptUnixCb(uv_stream_t* listener, int status) {
 void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
+
+void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
 
 void SignalCb(uv_signal_t* h, int signum) { static_cast<Server*>(h->data)->OnSignal(signum); }
 
@@ -391,7 +396,9 @@ void Server::ProcessInput(Connection* c) {
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
       const bool was_monitor = c->info.monitor;
+      current_ = c;
       Dispatch(engine_, c->info, c->parser.args(), &c->out, NowMs());
+      current_ = nullptr;
       if (!was_monitor && c->info.monitor) ++monitors_;
       if (was_monitor && !c->info.monitor) --monitors_;  // RESET
       c->in_pos += r.consumed;
@@ -455,7 +462,7 @@ void WriteCb(uv_write_t* req, int status) {
 
 void Server::OnWriteDone(Connection* c, int status) {
   c->write_in_flight = false;
-  c->writing.clear();
+  std::string().swap(c->writing);  // a big reply's memory goes back now, not at the next one
   if (status < 0) {
     c->out.clear();
     c->info.close_after_reply = true;
@@ -477,6 +484,12 @@ void Server::Close(Connection* c) {
   if (c->closing) return;
   c->closing = true;
   if (c->info.monitor) --monitors_;
+  // Unsent output is dropped at once; a write in flight is cancelled by uv_close (its callback
+  // runs with UV_ECANCELED before the close callback) and its buffer freed there.
+  std::string().swap(c->out);
+  std::string().swap(c->in);
+  c->in_pos = c->in_len = 0;
+  c->parser.Reset();
   uv_read_stop(c->stream());
   uv_close(c->uv_handle(), CloseCb);
 }
@@ -489,6 +502,11 @@ void Server::OnClosed(Connection* c) {
   }
   std::erase(dirty_, nullptr);
   delete c;
+  if (shutting_down_ && clients_.empty() && drain_timer_started_) {
+    uv_timer_stop(&drain_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
+    drain_timer_started_ = false;
+  }
 }
 
 void Server::OnCron() {
@@ -643,17 +661,42 @@ void Server::BeginShutdown() {
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
     uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
   }
-  // Every client gets its pending replies, then its connection closes.
+  // Every client gets its pending replies, then its connection closes; those still writing
+  // after kShutdownDrainMs are closed regardless (OnDrainTimeout).
   std::vector<Connection*> all;
   for (auto& [id, c] : clients_) all.push_back(c);
   for (Connection* c : all) {
     c->info.close_after_reply = true;
     Write(c);
   }
+  bool waiting = false;
+  for (auto& [id, c] : clients_) waiting = waiting || !c->closing;
+  if (waiting) {
+    uv_timer_init(loop_, &drain_timer_);
+    drain_timer_.data = this;
+    uv_timer_start(&drain_timer_, DrainTimeoutCb, kShutdownDrainMs, 0);
+    drain_timer_started_ = true;
+  }
+}
+
+void Server::OnDrainTimeout() {
+  std::vector<Connection*> left;
+  for (auto& [id, c] : clients_) {
+    if (!c->closing) left.push_back(c);
+  }
+  if (!left.empty()) {
+    Log(LogLevel::kWarning,
+        "Shutdown: closing %zu client(s) that did not take their replies within %llu ms",
+        left.size(), static_cast<unsigned long long>(kShutdownDrainMs));
+  }
+  for (Connection* c : left) Close(c);
+  uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
+  drain_timer_started_ = false;
 }
 
 void Server::ForEachClient(const std::function<void(const ClientInfo&)>& fn) {
   for (auto& [id, c] : clients_) {
+    if (c->closing) continue;  // killed or gone: only its handle is still being closed
     c->info.query_buffer_bytes = c->in_len - c->in_pos;
     c->info.output_buffer_bytes = c->out.size() + c->writing.size();
     fn(c->info);
@@ -662,15 +705,20 @@ void Server::ForEachClient(const std::function<void(const ClientInfo&)>& fn) {
 
 size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   size_t n = 0;
+  std::vector<Connection*> victims;
   for (auto& [id, c] : clients_) {
     if (c->closing || !pred(c->info)) continue;
-    c->info.close_after_reply = true;
-    if (!c->dirty) {
-      c->dirty = true;
-      dirty_.push_back(c);
-    }
     ++n;
+    if (c == current_) {
+      // The caller killing itself gets this reply first, as in Redis.
+      c->info.close_after_reply = true;
+    } else {
+      victims.push_back(c);
+    }
   }
+  // Closed at once with their unsent output dropped, not after it drains: a client that does
+  // not read would otherwise stay, and its memory with it.
+  for (Connection* c : victims) Close(c);
   return n;
 }
 

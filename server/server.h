@@ -11,7 +11,11 @@
 // loop time moves), and every command of the iteration sees that same value.
 //
 // Shutdown (SIGTERM, SIGINT, SHUTDOWN): systemd hears STOPPING=1, listeners and the metrics
-// exporter close first, pending replies are flushed, then the loop stops and Run returns 0.
+// exporter close first, pending replies are flushed for at most kShutdownDrainMs (300 ms; a
+// client that does not read is then closed regardless), then the loop stops and Run returns 0.
+//
+// CLIENT KILL closes the killed connections at once, dropping their unsent output (a killer
+// killing itself gets its reply first).
 //
 // Reload (SIGHUP): the config file is read again with the command line's overrides on top
 // (conf's ReloadConfig); every setting that can change at runtime and differs is applied as
@@ -61,6 +65,7 @@ class Server : public ServerHooks {
   void OnClosed(Connection* c);
   void OnWriteDone(Connection* c, int status);
   void FlushPending();
+  void OnDrainTimeout();
 
   // ServerHooks
   void ForEachClient(const std::function<void(const ClientInfo&)>& fn) override;
@@ -107,6 +112,9 @@ class Server : public ServerHooks {
   int cron_period_ms_ = 0;
   uv_timer_t cron_;
   uv_check_t flush_check_;
+  uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
+  bool drain_timer_started_ = false;
+  Connection* current_ = nullptr;  // the connection whose command is running
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check
