@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -94,8 +95,13 @@ class ServerHooks {
   virtual void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
                             int64_t now_us) = 0;
   // CONFIG SET changed setting name (engine.config already holds the new value), for the
-  // settings the server layer applies itself (loglevel, maxmemory-policy...).
-  virtual void ConfigChanged(std::string_view /*name*/) {}
+  // settings the server layer applies itself (loglevel, port, maxmemory-policy...). Returns
+  // nullopt once applied, or why it could not be (Redis's text, e.g. "Unable to listen on this
+  // port. Check server logs."): CONFIG SET then puts every setting back, tells the server again
+  // of those it had applied, and replies the error.
+  virtual std::optional<std::string> ConfigChanged(std::string_view /*name*/) {
+    return std::nullopt;
+  }
 };
 
 class CommandTable {

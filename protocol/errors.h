@@ -92,4 +92,9 @@ inline constexpr std::string_view kRlTooLarge = "ERR limit or BURST times window
 inline constexpr std::string_view kRlExactTooLarge =
     "ERR limit above 1000000 is too large for an exact window: use APPROX";
 
+// Server: connections and listeners (server/). The two reasons CONFIG SET gives after
+// "ERR CONFIG SET failed (possibly related to argument '...') - " when a listener cannot move.
+inline constexpr std::string_view kConfigListenPort = "Unable to listen on this port. Check server logs.";
+inline constexpr std::string_view kConfigListenBind = "Failed to bind to specified addresses.";
+
 }  // namespace firn::err

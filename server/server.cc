@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "modules/dispatch.h"
+#include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
 #include "storage/memory.h"
@@ -248,9 +249,9 @@ void Server::Listen() {
   }
 }
 
-void Server::RebindTcp() {
+bool Server::RebindTcp() {
   Config& cfg = engine_.config;
-  if (cfg.bind == bound_bind_ && cfg.port == bound_port_) return;
+  if (cfg.bind == bound_bind_ && cfg.port == bound_port_) return true;
   // Close first, as Redis does, so a listener may move to an address it already held.
   for (uv_stream_t* l : tcp_listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
   tcp_listeners_.clear();
@@ -265,12 +266,13 @@ void Server::RebindTcp() {
     } catch (const std::exception& e2) {
       Log(LogLevel::kError, "%s: no TCP listener now", e2.what());
     }
-    return;
+    return false;
   }
   bound_bind_ = cfg.bind;
   bound_port_ = cfg.port;
   engine_.stats.tcp_port = cfg.port;
   Log(LogLevel::kInfo, "Listening on %s", ListenersText().c_str());
+  return true;
 }
 
 std::string Server::ListenersText() const {
@@ -626,16 +628,19 @@ void Server::Reload() {
       refused);
 }
 
-void Server::ConfigChanged(std::string_view name) {
+std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   if (name == "loglevel") {
     SetLogLevel(engine_.config.loglevel);
   } else if (name == "hz") {
     if (cron_period_ms_ != 0 && !shutting_down_) StartCron();
   } else if (name == "bind" || name == "port") {
-    if (!shutting_down_ && cron_period_ms_ != 0) RebindTcp();
+    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTcp()) {
+      return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
+    }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
   }
+  return std::nullopt;
 }
 
 void Server::RequestShutdown() { shutdown_requested_ = true; }

@@ -75,9 +75,9 @@ class Server : public ServerHooks {
   void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
                     int64_t now_us) override;
   // Applies what the engine does not read live: loglevel, hz (the cron period), bind and port
-  // (the listeners move; if the new address cannot be bound the old listeners stay and the
-  // setting reverts), maxmemory (eviction starts at once).
-  void ConfigChanged(std::string_view name) override;
+  // (the listeners move; if the new address cannot be bound the old listeners stay, the
+  // setting reverts and the refusal is returned), maxmemory (eviction starts at once).
+  std::optional<std::string> ConfigChanged(std::string_view name) override;
 
   // SIGHUP's work (see the top of this file); public for tests.
   void Reload();
@@ -93,7 +93,8 @@ class Server : public ServerHooks {
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
   std::vector<uv_stream_t*> BindTcp(const Config& cfg);
   // Moves the TCP listeners to engine_.config's bind/port if they differ from the bound ones.
-  void RebindTcp();
+  // Returns false, with the old listeners and settings back, if the new ones cannot be bound.
+  bool RebindTcp();
   void StartCron();
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
   std::string ListenersText() const;
