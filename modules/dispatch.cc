@@ -93,9 +93,8 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     client.last_command = cmd->name;
     // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
     // commands never.
-    if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
-        !(cmd->flags & (kSkipMonitor | kAdmin))) {
-      engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
+    if (engine.clients.HasMonitors() && !(cmd->flags & (kSkipMonitor | kAdmin))) {
+      engine.clients.FeedMonitors(client, argv, now_ms * 1000);
     }
   }
 

@@ -1145,7 +1145,7 @@ void Shutdown(CommandContext& ctx) {
 // the same connection is ignored (no reply), as in Redis.
 void Monitor(CommandContext& ctx) {
   if (ctx.client.monitor) return;
-  ctx.client.monitor = true;
+  ctx.engine.clients.SetMonitor(ctx.client, true);
   ctx.reply.Ok();
 }
 

@@ -1,7 +1,6 @@
 #include "server/server.h"
 
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -20,6 +19,12 @@ namespace {
 
 constexpr size_t kMinReadRoom = 16 * 1024;
 constexpr size_t kIdleBufferKeep = 64 * 1024;
+// Query buffer trimming in the cron (Redis's values): a buffer is left alone unless it wastes
+// more than kQueryBufferWasteBytes; idle for kQueryBufferIdleMs and empty, it is freed; above
+// kQueryBufferResizeThreshold and over twice its recent peak, it shrinks to the peak.
+constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
+constexpr int64_t kQueryBufferIdleMs = 2000;
+constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
 constexpr int64_t kStatusPeriodMs = 5000;
 // A graceful stop gives clients this long to take their pending replies, then closes whatever
@@ -29,6 +34,12 @@ constexpr uint64_t kShutdownDrainMs = 300;
 int64_t MonotonicUs() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t RealtimeUs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -53,34 +64,10 @@ std::string FormatAddress(const struct sockaddr_storage& ss) {
   return std::string(ip) + ":" + std::to_string(port);
 }
 
-// Appends s as Redis's sdscatrepr does: quoted, with escapes for non-printables.
-void AppendRepr(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '"': out->append("\\\""); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\a': out->append("\\a"); break;
-      case '\b': out->append("\\b"); break;
-      default:
-        if (std::isprint(c)) {
-          out->push_back(static_cast<char>(c));
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out->append(buf);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 }  // namespace
 
-// One client connection: its socket handle, read buffer, parser and output.
+// One client connection: its socket handle, read buffer, parser and output buffer. The
+// client's engine state lives in the registry (modules/client.h); its sink is bound to out.
 class Connection {
  public:
   Connection(Server* server, bool unix_socket) : server(server), unix_socket(unix_socket) {}
@@ -96,11 +83,13 @@ class Connection {
 
   Server* server;
   bool unix_socket;
-  ClientInfo info;
+  ClientInfo* client = nullptr;  // in engine_.clients, from accept to OnClosed
   RespParser parser;
   std::string in;       // read buffer: bytes [in_pos, in_len) are unconsumed
   size_t in_len = 0;
   size_t in_pos = 0;
+  size_t batch_start = 0;  // in_pos when the current batch of commands began
+  size_t in_peak = 0;      // most bytes pending since the last cron resize (Redis's querybuf_peak)
   std::string out;      // replies built since the last write
   std::string writing;  // bytes handed to uv_write, kept alive until its callback
   uv_write_t write_req;
@@ -170,6 +159,8 @@ void CloseAndFree(uv_handle_t* h) {
 Server::Server(CommandLine cl)
     : command_line_(std::move(cl)), engine_(command_line_.config), loop_(uv_default_loop()) {
   engine_.hooks = this;
+  engine_.clients.set_owner(this);
+  engine_.clients.set_realtime_us(RealtimeUs);
   engine_.clock_us = MonotonicUs;
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
@@ -347,8 +338,9 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
     uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
     return;
   }
-  ClientInfo& info = c->info;
-  info.id = next_client_id_++;
+  ClientInfo& info = engine_.clients.Add();
+  c->client = &info;
+  info.sink = OutputSink{.buffer = &c->out, .owner = c};
   info.created_ms = info.last_interaction_ms = NowMs();
   info.authenticated = engine_.config.requirepass.empty();
   if (unix_socket) {
@@ -382,8 +374,9 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   }
   if (nread == 0 || c->closing) return;
   c->in_len += static_cast<size_t>(nread);
+  c->in_peak = std::max(c->in_peak, c->in_len - c->in_pos);
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
-  c->info.last_interaction_ms = NowMs();
+  c->client->last_interaction_ms = NowMs();
   ProcessInput(c);
   Write(c);
 }
@@ -392,37 +385,35 @@ void Server::ProcessInput(Connection* c) {
   const Config& cfg = engine_.config;
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
-  while (c->in_pos < c->in_len && !c->info.close_after_reply) {
-    limits.authenticated = c->info.authenticated;
+  c->batch_start = c->in_pos;
+  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+    limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      const bool was_monitor = c->info.monitor;
       current_ = c;
-      Dispatch(engine_, c->info, c->parser.args(), &c->out, NowMs());
+      Dispatch(engine_, *c->client, c->parser.args(), &c->out, NowMs());
       current_ = nullptr;
-      if (!was_monitor && c->info.monitor) ++monitors_;
-      if (was_monitor && !c->info.monitor) --monitors_;  // RESET
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kEmpty) {
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kIncomplete) {
       if (pending.size() > cfg.client_query_buffer_limit) {
         Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
-            static_cast<unsigned long long>(c->info.id), c->info.addr.c_str());
+            static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
         c->in_pos = c->in_len = 0;
         c->parser.Reset();
-        c->info.close_after_reply = true;
+        c->client->close_after_reply = true;
       }
       break;
     } else {
       ReplyBuilder(&c->out).Error(r.error);
       Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
-          static_cast<unsigned long long>(c->info.id), c->info.addr.c_str(),
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
           static_cast<int>(r.error.size()), r.error.data());
       c->in_pos = c->in_len = 0;
       c->parser.Reset();
-      c->info.close_after_reply = true;
+      c->client->close_after_reply = true;
     }
   }
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
@@ -449,10 +440,15 @@ void Server::Write(Connection* c) {
       uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
       c->write_in_flight = true;
       uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
+      c->client->output_buffer_bytes = c->writing.size();
       return;
     }
   }
-  if (!c->write_in_flight && c->info.close_after_reply) Close(c);
+  if (!c->write_in_flight && c->client->close_after_reply) {
+    Close(c);
+    return;
+  }
+  c->client->output_buffer_bytes = c->out.size() + c->writing.size();
 }
 
 namespace {
@@ -467,7 +463,7 @@ void Server::OnWriteDone(Connection* c, int status) {
   std::string().swap(c->writing);  // a big reply's memory goes back now, not at the next one
   if (status < 0) {
     c->out.clear();
-    c->info.close_after_reply = true;
+    c->client->close_after_reply = true;
   }
   // Anything built while this write was in flight goes out now.
   Write(c);
@@ -485,7 +481,8 @@ void Server::FlushPending() {
 void Server::Close(Connection* c) {
   if (c->closing) return;
   c->closing = true;
-  if (c->info.monitor) --monitors_;
+  engine_.clients.SetMonitor(*c->client, false);
+  c->client->sink.buffer = nullptr;  // the engine writes nothing more to it
   // Unsent output is dropped at once; a write in flight is cancelled by uv_close (its callback
   // runs with UV_ECANCELED before the close callback) and its buffer freed there.
   std::string().swap(c->out);
@@ -497,7 +494,9 @@ void Server::Close(Connection* c) {
 }
 
 void Server::OnClosed(Connection* c) {
-  clients_.erase(c->info.id);
+  clients_.erase(c->client->id);
+  engine_.clients.Remove(*c->client);
+  c->client = nullptr;
   engine_.stats.connected_clients = clients_.size();
   for (Connection*& d : dirty_) {
     if (d == c) d = nullptr;
@@ -520,23 +519,48 @@ void Server::OnCron() {
   engine_.keyspace.Cron();
   std::vector<Connection*> idle;
   for (auto& [id, c] : clients_) {
-    if (cfg.timeout > 0 && !c->info.monitor &&
-        now_ms - c->info.last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
+    if (cfg.timeout > 0 && !c->client->monitor &&
+        now_ms - c->client->last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
       idle.push_back(c);
       continue;
     }
-    // Give back buffers that grew for a burst once the client is quiet.
-    if (c->in_len == 0 && c->in.size() > kIdleBufferKeep) std::string().swap(c->in);
+    ResizeQueryBuffer(c, now_ms);
+    // Give back an output buffer that grew for a burst once it is empty.
     if (c->out.empty() && c->out.capacity() > kIdleBufferKeep) std::string().swap(c->out);
   }
   for (Connection* c : idle) {
-    Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->info.id));
+    Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->client->id));
     Close(c);
   }
   if (now_ms - last_status_ms_ >= kStatusPeriodMs) {
     last_status_ms_ = now_ms;
     UpdateStatus();
   }
+}
+
+void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
+  // As Redis's clientsCronResizeQueryBuffer: only a buffer wasting more than 4 KiB is
+  // touched; after 2 s idle an empty one is freed; otherwise one above 32 KiB that is more than
+  // twice its recent peak shrinks to that peak (never below what is pending). Then the peak
+  // restarts from what is pending now.
+  const size_t pending = c->in_len - c->in_pos;
+  const size_t free_bytes = c->in.size() - c->in_len;
+  if (free_bytes > kQueryBufferWasteBytes && c != current_) {
+    const bool idle = now_ms - c->client->last_interaction_ms > kQueryBufferIdleMs;
+    if (idle && pending == 0) {
+      std::string().swap(c->in);
+      c->in_pos = c->in_len = 0;
+    } else if (c->in.size() > kQueryBufferResizeThreshold && c->in.size() / 2 > c->in_peak) {
+      // The pending bytes move to the front of a smaller buffer; a suspended parse follows
+      // them (RespParser rebases its views).
+      std::string smaller(std::max(pending, c->in_peak), '\0');
+      std::memcpy(smaller.data(), c->in.data() + c->in_pos, pending);
+      c->in.swap(smaller);
+      c->in_pos = 0;
+      c->in_len = pending;
+    }
+  }
+  c->in_peak = c->in_len - c->in_pos;
 }
 
 void Server::UpdateStatus() {
@@ -671,7 +695,7 @@ void Server::BeginShutdown() {
   std::vector<Connection*> all;
   for (auto& [id, c] : clients_) all.push_back(c);
   for (Connection* c : all) {
-    c->info.close_after_reply = true;
+    c->client->close_after_reply = true;
     Write(c);
   }
   bool waiting = false;
@@ -702,9 +726,8 @@ void Server::OnDrainTimeout() {
 void Server::ForEachClient(const std::function<void(const ClientInfo&)>& fn) {
   for (auto& [id, c] : clients_) {
     if (c->closing) continue;  // killed or gone: only its handle is still being closed
-    c->info.query_buffer_bytes = c->in_len - c->in_pos;
-    c->info.output_buffer_bytes = c->out.size() + c->writing.size();
-    fn(c->info);
+    RefreshBufferStats(*c->client);
+    fn(*c->client);
   }
 }
 
@@ -712,11 +735,11 @@ size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   size_t n = 0;
   std::vector<Connection*> victims;
   for (auto& [id, c] : clients_) {
-    if (c->closing || !pred(c->info)) continue;
+    if (c->closing || !pred(*c->client)) continue;
     ++n;
     if (c == current_) {
       // The caller killing itself gets this reply first, as in Redis.
-      c->info.close_after_reply = true;
+      c->client->close_after_reply = true;
     } else {
       victims.push_back(c);
     }
@@ -727,32 +750,21 @@ size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   return n;
 }
 
-void Server::FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
-                          int64_t /*now_us*/) {
-  struct timeval tv;
-  gettimeofday(&tv, nullptr);
-  // Redis names unix-socket clients "unix:<path>" here.
-  std::string who = from.fd < 0 && from.addr.size() > 2
-                        ? "unix:" + from.addr.substr(0, from.addr.size() - 2)
-                        : from.addr;
-  char head[64];
-  std::snprintf(head, sizeof(head), "+%ld.%06ld [%d ", static_cast<long>(tv.tv_sec),
-                static_cast<long>(tv.tv_usec), from.db);
-  std::string line = head;
-  line.append(who).append("] ");
-  for (size_t i = 0; i < argv.size(); ++i) {
-    if (i > 0) line.push_back(' ');
-    AppendRepr(&line, argv[i]);
-  }
-  line.append("\r\n");
-  for (auto& [id, c] : clients_) {
-    if (!c->info.monitor || c->closing || &c->info == &from) continue;
-    c->out.append(line);
-    if (!c->dirty) {
-      c->dirty = true;
-      dirty_.push_back(c);
-    }
-  }
+void Server::OutputReady(ClientInfo& client) {
+  auto* c = static_cast<Connection*>(client.sink.owner);
+  if (c->closing || c->dirty) return;
+  c->dirty = true;
+  dirty_.push_back(c);
+}
+
+void Server::RefreshBufferStats(ClientInfo& client) {
+  auto* c = static_cast<Connection*>(client.sink.owner);
+  // As Redis's qbuf: for the client whose command runs, what its batch read (the buffer is
+  // trimmed once the batch is done); for the others, what is pending.
+  const size_t from = c == current_ ? c->batch_start : c->in_pos;
+  client.query_buffer_bytes = c->in_len - from;
+  client.query_buffer_free = c->in.size() - c->in_len;
+  client.output_buffer_bytes = c->out.size() + c->writing.size();
 }
 
 }  // namespace firn

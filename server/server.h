@@ -45,7 +45,7 @@ namespace firn {
 
 class Connection;
 
-class Server : public ServerHooks {
+class Server : public ServerHooks, public ClientOutputOwner {
  public:
   explicit Server(CommandLine cl);
   ~Server() override;
@@ -71,13 +71,15 @@ class Server : public ServerHooks {
   void ForEachClient(const std::function<void(const ClientInfo&)>& fn) override;
   size_t KillClients(const std::function<bool(const ClientInfo&)>& pred) override;
   void RequestShutdown() override;
-  bool HasMonitors() const override { return monitors_ > 0; }
-  void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
-                    int64_t now_us) override;
   // Applies what the engine does not read live: loglevel, hz (the cron period), bind and port
   // (the listeners move; if the new address cannot be bound the old listeners stay, the
   // setting reverts and the refusal is returned), maxmemory (eviction starts at once).
   std::optional<std::string> ConfigChanged(std::string_view name) override;
+
+  // ClientOutputOwner: a write to a client's sink from outside its command (MONITOR) is
+  // flushed with the batch; buffer figures come from the connection.
+  void OutputReady(ClientInfo& client) override;
+  void RefreshBufferStats(ClientInfo& client) override;
 
   // SIGHUP's work (see the top of this file); public for tests.
   void Reload();
@@ -96,6 +98,8 @@ class Server : public ServerHooks {
   // Returns false, with the old listeners and settings back, if the new ones cannot be bound.
   bool RebindTcp();
   void StartCron();
+  // The cron's query-buffer trimming for one connection (Redis's rules, see server.cc).
+  void ResizeQueryBuffer(Connection* c, int64_t now_ms);
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
   std::string ListenersText() const;
   void UpdateStatus();
@@ -119,8 +123,6 @@ class Server : public ServerHooks {
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check
-  uint64_t next_client_id_ = 1;
-  size_t monitors_ = 0;
   bool shutting_down_ = false;
   bool shutdown_requested_ = false;
   uint64_t cached_loop_ms_ = UINT64_MAX;

@@ -34,8 +34,6 @@ class FakeServerHooks : public ServerHooks {
     return n;
   }
   void RequestShutdown() override { shutdown_requested = true; }
-  bool HasMonitors() const override { return false; }
-  void FeedMonitors(const ClientInfo&, const std::vector<std::string_view>&, int64_t) override {}
   // Settings whose change the fake server refuses, with the reason it gives.
   std::vector<std::pair<std::string, std::string>> refusals;
 
