@@ -70,7 +70,8 @@ void Quit(CommandContext& ctx) {
 }
 
 // RESET -> RESET. The connection returns to its initial state: database 0, RESP2, no name,
-// replies on, no transaction, no MONITOR, and authenticated only if no password is required.
+// replies on, no transaction, no MONITOR, pub/sub or tracking, and authenticated only if no
+// password is required.
 // (CLIENT NO-EVICT survives, as in Redis 7.0.)
 void Reset(CommandContext& ctx) {
   ClientInfo& c = ctx.client;
@@ -82,6 +83,8 @@ void Reset(CommandContext& ctx) {
   c.multi_error = false;
   c.queued.clear();
   ctx.engine.clients.SetMonitor(c, false);
+  c.subscribed = false;
+  c.tracking = false;
   c.authenticated = ctx.config().requirepass.empty();
   ctx.reply.set_proto(Proto::kResp2);
   ctx.reply.Simple("RESET");
