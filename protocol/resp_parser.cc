@@ -102,16 +102,7 @@ bool SplitInlineArgs(std::string_view line, std::vector<std::string>* out) {
 void RespParser::Reset() {
   suspended_ = false;
   args_.clear();
-  count_ = -1;
-  next_ = 0;
-  scan_from_ = 0;
   base_ = nullptr;
-}
-
-RespParser::Result RespParser::Suspend(std::string_view buf, size_t needed) {
-  suspended_ = true;
-  base_ = buf.data();
-  return Incomplete(needed);
 }
 
 void RespParser::Rebase(const char* base) {
@@ -126,28 +117,35 @@ void RespParser::Rebase(const char* base) {
 }
 
 RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
-  if (suspended_) {
+  const bool resume = suspended_;
+  if (resume) {
     suspended_ = false;
     Rebase(buf.data());
   } else {
     args_.clear();
-    count_ = -1;
-    next_ = 0;
-    scan_from_ = 0;
   }
   if (buf.empty()) return Incomplete();
-  if (buf[0] == '*') return ParseMultibulk(buf, limits);
-  return ParseInline(buf);
+  if (buf[0] == '*') return ParseMultibulk(buf, limits, resume);
+  return ParseInline(buf, resume);
 }
 
-RespParser::Result RespParser::ParseInline(std::string_view buf) {
-  size_t nl = buf.find('\n', scan_from_);
-  bytes_scanned_ += (nl == std::string_view::npos ? buf.size() : nl + 1) - scan_from_;
+RespParser::Result RespParser::Suspend(std::string_view buf, size_t from, size_t needed) {
+  bytes_scanned_ += buf.size() - from;
+  seen_ = buf.size();
+  suspended_ = true;
+  base_ = buf.data();
+  return Incomplete(needed);
+}
+
+RespParser::Result RespParser::ParseInline(std::string_view buf, bool resume) {
+  // A line without its LF yet is searched from where the last call stopped.
+  const size_t from = resume ? seen_ : 0;
+  size_t nl = buf.find('\n', from);
   if (nl == std::string_view::npos) {
     if (buf.size() > kInlineMaxSize) return Fail(err::kProtoBigInline);
-    scan_from_ = buf.size();
-    return Suspend(buf);
+    return Suspend(buf, from);
   }
+  bytes_scanned_ += nl + 1 - from;
   std::string_view line = buf.substr(0, nl);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (!SplitInlineArgs(line, &unquoted_)) {
@@ -158,42 +156,51 @@ RespParser::Result RespParser::ParseInline(std::string_view buf) {
   return Done(Status::kCommand, nl + 1);
 }
 
-int RespParser::ReadCountLine(std::string_view buf, size_t* pos, int64_t* value) {
-  // The search resumes where the last call stopped on this line.
-  const size_t from = std::max(*pos, scan_from_);
-  const size_t cr = buf.find('\r', from);
-  bytes_scanned_ += (cr == std::string_view::npos ? buf.size() : cr + 1) - from;
-  if (cr == std::string_view::npos || cr + 1 >= buf.size()) {
-    scan_from_ = cr == std::string_view::npos ? buf.size() : cr;
-    return buf.size() - *pos > kInlineMaxSize ? -1 : 0;
-  }
-  if (cr - *pos > kInlineMaxSize) return -1;
-  bool ok = ParseInt64(buf.substr(*pos + 1, cr - *pos - 1), value);
-  *pos = cr + 2;
-  return ok ? 1 : -2;
-}
+RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits,
+                                              bool resume) {
+  // A resumed request continues at the "$" line of its next argument (a line cut by the end
+  // of the last read is read again: a few bytes, 64 KiB at most). On the way the progress is
+  // kept in locals (this is the per-command path) and stored back only when suspending.
+  const size_t from = resume ? seen_ : 0;
+  int64_t count = resume ? count_ : 0;  // 0 while the count line is not read
+  size_t pos = resume ? next_ : 0;
+  auto suspend = [&](size_t next, size_t needed) {
+    count_ = count;
+    next_ = next;
+    return Suspend(buf, from, needed);
+  };
+  // Reads "<prefix><integer>\r\n" at pos; returns 1 on success, 0 if incomplete, -1 if the line
+  // is too long without a CRLF, -2 if it is not an integer.
+  auto read_count = [&](int64_t* value) -> int {
+    size_t cr = buf.find('\r', pos);
+    if (cr == std::string_view::npos || cr + 1 >= buf.size()) {
+      return buf.size() - pos > kInlineMaxSize ? -1 : 0;
+    }
+    if (cr - pos > kInlineMaxSize) return -1;
+    bool ok = ParseInt64(buf.substr(pos + 1, cr - pos - 1), value);
+    pos = cr + 2;
+    return ok ? 1 : -2;
+  };
 
-RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits) {
-  if (count_ < 0) {
-    size_t pos = 0;
-    int64_t count = 0;
-    int r = ReadCountLine(buf, &pos, &count);
-    if (r == 0) return Suspend(buf);
+  if (count == 0) {
+    int r = read_count(&count);
+    if (r == 0) return suspend(0, 0);
     if (r == -1) return Fail(err::kProtoBigMultibulk);
     if (r == -2 || count > INT_MAX) return Fail(err::kProtoInvalidMultibulk);
     if (!limits.authenticated && count > kUnauthMaxMultibulk) {
       return Fail(err::kProtoUnauthMultibulk);
     }
-    if (count <= 0) return Done(Status::kEmpty, pos);
-    count_ = count;
-    next_ = pos;
+    if (count <= 0) {
+      bytes_scanned_ += pos - from;
+      return Done(Status::kEmpty, pos);
+    }
   }
 
   const int64_t max_bulk = limits.authenticated ? limits.max_bulk_len : kUnauthMaxBulk;
   // Don't reserve for a declared count until the bytes arrive: args_ grows as they do.
-  while (static_cast<int64_t>(args_.size()) < count_) {
-    size_t pos = next_;
-    if (pos >= buf.size()) return Suspend(buf);
+  for (int64_t have = static_cast<int64_t>(args_.size()); have < count; ++have) {
+    const size_t start = pos;
+    if (pos >= buf.size()) return suspend(start, 0);
     if (buf[pos] != '$') {
       error_ = "ERR Protocol error: expected '$', got '";
       error_.push_back(buf[pos]);
@@ -201,18 +208,19 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
       return Fail(error_);
     }
     int64_t len = 0;
-    int r = ReadCountLine(buf, &pos, &len);
-    if (r == 0) return Suspend(buf);
+    int r = read_count(&len);
+    if (r == 0) return suspend(start, 0);
     if (r == -1) return Fail(err::kProtoBigBulkCount);
     if (!limits.authenticated && r == 1 && len > max_bulk) return Fail(err::kProtoUnauthBulk);
     if (r == -2 || len < 0 || len > max_bulk) return Fail(err::kProtoInvalidBulk);
     // The payload and two bytes meant to be CRLF, which Redis skips unread.
     size_t need = pos + static_cast<size_t>(len) + 2;
-    if (buf.size() < need) return Suspend(buf, need);
+    if (buf.size() < need) return suspend(start, need);
     args_.push_back(buf.substr(pos, static_cast<size_t>(len)));
-    next_ = need;
+    pos = need;
   }
-  return Done(Status::kCommand, next_);
+  bytes_scanned_ += pos - from;
+  return Done(Status::kCommand, pos);
 }
 
 }  // namespace firn

@@ -10,8 +10,9 @@
 // then sending millions of arguments, or one 500 MB bulk) must cost each read in proportion to
 // the bytes that read brought, not to everything pending; re-parsing from the first byte each
 // time made such a client stall every other client for up to a second per read. So after
-// kIncomplete the parser keeps the arguments it has already found, where the next one starts
-// and how far it searched for a line end, and the next call carries on from there. The
+// kIncomplete the parser keeps the arguments it has already found and where the next one
+// starts (for an inline request, how far it searched for the line's end), and the next call
+// carries on from there. The
 // arguments stay views: if the caller moved the pending bytes (the read buffer grew or was
 // compacted) the views are shifted to the new address once, which is O(arguments) per move and
 // happens O(log size) times for a growing buffer. Bulk payloads are skipped by their declared
@@ -60,27 +61,28 @@ class RespParser {
   void Reset();
 
   const std::vector<std::string_view>& args() const { return args_; }
-  // Bytes examined while looking for line ends, since construction: the parser's work.
+  // The parser's work since construction: bytes it went through, each call counting from
+  // where the last call on the same request stopped (a parser that started over on every read
+  // would count a request's bytes once per read).
   uint64_t bytes_scanned() const { return bytes_scanned_; }
 
  private:
-  Result ParseMultibulk(std::string_view buf, const ParseLimits& limits);
-  Result ParseInline(std::string_view buf);
-  // Reads "<prefix><integer>\r\n" at *pos: 1 and *pos past the line on success, 0 if the
-  // line is incomplete, -1 if it is too long without a CRLF, -2 if it is not an integer.
-  int ReadCountLine(std::string_view buf, size_t* pos, int64_t* value);
-  Result Suspend(std::string_view buf, size_t needed = 0);
+  // resume: continue the request this parser suspended on (kIncomplete) instead of starting.
+  Result ParseMultibulk(std::string_view buf, const ParseLimits& limits, bool resume);
+  Result ParseInline(std::string_view buf, bool resume);
+  // Keeps the request for the next call (kIncomplete); from: where this call started reading.
+  Result Suspend(std::string_view buf, size_t from, size_t needed = 0);
   // Shifts the views in args_ from the address the pending bytes had to base.
   void Rebase(const char* base);
 
   std::vector<std::string_view> args_;
-  // A request in progress (after kIncomplete): its declared count (-1: not read yet), where its
-  // next argument starts, how far the current line was searched for its end, and where the
-  // pending bytes were.
+  // A request in progress (valid while suspended_, after kIncomplete): its declared count (0:
+  // not read yet), where its next argument's "$" line starts, how many of its bytes were seen,
+  // and where they were.
   bool suspended_ = false;
-  int64_t count_ = -1;
+  int64_t count_ = 0;
   size_t next_ = 0;
-  size_t scan_from_ = 0;
+  size_t seen_ = 0;
   const char* base_ = nullptr;
   uint64_t bytes_scanned_ = 0;
   std::vector<std::string> unquoted_;  // storage for inline arguments that had escapes
