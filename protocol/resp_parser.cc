@@ -116,25 +116,11 @@ void RespParser::Rebase(const char* base) {
   base_ = base;
 }
 
-RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
-  const bool resume = suspended_;
-  if (resume) {
-    suspended_ = false;
-    Rebase(buf.data());
-  } else {
-    args_.clear();
-  }
-  if (buf.empty()) return Incomplete();
-  if (buf[0] == '*') return ParseMultibulk(buf, limits, resume);
-  return ParseInline(buf, resume);
-}
-
-RespParser::Result RespParser::Suspend(std::string_view buf, size_t from, size_t needed) {
-  bytes_scanned_ += buf.size() - from;
-  seen_ = buf.size();
-  suspended_ = true;
-  base_ = buf.data();
-  return Incomplete(needed);
+RespParser::Result RespParser::SuspendMultibulk(std::string_view buf, size_t from, int64_t count,
+                                                size_t next, size_t needed) {
+  count_ = count;
+  next_ = next;
+  return Suspend(buf, from, needed);
 }
 
 RespParser::Result RespParser::ParseInline(std::string_view buf, bool resume) {
@@ -156,19 +142,15 @@ RespParser::Result RespParser::ParseInline(std::string_view buf, bool resume) {
   return Done(Status::kCommand, nl + 1);
 }
 
-RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits,
-                                              bool resume) {
+template <bool kResume>
+RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits) {
+  constexpr bool resume = kResume;
   // A resumed request continues at the "$" line of its next argument (a line cut by the end
   // of the last read is read again: a few bytes, 64 KiB at most). On the way the progress is
-  // kept in locals (this is the per-command path) and stored back only when suspending.
+  // kept in locals (this is the per-command path) and stored only when suspending again.
   const size_t from = resume ? seen_ : 0;
   int64_t count = resume ? count_ : 0;  // 0 while the count line is not read
   size_t pos = resume ? next_ : 0;
-  auto suspend = [&](size_t next, size_t needed) {
-    count_ = count;
-    next_ = next;
-    return Suspend(buf, from, needed);
-  };
   // Reads "<prefix><integer>\r\n" at pos; returns 1 on success, 0 if incomplete, -1 if the line
   // is too long without a CRLF, -2 if it is not an integer.
   auto read_count = [&](int64_t* value) -> int {
@@ -184,7 +166,7 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
 
   if (count == 0) {
     int r = read_count(&count);
-    if (r == 0) return suspend(0, 0);
+    if (r == 0) return SuspendMultibulk(buf, from, 0, 0, 0);
     if (r == -1) return Fail(err::kProtoBigMultibulk);
     if (r == -2 || count > INT_MAX) return Fail(err::kProtoInvalidMultibulk);
     if (!limits.authenticated && count > kUnauthMaxMultibulk) {
@@ -200,7 +182,7 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
   // Don't reserve for a declared count until the bytes arrive: args_ grows as they do.
   for (int64_t have = static_cast<int64_t>(args_.size()); have < count; ++have) {
     const size_t start = pos;
-    if (pos >= buf.size()) return suspend(start, 0);
+    if (pos >= buf.size()) return SuspendMultibulk(buf, from, count, start, 0);
     if (buf[pos] != '$') {
       error_ = "ERR Protocol error: expected '$', got '";
       error_.push_back(buf[pos]);
@@ -209,18 +191,41 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
     }
     int64_t len = 0;
     int r = read_count(&len);
-    if (r == 0) return suspend(start, 0);
+    if (r == 0) return SuspendMultibulk(buf, from, count, start, 0);
     if (r == -1) return Fail(err::kProtoBigBulkCount);
     if (!limits.authenticated && r == 1 && len > max_bulk) return Fail(err::kProtoUnauthBulk);
     if (r == -2 || len < 0 || len > max_bulk) return Fail(err::kProtoInvalidBulk);
     // The payload and two bytes meant to be CRLF, which Redis skips unread.
     size_t need = pos + static_cast<size_t>(len) + 2;
-    if (buf.size() < need) return suspend(start, need);
+    if (buf.size() < need) return SuspendMultibulk(buf, from, count, start, need);
     args_.push_back(buf.substr(pos, static_cast<size_t>(len)));
     pos = need;
   }
   bytes_scanned_ += pos - from;
   return Done(Status::kCommand, pos);
+}
+
+RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
+  const bool resume = suspended_;
+  if (resume) {
+    suspended_ = false;
+    Rebase(buf.data());
+  } else {
+    args_.clear();
+  }
+  if (buf.empty()) return Incomplete();
+  if (buf[0] == '*') {
+    return resume ? ParseMultibulk<true>(buf, limits) : ParseMultibulk<false>(buf, limits);
+  }
+  return ParseInline(buf, resume);
+}
+
+RespParser::Result RespParser::Suspend(std::string_view buf, size_t from, size_t needed) {
+  bytes_scanned_ += buf.size() - from;
+  seen_ = buf.size();
+  suspended_ = true;
+  base_ = buf.data();
+  return Incomplete(needed);
 }
 
 }  // namespace firn

@@ -67,11 +67,16 @@ class RespParser {
   uint64_t bytes_scanned() const { return bytes_scanned_; }
 
  private:
-  // resume: continue the request this parser suspended on (kIncomplete) instead of starting.
-  Result ParseMultibulk(std::string_view buf, const ParseLimits& limits, bool resume);
+  // resume / kResume: continue the request this parser suspended on (kIncomplete) instead of
+  // starting one (a template so that the common, fresh case carries no resume state at all).
+  template <bool kResume>
+  Result ParseMultibulk(std::string_view buf, const ParseLimits& limits);
   Result ParseInline(std::string_view buf, bool resume);
   // Keeps the request for the next call (kIncomplete); from: where this call started reading.
   Result Suspend(std::string_view buf, size_t from, size_t needed = 0);
+  // The same for a multibulk: count declared (0: not read yet), next argument at next.
+  Result SuspendMultibulk(std::string_view buf, size_t from, int64_t count, size_t next,
+                          size_t needed);
   // Shifts the views in args_ from the address the pending bytes had to base.
   void Rebase(const char* base);
 

@@ -374,7 +374,6 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   }
   if (nread == 0 || c->closing) return;
   c->in_len += static_cast<size_t>(nread);
-  c->in_peak = std::max(c->in_peak, c->in_len - c->in_pos);
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
   c->client->last_interaction_ms = NowMs();
   ProcessInput(c);
@@ -386,18 +385,19 @@ void Server::ProcessInput(Connection* c) {
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
+  current_ = c;
   while (c->in_pos < c->in_len && !c->client->close_after_reply) {
     limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      current_ = c;
       Dispatch(engine_, *c->client, c->parser.args(), &c->out, NowMs());
-      current_ = nullptr;
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kEmpty) {
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kIncomplete) {
+      // Only a request spanning reads makes the buffer hold more than one read's bytes.
+      c->in_peak = std::max(c->in_peak, pending.size());
       if (pending.size() > cfg.client_query_buffer_limit) {
         Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
             static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
@@ -416,6 +416,7 @@ void Server::ProcessInput(Connection* c) {
       c->client->close_after_reply = true;
     }
   }
+  current_ = nullptr;
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
   if (shutdown_requested_) BeginShutdown();
 }
@@ -433,6 +434,7 @@ void Server::Write(Connection* c) {
     engine_.stats.net_output_bytes += written;
     if (written == c->out.size()) {
       c->out.clear();
+      c->client->output_buffer_bytes = 0;
     } else {
       c->writing.assign(c->out, written);
       c->out.clear();
@@ -443,12 +445,11 @@ void Server::Write(Connection* c) {
       c->client->output_buffer_bytes = c->writing.size();
       return;
     }
+  } else if (c->write_in_flight) {
+    // What was built meanwhile waits for the write in flight (OnWriteDone sends it).
+    c->client->output_buffer_bytes = c->out.size() + c->writing.size();
   }
-  if (!c->write_in_flight && c->client->close_after_reply) {
-    Close(c);
-    return;
-  }
-  c->client->output_buffer_bytes = c->out.size() + c->writing.size();
+  if (!c->write_in_flight && c->client->close_after_reply) Close(c);
 }
 
 namespace {
