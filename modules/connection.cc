@@ -193,7 +193,7 @@ void ForEachClient(CommandContext& ctx, const std::function<void(const ClientInf
   }
 }
 
-// Closes the clients pred selects (after their pending replies); returns how many.
+// Closes the clients pred selects (at once; the caller after this reply); returns how many.
 size_t KillClients(CommandContext& ctx, const std::function<bool(const ClientInfo&)>& pred) {
   if (ctx.engine.hooks != nullptr) return ctx.engine.hooks->KillClients(pred);
   if (!pred(ctx.client)) return 0;

@@ -57,7 +57,8 @@ class ServerHooks {
   virtual ~ServerHooks() = default;
   // Calls fn for every connected client, in connection order.
   virtual void ForEachClient(const std::function<void(const ClientInfo&)>& fn) = 0;
-  // Closes every client for which pred is true (after its pending replies); returns the count.
+  // Closes every client for which pred is true at once, dropping its unsent output (the
+  // client running the command gets this command's reply first); returns the count.
   virtual size_t KillClients(const std::function<bool(const ClientInfo&)>& pred) = 0;
   // Starts a graceful shutdown once the current batch is answered.
   virtual void RequestShutdown() = 0;
