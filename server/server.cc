@@ -21,7 +21,8 @@ constexpr size_t kMinReadRoom = 16 * 1024;
 constexpr size_t kIdleBufferKeep = 64 * 1024;
 // Query buffer trimming in the cron (Redis's values): a buffer is left alone unless it wastes
 // more than kQueryBufferWasteBytes; idle for kQueryBufferIdleMs and empty, it is freed; above
-// kQueryBufferResizeThreshold and over twice its recent peak, it shrinks to the peak.
+// kQueryBufferResizeThreshold and over twice its recent peak, it shrinks to the peak (at least
+// kMinReadRoom).
 constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
 constexpr int64_t kQueryBufferIdleMs = 2000;
 constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
@@ -554,7 +555,8 @@ void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
     } else if (c->in.size() > kQueryBufferResizeThreshold && c->in.size() / 2 > c->in_peak) {
       // The pending bytes move to the front of a smaller buffer; a suspended parse follows
       // them (RespParser rebases its views).
-      std::string smaller(std::max(pending, c->in_peak), '\0');
+      // Never below one read's room: the next read would only grow it back.
+      std::string smaller(std::max({pending, c->in_peak, kMinReadRoom}), '\0');
       std::memcpy(smaller.data(), c->in.data() + c->in_pos, pending);
       c->in.swap(smaller);
       c->in_pos = 0;
