@@ -153,9 +153,9 @@ namespace {
   client.last_command = cmd.name;
   // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
   // commands never.
-  if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
+  if (engine.clients.HasMonitors() &&
       !(cmd.flags & (kSkipMonitor | kAdmin))) {
-    engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
+    engine.clients.FeedMonitors(client, argv, now_ms * 1000);
   }
   // The propagation point: writes that changed something, in a replay-safe form. A
   // refused write changed nothing itself (a key it found expired went out as DEL already).

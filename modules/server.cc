@@ -1040,10 +1040,19 @@ void ConfigSet(CommandContext& ctx) {
       return;
     }
   }
+  Config previous = ctx.config();
   ctx.engine.config = std::move(updated);
   ApplyEvictionSettings(ctx.engine);
   if (ctx.engine.hooks != nullptr) {
-    for (const std::string& name : names) ctx.engine.hooks->ConfigChanged(name);
+    for (size_t n = 0; n < names.size(); ++n) {
+      if (std::optional<std::string> refusal = ctx.engine.hooks->ConfigChanged(names[n])) {
+        // As Redis: nothing changes; what was applied already is applied again, as it was.
+        ctx.engine.config = std::move(previous);
+        for (size_t k = 0; k < n; ++k) ctx.engine.hooks->ConfigChanged(names[k]);
+        ctx.Error(ConfigSetError(ctx.arg(2 + 2 * n), *refusal));
+        return;
+      }
+    }
   }
   ctx.reply.Ok();
 }
@@ -1194,7 +1203,7 @@ void Monitor(CommandContext& ctx) {
     return;
   }
   if (ctx.client.monitor) return;
-  ctx.client.monitor = true;
+  ctx.engine.clients.SetMonitor(ctx.client, true);
   ctx.reply.Ok();
 }
 

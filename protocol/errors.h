@@ -106,4 +106,9 @@ inline constexpr std::string_view kMonitorInMulti =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
 inline constexpr std::string_view kBadLimiterState = "ERR invalid limiter state";
 
+// Server: connections and listeners (server/). The two reasons CONFIG SET gives after
+// "ERR CONFIG SET failed (possibly related to argument '...') - " when a listener cannot move.
+inline constexpr std::string_view kConfigListenPort = "Unable to listen on this port. Check server logs.";
+inline constexpr std::string_view kConfigListenBind = "Failed to bind to specified addresses.";
+
 }  // namespace firn::err

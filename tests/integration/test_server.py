@@ -1,6 +1,7 @@
 """Server commands: INFO, COMMAND, CONFIG, TIME, SHUTDOWN, MONITOR."""
 
 import re
+import socket
 import signal
 import time
 
@@ -467,3 +468,23 @@ def test_stops_accepting_after_sigterm(start_server):
     assert srv.stop() == 0, srv.log()
     with pytest.raises(OSError):
         RawConn(port=port, timeout=2).cmd("PING")
+
+
+@pytest.mark.parametrize("kind", ["firn", "redis"])
+def test_config_set_port_to_a_busy_port_answers_an_error_and_changes_nothing(start_server, kind):
+    srv = start_server("--maxmemory", "0", kind=kind)
+    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    busy_port = busy.getsockname()[1]
+    try:
+        c = srv.raw()
+        assert c.cmd("CONFIG", "SET", "maxmemory", "10mb", "port", busy_port) == (
+            b"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on "
+            b"this port. Check server logs.\r\n")
+        assert decode(c.cmd("CONFIG", "GET", "port"))[1] == str(srv.port).encode()
+        assert decode(c.cmd("CONFIG", "GET", "maxmemory"))[1] == b"0"
+        # Still listening where it was.
+        assert srv.raw().cmd("PING") == b"+PONG\r\n"
+    finally:
+        busy.close()
