@@ -79,6 +79,8 @@ class Server : public ServerHooks {
 
   // The Unix time in ms for this loop iteration.
   int64_t NowMs();
+  // Makes the next NowMs() read the wall clock (called before each wait for I/O).
+  void InvalidateClock() { clock_stale_ = true; }
 
  private:
   void ProcessInput(Connection* c);
@@ -114,7 +116,8 @@ class Server : public ServerHooks {
   size_t monitors_ = 0;
   bool shutting_down_ = false;
   bool shutdown_requested_ = false;
-  uint64_t cached_loop_ms_ = UINT64_MAX;
+  uv_prepare_t clock_prepare_;
+  bool clock_stale_ = true;
   int64_t cached_now_ms_ = 0;
 };
 
