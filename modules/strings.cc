@@ -1,8 +1,12 @@
 #include "modules/strings.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
+#include <memory>
+#include <new>
 #include <string>
+#include <vector>
 
 #include "modules/args.h"
 #include "modules/common.h"
@@ -382,9 +386,197 @@ void SetRange(CommandContext& ctx) {
   ctx.reply.Int(static_cast<int64_t>(value.size()));
 }
 
+// Reads a bit offset as Redis's getBitOffsetFromArgument: an integer, not negative, whose byte
+// lies within proto-max-bulk-len.
+bool ArgBitOffset(CommandContext& ctx, std::string_view s, uint64_t* out) {
+  int64_t v;
+  if (!ParseInt64(s, &v) || v < 0 ||
+      static_cast<uint64_t>(v >> 3) >= ctx.config().proto_max_bulk_len) {
+    ctx.Error(err::kBitOffset);
+    return false;
+  }
+  *out = static_cast<uint64_t>(v);
+  return true;
+}
+
+// The mask of bit `offset` within its byte: bit 0 is the most significant bit of byte 0.
+uint8_t BitMask(uint64_t offset) { return static_cast<uint8_t>(0x80u >> (offset & 7)); }
+
+// SETBIT key offset 0|1 -> the bit's previous value; the string grows, zero-padded, to reach it.
+void SetBit(CommandContext& ctx) {
+  uint64_t offset;
+  if (!ArgBitOffset(ctx, ctx.arg(2), &offset)) return;
+  int64_t on;
+  if (!ParseInt64(ctx.arg(3), &on) || (on & ~int64_t{1}) != 0) {
+    ctx.Error(err::kBitValue);
+    return;
+  }
+  Db& db = ctx.db();
+  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
+  if (!CheckString(ctx, e)) return;
+  const size_t byte = static_cast<size_t>(offset >> 3);
+  std::string value(e == nullptr ? std::string_view() : e->value());
+  if (value.size() <= byte) value.resize(byte + 1, '\0');
+  const uint8_t mask = BitMask(offset);
+  const uint8_t old = static_cast<uint8_t>(value[byte]);
+  value[byte] = static_cast<char>(on != 0 ? (old | mask) : (old & ~mask));
+  if (e == nullptr) {
+    e = db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
+  } else {
+    e = db.Rewrite(e, value, e->expire_ms());
+  }
+  e->set_edited(true);  // Redis: a raw string from now on
+  ctx.reply.Int((old & mask) != 0 ? 1 : 0);
+}
+
+// GETBIT key offset -> the bit (0 past the end or for a missing key).
+void GetBit(CommandContext& ctx) {
+  uint64_t offset;
+  if (!ArgBitOffset(ctx, ctx.arg(2), &offset)) return;
+  bool ok;
+  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
+  if (!ok) return;
+  const size_t byte = static_cast<size_t>(offset >> 3);
+  const bool set = e != nullptr && byte < e->value().size() &&
+                   (static_cast<uint8_t>(e->value()[byte]) & BitMask(offset)) != 0;
+  ctx.reply.Int(set ? 1 : 0);
+}
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
+// -> the longest common subsequence (bulk); LEN: its length; IDX: a map {matches: [[[a_start,
+// a_end], [b_start, b_end](, len)]...], len: n}, the ranges from the end of the strings back.
+// A missing key reads as "". The classic O(|a| * |b|) table, bounded, as Redis, by
+// proto-max-bulk-len bytes of transient memory.
+void Lcs(CommandContext& ctx) {
+  Entry* ea = ctx.db().FindForRead(ctx.arg(1), ctx.now_ms);
+  Entry* eb = ctx.db().FindForRead(ctx.arg(2), ctx.now_ms);
+  if ((ea != nullptr && ea->type() != ValueType::kString) ||
+      (eb != nullptr && eb->type() != ValueType::kString)) {
+    ctx.Error(err::kLcsNotStrings);
+    return;
+  }
+  bool get_len = false, get_idx = false, with_match_len = false;
+  int64_t min_match_len = 0;
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    if (EqualsNoCase(opt, "IDX")) {
+      get_idx = true;
+    } else if (EqualsNoCase(opt, "LEN")) {
+      get_len = true;
+    } else if (EqualsNoCase(opt, "WITHMATCHLEN")) {
+      with_match_len = true;
+    } else if (EqualsNoCase(opt, "MINMATCHLEN") && i + 1 < ctx.argc()) {
+      if (!ArgInt(ctx, i + 1, &min_match_len)) return;
+      if (min_match_len < 0) min_match_len = 0;
+      ++i;
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  }
+  if (get_idx && get_len) {
+    ctx.Error(err::kLcsLenAndIdx);
+    return;
+  }
+  const std::string_view a = ea == nullptr ? std::string_view() : ea->value();
+  const std::string_view b = eb == nullptr ? std::string_view() : eb->value();
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    ctx.Error(err::kLcsTooLong);
+    return;
+  }
+  const size_t rows = a.size() + 1, cols = b.size() + 1;
+  const unsigned long long cells = static_cast<unsigned long long>(rows) * cols;
+  if (cells * sizeof(uint32_t) > static_cast<unsigned long long>(ctx.config().proto_max_bulk_len)) {
+    ctx.Error(err::kLcsTransientMemory);
+    return;
+  }
+  std::unique_ptr<uint32_t[]> table(new (std::nothrow) uint32_t[cells]);
+  if (table == nullptr) {
+    ctx.Error(err::kLcsAllocFailed);
+    return;
+  }
+  // table[i * cols + j]: the LCS length of a[0, i) and b[0, j).
+  auto at = [&](size_t i, size_t j) -> uint32_t& { return table[i * cols + j]; };
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < cols; ++j) {
+      if (i == 0 || j == 0) {
+        at(i, j) = 0;
+      } else if (a[i - 1] == b[j - 1]) {
+        at(i, j) = at(i - 1, j - 1) + 1;
+      } else {
+        at(i, j) = std::max(at(i - 1, j), at(i, j - 1));
+      }
+    }
+  }
+  const uint32_t length = at(rows - 1, cols - 1);
+  if (get_len) {
+    ctx.reply.Int(length);
+    return;
+  }
+  // Walk back from the end, collecting the subsequence and its contiguous ranges.
+  struct Range {
+    uint32_t a_start, a_end, b_start, b_end;
+  };
+  std::string result(length, '\0');
+  std::vector<Range> ranges;
+  bool open = false;
+  Range cur{};
+  uint32_t left = length;
+  size_t i = a.size(), j = b.size();
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[--left] = a[i - 1];
+      if (!open) {
+        cur = {static_cast<uint32_t>(i - 1), static_cast<uint32_t>(i - 1),
+               static_cast<uint32_t>(j - 1), static_cast<uint32_t>(j - 1)};
+        open = true;
+      } else {
+        --cur.a_start;  // matches met one after another are contiguous in both strings
+        --cur.b_start;
+      }
+      if (cur.a_start == 0 || cur.b_start == 0) emit = true;
+      --i;
+      --j;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        --i;
+      } else {
+        --j;
+      }
+      emit = open;
+    }
+    if (emit) {
+      const uint32_t match_len = cur.a_end - cur.a_start + 1;
+      if (min_match_len == 0 || match_len >= min_match_len) ranges.push_back(cur);
+      open = false;
+    }
+  }
+  if (!get_idx) {
+    ctx.reply.Bulk(result);
+    return;
+  }
+  ctx.reply.Map(2);
+  ctx.reply.Bulk("matches");
+  ctx.reply.Array(ranges.size());
+  for (const Range& r : ranges) {
+    ctx.reply.Array(with_match_len ? 3 : 2);
+    ctx.reply.Array(2);
+    ctx.reply.Int(r.a_start);
+    ctx.reply.Int(r.a_end);
+    ctx.reply.Array(2);
+    ctx.reply.Int(r.b_start);
+    ctx.reply.Int(r.b_end);
+    if (with_match_len) ctx.reply.Int(r.a_end - r.a_start + 1);
+  }
+  ctx.reply.Bulk("len");
+  ctx.reply.Int(length);
+}
+
 constexpr KeySpec kFirstKey{1, 1, 1};
 constexpr KeySpec kAllKeys{1, -1, 1};
 constexpr KeySpec kKeyValuePairs{1, -1, 2};
+constexpr KeySpec kTwoKeys{1, 2, 1};
 
 }  // namespace
 
@@ -482,6 +674,17 @@ std::vector<Command> StringCommands() {
        .summary = "Overwrites a part of a string value with another by an offset. Creates the "
                   "key if it doesn't exist.",
        .syntax = "key offset value"},
+      {.name = "setbit", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey,
+       .run = SetBit, .group = "bitmap", .since = "2.2.0",
+       .summary = "Sets or clears the bit at offset of the string value. Creates the key if it "
+                  "doesn't exist.",
+       .syntax = "key offset value"},
+      {.name = "getbit", .arity = 3, .flags = kReadOnly | kFast, .keys = kFirstKey,
+       .run = GetBit, .group = "bitmap", .since = "2.2.0",
+       .summary = "Returns a bit value by offset.", .syntax = "key offset"},
+      {.name = "lcs", .arity = -3, .flags = kReadOnly, .keys = kTwoKeys, .run = Lcs,
+       .group = "string", .since = "7.0.0", .summary = "Finds the longest common substring.",
+       .syntax = "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]"},
   };
 }
 
