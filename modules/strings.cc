@@ -52,42 +52,45 @@ struct StringOptions {
 
 enum class OptionsOf { kSet, kGetEx };
 
-TimeUnit UnitOf(std::string_view option) {
-  return (option[0] == 'E' || option[0] == 'e') ? TimeUnit::kSeconds : TimeUnit::kMilliseconds;
-}
-
-bool IsExpireOption(std::string_view a) {
-  return EqualsNoCase(a, "EX") || EqualsNoCase(a, "PX") || EqualsNoCase(a, "EXAT") ||
-         EqualsNoCase(a, "PXAT");
-}
+// EX, PX, EXAT, PXAT, in this order: kinds 0 and 2 count seconds, 0 and 1 are relative.
+enum ExpireKind : int { kEx = 0, kPx = 1, kExAt = 2, kPxAt = 3 };
 
 // Parses options from argv[first]; sends the error and returns false on a bad combination.
 bool ParseStringOptions(CommandContext& ctx, size_t first, OptionsOf command, StringOptions* o) {
   const bool set = command == OptionsOf::kSet;
-  size_t expire_at = 0;  // position of the last EX/PX/EXAT/PXAT
-  for (size_t i = first; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    if (set && EqualsNoCase(a, "NX") && !o->xx) {
+  ArgParser args(ctx.argv, first);
+  int expire_kind = -1;  // the last EX/PX/EXAT/PXAT seen
+  std::string_view expire_value;
+  while (args.HasNext()) {
+    const int kind = args.PeekOneOf({"EX", "PX", "EXAT", "PXAT"});
+    if (set && !o->xx && args.Flag("NX")) {
       o->nx = true;
-    } else if (set && EqualsNoCase(a, "XX") && !o->nx) {
+    } else if (set && !o->nx && args.Flag("XX")) {
       o->xx = true;
-    } else if (set && EqualsNoCase(a, "GET")) {
+    } else if (set && args.Flag("GET")) {
       o->get = true;
-    } else if (set && EqualsNoCase(a, "KEEPTTL") && expire_at == 0) {
+    } else if (set && expire_kind < 0 && args.Flag("KEEPTTL")) {
       o->keep_ttl = true;
-    } else if (!set && EqualsNoCase(a, "PERSIST") && expire_at == 0) {
+    } else if (!set && expire_kind < 0 && args.Flag("PERSIST")) {
       o->persist = true;
-    } else if (IsExpireOption(a) && i + 1 < ctx.argc() && !o->keep_ttl && !o->persist &&
-               (expire_at == 0 || EqualsNoCase(a, ctx.arg(expire_at)))) {
-      expire_at = i++;
+    } else if (kind >= 0 && args.Remaining() >= 2 && !o->keep_ttl && !o->persist &&
+               (expire_kind < 0 || kind == expire_kind)) {
+      args.Next();
+      expire_kind = kind;
+      expire_value = args.Next();
     } else {
-      ctx.Error(err::kSyntax);
-      return false;
+      args.Fail(err::kSyntax);
     }
   }
-  if (expire_at == 0) return true;
-  std::string_view opt = ctx.arg(expire_at);
-  return ArgExpireMs(ctx, ctx.arg(expire_at + 1), UnitOf(opt), opt.size() == 2, &o->expire_ms);
+  if (!args.Ok()) {
+    ctx.Error(args.ErrorText());
+    return false;
+  }
+  if (expire_kind < 0) return true;
+  const TimeUnit unit =
+      (expire_kind == kEx || expire_kind == kExAt) ? TimeUnit::kSeconds : TimeUnit::kMilliseconds;
+  const bool relative = expire_kind == kEx || expire_kind == kPx;
+  return ArgExpireMs(ctx, expire_value, unit, relative, &o->expire_ms);
 }
 
 // SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ms | KEEPTTL]
@@ -256,27 +259,25 @@ void Decr(CommandContext& ctx) { IncrBy(ctx, -1); }
 
 // INCRBY key increment / DECRBY key decrement -> the new value.
 void IncrByCommand(CommandContext& ctx) {
-  int64_t delta;
-  if (ArgInt(ctx, 2, &delta)) IncrBy(ctx, delta);
+  ArgParser args(ctx.argv, 2);
+  const int64_t delta = args.Next<int64_t>();
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
+  IncrBy(ctx, delta);
 }
 
 void DecrByCommand(CommandContext& ctx) {
-  int64_t delta;
-  if (!ArgInt(ctx, 2, &delta)) return;
-  if (delta == LLONG_MIN) {
-    ctx.Error("ERR decrement would overflow");
-    return;
-  }
+  ArgParser args(ctx.argv, 2);
+  const int64_t delta = args.Next<int64_t>();
+  if (args.Ok() && delta == LLONG_MIN) args.Fail(err::kDecrementOverflow);
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   IncrBy(ctx, -delta);
 }
 
 // INCRBYFLOAT key increment -> the new value as a bulk string (fixed notation, trimmed).
 void IncrByFloat(CommandContext& ctx) {
-  long double delta;
-  if (!ParseLongDouble(ctx.arg(2), &delta)) {
-    ctx.Error(err::kNotFloat);
-    return;
-  }
+  ArgParser args(ctx.argv, 2);
+  const long double delta = args.Next<long double>();
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   Db& db = ctx.db();
   Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
   if (!CheckString(ctx, e)) return;
@@ -332,8 +333,10 @@ void StrLen(CommandContext& ctx) {
 
 // GETRANGE key start end -> the substring (inclusive, negative counts from the end).
 void GetRange(CommandContext& ctx) {
-  int64_t start, end;
-  if (!ArgInt(ctx, 2, &start) || !ArgInt(ctx, 3, &end)) return;
+  ArgParser args(ctx.argv, 2);
+  int64_t start = args.Next<int64_t>();
+  int64_t end = args.Next<int64_t>();
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   bool ok;
   Entry* e = ReadString(ctx, ctx.arg(1), &ok);
   if (!ok) return;
@@ -388,15 +391,14 @@ void SetRange(CommandContext& ctx) {
 
 // Reads a bit offset as Redis's getBitOffsetFromArgument: an integer, not negative, whose byte
 // lies within proto-max-bulk-len.
-bool ArgBitOffset(CommandContext& ctx, std::string_view s, uint64_t* out) {
-  int64_t v;
-  if (!ParseInt64(s, &v) || v < 0 ||
-      static_cast<uint64_t>(v >> 3) >= ctx.config().proto_max_bulk_len) {
-    ctx.Error(err::kBitOffset);
-    return false;
+uint64_t NextBitOffset(ArgParser& args, const Config& config) {
+  const int64_t v = args.Next<int64_t>(err::kBitOffset);
+  if (!args.Ok()) return 0;
+  if (v < 0 || static_cast<uint64_t>(v >> 3) >= config.proto_max_bulk_len) {
+    args.Fail(err::kBitOffset);
+    return 0;
   }
-  *out = static_cast<uint64_t>(v);
-  return true;
+  return static_cast<uint64_t>(v);
 }
 
 // The mask of bit `offset` within its byte: bit 0 is the most significant bit of byte 0.
@@ -404,13 +406,11 @@ uint8_t BitMask(uint64_t offset) { return static_cast<uint8_t>(0x80u >> (offset 
 
 // SETBIT key offset 0|1 -> the bit's previous value; the string grows, zero-padded, to reach it.
 void SetBit(CommandContext& ctx) {
-  uint64_t offset;
-  if (!ArgBitOffset(ctx, ctx.arg(2), &offset)) return;
-  int64_t on;
-  if (!ParseInt64(ctx.arg(3), &on) || (on & ~int64_t{1}) != 0) {
-    ctx.Error(err::kBitValue);
-    return;
-  }
+  ArgParser args(ctx.argv, 2);
+  const uint64_t offset = NextBitOffset(args, ctx.config());
+  const int64_t on = args.Next<int64_t>(err::kBitValue);
+  if (args.Ok() && (on & ~int64_t{1}) != 0) args.Fail(err::kBitValue);
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   Db& db = ctx.db();
   Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
   if (!CheckString(ctx, e)) return;
@@ -431,8 +431,9 @@ void SetBit(CommandContext& ctx) {
 
 // GETBIT key offset -> the bit (0 past the end or for a missing key).
 void GetBit(CommandContext& ctx) {
-  uint64_t offset;
-  if (!ArgBitOffset(ctx, ctx.arg(2), &offset)) return;
+  ArgParser args(ctx.argv, 2);
+  const uint64_t offset = NextBitOffset(args, ctx.config());
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   bool ok;
   Entry* e = ReadString(ctx, ctx.arg(1), &ok);
   if (!ok) return;
@@ -457,27 +458,22 @@ void Lcs(CommandContext& ctx) {
   }
   bool get_len = false, get_idx = false, with_match_len = false;
   int64_t min_match_len = 0;
-  for (size_t i = 3; i < ctx.argc(); ++i) {
-    std::string_view opt = ctx.arg(i);
-    if (EqualsNoCase(opt, "IDX")) {
+  ArgParser args(ctx.argv, 3);
+  while (args.HasNext()) {
+    if (args.Flag("IDX")) {
       get_idx = true;
-    } else if (EqualsNoCase(opt, "LEN")) {
+    } else if (args.Flag("LEN")) {
       get_len = true;
-    } else if (EqualsNoCase(opt, "WITHMATCHLEN")) {
+    } else if (args.Flag("WITHMATCHLEN")) {
       with_match_len = true;
-    } else if (EqualsNoCase(opt, "MINMATCHLEN") && i + 1 < ctx.argc()) {
-      if (!ArgInt(ctx, i + 1, &min_match_len)) return;
+    } else if (args.OptionWithValue("MINMATCHLEN", &min_match_len)) {
       if (min_match_len < 0) min_match_len = 0;
-      ++i;
     } else {
-      ctx.Error(err::kSyntax);
-      return;
+      args.Fail(err::kSyntax);
     }
   }
-  if (get_idx && get_len) {
-    ctx.Error(err::kLcsLenAndIdx);
-    return;
-  }
+  if (args.Ok() && get_idx && get_len) args.Fail(err::kLcsLenAndIdx);
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   const std::string_view a = ea == nullptr ? std::string_view() : ea->value();
   const std::string_view b = eb == nullptr ? std::string_view() : eb->value();
   if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {

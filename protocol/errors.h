@@ -93,6 +93,22 @@ inline constexpr std::string_view kRlExactTooLarge =
     "ERR limit above 1000000 is too large for an exact window: use APPROX";
 
 // String and key families (modules/strings.cc, modules/keys.cc).
+inline constexpr std::string_view kExpireNxConflict =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtLtConflict =
+    "ERR GT and LT options at the same time are not compatible";
+// Followed by the option as given.
+inline constexpr std::string_view kUnsupportedOption = "ERR Unsupported option ";
+// getIntFromObjectOrReply's range error (sic: "must between").
+inline constexpr std::string_view kNotInt32 =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+inline constexpr std::string_view kLfuNotSelected =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kLfuSelected =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
 inline constexpr std::string_view kBitOffset = "ERR bit offset is not an integer or out of range";
 inline constexpr std::string_view kBitValue = "ERR bit is not an integer or out of range";
 inline constexpr std::string_view kLcsNotStrings =
