@@ -44,18 +44,43 @@ bool CheckString(CommandContext& ctx, const Entry* e) {
   return false;
 }
 
+std::string_view ErrorText(OpStatus status) {
+  switch (status) {
+    case OpStatus::kOk:
+    case OpStatus::kSkipped:
+      return {};
+    case OpStatus::kNotFound:
+      return err::kNoSuchKey;
+    case OpStatus::kWrongType:
+      return err::kWrongType;
+    case OpStatus::kSyntax:
+      return err::kSyntax;
+    case OpStatus::kNotInteger:
+      return err::kNotInteger;
+    case OpStatus::kNotFloat:
+      return err::kNotFloat;
+    case OpStatus::kOverflow:
+      return err::kOverflow;
+    case OpStatus::kOutOfRange:
+      return err::kIndexOutOfRange;
+    case OpStatus::kTooLarge:
+      return err::kStringTooLong;
+  }
+  return err::kSyntax;  // not reached: every status is named above
+}
+
 std::string WrongArityError(std::string_view command) {
-  return "ERR wrong number of arguments for '" + std::string(command) + "' command";
+  return err::Format(err::kWrongArity, {command});
 }
 
 std::string InvalidExpireError(std::string_view command) {
-  return "ERR invalid expire time in '" + std::string(command) + "' command";
+  return err::Format(err::kInvalidExpire, {command});
 }
 
 std::string UnknownSubcommandError(std::string_view subcommand, std::string_view command) {
   std::string upper(command);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "ERR unknown subcommand '" + std::string(subcommand) + "'. Try " + upper + " HELP.";
+  return err::Format(err::kUnknownSubcommand, {subcommand, upper});
 }
 
 // Glob matching, with the semantics of Redis's stringmatchlen (util.c) and a cost that no

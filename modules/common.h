@@ -8,6 +8,7 @@
 
 #include "modules/command.h"
 #include "storage/entry.h"
+#include "storage/op_result.h"
 
 namespace firn {
 
@@ -25,6 +26,11 @@ bool ArgExpireMs(CommandContext& ctx, std::string_view s, TimeUnit unit, bool re
 
 // Sends WRONGTYPE and returns false when e (non-null) is not a string.
 bool CheckString(CommandContext& ctx, const Entry* e);
+
+// The reply text of a storage status (protocol/errors.h): kWrongType -> WRONGTYPE ...,
+// kNotFound -> "ERR no such key", kOutOfRange -> "ERR index out of range", kTooLarge -> the
+// proto-max-bulk-len text. kOk and kSkipped are not errors: "".
+std::string_view ErrorText(OpStatus status);
 
 std::string WrongArityError(std::string_view command);
 std::string InvalidExpireError(std::string_view command);

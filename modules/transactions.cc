@@ -7,6 +7,7 @@
 
 #include "modules/dispatch.h"
 #include "modules/engine.h"
+#include "protocol/errors.h"
 
 namespace firn {
 namespace {
@@ -20,7 +21,7 @@ void ResetMulti(ClientInfo& client) {
 // MULTI -> OK; later commands are queued until EXEC or DISCARD.
 void Multi(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.Error("ERR MULTI calls can not be nested");
+    ctx.Error(err::kMultiNested);
     return;
   }
   ctx.client.in_multi = true;
@@ -31,12 +32,12 @@ void Multi(CommandContext& ctx) {
 void Exec(CommandContext& ctx) {
   ClientInfo& client = ctx.client;
   if (!client.in_multi) {
-    ctx.Error("ERR EXEC without MULTI");
+    ctx.Error(err::kExecWithoutMulti);
     return;
   }
   if (client.multi_error) {
     ResetMulti(client);
-    ctx.Error("EXECABORT Transaction discarded because of previous errors.");
+    ctx.Error(err::kExecAbort);
     return;
   }
   std::vector<std::vector<std::string>> queued;
@@ -53,7 +54,7 @@ void Exec(CommandContext& ctx) {
 // DISCARD -> OK; the queue is dropped.
 void Discard(CommandContext& ctx) {
   if (!ctx.client.in_multi) {
-    ctx.Error("ERR DISCARD without MULTI");
+    ctx.Error(err::kDiscardWithoutMulti);
     return;
   }
   ResetMulti(ctx.client);

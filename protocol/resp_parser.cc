@@ -151,9 +151,7 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
   for (int64_t i = 0; i < count; ++i) {
     if (pos >= buf.size()) return Incomplete();
     if (buf[pos] != '$') {
-      error_ = "ERR Protocol error: expected '$', got '";
-      error_.push_back(buf[pos]);
-      error_.push_back('\'');
+      error_ = err::Format(err::kProtoExpectedDollar, {buf.substr(pos, 1)});
       return Fail(error_);
     }
     int64_t len = 0;

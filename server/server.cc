@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "modules/dispatch.h"
+#include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
 #include "storage/memory.h"
@@ -343,7 +344,7 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
   ++engine_.stats.total_connections_received;
   if (clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
     ++engine_.stats.rejected_connections;
-    std::string msg = "-ERR max number of clients reached\r\n";
+    std::string msg = "-" + std::string(err::kMaxClients) + "\r\n";
     uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned>(msg.size()));
     uv_try_write(c->stream(), &b, 1);
     uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/errors.h"
+
 using firn::GlobMatch;
 using namespace std::literals;
 
@@ -136,4 +138,32 @@ TEST_CASE("glob: adversarial shapes stay within the bound", "[glob]") {
   // A matching pattern costs about one pass when nothing needs revisiting.
   CHECK(Steps(Repeat("a", 3000), long_a) <= 3000);
   CHECK(Steps("*", long_a) <= 1);
+}
+
+TEST_CASE("ErrorText maps every storage status to Redis's text", "[common]") {
+  using firn::ErrorText;
+  using firn::OpStatus;
+  CHECK(ErrorText(OpStatus::kOk).empty());
+  CHECK(ErrorText(OpStatus::kSkipped).empty());
+  CHECK(ErrorText(OpStatus::kNotFound) == "ERR no such key");
+  CHECK(ErrorText(OpStatus::kWrongType) ==
+        "WRONGTYPE Operation against a key holding the wrong kind of value");
+  CHECK(ErrorText(OpStatus::kSyntax) == "ERR syntax error");
+  CHECK(ErrorText(OpStatus::kNotInteger) == "ERR value is not an integer or out of range");
+  CHECK(ErrorText(OpStatus::kNotFloat) == "ERR value is not a valid float");
+  CHECK(ErrorText(OpStatus::kOverflow) == "ERR increment or decrement would overflow");
+  CHECK(ErrorText(OpStatus::kOutOfRange) == "ERR index out of range");
+  CHECK(ErrorText(OpStatus::kTooLarge) ==
+        "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+}
+
+TEST_CASE("error texts with placeholders are filled in order", "[common]") {
+  CHECK(firn::WrongArityError("get") == "ERR wrong number of arguments for 'get' command");
+  CHECK(firn::InvalidExpireError("set") == "ERR invalid expire time in 'set' command");
+  CHECK(firn::UnknownSubcommandError("foo", "config") ==
+        "ERR unknown subcommand 'foo'. Try CONFIG HELP.");
+  CHECK(firn::err::Format(firn::err::kProtoExpectedDollar, {"x"}) ==
+        "ERR Protocol error: expected '$', got 'x'");
+  CHECK(firn::err::Format("%s and %s", {"a%s", "b"}) == "a%s and b");  // args are not rescanned
+  CHECK(firn::err::Format("%s %s", {"only"}) == "only %s");
 }
