@@ -57,6 +57,7 @@ enum ExpireKind : int { kEx = 0, kPx = 1, kExAt = 2, kPxAt = 3 };
 
 // Parses options from argv[first]; sends the error and returns false on a bad combination.
 bool ParseStringOptions(CommandContext& ctx, size_t first, OptionsOf command, StringOptions* o) {
+  if (first >= ctx.argc()) return true;  // the common SET key value: nothing to parse
   const bool set = command == OptionsOf::kSet;
   ArgParser args(ctx.argv, first);
   int expire_kind = -1;  // the last EX/PX/EXAT/PXAT seen
