@@ -169,4 +169,7 @@ inline std::string Format(std::string_view text, std::initializer_list<std::stri
   return out;
 }
 
+// Command metadata (COMMAND GETKEYS / GETKEYSANDFLAGS in modules/server.cc).
+inline constexpr std::string_view kInvalidKeyArgs = "ERR Invalid arguments specified for command";
+
 }  // namespace firn::err
