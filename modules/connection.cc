@@ -120,7 +120,7 @@ void Hello(CommandContext& ctx) {
       setname = true;
       name = ctx.arg(++i);
     } else {
-      ctx.Error("ERR Syntax error in HELLO option '" + std::string(opt) + "'");
+      ctx.Error(err::Format(err::kHelloOptionSyntax, {opt}));
       return;
     }
   }
@@ -295,7 +295,7 @@ bool ClientTypeMatches(std::string_view type, bool* matches) {
 }
 
 std::string UnknownClientTypeError(std::string_view type) {
-  return "ERR Unknown client type '" + std::string(type) + "'";
+  return err::Format(err::kUnknownClientType, {type});
 }
 
 // CLIENT ID -> this connection's id.
@@ -411,7 +411,7 @@ void ClientKill(CommandContext& ctx) {
       f.laddr = value;
     } else if (EqualsNoCase(opt, "USER")) {
       if (value != "default") {
-        ctx.Error("ERR No such user '" + std::string(value) + "'");
+        ctx.Error(err::Format(err::kNoSuchUser, {value}));
         return;
       }
       f.by_user = true;
@@ -451,12 +451,11 @@ void ClientSetInfo(CommandContext& ctx) {
   } else if (EqualsNoCase(attr, "LIB-VER")) {
     dest = &ctx.client.lib_ver;
   } else {
-    ctx.Error("ERR Unrecognized option '" + std::string(attr) + "'");
+    ctx.Error(err::Format(err::kUnrecognizedOption, {attr}));
     return;
   }
   if (!ValidClientAttr(value)) {
-    ctx.Error("ERR " + std::string(attr) +
-              " cannot contain spaces, newlines or special characters.");
+    ctx.Error(err::Format(err::kClientAttrChars, {attr}));
     return;
   }
   dest->assign(value);

@@ -24,8 +24,7 @@ std::string UnknownCommandError(const std::vector<std::string_view>& argv) {
     args.append(upto_nul(argv[i]).substr(0, room));
     args += "' ";
   }
-  return "ERR unknown command '" + std::string(upto_nul(argv[0]).substr(0, 128)) +
-         "', with args beginning with: " + args;
+  return err::Format(err::kUnknownCommand, {upto_nul(argv[0]).substr(0, 128), args});
 }
 
 [[gnu::always_inline]] inline void Record(const Command& cmd, int64_t duration_us, bool failed) {

@@ -984,8 +984,7 @@ void ConfigGet(CommandContext& ctx) {
 }
 
 std::string ConfigSetError(std::string_view name, std::string_view reason) {
-  return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
-         std::string(reason);
+  return err::Format(err::kConfigSetFailed, {name, reason});
 }
 
 // CONFIG SET name value [name value ...] -> OK. All or nothing: the names are checked first
@@ -1005,8 +1004,7 @@ void ConfigSet(CommandContext& ctx) {
     ToLower(name, &lower);
     if (!GetConfigValue(ctx.config(), lower)) {
       if (unknown.empty()) {
-        unknown = "ERR Unknown option or number of arguments for CONFIG SET - '" +
-                  std::string(name) + "'";
+        unknown = err::Format(err::kConfigSetUnknown, {name});
       }
       continue;
     }
@@ -1032,7 +1030,7 @@ void ConfigSet(CommandContext& ctx) {
   for (size_t i = 2, n = 0; i < ctx.argc(); i += 2, ++n) {
     SetResult r = SetConfigValue(updated, names[n], ctx.arg(i + 1));
     if (r.kind == SetResult::kUnknown) {
-      ctx.Error("ERR " + r.reason);
+      ctx.Error(err::Format(err::kErrReason, {r.reason}));
       return;
     }
     if (r.kind != SetResult::kOk) {

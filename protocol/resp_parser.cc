@@ -184,9 +184,7 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
     const size_t start = pos;
     if (pos >= buf.size()) return SuspendMultibulk(buf, from, count, start, 0);
     if (buf[pos] != '$') {
-      error_ = "ERR Protocol error: expected '$', got '";
-      error_.push_back(buf[pos]);
-      error_.push_back('\'');
+      error_ = err::Format(err::kProtoExpectedDollar, {buf.substr(pos, 1)});
       return Fail(error_);
     }
     int64_t len = 0;

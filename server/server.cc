@@ -144,6 +144,8 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
 void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
+// Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew.
+void ClockPrepareCb(uv_prepare_t* h) { static_cast<Server*>(h->data)->InvalidateClock(); }
 
 void SignalCb(uv_signal_t* h, int signum) { static_cast<Server*>(h->data)->OnSignal(signum); }
 
@@ -169,10 +171,13 @@ Server::Server(CommandLine cl)
 
 Server::~Server() = default;
 
+// The wall clock, read at most once per loop iteration: on first use after the loop has waited
+// for I/O (ClockPrepareCb marks it stale). Keying it on uv_now() instead let it lag by up to
+// libuv's coarse monotonic tick (4 ms), so `GETEX k PXAT <client now + 10000>` then PTTL
+// answered 10001 or more.
 int64_t Server::NowMs() {
-  uint64_t loop_ms = uv_now(loop_);
-  if (loop_ms != cached_loop_ms_) {
-    cached_loop_ms_ = loop_ms;
+  if (clock_stale_) {
+    clock_stale_ = false;
     cached_now_ms_ = RealtimeMs();
   }
   return cached_now_ms_;
@@ -297,6 +302,9 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_prepare_init(loop_, &clock_prepare_);
+  clock_prepare_.data = this;
+  uv_prepare_start(&clock_prepare_, ClockPrepareCb);
   uv_signal_t* sigs[] = {&sig_term_, &sig_int_, &sig_hup_};
   int nums[] = {SIGTERM, SIGINT, SIGHUP};
   for (int i = 0; i < 3; ++i) {
@@ -333,7 +341,7 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
   ++engine_.stats.total_connections_received;
   if (clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
     ++engine_.stats.rejected_connections;
-    std::string msg = "-ERR max number of clients reached\r\n";
+    std::string msg = "-" + std::string(err::kMaxClients) + "\r\n";
     uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned>(msg.size()));
     uv_try_write(c->stream(), &b, 1);
     uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
@@ -690,6 +698,8 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_prepare_stop(&clock_prepare_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
     uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
   }

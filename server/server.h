@@ -86,6 +86,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
 
   // The Unix time in ms for this loop iteration.
   int64_t NowMs();
+  // Makes the next NowMs() read the wall clock (called before each wait for I/O).
+  void InvalidateClock() { clock_stale_ = true; }
 
  private:
   void ProcessInput(Connection* c);
@@ -125,7 +127,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   std::vector<Connection*> dirty_;           // output waiting for the flush check
   bool shutting_down_ = false;
   bool shutdown_requested_ = false;
-  uint64_t cached_loop_ms_ = UINT64_MAX;
+  uv_prepare_t clock_prepare_;
+  bool clock_stale_ = true;
   int64_t cached_now_ms_ = 0;
 };
 
