@@ -952,6 +952,13 @@ constexpr std::pair<std::string_view, std::string_view> kFixedSettings[] = {
     {"appendonly", "no"},
 };
 
+const std::pair<std::string_view, std::string_view>* FindFixedSetting(std::string_view name) {
+  for (const auto& setting : kFixedSettings) {
+    if (setting.first == name) return &setting;
+  }
+  return nullptr;
+}
+
 // CONFIG GET pattern [pattern ...] -> a map of every setting matching a pattern (glob, any
 // case) to its value.
 void ConfigGet(CommandContext& ctx) {
@@ -998,10 +1005,19 @@ void ConfigSet(CommandContext& ctx) {
   }
   std::string unknown, refused;
   std::vector<std::string> names;  // canonical (lowercase) names, in order
+  std::vector<size_t> value_at;    // the argument index of each name's value
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     std::string_view name = ctx.arg(i);
     std::string lower;
     ToLower(name, &lower);
+    if (const auto* fixed = FindFixedSetting(lower)) {
+      // Setting a persistence option to what it already is (a client restoring the values it
+      // read) changes nothing and succeeds; anything else is refused.
+      if (refused.empty() && ctx.arg(i + 1) != fixed->second) {
+        refused = ConfigSetError(name, err::kConfigNoPersistence);
+      }
+      continue;
+    }
     if (!GetConfigValue(ctx.config(), lower)) {
       if (unknown.empty()) {
         unknown = err::Format(err::kConfigSetUnknown, {name});
@@ -1021,13 +1037,15 @@ void ConfigSet(CommandContext& ctx) {
       continue;
     }
     names.push_back(std::move(lower));
+    value_at.push_back(i + 1);
   }
   if (!unknown.empty() || !refused.empty()) {
     ctx.Error(!unknown.empty() ? unknown : refused);
     return;
   }
   Config updated = ctx.config();
-  for (size_t i = 2, n = 0; i < ctx.argc(); i += 2, ++n) {
+  for (size_t n = 0; n < names.size(); ++n) {
+    const size_t i = value_at[n] - 1;
     SetResult r = SetConfigValue(updated, names[n], ctx.arg(i + 1));
     if (r.kind == SetResult::kUnknown) {
       ctx.Error(err::Format(err::kErrReason, {r.reason}));
@@ -1047,7 +1065,7 @@ void ConfigSet(CommandContext& ctx) {
         // As Redis: nothing changes; what was applied already is applied again, as it was.
         ctx.engine.config = std::move(previous);
         for (size_t k = 0; k < n; ++k) ctx.engine.hooks->ConfigChanged(names[k]);
-        ctx.Error(ConfigSetError(ctx.arg(2 + 2 * n), *refusal));
+        ctx.Error(ConfigSetError(ctx.arg(value_at[n] - 1), *refusal));
         return;
       }
     }

@@ -184,5 +184,8 @@ inline constexpr std::string_view kNoLatencySamples = "ERR No samples available 
 // "ERR CONFIG SET failed (possibly related to argument '...') - " when a listener cannot move.
 inline constexpr std::string_view kConfigListenPort = "Unable to listen on this port. Check server logs.";
 inline constexpr std::string_view kConfigListenBind = "Failed to bind to specified addresses.";
+// CONFIG SET save / appendonly to anything but their fixed values (modules/server.cc).
+inline constexpr std::string_view kConfigNoPersistence =
+    "Firn does not persist data yet: only save \"\" and appendonly no are accepted";
 
 }  // namespace firn::err

@@ -240,10 +240,44 @@ void Server::Listen() {
   }
   if (cfg.metrics_port != 0) {
     metrics_ = std::make_unique<MetricsExporter>(loop_, engine_, cfg.metrics_bind, cfg.metrics_port);
+    metrics_bound_bind_ = cfg.metrics_bind;
+    metrics_bound_port_ = cfg.metrics_port;
     Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_->url().c_str());
   } else {
     Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
   }
+}
+
+bool Server::RebindMetrics() {
+  const Config& cfg = engine_.config;
+  if (cfg.metrics_bind == metrics_bound_bind_ && cfg.metrics_port == metrics_bound_port_) {
+    return true;
+  }
+  // Close first, so the exporter may move to a port of the same address.
+  metrics_.reset();
+  auto start = [&](const std::string& bind, int port) {
+    if (port != 0) metrics_ = std::make_unique<MetricsExporter>(loop_, engine_, bind, port);
+    metrics_bound_bind_ = bind;
+    metrics_bound_port_ = port;
+  };
+  try {
+    start(cfg.metrics_bind, cfg.metrics_port);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "%s; keeping the previous metrics address", e.what());
+    try {
+      start(metrics_bound_bind_, metrics_bound_port_);
+    } catch (const std::exception& again) {
+      Log(LogLevel::kWarning, "%s; the metrics exporter is off", again.what());
+      metrics_bound_port_ = 0;
+    }
+    return false;
+  }
+  if (metrics_ != nullptr) {
+    Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_->url().c_str());
+  } else {
+    Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
+  }
+  return true;
 }
 
 bool Server::RebindTcp() {
@@ -671,6 +705,10 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name == "bind" || name == "port") {
     if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTcp()) {
       return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
+    }
+  } else if (name == "metrics-bind" || name == "metrics-port") {
+    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindMetrics()) {
+      return std::string(name == "metrics-port" ? err::kConfigListenPort : err::kConfigListenBind);
     }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());

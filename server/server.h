@@ -96,6 +96,10 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void BeginShutdown();
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
   std::vector<uv_stream_t*> BindTcp(const Config& cfg);
+  // Moves the metrics exporter to engine_.config's metrics-bind/metrics-port (0: stops it) if
+  // they differ from where it listens; if the new address cannot be listened on, the exporter
+  // stays where it was and false is returned.
+  bool RebindMetrics();
   // Moves the TCP listeners to engine_.config's bind/port if they differ from the bound ones.
   // Returns false, with the old listeners and settings back, if the new ones cannot be bound.
   bool RebindTcp();
@@ -113,6 +117,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uv_stream_t* unix_listener_ = nullptr;
   std::vector<std::string> bound_bind_;  // what tcp_listeners_ listen on
   int bound_port_ = 0;
+  std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
+  int metrics_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;
   SystemdNotifier systemd_;
   int64_t last_status_ms_ = 0;

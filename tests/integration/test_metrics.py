@@ -262,3 +262,38 @@ def test_shutdown_with_the_exporter_is_quick(metrics_server):
     t0 = time.monotonic()
     assert srv.stop() == 0
     assert time.monotonic() - t0 < 1.5
+
+
+def test_config_set_moves_the_exporter_and_turns_it_off(metrics_server):
+    srv, mport = metrics_server()
+    c = srv.client()
+    assert value(scrape(mport)[0], "redis_up") == 1
+    moved = free_port()
+    assert c.config_set("metrics-port", moved)
+    assert value(scrape(moved)[0], "redis_up") == 1
+    with pytest.raises(OSError):
+        scrape(mport, timeout=1.0)
+    assert c.config_get("metrics-port") == {"metrics-port": str(moved)}
+    # 0 turns the exporter off; a port again turns it back on.
+    assert c.config_set("metrics-port", 0)
+    with pytest.raises(OSError):
+        scrape(moved, timeout=1.0)
+    assert c.config_set("metrics-port", mport)
+    assert value(scrape(mport)[0], "redis_up") == 1
+
+
+def test_config_set_metrics_port_to_a_busy_port_changes_nothing(metrics_server):
+    srv, mport = metrics_server()
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        r = srv.raw()
+        assert r.cmd("CONFIG", "SET", "metrics-port", str(busy.getsockname()[1])) == (
+            b"-ERR CONFIG SET failed (possibly related to argument 'metrics-port') - "
+            b"Unable to listen on this port. Check server logs.\r\n")
+        assert r.cmd("CONFIG", "GET", "metrics-port") == (
+            b"*2\r\n$12\r\nmetrics-port\r\n$%d\r\n%d\r\n" % (len(str(mport)), mport))
+        assert value(scrape(mport)[0], "redis_up") == 1
+    finally:
+        busy.close()
