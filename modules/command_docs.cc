@@ -648,6 +648,56 @@ constexpr DocArg kUnlinkArgs[] = {
     {"key", "key", "", "", 0, M, 0},
 };
 
+// Client state: WATCH and pub/sub. SSUBSCRIBE, SUNSUBSCRIBE and SPUBLISH name their shard
+// channel through a not_key spec, as Redis 7.0 does (cluster routing reads it).
+constexpr KeyRule kWatchKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = -1},
+};
+constexpr DocArg kWatchArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+constexpr DocArg kSubscribeArgs[] = {
+    {"channel", "string", "", "", -1, M, 0},
+};
+constexpr DocArg kUnsubscribeArgs[] = {
+    {"channel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPsubscribeArgs[] = {
+    {"pattern", "pattern", "", "", -1, M, 0},
+};
+constexpr DocArg kPunsubscribeArgs[] = {
+    {"pattern", "pattern", "", "", -1, O | M, 0},
+};
+constexpr KeyRule kShardChannelsKeys[] = {
+    {.flags = kKeyNotKey, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSsubscribeArgs[] = {
+    {"shardchannel", "string", "", "", 0, M, 0},
+};
+constexpr DocArg kSunsubscribeArgs[] = {
+    {"shardchannel", "string", "", "", 0, O | M, 0},
+};
+constexpr DocArg kPublishArgs[] = {
+    {"channel", "string", "", "", -1, 0, 0},
+    {"message", "string", "", "", -1, 0, 0},
+};
+constexpr KeyRule kSpublishKeys[] = {
+    {.flags = kKeyNotKey, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSpublishArgs[] = {
+    {"shardchannel", "string", "", "", 0, 0, 0},
+    {"message", "string", "", "", -1, 0, 0},
+};
+constexpr DocArg kPubsubChannelsArgs[] = {
+    {"pattern", "pattern", "", "", -1, O, 0},
+};
+constexpr DocArg kPubsubNumsubArgs[] = {
+    {"channel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPubsubShardnumsubArgs[] = {
+    {"shardchannel", "string", "", "", -1, O | M, 0},
+};
+
 // One entry per command and subcommand, sorted by name. Fields left out are empty.
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
@@ -890,11 +940,20 @@ constexpr CommandMeta kMeta[] = {
      .tips = "request_policy:all_shards response_policy:all_succeeded",
      .args = kPingArgs},
     {.name = "psetex", .complexity = "O(1)", .key_specs = kPsetexKeys, .args = kPsetexArgs},
+    {.name = "psubscribe", .complexity = "O(N), N the number of patterns", .args = kPsubscribeArgs},
     {.name = "pttl",
      .complexity = "O(1)",
      .tips = "nondeterministic_output",
      .key_specs = kPttlKeys,
      .args = kPttlArgs},
+    {.name = "publish", .complexity = "O(N+M), N the receiving clients, M the subscribed patterns", .args = kPublishArgs},
+    {.name = "pubsub", .complexity = "Depends on the subcommand"},
+    {.name = "pubsub|channels", .complexity = "O(N), N the number of active channels", .tips = "nondeterministic_output_order", .args = kPubsubChannelsArgs},
+    {.name = "pubsub|numpat", .complexity = "O(1)"},
+    {.name = "pubsub|numsub", .complexity = "O(N), N the number of channels asked for", .args = kPubsubNumsubArgs},
+    {.name = "pubsub|shardchannels", .complexity = "O(N), N the number of active shard channels", .tips = "nondeterministic_output_order", .args = kPubsubChannelsArgs},
+    {.name = "pubsub|shardnumsub", .complexity = "O(N), N the number of shard channels asked for", .args = kPubsubShardnumsubArgs},
+    {.name = "punsubscribe", .complexity = "O(N), N the number of patterns", .args = kPunsubscribeArgs},
     {.name = "quit", .complexity = "O(1)"},
     {.name = "randomkey",
      .complexity = "O(1)",
@@ -943,7 +1002,10 @@ constexpr CommandMeta kMeta[] = {
     {.name = "slowlog|reset",
      .complexity = "O(N), N the number of entries",
      .tips = "request_policy:all_nodes response_policy:all_succeeded"},
+    {.name = "spublish", .complexity = "O(N), N the number of receiving clients", .key_specs = kSpublishKeys, .args = kSpublishArgs},
+    {.name = "ssubscribe", .complexity = "O(N), N the number of shard channels", .key_specs = kShardChannelsKeys, .args = kSsubscribeArgs},
     {.name = "strlen", .complexity = "O(1)", .key_specs = kStrlenKeys, .args = kStrlenArgs},
+    {.name = "subscribe", .complexity = "O(N), N the number of channels", .args = kSubscribeArgs},
     {.name = "substr",
      .complexity = "O(N), N the length of the returned part",
      .doc_flags = "deprecated",
@@ -951,6 +1013,7 @@ constexpr CommandMeta kMeta[] = {
      .replaced_by = "`GETRANGE`",
      .key_specs = kSubstrKeys,
      .args = kSubstrArgs},
+    {.name = "sunsubscribe", .complexity = "O(N), N the number of shard channels", .key_specs = kShardChannelsKeys, .args = kSunsubscribeArgs},
     {.name = "swapdb", .complexity = "O(1)", .acl = "@keyspace @dangerous", .args = kSwapdbArgs},
     {.name = "time", .complexity = "O(1)", .tips = "nondeterministic_output"},
     {.name = "touch",
@@ -969,6 +1032,9 @@ constexpr CommandMeta kMeta[] = {
      .tips = "request_policy:multi_shard response_policy:agg_sum",
      .key_specs = kUnlinkKeys,
      .args = kUnlinkArgs},
+    {.name = "unsubscribe", .complexity = "O(N), N the number of channels", .args = kUnsubscribeArgs},
+    {.name = "unwatch", .complexity = "O(N), N the number of watched keys"},
+    {.name = "watch", .complexity = "O(1) per key", .key_specs = kWatchKeys, .args = kWatchArgs},
 };
 
 }  // namespace

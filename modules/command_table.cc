@@ -8,6 +8,7 @@
 #include "modules/engine.h"
 #include "modules/keys.h"
 #include "modules/memory.h"
+#include "modules/pubsub.h"
 #include "modules/ratelimit.h"
 #include "modules/server.h"
 #include "modules/slowlog.h"
@@ -43,6 +44,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
   AddFamily(&commands_, JournalCommands());
+  AddFamily(&commands_, PubSubCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);
 }
@@ -57,6 +59,12 @@ void CommandTable::ResetStats() const {
 Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {
   BindMemoryAccountingToThisThread();
   ApplyEvictionSettings(*this);
+  clients.set_on_remove([this](ClientInfo& client) { ReleaseClientState(*this, client); });
+}
+
+void ReleaseClientState(Engine& engine, ClientInfo& client) {
+  engine.watches.Reset(client);
+  engine.pubsub.Forget(client);
 }
 
 }  // namespace firn

@@ -45,6 +45,15 @@ bool RunsAtOnceInMulti(const Command& base) {
          n == "reset";
 }
 
+// The commands a RESP2 client in subscribed mode may send (Redis 7.0's list): the rest of
+// its connection carries messages, which only these replies can interleave with.
+bool AllowedWhenSubscribed(const Command& base) {
+  const std::string_view n = base.name;
+  return n == "ping" || n == "subscribe" || n == "ssubscribe" || n == "unsubscribe" ||
+         n == "sunsubscribe" || n == "psubscribe" || n == "punsubscribe" || n == "quit" ||
+         n == "reset";
+}
+
 // Whether memory pressure refuses this command. As Redis: a command that may grow the
 // dataset (deny-oom); inside MULTI anything but EXEC, DISCARD, QUIT and RESET, since the
 // queue itself grows; and an EXEC whose queue holds a deny-oom command.
@@ -209,6 +218,9 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   } else if (!memory_ok &&
              RefusedOnOom(engine, client, *cmd, container != nullptr ? *container : *cmd)) {
     refuse(cmd, err::kOom);
+  } else if (client.subscribed && client.proto == Proto::kResp2 &&
+             !AllowedWhenSubscribed(container != nullptr ? *container : *cmd)) [[unlikely]] {
+    refuse(cmd, err::Format(err::kSubscribedContext, {cmd->name}));
   } else if (client.in_multi && !RunsAtOnceInMulti(container != nullptr ? *container : *cmd)) {
     // Inside MULTI: queue a copy (the read buffer moves on) and answer QUEUED.
     client.queued.emplace_back(argv.begin(), argv.end());

@@ -18,8 +18,11 @@
 #include "modules/command.h"
 #include "modules/command_index.h"
 #include "modules/journal.h"
+#include "modules/keyspace_fanout.h"
 #include "modules/latency.h"
+#include "modules/pubsub.h"
 #include "modules/slowlog.h"
+#include "modules/watch.h"
 #include "storage/dict.h"
 #include "storage/keyspace.h"
 
@@ -90,6 +93,8 @@ class CommandTable {
 
 struct Engine {
   explicit Engine(Config config);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   Config config;
   Keyspace keyspace;
@@ -110,7 +115,18 @@ struct Engine {
   JournalSink* journal = nullptr;
   // Keyspace::dirty() at the last SAVE/BGSAVE (INFO rdb_changes_since_last_save).
   uint64_t dirty_at_last_save = 0;
+  // The listeners to the mutation signal, one slot each (modules/keyspace_fanout.h): install
+  // an observer with observers.Set(slot, ...), never keyspace.set_observer, so they coexist.
+  KeyspaceFanout observers{keyspace};
+  // WATCH's index (modules/watch.h), in the kWatch slot while a key is watched.
+  WatchIndex watches{keyspace, observers};
+  // Channel, pattern and shard-channel subscriptions (modules/pubsub.h).
+  PubSub pubsub;
 };
+
+// Drops what client holds in the engine beyond the registry (watched keys, subscriptions):
+// RESET and a closing connection.
+void ReleaseClientState(Engine& engine, ClientInfo& client);
 
 inline Db& CommandContext::db() { return engine.keyspace.db(client.db); }
 inline Keyspace& CommandContext::keyspace() { return engine.keyspace; }

@@ -65,8 +65,9 @@ TEST_CASE("key specs agree with the row's flags and legacy key range", "[command
     REQUIRE(c->meta != nullptr);
     const auto specs = c->meta->key_specs;
     for (const KeyRule& k : specs) {
-      // Exactly one of RO / RW / OW / RM.
-      CHECK(CountBits(k.flags & kAccessKind) == 1);
+      // Exactly one of RO / RW / OW / RM; none for a not_key spec (a shard channel), as in
+      // Redis 7.0.
+      CHECK(CountBits(k.flags & kAccessKind) == ((k.flags & firn::kKeyNotKey) ? 0 : 1));
       CHECK(k.key_step >= 1);
       CHECK((k.keyword.empty() ? k.index >= 1 : k.index != 0));
     }
@@ -122,10 +123,14 @@ TEST_CASE("argument trees are well formed and name their key specs", "[command_t
         CHECK(i + a.descendants < end);
         CHECK(!a.name.empty());
         CHECK((a.type == "block" || a.type == "oneof") == (a.descendants > 0));
-        if (a.type == "key") {
+        if (a.type == "key" || a.key_spec_index >= 0) {
           CHECK(a.key_spec_index >= 0);
-          CHECK(static_cast<size_t>(a.key_spec_index) < c->meta->key_specs.size());
+          REQUIRE(static_cast<size_t>(a.key_spec_index) < c->meta->key_specs.size());
           key_args.insert(a.key_spec_index);
+          // Only a not_key spec (SSUBSCRIBE's shard channel) belongs to a non-key argument.
+          if (a.type != "key") {
+            CHECK((c->meta->key_specs[a.key_spec_index].flags & firn::kKeyNotKey) != 0);
+          }
         } else {
           CHECK(a.key_spec_index == -1);
         }
