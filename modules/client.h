@@ -67,6 +67,9 @@ struct ClientInfo {
   bool no_evict = false;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of oneself
   ReplyMode reply_mode = ReplyMode::kOn;
+  // Set by a command whose reply is pub/sub confirmations while reply_mode is not kOn: as in
+  // Redis, CLIENT REPLY OFF/SKIP do not drop those. Dispatch clears it.
+  bool reply_pushed = false;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string_view last_command = "NULL";

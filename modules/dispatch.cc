@@ -76,7 +76,8 @@ bool RefusedOnOom(const Engine& engine, const ClientInfo& client, const Command&
 // CLIENT REPLY OFF / SKIP, applied once the command ran: the reply was built and is now kept
 // or dropped. A reply is dropped while OFF is in force after the command, or when the command
 // was the one SKIP covers and did not itself turn replies back ON; SKIP covers the command
-// after CLIENT REPLY SKIP (whose own reply is dropped too).
+// after CLIENT REPLY SKIP (whose own reply is dropped too). Pub/sub confirmations are kept
+// (ClientInfo::reply_pushed), as Redis keeps its push replies.
 void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::string* out,
                     size_t reply_start) {
   using Mode = ClientInfo::ReplyMode;
@@ -93,7 +94,8 @@ void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::
     // SKIP while OFF changes nothing (Redis ignores it).
     client.reply_mode = Mode::kOff;
   }
-  if (drop) out->resize(reply_start);
+  if (drop && !client.reply_pushed) out->resize(reply_start);
+  client.reply_pushed = false;
 }
 
 // ResolveCommand's body, inlined into Dispatch: the hot path pays one table lookup and one

@@ -122,6 +122,7 @@ size_t ConfirmCount(const PubSub& ps, const ClientInfo& c, PubSub::Kind kind) {
 
 void Confirm(CommandContext& ctx, std::string_view type, const std::string_view* name,
              PubSub::Kind kind) {
+  if (ctx.client.reply_mode != ClientInfo::ReplyMode::kOn) ctx.client.reply_pushed = true;
   ctx.reply.Push(3);
   ctx.reply.Bulk(type);
   if (name != nullptr) {

@@ -153,3 +153,14 @@ TEST_CASE("RESET and removal leave no subscription behind", "[pubsub]") {
   CHECK(h.Run({"PUBSUB", "SHARDCHANNELS"}) == "*0\r\n");
   CHECK(r.out.empty());
 }
+
+TEST_CASE("CLIENT REPLY OFF keeps (un)subscribe confirmations, drops other replies",
+          "[pubsub]") {
+  CommandHarness h;
+  Sub s(h, Proto::kResp3);
+  CHECK(s.Run({"CLIENT", "REPLY", "OFF"}).empty());
+  CHECK(s.Run({"SUBSCRIBE", "c"}) == ">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n");
+  CHECK(s.Run({"GET", "k"}).empty());
+  CHECK(s.Run({"UNSUBSCRIBE", "c"}) == ">3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n");
+  CHECK(s.Run({"PING"}).empty());
+}
