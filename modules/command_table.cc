@@ -8,6 +8,7 @@
 #include "modules/engine.h"
 #include "modules/keys.h"
 #include "modules/memory.h"
+#include "modules/notify.h"
 #include "modules/pubsub.h"
 #include "modules/ratelimit.h"
 #include "modules/server.h"
@@ -59,6 +60,7 @@ void CommandTable::ResetStats() const {
 Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {
   BindMemoryAccountingToThisThread();
   ApplyEvictionSettings(*this);
+  ApplyNotifySettings(*this);
   clients.set_on_remove([this](ClientInfo& client) { ReleaseClientState(*this, client); });
 }
 

@@ -149,6 +149,7 @@ namespace {
   const uint64_t dirty_before = engine.keyspace.dirty();
   const int64_t start_us = engine.clock_us();
   CommandContext ctx{argv, reply, engine, client, now_ms, &cmd};
+  engine.current_command = &cmd;
   cmd.run(ctx);
   const int64_t duration_us = engine.clock_us() - start_us;
   Record(cmd, duration_us, ctx.failed);

@@ -20,6 +20,7 @@
 #include "modules/journal.h"
 #include "modules/keyspace_fanout.h"
 #include "modules/latency.h"
+#include "modules/notify.h"
 #include "modules/pubsub.h"
 #include "modules/slowlog.h"
 #include "modules/watch.h"
@@ -122,6 +123,11 @@ struct Engine {
   WatchIndex watches{keyspace, observers};
   // Channel, pattern and shard-channel subscriptions (modules/pubsub.h).
   PubSub pubsub;
+  // Keyspace notifications (modules/notify.h), in the kNotify slot while enabled.
+  KeyspaceNotifier notifier{*this};
+  // The row Execute is running (for the notifier's event names); the last one run between
+  // commands.
+  const Command* current_command = nullptr;
 };
 
 // Drops what client holds in the engine beyond the registry (watched keys, subscriptions):

@@ -576,7 +576,7 @@ lazyfree-lazy-user-del = true
 
 TEST_CASE("ConfigNames lists every setting once, in section order", "[conf][config-get]") {
   const std::vector<std::string_view>& names = ConfigNames();
-  CHECK(names.size() == 31);
+  CHECK(names.size() == 32);
   CHECK(names.front() == "bind");
   CHECK(names.back() == "latency-monitor-threshold");
   std::vector<std::string_view> sorted = names;
