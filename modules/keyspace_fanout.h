@@ -28,6 +28,8 @@ class KeyspaceFanout : public KeyspaceObserver {
   explicit KeyspaceFanout(Keyspace& keyspace) : keyspace_(keyspace) {}
   KeyspaceFanout(const KeyspaceFanout&) = delete;
   KeyspaceFanout& operator=(const KeyspaceFanout&) = delete;
+  // The listeners go before the keyspace: the keyspace must not call them afterwards.
+  ~KeyspaceFanout() override { keyspace_.set_observer(nullptr); }
 
   // Puts observer in slot (nullptr empties it). REQUIRES: observer outlives its slot.
   void Set(Slot slot, KeyspaceObserver* observer) {
