@@ -22,6 +22,9 @@ struct CommandEvents {
   uint32_t cls;
   std::string_view on_write;   // "" : none
   std::string_view on_delete;  // "" : none
+  // A collection command that empties its key: Redis publishes the command's event, then
+  // "del" (generic), for the delete the signal reports.
+  bool emptied_then_del = false;
 };
 
 // Redis 7.0's names. A command that both deletes and writes (RENAME, MOVE) names each side.
@@ -55,6 +58,35 @@ constexpr CommandEvents kEvents[] = {
     {"move", kNotifyGeneric, "move_to", "move_from"},
     {"copy", kNotifyGeneric, "copy_to", ""},
     {"restore", kNotifyGeneric, "restore", ""},
+    // The collection families, for when they are registered (a row for a command the table
+    // lacks never matches).
+    {"lpush", kNotifyList, "lpush", "", false},
+    {"lpushx", kNotifyList, "lpush", "", false},
+    {"rpush", kNotifyList, "rpush", "", false},
+    {"rpushx", kNotifyList, "rpush", "", false},
+    {"linsert", kNotifyList, "linsert", "", false},
+    {"lset", kNotifyList, "lset", "", false},
+    {"ltrim", kNotifyList, "ltrim", "ltrim", true},
+    {"lrem", kNotifyList, "lrem", "lrem", true},
+    {"lpop", kNotifyList, "lpop", "lpop", true},
+    {"rpop", kNotifyList, "rpop", "rpop", true},
+    {"sadd", kNotifySet, "sadd", "", false},
+    {"srem", kNotifySet, "srem", "srem", true},
+    {"spop", kNotifySet, "spop", "spop", true},
+    {"hset", kNotifyHash, "hset", "", false},
+    {"hsetnx", kNotifyHash, "hset", "", false},
+    {"hmset", kNotifyHash, "hset", "", false},
+    {"hdel", kNotifyHash, "hdel", "hdel", true},
+    {"hincrby", kNotifyHash, "hincrby", "", false},
+    {"hincrbyfloat", kNotifyHash, "hincrbyfloat", "", false},
+    {"zadd", kNotifyZset, "zadd", "", false},
+    {"zincrby", kNotifyZset, "zincr", "", false},
+    {"zrem", kNotifyZset, "zrem", "zrem", true},
+    {"zpopmin", kNotifyZset, "zpopmin", "zpopmin", true},
+    {"zpopmax", kNotifyZset, "zpopmax", "zpopmax", true},
+    {"zremrangebyscore", kNotifyZset, "zrembyscore", "zrembyscore", true},
+    {"zremrangebyrank", kNotifyZset, "zrembyrank", "zrembyrank", true},
+    {"zremrangebylex", kNotifyZset, "zrembylex", "zrembylex", true},
 };
 
 const CommandEvents* EventsOf(const Command* cmd) {
@@ -106,6 +138,10 @@ void KeyspaceNotifier::OnKeyEvent(int db, std::string_view key, KeyEvent event) 
       const std::string_view name = event == KeyEvent::kWrite ? e->on_write : e->on_delete;
       if (name.empty()) return;
       Notify(e->cls, name, db, key);
+      if (event == KeyEvent::kDelete && e->emptied_then_del) {
+        Notify(kNotifyGeneric, "del", db, key);
+        return;
+      }
       // SET with an expiry (and SETEX, PSETEX) also announce it, as Redis does. Told from the
       // entry: a SET ... KEEPTTL of a key with a TTL announces it too, which Redis does not.
       if (name == "set" && e->command != "getset" && e->command != "mset" &&
