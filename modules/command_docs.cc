@@ -649,7 +649,8 @@ constexpr DocArg kUnlinkArgs[] = {
 };
 
 // Client state: WATCH and pub/sub. SSUBSCRIBE, SUNSUBSCRIBE and SPUBLISH name their shard
-// channel through a not_key spec, as Redis 7.0 does (cluster routing reads it).
+// channel through a not_key spec that no argument refers to, as Redis 7.0 does (cluster
+// routing reads it).
 constexpr KeyRule kWatchKeys[] = {
     {.flags = kKeyRO, .index = 1, .last_key = -1},
 };
@@ -663,7 +664,8 @@ constexpr DocArg kUnsubscribeArgs[] = {
     {"channel", "string", "", "", -1, O | M, 0},
 };
 constexpr DocArg kPsubscribeArgs[] = {
-    {"pattern", "pattern", "", "", -1, M, 0},
+    {"pattern", "block", "", "", -1, M, 1},
+    {"pattern", "pattern", "", "", -1, 0, 0},
 };
 constexpr DocArg kPunsubscribeArgs[] = {
     {"pattern", "pattern", "", "", -1, O | M, 0},
@@ -672,10 +674,10 @@ constexpr KeyRule kShardChannelsKeys[] = {
     {.flags = kKeyNotKey, .index = 1, .last_key = -1},
 };
 constexpr DocArg kSsubscribeArgs[] = {
-    {"shardchannel", "string", "", "", 0, M, 0},
+    {"shardchannel", "string", "", "", -1, M, 0},
 };
 constexpr DocArg kSunsubscribeArgs[] = {
-    {"shardchannel", "string", "", "", 0, O | M, 0},
+    {"shardchannel", "string", "", "", -1, O | M, 0},
 };
 constexpr DocArg kPublishArgs[] = {
     {"channel", "string", "", "", -1, 0, 0},
@@ -685,7 +687,7 @@ constexpr KeyRule kSpublishKeys[] = {
     {.flags = kKeyNotKey, .index = 1, .last_key = 0},
 };
 constexpr DocArg kSpublishArgs[] = {
-    {"shardchannel", "string", "", "", 0, 0, 0},
+    {"shardchannel", "string", "", "", -1, 0, 0},
     {"message", "string", "", "", -1, 0, 0},
 };
 constexpr DocArg kPubsubChannelsArgs[] = {
@@ -948,10 +950,10 @@ constexpr CommandMeta kMeta[] = {
      .args = kPttlArgs},
     {.name = "publish", .complexity = "O(N+M), N the receiving clients, M the subscribed patterns", .args = kPublishArgs},
     {.name = "pubsub", .complexity = "Depends on the subcommand"},
-    {.name = "pubsub|channels", .complexity = "O(N), N the number of active channels", .tips = "nondeterministic_output_order", .args = kPubsubChannelsArgs},
+    {.name = "pubsub|channels", .complexity = "O(N), N the number of active channels", .args = kPubsubChannelsArgs},
     {.name = "pubsub|numpat", .complexity = "O(1)"},
     {.name = "pubsub|numsub", .complexity = "O(N), N the number of channels asked for", .args = kPubsubNumsubArgs},
-    {.name = "pubsub|shardchannels", .complexity = "O(N), N the number of active shard channels", .tips = "nondeterministic_output_order", .args = kPubsubChannelsArgs},
+    {.name = "pubsub|shardchannels", .complexity = "O(N), N the number of active shard channels", .args = kPubsubChannelsArgs},
     {.name = "pubsub|shardnumsub", .complexity = "O(N), N the number of shard channels asked for", .args = kPubsubShardnumsubArgs},
     {.name = "punsubscribe", .complexity = "O(N), N the number of patterns", .args = kPunsubscribeArgs},
     {.name = "quit", .complexity = "O(1)"},

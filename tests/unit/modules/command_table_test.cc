@@ -123,14 +123,10 @@ TEST_CASE("argument trees are well formed and name their key specs", "[command_t
         CHECK(i + a.descendants < end);
         CHECK(!a.name.empty());
         CHECK((a.type == "block" || a.type == "oneof") == (a.descendants > 0));
-        if (a.type == "key" || a.key_spec_index >= 0) {
+        if (a.type == "key") {
           CHECK(a.key_spec_index >= 0);
-          REQUIRE(static_cast<size_t>(a.key_spec_index) < c->meta->key_specs.size());
+          CHECK(static_cast<size_t>(a.key_spec_index) < c->meta->key_specs.size());
           key_args.insert(a.key_spec_index);
-          // Only a not_key spec (SSUBSCRIBE's shard channel) belongs to a non-key argument.
-          if (a.type != "key") {
-            CHECK((c->meta->key_specs[a.key_spec_index].flags & firn::kKeyNotKey) != 0);
-          }
         } else {
           CHECK(a.key_spec_index == -1);
         }
@@ -138,8 +134,11 @@ TEST_CASE("argument trees are well formed and name their key specs", "[command_t
       }
     };
     walk(0, args.size());
-    // Every key spec is some argument's.
-    CHECK(key_args.size() == c->meta->key_specs.size());
+    // Every key spec is some argument's, but a not_key spec (a shard channel, which Redis
+    // 7.0's argument trees leave a plain string).
+    size_t not_key = 0;
+    for (const KeyRule& k : c->meta->key_specs) not_key += (k.flags & firn::kKeyNotKey) ? 1 : 0;
+    CHECK(key_args.size() + not_key == c->meta->key_specs.size());
   }
 }
 
