@@ -951,6 +951,7 @@ constexpr CommandMeta kMeta[] = {
     {.name = "publish", .complexity = "O(N+M), N the receiving clients, M the subscribed patterns", .args = kPublishArgs},
     {.name = "pubsub", .complexity = "Depends on the subcommand"},
     {.name = "pubsub|channels", .complexity = "O(N), N the number of active channels", .args = kPubsubChannelsArgs},
+    {.name = "pubsub|help", .complexity = "O(1)"},
     {.name = "pubsub|numpat", .complexity = "O(1)"},
     {.name = "pubsub|numsub", .complexity = "O(N), N the number of channels asked for", .args = kPubsubNumsubArgs},
     {.name = "pubsub|shardchannels", .complexity = "O(N), N the number of active shard channels", .args = kPubsubChannelsArgs},

@@ -12,6 +12,7 @@
 #include "modules/pubsub.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "modules/common.h"
 #include "modules/engine.h"
@@ -236,6 +237,28 @@ void PubSubShardChannels(CommandContext& ctx) { ListChannels(ctx, PubSub::kShard
 // PUBSUB SHARDNUMSUB [shardchannel ...] -> each shard channel and its subscriber count.
 void PubSubShardNumSub(CommandContext& ctx) { CountSubscribers(ctx, PubSub::kShard); }
 
+// PUBSUB HELP -> the subcommands, as status lines (Redis's text).
+void PubSubHelp(CommandContext& ctx) {
+  constexpr std::string_view kLines[] = {
+      "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CHANNELS [<pattern>]",
+      "    Return the currently active channels matching a <pattern> (default: '*').",
+      "NUMPAT",
+      "    Return number of subscriptions to patterns.",
+      "NUMSUB [<channel> ...]",
+      "    Return the number of subscribers for the specified channels, excluding",
+      "    pattern subscriptions(default: no channels).",
+      "SHARDCHANNELS [<pattern>]",
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      "SHARDNUMSUB [<shardchannel> ...]",
+      "    Return the number of subscribers for the specified shard level channel(s)",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.Array(std::size(kLines));
+  for (std::string_view line : kLines) ctx.reply.Simple(line);
+}
+
 std::vector<Command> PubSubSubcommands() {
   constexpr uint32_t kF = kPubSub | kLoading | kStale;
   return {
@@ -254,6 +277,9 @@ std::vector<Command> PubSubSubcommands() {
        .group = "pubsub", .since = "7.0.0",
        .summary = "Counts the subscribers of shard channels.",
        .syntax = "[shardchannel [shardchannel ...]]"},
+      {.name = "pubsub|help", .arity = 2, .flags = kLoading | kStale, .run = PubSubHelp,
+       .group = "pubsub", .since = "6.2.0", .summary = "Lists the PUBSUB subcommands.",
+       .syntax = ""},
   };
 }
 

@@ -167,3 +167,11 @@ def test_many_messages_are_flushed_to_a_subscriber(firn):
             got.append(m["data"])
     assert got == [b"m%d" % i for i in range(500)]
     p.close()
+
+
+def test_pubsub_help_and_errors(both):
+    both("PUBSUB", "HELP")
+    both("PUBSUB", "NOPE")
+    both("PUBSUB", "NUMPAT", "extra")
+    both("PUBLISH", "only-channel")
+    both("SUBSCRIBE")
