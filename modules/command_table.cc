@@ -6,6 +6,7 @@
 #include "modules/keys.h"
 #include "modules/memory.h"
 #include "modules/ratelimit.h"
+#include "modules/scripting.h"
 #include "modules/server.h"
 #include "modules/slowlog.h"
 #include "modules/strings.h"
@@ -31,6 +32,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, RateLimitCommands());
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
+  AddFamily(&commands_, ScriptingCommands());
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }
 

@@ -19,6 +19,8 @@
 
 namespace firn {
 
+struct ScriptingState;  // modules/scripting.h
+
 // The state of one connection that commands may read or change.
 struct ClientInfo {
   enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext };
@@ -128,6 +130,8 @@ struct Engine {
   int64_t (*clock_us)() = nullptr;
   // SLOWLOG's entries (modules/slowlog.h), recorded by dispatch.
   SlowLog slowlog;
+  // Scripts, function libraries and their Lua VM (modules/scripting.h), made on first use.
+  std::shared_ptr<ScriptingState> scripting;
 };
 
 inline Db& CommandContext::db() { return engine.keyspace.db(client.db); }

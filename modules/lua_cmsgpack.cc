@@ -1,0 +1,14 @@
+#include "modules/lua_libs.h"
+
+#include <lua.hpp>
+
+namespace firn {
+
+int luaopen_cmsgpack(lua_State* L) {
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, "cmsgpack");
+  return 1;
+}
+
+}  // namespace firn
