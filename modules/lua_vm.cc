@@ -318,6 +318,29 @@ int SandboxLoad(lua_State* L) {
   return LoadChunk(L, code.data(), code.size(), chunkname);
 }
 
+// pcall as Redis's: an error table ({err=...}, what redis.call raises) reaches the caller as
+// its err string.
+int SandboxPCall(lua_State* L) {
+  const int argc = lua_gettop(L);
+  luaL_checkany(L, 1);
+  lua_pushboolean(L, 1);
+  lua_insert(L, 1);
+  if (lua_pcall(L, argc - 1, LUA_MULTRET, 0) != 0) {
+    lua_remove(L, 1);
+    if (lua_istable(L, -1)) {
+      lua_getfield(L, -1, "err");
+      if (lua_isstring(L, -1)) {
+        lua_replace(L, -2);
+      } else {
+        lua_pop(L, 1);
+      }
+    }
+    lua_pushboolean(L, 0);
+    lua_insert(L, 1);
+  }
+  return lua_gettop(L);
+}
+
 // Redis's error handler: a non-table error becomes {err="ERR "..msg}; the table gets the
 // source and line of the Lua code that raised it (skipping one C frame: error(), redis.call,
 // a metamethod).
@@ -1032,7 +1055,7 @@ void LuaVm::BuildSandbox() {
   lua_getfield(L, g, "tostring");
   SetRegistry(L, &kToStringKey);
   for (const char* name : {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy",
-                           "module", "require", "package", "os", "io", "debug", "gcinfo"}) {
+                           "module", "require", "package", "os", "io", "debug"}) {
     lua_pushnil(L);
     lua_setfield(L, g, name);
   }
@@ -1049,6 +1072,8 @@ void LuaVm::BuildSandbox() {
   lua_setfield(L, g, "pairs");
   lua_pushcfunction(L, SandboxLoadString);
   lua_setfield(L, g, "loadstring");
+  lua_pushcfunction(L, SandboxPCall);
+  lua_setfield(L, g, "pcall");
   lua_pushcfunction(L, SandboxLoad);
   lua_setfield(L, g, "load");
   lua_getfield(L, g, "math");

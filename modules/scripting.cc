@@ -290,7 +290,7 @@ void ScriptHelp(CommandContext& ctx) {
       "LOAD <script>",
       "    Load a script into the scripts cache without executing it.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ctx.reply.Array(std::size(kLines));
   for (const char* line : kLines) ctx.reply.Simple(line);
