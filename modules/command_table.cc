@@ -3,6 +3,7 @@
 
 #include "modules/connection.h"
 #include "modules/engine.h"
+#include "modules/functions.h"
 #include "modules/keys.h"
 #include "modules/memory.h"
 #include "modules/ratelimit.h"
@@ -33,6 +34,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
   AddFamily(&commands_, ScriptingCommands());
+  AddFamily(&commands_, FunctionCommands());
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }
 

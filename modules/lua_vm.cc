@@ -1350,7 +1350,6 @@ bool LuaVm::LoadLibrary(std::string_view code, int64_t (*clock_us)(),
     } else if (lua_isstring(L, -1)) {
       msg = lua_tostring(L, -1);
     }
-    if (msg.rfind("ERR ", 0) == 0) msg.erase(0, 4);
     *error = "Error registering functions: " + msg;
   } else if (out->empty()) {
     ok = false;

@@ -186,6 +186,23 @@ inline constexpr std::string_view kFunctionNotFound = "ERR Function not found";
 inline constexpr std::string_view kLibraryNotFound = "ERR Library not found";
 inline constexpr std::string_view kLibraryNameMissing = "ERR Library name was not given";
 inline constexpr std::string_view kFunctionNoFunctions = "ERR No functions registered";
+inline constexpr std::string_view kLibraryMetadataMissing = "ERR Missing library metadata";
+inline constexpr std::string_view kLibraryMetadataValue = "ERR Invalid metadata value given: ";
+inline constexpr std::string_view kFunctionUnknownOption = "ERR Unknown option given: ";
+inline constexpr std::string_view kFunctionFlushOption =
+    "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+inline constexpr std::string_view kFunctionFlushArgs =
+    "ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.";
+inline constexpr std::string_view kFunctionRestoreArgs =
+    "ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.";
+inline constexpr std::string_view kFunctionRestorePolicy =
+    "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+inline constexpr std::string_view kFunctionPayload = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kFunctionPayloadData = "ERR given payload is not a function dump";
+inline constexpr std::string_view kFunctionListNoLibraryName =
+    "ERR library name argument was not given";
+inline constexpr std::string_view kFunctionListUnknownArgument = "ERR Unknown argument ";
+inline constexpr std::string_view kFunctionBadNumKeys = "ERR Bad number of keys provided";
 inline constexpr std::string_view kScriptDebugUnsupported =
     "ERR SCRIPT DEBUG is not supported: the Lua debugger is not available";
 
