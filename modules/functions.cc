@@ -26,6 +26,19 @@ namespace {
 using Library = ScriptingState::Library;
 using Function = ScriptingState::Function;
 
+// Function names are case-insensitive (FCALL TEST finds test): the registry is keyed by the
+// lowercase name and keeps the name as registered for FUNCTION LIST.
+std::string Key(std::string_view name) {
+  std::string key;
+  ToLower(name, &key);
+  return key;
+}
+
+std::string SyntaxError(std::string_view subcommand) {
+  return std::string(err::kFunctionSyntaxPrefix) + std::string(subcommand) +
+         std::string(err::kFunctionSyntaxSuffix);
+}
+
 bool ValidName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
@@ -34,33 +47,63 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
+// Splits a shebang line into words as Redis's sdssplitargs does for the cases that matter
+// here: blanks separate words, double quotes group (and are dropped), backslash escapes.
+std::vector<std::string> SplitWords(std::string_view line) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= line.size()) break;
+    std::string word;
+    bool quoted = false;
+    for (; i < line.size(); ++i) {
+      char c = line[i];
+      if (quoted) {
+        if (c == '\\' && i + 1 < line.size()) {
+          word.push_back(line[++i]);
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          word.push_back(c);
+        }
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        break;
+      } else if (c == '"') {
+        quoted = true;
+      } else {
+        word.push_back(c);
+      }
+    }
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
 // Reads "#!lua name=<lib>" from code's first line. On error the text goes to *error.
 bool ParseLibraryShebang(std::string_view code, std::string* name, std::string* error) {
   if (code.substr(0, 2) != "#!") {
     *error = std::string(err::kLibraryMetadataMissing);
     return false;
   }
-  std::string_view line = code.substr(0, code.find('\n'));
-  std::vector<std::string_view> parts;
-  size_t i = 2;
-  while (i < line.size()) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    size_t start = i;
-    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i > start) parts.push_back(line.substr(start, i - start));
-  }
-  std::string_view engine = parts.empty() ? std::string_view() : parts[0];
+  std::vector<std::string> parts = SplitWords(code.substr(0, code.find('\n')));
+  std::string_view engine = std::string_view(parts[0]).substr(2);
   if (!EqualsNoCase(engine, "lua")) {
     *error = "ERR Engine '" + std::string(engine) + "' not found";
     return false;
   }
   bool have_name = false;
   for (size_t j = 1; j < parts.size(); ++j) {
-    if (parts[j].substr(0, 5) == "name=") {
-      name->assign(parts[j].substr(5));
+    std::string_view part = parts[j];
+    if (part.substr(0, 5) == "name=") {
+      if (have_name) {
+        *error = std::string(err::kLibraryNameTwice);
+        return false;
+      }
+      name->assign(part.substr(5));
       have_name = true;
     } else {
-      *error = std::string(err::kLibraryMetadataValue) + std::string(parts[j]);
+      *error = std::string(err::kLibraryMetadataValue) + std::string(part);
       return false;
     }
   }
@@ -108,7 +151,7 @@ bool LoadLibraryCode(Engine& engine, std::string_view code, bool replace, std::s
     return false;
   }
   for (const LuaVm::RegisteredFunction& f : registered) {
-    auto other = st.functions.find(f.name);
+    auto other = st.functions.find(Key(f.name));
     if (other != st.functions.end() && other->second.library != *name) {
       *error = "ERR Function " + f.name + " already exists";
       for (const LuaVm::RegisteredFunction& g : registered) st.vm.Release(g.ref);
@@ -120,14 +163,14 @@ bool LoadLibraryCode(Engine& engine, std::string_view code, bool replace, std::s
   lib.name = *name;
   lib.code.assign(code);
   for (LuaVm::RegisteredFunction& f : registered) {
-    Function& fn = st.functions[f.name];
+    Function& fn = st.functions[Key(f.name)];
     fn.name = f.name;
     fn.description = f.description;
     fn.has_description = f.has_description;
     fn.flags = f.flags;
     fn.ref = f.ref;
     fn.library = *name;
-    lib.functions.push_back(f.name);
+    lib.functions.push_back(Key(f.name));
   }
   return true;
 }
@@ -173,7 +216,7 @@ void FlushLibraries(ScriptingState& st) {
 // FUNCTION FLUSH [ASYNC|SYNC] -> OK.
 void FunctionFlush(CommandContext& ctx) {
   if (ctx.argc() > 3) {
-    ctx.Error(err::kFunctionFlushArgs);
+    ctx.Error(SyntaxError(ctx.arg(1)));
     return;
   }
   if (ctx.argc() == 3 && !EqualsNoCase(ctx.arg(2), "SYNC") && !EqualsNoCase(ctx.arg(2), "ASYNC")) {
@@ -240,7 +283,7 @@ void FunctionList(CommandContext& ctx) {
       for (size_t b = 0; b < std::size(kFlagNames); ++b) n += (fn.flags >> b) & 1;
       ctx.reply.Set(n);
       for (size_t b = 0; b < std::size(kFlagNames); ++b) {
-        if ((fn.flags >> b) & 1) ctx.reply.Bulk(kFlagNames[b]);
+        if ((fn.flags >> b) & 1) ctx.reply.Simple(kFlagNames[b]);
       }
     }
     if (with_code) {
@@ -390,7 +433,7 @@ void FunctionDump(CommandContext& ctx) {
 void FunctionRestore(CommandContext& ctx) {
   enum class Policy { kAppend, kReplace, kFlush } policy = Policy::kAppend;
   if (ctx.argc() > 4) {
-    ctx.Error(err::kFunctionRestoreArgs);
+    ctx.Error(SyntaxError(ctx.arg(1)));
     return;
   }
   if (ctx.argc() == 4) {
@@ -522,7 +565,7 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
     return;
   }
   ScriptingState& st = ScriptingOf(ctx.engine);
-  auto it = st.functions.find(std::string(ctx.arg(1)));
+  auto it = st.functions.find(Key(ctx.arg(1)));
   if (it == st.functions.end()) {
     ctx.Error(err::kFunctionNotFound);
     return;

@@ -39,6 +39,7 @@
 
 #include <lua.hpp>
 
+#include "modules/args.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
 #include "modules/lua_libs.h"
@@ -889,7 +890,9 @@ int RegisterFunction(lua_State* L) {
         if (lua_type(L, -1) != LUA_TSTRING) {
           RaiseError(L, err::kFunctionNameType);
         }
-        f.name = lua_tostring(L, -1);
+        size_t n;
+        const char* name = lua_tolstring(L, -1, &n);
+        f.name.assign(name, n);
         have_name = true;
       } else if (key == "description") {
         if (lua_type(L, -1) != LUA_TSTRING) {
@@ -930,13 +933,15 @@ int RegisterFunction(lua_State* L) {
     if (callback_index == 0) RaiseError(L, err::kFunctionNoCallback);
   } else {
     if (argc != 2) RaiseError(L, err::kFunctionRegisterArgs);
-    if (lua_type(L, 1) != LUA_TSTRING) {
+    if (!lua_isstring(L, 1)) {
       RaiseError(L, err::kFunctionFirstArgType);
     }
     if (!lua_isfunction(L, 2)) {
       RaiseError(L, err::kFunctionSecondArgType);
     }
-    f.name = lua_tostring(L, 1);
+    size_t n;
+    const char* name = lua_tolstring(L, 1, &n);
+    f.name.assign(name, n);
     callback_index = 2;
   }
   // Function names follow library names' rule.
@@ -948,7 +953,7 @@ int RegisterFunction(lua_State* L) {
     RaiseError(L, err::kFunctionBadName);
   }
   for (const LuaVm::RegisteredFunction& other : *ls->out) {
-    if (other.name == f.name) RaiseError(L, err::kFunctionDuplicateInLibrary);
+    if (EqualsNoCase(other.name, f.name)) RaiseError(L, err::kFunctionDuplicateInLibrary);
   }
   lua_pushvalue(L, callback_index);
   f.ref = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -187,14 +187,16 @@ inline constexpr std::string_view kLibraryNotFound = "ERR Library not found";
 inline constexpr std::string_view kLibraryNameMissing = "ERR Library name was not given";
 inline constexpr std::string_view kFunctionNoFunctions = "ERR No functions registered";
 inline constexpr std::string_view kLibraryMetadataMissing = "ERR Missing library metadata";
+inline constexpr std::string_view kLibraryNameTwice =
+    "ERR Invalid metadata value, name argument was given multiple times";
 inline constexpr std::string_view kLibraryMetadataValue = "ERR Invalid metadata value given: ";
 inline constexpr std::string_view kFunctionUnknownOption = "ERR Unknown option given: ";
 inline constexpr std::string_view kFunctionFlushOption =
     "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
-inline constexpr std::string_view kFunctionFlushArgs =
-    "ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.";
-inline constexpr std::string_view kFunctionRestoreArgs =
-    "ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.";
+// FUNCTION FLUSH/RESTORE with too many arguments: prefix, the subcommand as given, suffix.
+inline constexpr std::string_view kFunctionSyntaxPrefix =
+    "ERR unknown subcommand or wrong number of arguments for '";
+inline constexpr std::string_view kFunctionSyntaxSuffix = "'. Try FUNCTION HELP.";
 inline constexpr std::string_view kFunctionRestorePolicy =
     "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
 inline constexpr std::string_view kFunctionPayload = "ERR DUMP payload version or checksum are wrong";

@@ -362,3 +362,136 @@ def test_eval_script_cache_is_bounded(firn):
 
 def test_runaway_script_error_line(both):
     both("EVAL", "local a = 1\nlocal b = 2\nreturn a + nil", 0)
+
+
+LIB = "#!lua name=lib\nredis.register_function('f1', function(keys, args) return {keys[1], args[1]} end)"
+LIB_FLAGS = ("#!lua name=libf\nredis.register_function{function_name='ro', "
+             "callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}, "
+             "description='reads'}\n"
+             "redis.register_function('rw', function(keys, args) "
+             "return redis.call('set', keys[1], args[1]) end)")
+
+FUNCTION_LOADS = [
+    "return 1",
+    "#!lua\nreturn 1",
+    "#!bad name=x\nreturn 1",
+    "#! name=x\nreturn 1",
+    "#!lua name=a-b\n",
+    "#!lua name=\"quoted\"\nredis.register_function('q', function() return 1 end)",
+    "#!lua name=x name=y\n",
+    "#!lua name=lib foo=bar\n",
+    "#!lua name=lib3\nreturn 'x",
+    "#!lua name=lib3\nerror('boom')",
+    "#!lua name=lib3\nreturn math.random()",
+    "#!lua name=lib3\nredis.call('ping')",
+    "#!lua name=lib3\na = 1",
+    "#!lua name=lib3\nreturn 1",
+    "#!lua name=lib3\nredis.register_function('f', 1)",
+    "#!lua name=lib3\nredis.register_function(1, function() end)",
+    "#!lua name=lib3\nredis.register_function('f')",
+    "#!lua name=lib3\nredis.register_function('a-b', function() end)",
+    "#!lua name=lib3\nredis.register_function('x\\0y', function() end)",
+    "#!lua name=lib3\nredis.register_function{function_name='f'}",
+    "#!lua name=lib3\nredis.register_function{callback=function() end}",
+    "#!lua name=lib3\nredis.register_function{function_name='f', callback=function() end, flags={'bad'}}",
+    "#!lua name=lib3\nredis.register_function{function_name='f', callback=function() end, flags='x'}",
+    "#!lua name=lib3\nredis.register_function{function_name='f', callback=function() end, foo=1}",
+    "#!lua name=lib3\nredis.register_function('f', function() end)\n"
+    "redis.register_function('f', function() end)",
+]
+
+
+@pytest.mark.parametrize("code", FUNCTION_LOADS, ids=lambda s: s[:50])
+def test_function_load_errors_match_redis(both, code):
+    both("FUNCTION", "FLUSH")
+    both("FUNCTION", "LOAD", code)
+
+
+def _leaves(v):
+    out = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            for k, val in x.items():
+                walk(k)
+                walk(val)
+        elif isinstance(x, (list, tuple)):
+            for item in x:
+                walk(item)
+        else:
+            out.append(repr(x))
+    walk(v)
+    return sorted(out)
+
+
+def test_functions_match_redis(both):
+    both("FUNCTION", "FLUSH")
+    both("FUNCTION", "LOAD", LIB)
+    both("FUNCTION", "LOAD", LIB)
+    both("FUNCTION", "LOAD", "REPLACE", LIB)
+    both("FUNCTION", "LOAD", LIB.replace("name=lib", "name=other"))
+    both("FUNCTION", "LOAD", LIB_FLAGS)
+    both("FCALL", "f1", 1, "k", "a")
+    both("FCALL", "F1", 1, "k", "a")
+    both("FCALL", "nosuch", 0)
+    both("FCALL", "f1", -1)
+    both("FCALL", "f1", 2, "a")
+    both("FCALL", "f1", "x")
+    both("FCALL", "rw", 1, "k", "v")
+    both("FCALL", "ro", 1, "k")
+    both("FCALL_RO", "ro", 1, "k")
+    both("FCALL_RO", "rw", 1, "k", "v")
+    # Redis lists a library's functions in its dict's order: compare their content.
+    both.norm("FUNCTION", "LIST", "LIBRARYNAME", "libf", normalize=_leaves)
+    both("FUNCTION", "LIST", "LIBRARYNAME", "lib")
+    both("FUNCTION", "LIST", "LIBRARYNAME", "lib", "WITHCODE")
+    both.norm("FUNCTION", "LIST", "LIBRARYNAME", "libf", "WITHCODE", normalize=_leaves)
+    both("FUNCTION", "LIST", "LIBRARYNAME")
+    both("FUNCTION", "LIST", "BAD")
+    both("FUNCTION", "STATS")
+    both("FUNCTION", "KILL")
+    both("FUNCTION", "DELETE", "nosuch")
+    both("FUNCTION", "DELETE", "lib")
+    both("FCALL", "f1", 0)
+    both("FUNCTION", "FLUSH", "BAD")
+    both("FUNCTION", "FLUSH", "SYNC", "extra")
+    both("FUNCTION", "RESTORE", "bad")
+    both("FUNCTION", "RESTORE", "a", "b", "c")
+    both("FUNCTION", "NOSUCH")
+    both("FUNCTION", "HELP")
+    both.norm("HELLO", "3", normalize=lambda v: None)
+    both("FUNCTION", "LIST", "LIBRARYNAME", "other")
+    both.norm("FUNCTION", "LIST", "LIBRARYNAME", "libf", normalize=_leaves)
+    both("FUNCTION", "STATS")
+    both("FCALL", "rw", 1, "k", "v")
+
+
+def test_function_errors_and_globals_match_redis(both):
+    both("FUNCTION", "FLUSH")
+    both("FUNCTION", "LOAD", "#!lua name=e\n"
+         "redis.register_function('boom', function() error('x') end)\n"
+         "redis.register_function('glob', function() return math.floor(2.5) end)\n"
+         "redis.register_function('lib', function() return redis.register_function('y', function() end) end)\n"
+         "redis.register_function('setg', function() x = 1 end)")
+    both("FCALL", "boom", 0)
+    both("FCALL", "glob", 0)
+    both("FCALL", "lib", 0)
+    both("FCALL", "setg", 0)
+
+
+def test_function_dump_restore_round_trip(firn):
+    c = firn.raw()
+    c.cmd("FUNCTION", "FLUSH")
+    assert c.cmd("FUNCTION", "LOAD", LIB) == b"$3\r\nlib\r\n"
+    dump = c.cmd("FUNCTION", "DUMP")
+    payload = dump[dump.index(b"\r\n") + 2:-2]
+    assert c.cmd("FUNCTION", "RESTORE", payload) == b"-ERR Library lib already exists\r\n"
+    assert c.cmd("FUNCTION", "FLUSH") == b"+OK\r\n"
+    assert c.cmd("FUNCTION", "RESTORE", payload) == b"+OK\r\n"
+    assert c.cmd("FCALL", "f1", 1, "k", "a") == b"*2\r\n$1\r\nk\r\n$1\r\na\r\n"
+    assert c.cmd("FUNCTION", "RESTORE", payload, "REPLACE") == b"+OK\r\n"
+    assert c.cmd("FUNCTION", "RESTORE", payload, "FLUSH") == b"+OK\r\n"
+    assert c.cmd("FUNCTION", "RESTORE", payload, "BAD").startswith(b"-ERR Wrong restore policy")
+    corrupt = payload[:-1] + bytes([payload[-1] ^ 1])
+    assert c.cmd("FUNCTION", "RESTORE", corrupt) == \
+        b"-ERR DUMP payload version or checksum are wrong\r\n"
