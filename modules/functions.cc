@@ -303,17 +303,11 @@ void FunctionStats(CommandContext& ctx) {
     ctx.reply.Bulk("name");
     ctx.reply.Bulk(st.vm.running_name());
     ctx.reply.Bulk("command");
-    std::string_view line = st.vm.running_command_line();
-    std::vector<std::string_view> words;
-    size_t start = 0;
-    while (start <= line.size()) {
-      size_t sp = line.find(' ', start);
-      if (sp == std::string_view::npos) sp = line.size();
-      words.push_back(line.substr(start, sp - start));
-      start = sp + 1;
+    const std::vector<std::string_view>* command = st.vm.running_command();
+    ctx.reply.Array(command != nullptr ? command->size() : 0);
+    if (command != nullptr) {
+      for (std::string_view w : *command) ctx.reply.Bulk(w);
     }
-    ctx.reply.Array(words.size());
-    for (std::string_view w : words) ctx.reply.Bulk(w);
     ctx.reply.Bulk("duration_ms");
     ctx.reply.Int((ctx.engine.clock_us() - st.vm.running_since_us()) / 1000);
   } else {
@@ -579,20 +573,16 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
     ctx.Error(err::kScriptOomNotAllowed);
     return;
   }
-  std::vector<std::string_view> keys(ctx.argv.begin() + 3, ctx.argv.begin() + 3 + numkeys);
-  std::vector<std::string_view> args(ctx.argv.begin() + 3 + numkeys, ctx.argv.end());
-  std::string line;
-  for (size_t i = 0; i < ctx.argc(); ++i) {
-    if (i > 0) line += ' ';
-    line.append(ctx.arg(i));
-  }
+  std::span<const std::string_view> all(ctx.argv);
+  auto keys = all.subspan(3, static_cast<size_t>(numkeys));
+  auto args = all.subspan(3 + static_cast<size_t>(numkeys));
   LuaVm::RunSpec spec{.engine = ctx.engine,
                       .caller = ctx.client,
                       .now_ms = ctx.now_ms,
                       .flags = fn.flags,
                       .read_only_command = read_only,
                       .name = fn.name,
-                      .command_line = line};
+                      .command = &ctx.argv};
   const size_t before = ctx.reply.buffer()->size();
   st.vm.Run(fn.ref, spec, keys, args, true, ctx.reply);
   const std::string& out = *ctx.reply.buffer();

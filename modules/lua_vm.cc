@@ -55,21 +55,20 @@ int luaopen_bit(lua_State* L);
 namespace firn {
 
 struct LuaVm::RunState {
-  Engine& engine;
-  ClientInfo& caller;
+  Engine* engine = nullptr;
   ClientInfo client;  // the script's own client: its db and RESP version
-  int64_t now_ms;
-  uint32_t flags;
-  bool read_only;
-  bool memory_ok;
-  uint64_t dirty_at_start;
+  int64_t now_ms = 0;
+  uint32_t flags = 0;
+  bool read_only = false;
+  bool memory_ok = true;
+  uint64_t dirty_at_start = 0;
   int resp = 2;
-  std::string name;
-  std::string command_line;
+  std::string_view name;
+  const std::vector<std::string_view>* command = nullptr;
   std::string reply_buf;
   std::vector<std::string> number_args;
   std::vector<std::string_view> argv;
-  bool wrote() const { return engine.keyspace.dirty() != dirty_at_start; }
+  bool wrote() const { return engine->keyspace.dirty() != dirty_at_start; }
 };
 
 struct LuaVm::LoadState {
@@ -748,7 +747,7 @@ int GenericCall(lua_State* L, bool raise) {
       return fail(err::kScriptBadArgument);
     }
   }
-  Engine& engine = rs->engine;
+  Engine& engine = *rs->engine;
   const Command* cmd = engine.commands.Find(rs->argv[0]);
   if (cmd == nullptr) return fail(err::kScriptUnknownCommand);
   if (!cmd->ArityFits(rs->argv.size())) return fail(err::kScriptWrongArgs);
@@ -858,7 +857,7 @@ int RedisAclCheckCmd(lua_State* L) {
   size_t n;
   const char* name = lua_tolstring(L, 1, &n);
   if (name == nullptr || rs == nullptr ||
-      rs->engine.commands.Find(std::string_view(name, n)) == nullptr) {
+      rs->engine->commands.Find(std::string_view(name, n)) == nullptr) {
     RaiseError(L, err::kScriptAclCheckInvalid);
   }
   lua_pushboolean(L, 1);  // one user, every command allowed
@@ -1202,8 +1201,8 @@ void LuaVm::Release(int ref) { luaL_unref(lua_, LUA_REGISTRYINDEX, ref); }
 
 bool LuaVm::running_wrote() const { return run_ != nullptr && run_->wrote(); }
 std::string_view LuaVm::running_name() const { return run_ != nullptr ? run_->name : ""; }
-std::string_view LuaVm::running_command_line() const {
-  return run_ != nullptr ? run_->command_line : "";
+const std::vector<std::string_view>* LuaVm::running_command() const {
+  return run_ != nullptr ? run_->command : nullptr;
 }
 
 size_t LuaVm::memory_bytes() const {
@@ -1218,7 +1217,7 @@ void LuaVm::Tick() {
 
 namespace {
 
-void PushStringArray(lua_State* L, const std::vector<std::string_view>& items) {
+void PushStringArray(lua_State* L, std::span<const std::string_view> items) {
   lua_createtable(L, static_cast<int>(items.size()), 0);
   for (size_t i = 0; i < items.size(); ++i) {
     lua_pushlstring(L, items[i].data(), items[i].size());
@@ -1258,26 +1257,23 @@ void ReplyRunError(lua_State* L, std::string_view name, ReplyBuilder& reply) {
 
 }  // namespace
 
-void LuaVm::Run(int ref, const RunSpec& spec, const std::vector<std::string_view>& keys,
-                const std::vector<std::string_view>& args, bool as_function, ReplyBuilder& reply) {
+void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> keys,
+                std::span<const std::string_view> args, bool as_function, ReplyBuilder& reply) {
   lua_State* L = lua_;
-  RunState rs{.engine = spec.engine,
-              .caller = spec.caller,
-              .client = {},
-              .now_ms = spec.now_ms,
-              .flags = spec.flags,
-              .read_only = spec.read_only_command,
-              .memory_ok = spec.engine.config.maxmemory == 0 ||
-                           EnforceMaxmemory(spec.engine, spec.now_ms),
-              .dirty_at_start = spec.engine.keyspace.dirty(),
-              .resp = 2,
-              .name = std::string(spec.name),
-              .command_line = std::string(spec.command_line)};
+  if (!state_) state_ = std::make_unique<RunState>();
+  RunState& rs = *state_;
+  rs.engine = &spec.engine;
+  rs.now_ms = spec.now_ms;
+  rs.flags = spec.flags;
+  rs.read_only = spec.read_only_command;
+  rs.memory_ok = spec.engine.config.maxmemory == 0 || EnforceMaxmemory(spec.engine, spec.now_ms);
+  rs.dirty_at_start = spec.engine.keyspace.dirty();
+  rs.resp = 2;
+  rs.name = spec.name;
+  rs.command = spec.command;
   rs.client.id = spec.caller.id;
   rs.client.db = spec.caller.db;
   rs.client.authenticated = true;
-  rs.client.name = spec.caller.name;
-  rs.client.addr = spec.caller.addr;
   run_ = &rs;
   running_is_function_ = as_function;
   kill_requested_ = false;
@@ -1310,8 +1306,12 @@ void LuaVm::Run(int ref, const RunSpec& spec, const std::vector<std::string_view
   lua_settop(L, base);
   run_ = nullptr;
   kill_requested_ = false;
-  // Garbage from this run is collected in small steps, as Redis does after each script.
-  lua_gc(L, LUA_GCSTEP, 1);
+  // Garbage is collected in small steps every 50 runs (as Redis does) rather than left to a
+  // full cycle at an unlucky moment; a step per run costs more than the scripts themselves.
+  if (++runs_since_gc_ >= 50) {
+    runs_since_gc_ = 0;
+    lua_gc(L, LUA_GCSTEP, 50);
+  }
 }
 
 bool LuaVm::LoadLibrary(std::string_view code, int64_t (*clock_us)(),

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,12 +70,13 @@ class LuaVm {
     uint32_t flags;          // ScriptFlag bits
     bool read_only_command;  // EVAL_RO, EVALSHA_RO, FCALL_RO
     std::string_view name;   // the SHA for EVAL, the function's name for FCALL
-    std::string_view command_line;  // for FUNCTION STATS' running_script
+    // The command that started the run (FUNCTION STATS' running_script); it outlives the run.
+    const std::vector<std::string_view>* command = nullptr;
   };
   // Runs the function at ref. as_function: FCALL's calling convention (KEYS and ARGV passed as
   // arguments) instead of EVAL's (set as globals). Appends one reply to reply.
-  void Run(int ref, const RunSpec& spec, const std::vector<std::string_view>& keys,
-           const std::vector<std::string_view>& args, bool as_function, ReplyBuilder& reply);
+  void Run(int ref, const RunSpec& spec, std::span<const std::string_view> keys,
+           std::span<const std::string_view> args, bool as_function, ReplyBuilder& reply);
 
   // FUNCTION LOAD: runs a library's code with only the library API visible, collecting the
   // functions it registers. Returns false with *error set (without the "ERR " prefix) on a
@@ -105,7 +108,8 @@ class LuaVm {
   void Tick();
   int64_t running_since_us() const { return run_start_us_; }
   std::string_view running_name() const;
-  std::string_view running_command_line() const;
+  // The running script's command (nullptr when none runs).
+  const std::vector<std::string_view>* running_command() const;
   bool running_is_function() const { return running_is_function_; }
 
   // Number of Lua bytes in use (INFO used_memory_lua).
@@ -121,7 +125,9 @@ class LuaVm {
   void BuildSandbox();
 
   lua_State* lua_ = nullptr;
-  RunState* run_ = nullptr;
+  RunState* run_ = nullptr;               // while a script runs: state_
+  std::unique_ptr<RunState> state_;       // reused by every run (its buffers keep their size)
+  uint32_t runs_since_gc_ = 0;
   LoadState* load_ = nullptr;
   bool kill_requested_ = false;
   TickFn tick_ = nullptr;

@@ -90,7 +90,7 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_len,
   return true;
 }
 
-void DropScript(ScriptingState& st, std::unordered_map<std::string, ScriptingState::Script>::iterator it) {
+void DropScript(ScriptingState& st, decltype(ScriptingState::scripts)::iterator it) {
   st.vm.Release(it->second.ref);
   st.scripts_body_bytes -= it->second.body.size();
   if (!it->second.loaded) st.eval_lru.erase(it->second.lru);
@@ -143,29 +143,22 @@ ScriptingState::Script* CacheScript(CommandContext& ctx, ScriptingState& st, std
   return &s;
 }
 
-std::string CommandLine(const std::vector<std::string_view>& argv) {
-  std::string line;
-  for (size_t i = 0; i < argv.size() && i < 3; ++i) {
-    if (i > 0) line += ' ';
-    line.append(argv[i]);
-  }
-  return line;
-}
-
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   int64_t numkeys = 0;
   if (!ParseNumKeys(ctx, 2, &numkeys)) return;
   ScriptingState& st = ScriptingOf(ctx.engine);
   ScriptingState::Script* script = nullptr;
+  char sha_buf[40];
   std::string sha;
+  std::string_view sha_view;
   if (by_sha) {
     std::string_view arg = ctx.arg(1);
     if (arg.size() == 40) {
-      sha.resize(40);
       for (size_t i = 0; i < 40; ++i) {
-        sha[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(arg[i])));
+        sha_buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(arg[i])));
       }
-      auto it = st.scripts.find(sha);
+      sha_view = std::string_view(sha_buf, 40);
+      auto it = st.scripts.find(sha_view);
       if (it != st.scripts.end()) {
         script = &it->second;
         if (!script->loaded) st.eval_lru.splice(st.eval_lru.begin(), st.eval_lru, script->lru);
@@ -177,6 +170,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
     }
   } else {
     sha = Sha1Hex(ctx.arg(1));
+    sha_view = sha;
     script = CacheScript(ctx, st, ctx.arg(1), sha, false);
     if (script == nullptr) return;
   }
@@ -192,15 +186,16 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
       return;
     }
   }
-  std::vector<std::string_view> keys(ctx.argv.begin() + 3, ctx.argv.begin() + 3 + numkeys);
-  std::vector<std::string_view> args(ctx.argv.begin() + 3 + numkeys, ctx.argv.end());
+  std::span<const std::string_view> all(ctx.argv);
+  auto keys = all.subspan(3, static_cast<size_t>(numkeys));
+  auto args = all.subspan(3 + static_cast<size_t>(numkeys));
   LuaVm::RunSpec spec{.engine = ctx.engine,
                       .caller = ctx.client,
                       .now_ms = ctx.now_ms,
                       .flags = flags,
                       .read_only_command = read_only,
-                      .name = sha,
-                      .command_line = CommandLine(ctx.argv)};
+                      .name = sha_view,
+                      .command = &ctx.argv};
   const size_t before = ctx.reply.buffer()->size();
   st.vm.Run(script->ref, spec, keys, args, false, ctx.reply);
   const std::string& out = *ctx.reply.buffer();
@@ -229,7 +224,7 @@ void ScriptExists(CommandContext& ctx) {
   std::string sha;
   for (size_t i = 2; i < ctx.argc(); ++i) {
     ToLower(ctx.arg(i), &sha);
-    ctx.reply.Int(st.scripts.count(sha) ? 1 : 0);
+    ctx.reply.Int(st.scripts.find(std::string_view(sha)) != st.scripts.end() ? 1 : 0);
   }
 }
 
@@ -245,8 +240,6 @@ void ScriptFlush(CommandContext& ctx) {
   st.scripts.clear();
   st.eval_lru.clear();
   st.scripts_body_bytes = 0;
-  lua_State* L = st.vm.state();
-  (void)L;
   ctx.reply.Ok();
 }
 

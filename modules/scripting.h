@@ -30,7 +30,12 @@ struct ScriptingState {
     bool loaded = false;  // by SCRIPT LOAD (never evicted)
     std::list<std::string>::iterator lru;  // into eval_lru when !loaded
   };
-  std::unordered_map<std::string, Script> scripts;  // by lowercase SHA1
+  // Looked up by string_view (EVALSHA's argument) without building a string.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, Script, NameHash, std::equal_to<>> scripts;  // by SHA1 hex
   std::list<std::string> eval_lru;                  // EVAL-only scripts, newest first
   size_t scripts_body_bytes = 0;
   uint64_t evicted_scripts = 0;
