@@ -56,18 +56,8 @@ constexpr std::string_view kLfuSelected =
 // set with an LRU or LFU policy, and reports their refcount as INT_MAX (OBJ_SHARED_REFCOUNT).
 constexpr int64_t kSharedIntegers = 10000;
 constexpr int64_t kSharedRefcount = INT_MAX;
-// The longest string Redis keeps as "embstr" (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
-constexpr size_t kEmbstrMaxBytes = 44;
-
-std::string_view TypeName(ValueType type) {
-  switch (type) {
-    case ValueType::kString:
-      return "string";
-    case ValueType::kRateLimit:
-      return "ratelimit";
-  }
-  return "none";
-}
+// TYPE's name for a value type (its TypeOps row says).
+std::string_view TypeName(ValueType type) { return TypeOpsOf(type).name; }
 
 bool IsLfuPolicy(EvictionPolicy p) {
   return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
@@ -294,14 +284,10 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     }
     db.Erase(dst);
   }
-  // The key lives inside the entry's allocation: build the renamed entry, then free the old.
+  // The key lives inside the entry's allocation: a new entry takes over the value slot (an
+  // out-of-line value moves, it is not copied) and the old allocation goes.
   Entry* old = db.Detach(src);
-  Entry* fresh = Entry::Make(to, old->type(), old->value(), old->expire_ms());
-  fresh->set_evict_meta(old->evict_meta());
-  fresh->set_access_s(old->access_s());
-  fresh->set_edited(old->edited());
-  Entry::Free(old);
-  db.Adopt(fresh);
+  db.Adopt(Entry::Rehome(old, to, old->expire_ms()));
   ReplyRenamed(ctx, nx, true);
 }
 
@@ -342,8 +328,7 @@ void Copy(CommandContext& ctx) {
     }
     dst_db.Erase(dst);  // a different key from src, so src stays valid
   }
-  Entry* copy = Entry::Make(to, src->type(), src->value(), src->expire_ms());
-  copy->set_edited(src->edited());  // Redis's copy keeps the encoding ("raw" stays "raw")
+  Entry* copy = Entry::Clone(src, to);  // a deep copy through the type's TypeOps
   ctx.keyspace().evictor().Admit(copy, ctx.now_ms);
   dst_db.Adopt(copy);
   ctx.reply.Int(1);
@@ -468,26 +453,14 @@ void RandomKey(CommandContext& ctx) {
   }
 }
 
-// Redis's encoding name for a string value: "raw" once APPEND or SETRANGE edited it in place,
-// else "int" when it reads back as an int64 in canonical form, "embstr" up to 44 bytes, "raw"
-// beyond.
-std::string_view StringEncoding(const Entry* e) {
-  if (e->edited()) return "raw";
-  std::string_view v = e->value();
-  int64_t n;
-  if (v.size() <= 20 && ParseInt64(v, &n)) return "int";
-  return v.size() <= kEmbstrMaxBytes ? "embstr" : "raw";
-}
-
-// OBJECT ENCODING key -> "int", "embstr", "raw" or "ratelimit"; nil if the key is missing.
+// OBJECT ENCODING key -> the value's encoding as its TypeOps row names it ("int", "embstr",
+// "raw", "ratelimit", ...); nil if the key is missing.
 void ObjectEncoding(CommandContext& ctx) {
   Entry* e = Inspect(ctx, ctx.arg(2));
   if (e == nullptr) {
     ctx.reply.Null();
-  } else if (e->type() == ValueType::kString) {
-    ctx.reply.Bulk(StringEncoding(e));
   } else {
-    ctx.reply.Bulk(TypeName(e->type()));
+    ctx.reply.Bulk(TypeOpsOf(e->type()).encoding(*e));
   }
 }
 
@@ -566,20 +539,20 @@ std::vector<Command> ObjectSubcommands() {
   return {
       {.name = "object|encoding", .arity = 3, .flags = kReadOnly | kRandom,
        .keys = kSecondArgKey, .run = ObjectEncoding, .group = "generic", .since = "2.2.3",
-       .summary = "Inspect the internal encoding of a Redis object", .syntax = "key"},
+       .summary = "Names the internal representation of a key's value.", .syntax = "key"},
       {.name = "object|freq", .arity = 3, .flags = kReadOnly | kRandom, .keys = kSecondArgKey,
        .run = ObjectFreq, .group = "generic", .since = "4.0.0",
-       .summary = "Get the logarithmic access frequency counter of a Redis object",
+       .summary = "Answers a key's logarithmic access-frequency counter (LFU policies).",
        .syntax = "key"},
       {.name = "object|help", .arity = 2, .flags = kLoading | kStale, .run = ObjectHelp,
        .group = "generic", .since = "6.2.0",
-       .summary = "Show helpful text about the different subcommands", .syntax = ""},
+       .summary = "Lists the OBJECT subcommands.", .syntax = ""},
       {.name = "object|idletime", .arity = 3, .flags = kReadOnly | kRandom,
        .keys = kSecondArgKey, .run = ObjectIdletime, .group = "generic", .since = "2.2.3",
-       .summary = "Get the time since a Redis object was last accessed", .syntax = "key"},
+       .summary = "Answers the seconds since a key was last read or written.", .syntax = "key"},
       {.name = "object|refcount", .arity = 3, .flags = kReadOnly | kRandom,
        .keys = kSecondArgKey, .run = ObjectRefcount, .group = "generic", .since = "2.2.3",
-       .summary = "Get the number of references to the value of the key", .syntax = "key"},
+       .summary = "Answers how many references a key's value has.", .syntax = "key"},
   };
 }
 
@@ -588,78 +561,79 @@ std::vector<Command> ObjectSubcommands() {
 std::vector<Command> KeyCommands() {
   return {
       {.name = "del", .arity = -2, .flags = kWrite, .keys = kAllKeys, .run = Del,
-       .group = "generic", .since = "1.0.0", .summary = "Delete a key",
+       .group = "generic", .since = "1.0.0", .summary = "Removes keys.",
        .syntax = "key [key ...]"},
       {.name = "unlink", .arity = -2, .flags = kWrite | kFast, .keys = kAllKeys, .run = Del,
        .group = "generic", .since = "4.0.0",
-       .summary = "Delete a key asynchronously in another thread. Otherwise it is just as DEL, "
-                  "but non blocking.",
+       .summary = "Removes keys; in Firn exactly as DEL.",
        .syntax = "key [key ...]"},
       {.name = "exists", .arity = -2, .flags = kReadOnly | kFast, .keys = kAllKeys,
        .run = Exists, .group = "generic", .since = "1.0.0",
-       .summary = "Determine if a key exists", .syntax = "key [key ...]"},
+       .summary = "Counts how many of the given keys exist.", .syntax = "key [key ...]"},
       {.name = "touch", .arity = -2, .flags = kReadOnly | kFast, .keys = kAllKeys, .run = Touch,
        .group = "generic", .since = "3.2.1",
-       .summary = "Alters the last access time of a key(s). Returns the number of existing keys "
-                  "specified.",
+       .summary = "Marks keys as just used and counts how many exist.",
        .syntax = "key [key ...]"},
       {.name = "type", .arity = 2, .flags = kReadOnly | kFast, .keys = kFirstKey, .run = Type,
-       .group = "generic", .since = "1.0.0", .summary = "Determine the type stored at key",
+       .group = "generic", .since = "1.0.0", .summary = "Names the type of the value at a key.",
        .syntax = "key"},
       {.name = "expire", .arity = -3, .flags = kWrite | kFast, .keys = kFirstKey, .run = Expire,
-       .group = "generic", .since = "1.0.0", .summary = "Set a key's time to live in seconds",
+       .group = "generic", .since = "1.0.0", .summary = "Gives a key a time to live, in seconds.",
        .syntax = "key seconds [NX | XX | GT | LT]"},
       {.name = "pexpire", .arity = -3, .flags = kWrite | kFast, .keys = kFirstKey,
        .run = PExpire, .group = "generic", .since = "2.6.0",
-       .summary = "Set a key's time to live in milliseconds",
+       .summary = "Gives a key a time to live, in milliseconds.",
        .syntax = "key milliseconds [NX | XX | GT | LT]"},
       {.name = "expireat", .arity = -3, .flags = kWrite | kFast, .keys = kFirstKey,
        .run = ExpireAt, .group = "generic", .since = "1.2.0",
-       .summary = "Set the expiration for a key as a UNIX timestamp",
+       .summary = "Makes a key expire at a Unix time in seconds.",
        .syntax = "key unix-time-seconds [NX | XX | GT | LT]"},
       {.name = "pexpireat", .arity = -3, .flags = kWrite | kFast, .keys = kFirstKey,
        .run = PExpireAt, .group = "generic", .since = "2.6.0",
-       .summary = "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+       .summary = "Makes a key expire at a Unix time in milliseconds.",
        .syntax = "key unix-time-milliseconds [NX | XX | GT | LT]"},
       {.name = "ttl", .arity = 2, .flags = kReadOnly | kFast | kRandom, .keys = kFirstKey,
        .run = Ttl, .group = "generic", .since = "1.0.0",
-       .summary = "Get the time to live for a key in seconds", .syntax = "key"},
+       .summary = "Answers the seconds a key has left to live.", .syntax = "key"},
       {.name = "pttl", .arity = 2, .flags = kReadOnly | kFast | kRandom, .keys = kFirstKey,
        .run = PTtl, .group = "generic", .since = "2.6.0",
-       .summary = "Get the time to live for a key in milliseconds", .syntax = "key"},
+       .summary = "Answers the milliseconds a key has left to live.", .syntax = "key"},
       {.name = "expiretime", .arity = 2, .flags = kReadOnly | kFast, .keys = kFirstKey,
        .run = ExpireTime, .group = "generic", .since = "7.0.0",
-       .summary = "Get the expiration Unix timestamp for a key", .syntax = "key"},
+       .summary = "Answers the Unix time in seconds at which a key expires.", .syntax = "key"},
       {.name = "pexpiretime", .arity = 2, .flags = kReadOnly | kFast, .keys = kFirstKey,
        .run = PExpireTime, .group = "generic", .since = "7.0.0",
-       .summary = "Get the expiration Unix timestamp for a key in milliseconds",
+       .summary = "Answers the Unix time in milliseconds at which a key expires.",
        .syntax = "key"},
       {.name = "persist", .arity = 2, .flags = kWrite | kFast, .keys = kFirstKey,
        .run = Persist, .group = "generic", .since = "2.2.0",
-       .summary = "Remove the expiration from a key", .syntax = "key"},
+       .summary = "Clears a key's expiry so that it lives until deleted.", .syntax = "key"},
       {.name = "rename", .arity = 3, .flags = kWrite, .keys = kTwoKeys, .run = Rename,
-       .group = "generic", .since = "1.0.0", .summary = "Rename a key",
+       .group = "generic", .since = "1.0.0",
+       .summary = "Gives a key a new name, replacing any key of that name.",
        .syntax = "key newkey"},
       {.name = "renamenx", .arity = 3, .flags = kWrite | kFast, .keys = kTwoKeys,
        .run = RenameNx, .group = "generic", .since = "1.0.0",
-       .summary = "Rename a key, only if the new key does not exist", .syntax = "key newkey"},
+       .summary = "Gives a key a new name if no key has that name yet.", .syntax = "key newkey"},
       {.name = "copy", .arity = -3, .flags = kWrite | kDenyOom, .keys = kTwoKeys, .run = Copy,
-       .group = "generic", .since = "6.2.0", .summary = "Copy a key",
+       .group = "generic", .since = "6.2.0",
+       .summary = "Duplicates a key's value under another key, optionally in another database.",
        .syntax = "source destination [DB destination-db] [REPLACE]"},
       {.name = "move", .arity = 3, .flags = kWrite | kFast, .keys = kFirstKey, .run = Move,
-       .group = "generic", .since = "1.0.0", .summary = "Move a key to another database",
+       .group = "generic", .since = "1.0.0", .summary = "Moves a key to another database.",
        .syntax = "key db"},
       {.name = "keys", .arity = 2, .flags = kReadOnly, .run = Keys, .group = "generic",
-       .since = "1.0.0", .summary = "Find all keys matching the given pattern",
+       .since = "1.0.0", .summary = "Lists every key that matches a glob pattern.",
        .syntax = "pattern"},
       {.name = "scan", .arity = -2, .flags = kReadOnly | kRandom, .run = Scan,
-       .group = "generic", .since = "2.8.0", .summary = "Incrementally iterate the keys space",
+       .group = "generic", .since = "2.8.0",
+       .summary = "Walks the keyspace a batch at a time with a cursor.",
        .syntax = "cursor [MATCH pattern] [COUNT count] [TYPE type]"},
       {.name = "randomkey", .arity = 1, .flags = kReadOnly | kRandom, .run = RandomKey,
-       .group = "generic", .since = "1.0.0", .summary = "Return a random key from the keyspace",
+       .group = "generic", .since = "1.0.0", .summary = "Answers a key picked at random.",
        .syntax = ""},
       {.name = "object", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "generic",
-       .since = "2.2.3", .summary = "A container for object introspection commands",
+       .since = "2.2.3", .summary = "Inspects how keys' values are stored (see its subcommands).",
        .syntax = "", .subcommands = ObjectSubcommands()},
   };
 }

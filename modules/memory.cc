@@ -7,13 +7,16 @@
 #include "modules/engine.h"
 #include "protocol/errors.h"
 #include "storage/memory.h"
+#include "storage/value.h"
 
 namespace firn {
 namespace {
 
-// What a key costs: its entry's allocation plus its share of the bucket array (one slot).
+// What a key costs: its entry's allocation, its share of the bucket array (one slot) and
+// what its value holds out of line (the type's TypeOps says).
 int64_t KeyBytes(const Entry* e) {
-  return static_cast<int64_t>(e->AllocatedBytes() + sizeof(Entry*));
+  return static_cast<int64_t>(e->AllocatedBytes() + sizeof(Entry*) +
+                              TypeOpsOf(e->type()).memory_usage(*e));
 }
 
 // MEMORY USAGE key [SAMPLES count] -> bytes the key takes, or nil.
@@ -135,7 +138,7 @@ std::vector<Command> MemoryCommands() {
        .run = RunSubcommand,
        .group = "server",
        .since = "4.0.0",
-       .summary = "A container for memory diagnostics commands.",
+       .summary = "Reports on memory use (see its subcommands).",
        .syntax = "<subcommand> [arguments]",
        .subcommands =
            {
@@ -146,7 +149,7 @@ std::vector<Command> MemoryCommands() {
                 .run = Usage,
                 .group = "server",
                 .since = "4.0.0",
-                .summary = "Estimates the memory usage of a key.",
+                .summary = "Estimates the bytes a key and its value take.",
                 .syntax = "key [SAMPLES count]"},
                {.name = "memory|stats",
                 .arity = 2,
@@ -154,35 +157,35 @@ std::vector<Command> MemoryCommands() {
                 .run = Stats,
                 .group = "server",
                 .since = "4.0.0",
-                .summary = "Returns details about memory usage."},
+                .summary = "Breaks down the server's memory use."},
                {.name = "memory|doctor",
                 .arity = 2,
                 .flags = 0,
                 .run = Doctor,
                 .group = "server",
                 .since = "4.0.0",
-                .summary = "Outputs a memory problems report."},
+                .summary = "Advises on the server's memory use."},
                {.name = "memory|malloc-stats",
                 .arity = 2,
                 .flags = 0,
                 .run = MallocStats,
                 .group = "server",
                 .since = "4.0.0",
-                .summary = "Returns the allocator statistics."},
+                .summary = "Answers the allocator's own statistics."},
                {.name = "memory|purge",
                 .arity = 2,
                 .flags = 0,
                 .run = Purge,
                 .group = "server",
                 .since = "4.0.0",
-                .summary = "Asks the allocator to release memory."},
+                .summary = "Asks the allocator to hand unused memory back."},
                {.name = "memory|help",
                 .arity = 2,
                 .flags = kLoading | kStale,
                 .run = Help,
                 .group = "server",
                 .since = "4.0.0",
-                .summary = "Returns helpful text about the different subcommands."},
+                .summary = "Lists the MEMORY subcommands."},
            }},
   };
 }

@@ -17,9 +17,10 @@ constexpr int64_t kNoExpire = Entry::kNoExpire;
 
 // Finds key for reading; sends WRONGTYPE and sets *ok = false if it is not a string.
 Entry* ReadString(CommandContext& ctx, std::string_view key, bool* ok) {
-  Entry* e = ctx.db().FindForRead(key, ctx.now_ms);
-  *ok = CheckString(ctx, e);
-  return *ok ? e : nullptr;
+  OpResult<Entry*> found = ctx.db().FindTypedForRead(key, ValueType::kString, ctx.now_ms);
+  *ok = found.status() != OpStatus::kWrongType;
+  if (!*ok) ctx.Error(err::kWrongType);
+  return found.ok() ? *found : nullptr;
 }
 
 void ReplyValue(CommandContext& ctx, const Entry* e) {
@@ -301,22 +302,24 @@ bool CheckStringSize(CommandContext& ctx, uint64_t size) {
   return false;
 }
 
-// APPEND key value -> the length after appending.
+// APPEND key value -> the length after appending. The value grows in place (amortized), so
+// building a string by appends costs linear time.
 void Append(CommandContext& ctx) {
   Db& db = ctx.db();
-  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
-  if (!CheckString(ctx, e)) return;
-  if (e == nullptr) {
+  OpResult<Entry*> found = db.FindTypedForWrite(ctx.arg(1), ValueType::kString, ctx.now_ms);
+  if (found.status() == OpStatus::kWrongType) {
+    ctx.Error(err::kWrongType);
+    return;
+  }
+  if (!found.ok()) {
     db.Put(ctx.arg(1), ValueType::kString, ctx.arg(2), kNoExpire, ctx.now_ms);
     ctx.reply.Int(static_cast<int64_t>(ctx.arg(2).size()));
     return;
   }
+  Entry* e = *found;
   if (!CheckStringSize(ctx, e->value().size() + ctx.arg(2).size())) return;
-  std::string value;
-  value.reserve(e->value().size() + ctx.arg(2).size());
-  value.append(e->value()).append(ctx.arg(2));
-  db.Rewrite(e, value, e->expire_ms())->set_edited(true);
-  ctx.reply.Int(static_cast<int64_t>(value.size()));
+  e = db.AppendBytes(e, ctx.arg(2));
+  ctx.reply.Int(static_cast<int64_t>(e->value().size()));
 }
 
 // STRLEN key -> the length, 0 if missing.
@@ -351,7 +354,8 @@ void GetRange(CommandContext& ctx) {
   ctx.reply.Bulk(v.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
 }
 
-// SETRANGE key offset value -> the length after writing (zero-padded as needed).
+// SETRANGE key offset value -> the length after writing (zero-padded as needed). The value is
+// edited in place (amortized growth), never copied whole.
 void SetRange(CommandContext& ctx) {
   int64_t offset;
   if (!ArgInt(ctx, 2, &offset)) return;
@@ -361,25 +365,27 @@ void SetRange(CommandContext& ctx) {
   }
   std::string_view patch = ctx.arg(3);
   Db& db = ctx.db();
-  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
-  if (!CheckString(ctx, e)) return;
+  OpResult<Entry*> found = db.FindTypedForWrite(ctx.arg(1), ValueType::kString, ctx.now_ms);
+  if (found.status() == OpStatus::kWrongType) {
+    ctx.Error(err::kWrongType);
+    return;
+  }
+  Entry* e = found.ok() ? *found : nullptr;
   int64_t old_len = e == nullptr ? 0 : static_cast<int64_t>(e->value().size());
   if (patch.empty()) {
     ctx.reply.Int(old_len);
     return;
   }
   if (!CheckStringSize(ctx, static_cast<uint64_t>(offset) + patch.size())) return;
-  std::string value(e == nullptr ? std::string_view() : e->value());
-  size_t need = static_cast<size_t>(offset) + patch.size();
-  if (value.size() < need) value.resize(need, '\0');
-  value.replace(static_cast<size_t>(offset), patch.size(), patch);
   if (e == nullptr) {
-    e = db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
-  } else {
-    e = db.Rewrite(e, value, e->expire_ms());
+    std::string value(static_cast<size_t>(offset), '\0');
+    value.append(patch);
+    db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms)->set_edited(true);
+    ctx.reply.Int(static_cast<int64_t>(value.size()));
+    return;
   }
-  e->set_edited(true);
-  ctx.reply.Int(static_cast<int64_t>(value.size()));
+  e = db.WriteBytes(e, static_cast<size_t>(offset), patch);
+  ctx.reply.Int(static_cast<int64_t>(e->value().size()));
 }
 
 constexpr KeySpec kFirstKey{1, 1, 1};
@@ -391,96 +397,87 @@ constexpr KeySpec kKeyValuePairs{1, -1, 2};
 std::vector<Command> StringCommands() {
   return {
       {.name = "get", .arity = 2, .flags = kReadOnly | kFast, .keys = kFirstKey, .run = Get,
-       .group = "string", .since = "1.0.0", .summary = "Returns the string value of a key.",
+       .group = "string", .since = "1.0.0", .summary = "Gets the string stored at a key.",
        .syntax = "key"},
       {.name = "set", .arity = -3, .flags = kWrite | kDenyOom, .keys = kFirstKey, .run = Set,
        .group = "string", .since = "1.0.0",
-       .summary = "Sets the string value of a key, ignoring its type. The key is created if it "
-                  "doesn't exist.",
+       .summary = "Stores a string at a key, with optional conditions and expiry.",
        .syntax = "key value [NX | XX] [GET] [EX seconds | PX milliseconds | "
                  "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]"},
       {.name = "setnx", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = SetNx, .group = "string", .since = "1.0.0",
-       .summary = "Set the string value of a key only when the key doesn't exist.",
+       .summary = "Stores a string at a key that does not exist yet.",
        .syntax = "key value"},
       {.name = "setex", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey, .run = SetEx,
        .group = "string", .since = "2.0.0",
-       .summary = "Sets the string value and expiration time of a key. Creates the key if it "
-                  "doesn't exist.",
+       .summary = "Stores a string at a key with a time to live in seconds.",
        .syntax = "key seconds value"},
       {.name = "psetex", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey,
        .run = PSetEx, .group = "string", .since = "2.6.0",
-       .summary = "Sets both string value and expiration time in milliseconds of a key. The key "
-                  "is created if it doesn't exist.",
+       .summary = "Stores a string at a key with a time to live in milliseconds.",
        .syntax = "key milliseconds value"},
       {.name = "getset", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = GetSet, .group = "string", .since = "1.0.0",
-       .summary = "Returns the previous string value of a key after setting it to a new value.",
+       .summary = "Stores a string at a key and answers the string it held before.",
        .syntax = "key value"},
       {.name = "getdel", .arity = 2, .flags = kWrite | kFast, .keys = kFirstKey, .run = GetDel,
        .group = "string", .since = "6.2.0",
-       .summary = "Returns the string value of a key after deleting the key.", .syntax = "key"},
+       .summary = "Answers the string at a key and deletes the key.", .syntax = "key"},
       {.name = "getex", .arity = -2, .flags = kWrite | kFast, .keys = kFirstKey, .run = GetEx,
        .group = "string", .since = "6.2.0",
-       .summary = "Returns the string value of a key after setting its expiration time.",
+       .summary = "Answers the string at a key and sets or clears its expiry.",
        .syntax = "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | "
                  "PXAT unix-time-milliseconds | PERSIST]"},
       {.name = "mget", .arity = -2, .flags = kReadOnly | kFast, .keys = kAllKeys, .run = MGet,
        .group = "string", .since = "1.0.0",
-       .summary = "Atomically returns the string values of one or more keys.",
+       .summary = "Gets the strings stored at several keys in one call.",
        .syntax = "key [key ...]"},
       {.name = "mset", .arity = -3, .flags = kWrite | kDenyOom, .keys = kKeyValuePairs,
        .run = MSet, .group = "string", .since = "1.0.1",
-       .summary = "Atomically creates or modifies the string values of one or more keys.",
+       .summary = "Stores several key-value pairs at once.",
        .syntax = "key value [key value ...]"},
       {.name = "msetnx", .arity = -3, .flags = kWrite | kDenyOom, .keys = kKeyValuePairs,
        .run = MSetNx, .group = "string", .since = "1.0.1",
-       .summary = "Atomically modifies the string values of one or more keys only when all keys "
-                  "don't exist.",
+       .summary = "Stores several key-value pairs at once, only if none of the keys exists.",
        .syntax = "key value [key value ...]"},
       {.name = "incr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = Incr, .group = "string", .since = "1.0.0",
-       .summary = "Increments the integer value of a key by one. Uses 0 as initial value if the "
-                  "key doesn't exist.",
+       .summary = "Adds one to the integer at a key (a missing key counts as 0).",
        .syntax = "key"},
       {.name = "decr", .arity = 2, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = Decr, .group = "string", .since = "1.0.0",
-       .summary = "Decrements the integer value of a key by one. Uses 0 as initial value if the "
-                  "key doesn't exist.",
+       .summary = "Subtracts one from the integer at a key (a missing key counts as 0).",
        .syntax = "key"},
       {.name = "incrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = IncrByCommand, .group = "string", .since = "1.0.0",
-       .summary = "Increments the integer value of a key by a number. Uses 0 as initial value if "
-                  "the key doesn't exist.",
+       .summary = "Adds an integer to the integer at a key (a missing key counts as 0).",
        .syntax = "key increment"},
       {.name = "decrby", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = DecrByCommand, .group = "string", .since = "1.0.0",
-       .summary = "Decrements a number from the integer value of a key. Uses 0 as initial value "
-                  "if the key doesn't exist.",
+       .summary = "Subtracts an integer from the integer at a key (a missing key counts as 0).",
        .syntax = "key decrement"},
       {.name = "incrbyfloat", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = IncrByFloat, .group = "string", .since = "2.6.0",
-       .summary = "Increment the floating point value of a key by a number. Uses 0 as initial "
-                  "value if the key doesn't exist.",
+       .summary = "Adds a decimal number to the number at a key (a missing key counts as 0).",
        .syntax = "key increment"},
       {.name = "append", .arity = 3, .flags = kWrite | kDenyOom | kFast, .keys = kFirstKey,
        .run = Append, .group = "string", .since = "2.0.0",
-       .summary = "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+       .summary = "Adds bytes to the end of the string at a key, creating it if needed.",
        .syntax = "key value"},
       {.name = "strlen", .arity = 2, .flags = kReadOnly | kFast, .keys = kFirstKey,
        .run = StrLen, .group = "string", .since = "2.2.0",
-       .summary = "Returns the length of a string value.", .syntax = "key"},
+       .summary = "Answers the length in bytes of the string at a key.", .syntax = "key"},
       {.name = "getrange", .arity = 4, .flags = kReadOnly, .keys = kFirstKey, .run = GetRange,
        .group = "string", .since = "2.4.0",
-       .summary = "Returns a substring of the string stored at a key.",
+       .summary = "Answers the bytes of a string between two offsets.",
        .syntax = "key start end"},
       {.name = "substr", .arity = 4, .flags = kReadOnly, .keys = kFirstKey, .run = GetRange,
        .group = "string", .since = "1.0.0",
-       .summary = "Returns a substring from a string value.", .syntax = "key start end"},
+       .summary = "Answers the bytes of a string between two offsets (GETRANGE's old name).",
+       .syntax = "key start end"},
       {.name = "setrange", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey,
        .run = SetRange, .group = "string", .since = "2.2.0",
-       .summary = "Overwrites a part of a string value with another by an offset. Creates the "
-                  "key if it doesn't exist.",
+       .summary = "Writes bytes into a string at an offset, padding with zero bytes if needed.",
        .syntax = "key offset value"},
   };
 }

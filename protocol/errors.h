@@ -92,6 +92,9 @@ inline constexpr std::string_view kRlTooLarge = "ERR limit or BURST times window
 inline constexpr std::string_view kRlExactTooLarge =
     "ERR limit above 1000000 is too large for an exact window: use APPROX";
 
+// Command metadata (COMMAND GETKEYS / GETKEYSANDFLAGS in modules/server.cc).
+inline constexpr std::string_view kInvalidKeyArgs = "ERR Invalid arguments specified for command";
+
 // Scripting and functions (modules/scripting.cc, modules/functions.cc, modules/lua_vm.cc).
 // Texts a script raises are stored with their code; the script's reply adds " script: SHA, on
 // @user_script:LINE." as Redis does.

@@ -37,6 +37,13 @@ struct MutationSignal {
     ++dirty;
     if (observer != nullptr) [[unlikely]] observer->OnKeyEvent(db, key, event);
   }
+  // As Fire, for a change to entry e: its key is decoded only when someone listens, so the
+  // signal costs an increment and a branch on the hot path. E is any type with key().
+  template <typename E>
+  void FireFor(int db, const E* e, KeyEvent event) {
+    ++dirty;
+    if (observer != nullptr) [[unlikely]] observer->OnKeyEvent(db, e->key(), event);
+  }
 };
 
 }  // namespace firn
