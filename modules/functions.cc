@@ -595,7 +595,7 @@ void FcallRo(CommandContext& ctx) { FcallGeneric(ctx, true); }
 }  // namespace
 
 std::vector<Command> FunctionCommands() {
-  constexpr uint32_t kFcallFlags = kNoScript | kSkipMonitor | kStale;
+  constexpr uint32_t kFcallFlags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys;
   auto sub = [](std::string_view name, int arity, uint32_t flags, Handler run,
                 std::string_view summary, std::string_view syntax) {
     return Command{.name = name, .arity = arity, .flags = flags, .run = run,
@@ -604,34 +604,36 @@ std::vector<Command> FunctionCommands() {
   };
   return {
       {.name = "fcall", .arity = -3, .flags = kFcallFlags, .run = Fcall, .group = "scripting",
-       .since = "7.0.0", .summary = "Invokes a function.",
+       .since = "7.0.0", .summary = "Calls a library function with the given keys and arguments.",
        .syntax = "function numkeys [key [key ...]] [arg [arg ...]]"},
       {.name = "fcall_ro", .arity = -3, .flags = kFcallFlags | kReadOnly, .run = FcallRo,
-       .group = "scripting", .since = "7.0.0", .summary = "Invokes a read-only function.",
+       .group = "scripting", .since = "7.0.0",
+       .summary = "Calls a library function flagged no-writes.",
        .syntax = "function numkeys [key [key ...]] [arg [arg ...]]"},
+      // Subcommands in the order Redis lists them.
       {.name = "function", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "scripting",
-       .since = "7.0.0", .summary = "A container for function commands.", .syntax = "",
+       .since = "7.0.0", .summary = "Manages Lua function libraries.", .syntax = "",
        .subcommands = {
-           sub("function|load", -3, kNoScript | kWrite | kDenyOom, FunctionLoad,
-               "Creates a library.", "[REPLACE] function-code"),
-           sub("function|delete", 3, kNoScript | kWrite, FunctionDelete,
-               "Deletes a library and its functions.", "library-name"),
-           sub("function|flush", -2, kNoScript | kWrite, FunctionFlush,
-               "Deletes all libraries and functions.", "[ASYNC | SYNC]"),
            sub("function|list", -2, kNoScript, FunctionList,
-               "Returns information about all libraries.",
+               "Describes the loaded libraries and their functions.",
                "[LIBRARYNAME library-name-pattern] [WITHCODE]"),
-           sub("function|stats", 2, kNoScript | kAllowBusy, FunctionStats,
-               "Returns information about a function during execution.", ""),
-           sub("function|kill", 2, kNoScript | kAllowBusy, FunctionKill,
-               "Terminates a function during execution.", ""),
-           sub("function|dump", 2, kNoScript, FunctionDump,
-               "Dumps all libraries into a serialized binary payload.", ""),
+           sub("function|flush", -2, kNoScript | kWrite, FunctionFlush,
+               "Unloads every library.", "[ASYNC | SYNC]"),
+           sub("function|load", -3, kNoScript | kWrite | kDenyOom, FunctionLoad,
+               "Loads a library of functions from its code.", "[REPLACE] function-code"),
+           sub("function|delete", 3, kNoScript | kWrite, FunctionDelete,
+               "Unloads one library with its functions.", "library-name"),
            sub("function|restore", -3, kNoScript | kWrite | kDenyOom, FunctionRestore,
-               "Restores all libraries from a payload.",
+               "Loads the libraries of a FUNCTION DUMP payload.",
                "serialized-value [FLUSH | APPEND | REPLACE]"),
-           sub("function|help", 2, kStale, FunctionHelp,
-               "Returns helpful text about the different subcommands.", ""),
+           sub("function|help", 2, kLoading | kStale, FunctionHelp,
+               "Lists the FUNCTION subcommands.", ""),
+           sub("function|kill", 2, kNoScript | kAllowBusy, FunctionKill,
+               "Stops the running function if it has not written.", ""),
+           sub("function|dump", 2, kNoScript, FunctionDump,
+               "Serializes every library into one payload.", ""),
+           sub("function|stats", 2, kNoScript | kAllowBusy, FunctionStats,
+               "Reports the running function and the loaded libraries' counts.", ""),
        }},
   };
 }

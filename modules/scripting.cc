@@ -292,47 +292,43 @@ void ScriptHelp(CommandContext& ctx) {
 }  // namespace
 
 std::vector<Command> ScriptingCommands() {
-  constexpr uint32_t kEvalFlags = kNoScript | kSkipMonitor | kStale;
+  constexpr uint32_t kEvalFlags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys;
+  auto sub = [](std::string_view name, int arity, uint32_t flags, Handler run,
+                std::string_view since, std::string_view summary, std::string_view syntax) {
+    return Command{.name = name, .arity = arity, .flags = flags, .run = run,
+                   .group = "scripting", .since = since, .summary = summary, .syntax = syntax};
+  };
   return {
       {.name = "eval", .arity = -3, .flags = kEvalFlags, .run = Eval, .group = "scripting",
-       .since = "2.6.0", .summary = "Executes a server-side Lua script.",
+       .since = "2.6.0", .summary = "Runs a Lua script with the given keys and arguments.",
        .syntax = "script numkeys [key [key ...]] [arg [arg ...]]"},
       {.name = "evalsha", .arity = -3, .flags = kEvalFlags, .run = EvalSha, .group = "scripting",
-       .since = "2.6.0", .summary = "Executes a server-side Lua script by SHA1 digest.",
+       .since = "2.6.0", .summary = "Runs a cached Lua script, named by the SHA1 of its body.",
        .syntax = "sha1 numkeys [key [key ...]] [arg [arg ...]]"},
       {.name = "eval_ro", .arity = -3, .flags = kEvalFlags | kReadOnly, .run = EvalRo,
        .group = "scripting", .since = "7.0.0",
-       .summary = "Executes a read-only server-side Lua script.",
+       .summary = "Runs a Lua script that may only read.",
        .syntax = "script numkeys [key [key ...]] [arg [arg ...]]"},
       {.name = "evalsha_ro", .arity = -3, .flags = kEvalFlags | kReadOnly, .run = EvalShaRo,
        .group = "scripting", .since = "7.0.0",
-       .summary = "Executes a read-only server-side Lua script by SHA1 digest.",
+       .summary = "Runs a cached Lua script, named by its SHA1, that may only read.",
        .syntax = "sha1 numkeys [key [key ...]] [arg [arg ...]]"},
+      // Subcommands in the order Redis lists them.
       {.name = "script", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "scripting",
-       .since = "2.6.0", .summary = "A container for Lua scripts management commands.",
-       .syntax = "",
+       .since = "2.6.0", .summary = "Manages the cache of Lua scripts.", .syntax = "",
        .subcommands = {
-           {.name = "script|load", .arity = 3, .flags = kNoScript | kStale, .run = ScriptLoad,
-            .group = "scripting", .since = "2.6.0",
-            .summary = "Loads a server-side Lua script to the script cache.", .syntax = "script"},
-           {.name = "script|exists", .arity = -3, .flags = kNoScript, .run = ScriptExists,
-            .group = "scripting", .since = "2.6.0",
-            .summary = "Determines whether server-side Lua scripts exist in the script cache.",
-            .syntax = "sha1 [sha1 ...]"},
-           {.name = "script|flush", .arity = -2, .flags = kNoScript, .run = ScriptFlush,
-            .group = "scripting", .since = "2.6.0",
-            .summary = "Removes all server-side Lua scripts from the script cache.",
-            .syntax = "[ASYNC | SYNC]"},
-           {.name = "script|kill", .arity = 2, .flags = kNoScript | kAllowBusy, .run = ScriptKill,
-            .group = "scripting", .since = "2.6.0",
-            .summary = "Terminates a server-side Lua script during execution.", .syntax = ""},
-           {.name = "script|debug", .arity = 3, .flags = kNoScript, .run = ScriptDebug,
-            .group = "scripting", .since = "3.2.0",
-            .summary = "Sets the debug mode of server-side Lua scripts.",
-            .syntax = "YES | SYNC | NO"},
-           {.name = "script|help", .arity = 2, .flags = kStale, .run = ScriptHelp,
-            .group = "scripting", .since = "5.0.0", .summary = "Returns helpful text about the "
-            "different subcommands.", .syntax = ""},
+           sub("script|debug", 3, kNoScript, ScriptDebug, "3.2.0",
+               "Chooses the debug mode of later scripts.", "YES | SYNC | NO"),
+           sub("script|flush", -2, kNoScript, ScriptFlush, "2.6.0",
+               "Empties the script cache.", "[ASYNC | SYNC]"),
+           sub("script|help", 2, kLoading | kStale, ScriptHelp, "5.0.0",
+               "Lists the SCRIPT subcommands.", ""),
+           sub("script|load", 3, kNoScript | kStale, ScriptLoad, "2.6.0",
+               "Compiles a script into the cache and answers its SHA1.", "script"),
+           sub("script|kill", 2, kNoScript | kAllowBusy, ScriptKill, "2.6.0",
+               "Stops the running script if it has not written.", ""),
+           sub("script|exists", -3, kNoScript, ScriptExists, "2.6.0",
+               "Tells which SHA1s name cached scripts.", "sha1 [sha1 ...]"),
        }},
   };
 }
