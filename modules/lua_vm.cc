@@ -1011,7 +1011,9 @@ bool ParseScriptFlag(std::string_view name, uint32_t* flag) {
 std::string Sha1Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha1(), nullptr);
+  // Fetched once: an implicit fetch on every digest costs more than hashing a short script.
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  EVP_Digest(data.data(), data.size(), md, &len, sha1, nullptr);
   static const char kHex[] = "0123456789abcdef";
   std::string out(40, '0');
   for (unsigned int i = 0; i < len && i < 20; ++i) {
