@@ -170,6 +170,8 @@ const Setting kSettings[] = {
      .member = &Config::slowlog_max_len, .max = kInt64Max},
     {.name = "latency-tracking", .section = "slowlog", .kind = Kind::kBool,
      .member = &Config::latency_tracking},
+    {.name = "latency-monitor-threshold", .section = "slowlog", .kind = Kind::kInt,
+     .member = &Config::latency_monitor_threshold, .max = kInt64Max},
 };
 // clang-format on
 

@@ -104,6 +104,9 @@ struct Config {
   int64_t slowlog_log_slower_than = 10000;  // microseconds; -1 = off, 0 = all
   int64_t slowlog_max_len = 128;            // entries, 0..INT64_MAX
   bool latency_tracking = true;
+  // LATENCY's event monitor: commands (and other events) taking at least this many ms are
+  // logged; 0 = off, as Redis.
+  int64_t latency_monitor_threshold = 0;
 
   // Not a setting: the absolute path of the file this Config was loaded from, "" if none.
   // SIGHUP reloads it (see ReloadConfig).

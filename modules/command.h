@@ -36,14 +36,13 @@ enum CommandFlag : uint32_t {
   kSkipMonitor = 1u << 9,
   kSkipSlowlog = 1u << 10,
   kAllowBusy = 1u << 11,
-  kNoMulti = 1u << 12,  // runs at once inside MULTI instead of being queued (EXEC, DISCARD...)
+  kNoMulti = 1u << 12,  // refused inside MULTI, and the EXEC then aborts (SHUTDOWN, SAVE...)
   kRandom = 1u << 13,   // non-deterministic output (COMMAND INFO "random" hint)
   kPubSub = 1u << 14,
   kBlocking = 1u << 15,
   // Reported by COMMAND INFO only, for clients that read them; dispatch does not act on them.
   kNoAsyncLoading = 1u << 16,  // Redis's no_async_loading (Firn never loads in the background)
-  kRefusedInMulti = 1u << 17,  // Redis's no_multi: refused inside MULTI (SHUTDOWN, SAVE)
-  kNoMandatoryKeys = 1u << 18,  // Redis's no_mandatory_keys: may take no keys (EVAL, FCALL)
+  kNoMandatoryKeys = 1u << 17,  // Redis's no_mandatory_keys: may take no keys (EVAL, FCALL)
 };
 
 // COMMAND INFO's legacy key positions: argv[first], argv[first+step], ... up to argv[last]

@@ -300,6 +300,10 @@ constexpr DocArg kInfoArgs[] = {
 constexpr DocArg kKeysArgs[] = {
     {"pattern", "pattern", "", "", -1, 0, 0},
 };
+// latency|graph
+constexpr DocArg kLatencyGraphArgs[] = {
+    {"event", "string", "", "", -1, 0, 0},
+};
 // latency|histogram
 constexpr DocArg kLatencyHistogramArgs[] = {
     {"command", "string", "", "", -1, O | M, 0},
@@ -473,6 +477,15 @@ constexpr KeyRule kRlPeekKeys[] = {
 };
 constexpr DocArg kRlPeekArgs[] = {
     {"key", "key", "", "", 0, 0, 0},
+};
+// rl.setstate
+constexpr KeyRule kRlSetStateKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRlSetStateArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"state", "string", "", "", -1, 0, 0},
+    {"unix-time-milliseconds", "unix-time", "PXAT", "", -1, O, 0},
 };
 // rl.window
 constexpr KeyRule kRlWindowKeys[] = {
@@ -852,6 +865,13 @@ constexpr CommandMeta kMeta[] = {
      .acl = "@admin @dangerous",
      .tips = "nondeterministic_output"},
     {.name = "latency", .complexity = "Depends on the subcommand"},
+    {.name = "latency|doctor",
+     .complexity = "O(1)",
+     .tips = "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {.name = "latency|graph",
+     .complexity = "O(1)",
+     .tips = "nondeterministic_output request_policy:all_nodes response_policy:special",
+     .args = kLatencyGraphArgs},
     {.name = "latency|help", .complexity = "O(1)"},
     {.name = "latency|histogram",
      .complexity = "O(N), N the number of commands reported",
@@ -955,6 +975,10 @@ constexpr CommandMeta kMeta[] = {
     {.name = "reset", .complexity = "O(1)"},
     {.name = "rl.bucket", .complexity = "O(1)", .key_specs = kRlBucketKeys, .args = kRlBucketArgs},
     {.name = "rl.peek", .complexity = "O(1)", .key_specs = kRlPeekKeys, .args = kRlPeekArgs},
+    {.name = "rl.setstate",
+     .complexity = "O(N), N the size of the state",
+     .key_specs = kRlSetStateKeys,
+     .args = kRlSetStateArgs},
     {.name = "rl.window",
      .complexity = "O(1) amortized",
      .key_specs = kRlWindowKeys,

@@ -3,6 +3,8 @@
 
 #include "modules/command_docs.h"
 #include "modules/connection.h"
+#include "modules/dispatch.h"
+#include "modules/journal.h"
 #include "modules/engine.h"
 #include "modules/functions.h"
 #include "modules/keys.h"
@@ -42,22 +44,11 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, RateLimitCommands());
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
+  AddFamily(&commands_, JournalCommands());
   AddFamily(&commands_, ScriptingCommands());
   AddFamily(&commands_, FunctionCommands());
   for (Command& c : commands_) BindMeta(c);
-  for (const Command& c : commands_) by_name_.emplace(c.name, &c);
-}
-
-const Command* CommandTable::Find(std::string_view name) const {
-  // Command names are short; lowercase into a stack buffer rather than allocate.
-  char buf[32];
-  if (name.size() > sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-  }
-  auto it = by_name_.find(std::string_view(buf, name.size()));
-  return it == by_name_.end() ? nullptr : it->second;
+  index_.Build(commands_);
 }
 
 void CommandTable::ResetStats() const {
@@ -69,6 +60,7 @@ void CommandTable::ResetStats() const {
 
 Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {
   BindMemoryAccountingToThisThread();
+  ApplyEvictionSettings(*this);
 }
 
 }  // namespace firn

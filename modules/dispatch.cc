@@ -4,6 +4,7 @@
 
 #include "modules/common.h"
 #include "modules/engine.h"
+#include "modules/journal.h"
 #include "protocol/errors.h"
 #include "protocol/reply.h"
 #include "storage/memory.h"
@@ -27,7 +28,7 @@ std::string UnknownCommandError(const std::vector<std::string_view>& argv) {
          "', with args beginning with: " + args;
 }
 
-void Record(const Command& cmd, int64_t duration_us, bool failed) {
+[[gnu::always_inline]] inline void Record(const Command& cmd, int64_t duration_us, bool failed) {
   CommandStats& s = cmd.stats;
   ++s.calls;
   s.usec += static_cast<uint64_t>(duration_us);
@@ -37,9 +38,71 @@ void Record(const Command& cmd, int64_t duration_us, bool failed) {
   ++s.latency_buckets[b];
 }
 
+// The commands Redis runs at once inside MULTI instead of queueing them: they act on the
+// transaction itself (or on the connection). Compared by name, only while in MULTI.
+bool RunsAtOnceInMulti(const Command& base) {
+  const std::string_view n = base.name;
+  return n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
+         n == "reset";
+}
+
+// Whether memory pressure refuses this command. As Redis: a command that may grow the
+// dataset (deny-oom); inside MULTI anything but EXEC, DISCARD, QUIT and RESET, since the
+// queue itself grows; and an EXEC whose queue holds a deny-oom command.
+bool RefusedOnOom(const Engine& engine, const ClientInfo& client, const Command& cmd,
+                  const Command& base) {
+  if (cmd.flags & kDenyOom) return true;
+  if (!client.in_multi) return false;
+  const std::string_view n = base.name;
+  if (n == "discard" || n == "quit" || n == "reset") return false;
+  if (n != "exec") return true;
+  std::vector<std::string_view> argv;
+  for (const std::vector<std::string>& queued : client.queued) {
+    argv.assign(queued.begin(), queued.end());
+    const Command* q = ResolveCommand(engine.commands, argv);
+    if (q != nullptr && (q->flags & kDenyOom)) return true;
+  }
+  return false;
+}
+
+// CLIENT REPLY OFF / SKIP, applied once the command ran: the reply was built and is now kept
+// or dropped. A reply is dropped while OFF is in force after the command, or when the command
+// was the one SKIP covers and did not itself turn replies back ON; SKIP covers the command
+// after CLIENT REPLY SKIP (whose own reply is dropped too).
+void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::string* out,
+                    size_t reply_start) {
+  using Mode = ClientInfo::ReplyMode;
+  bool drop = client.reply_mode == Mode::kOff;
+  if (client.reply_mode == Mode::kSkip) {
+    // Only reachable with mode_before == kSkip: the skipped command left the mode alone.
+    drop = true;
+    client.reply_mode = Mode::kOn;
+  } else if (client.reply_mode == Mode::kSkipNext) {
+    drop = true;
+    client.reply_mode = Mode::kSkip;
+  }
+  if (mode_before == Mode::kOff && client.reply_mode == Mode::kSkip) {
+    // SKIP while OFF changes nothing (Redis ignores it).
+    client.reply_mode = Mode::kOff;
+  }
+  if (drop) out->resize(reply_start);
+}
+
+// ResolveCommand's body, inlined into Dispatch: the hot path pays one table lookup and one
+// test for a container.
+[[gnu::always_inline]] inline const Command* Resolve(const CommandTable& table,
+                                                     const std::vector<std::string_view>& argv,
+                                                     const Command** container) {
+  *container = nullptr;
+  const Command* base = table.Find(argv[0]);
+  if (base == nullptr || base->subcommands.empty() || argv.size() < 2) [[likely]] return base;
+  *container = base;
+  return FindSubcommand(*base, argv[1]);
+}
+
 }  // namespace
 
-bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
+void ApplyEvictionSettings(Engine& engine) {
   const Config& cfg = engine.config;
   Evictor& evictor = engine.keyspace.evictor();
   const EvictionParams& p = evictor.params();
@@ -48,71 +111,117 @@ bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
     evictor.Configure({cfg.maxmemory_policy, cfg.maxmemory_samples, cfg.lfu_log_factor,
                        cfg.lfu_decay_time});
   }
+}
+
+bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
+  ApplyEvictionSettings(engine);
+  const Config& cfg = engine.config;
+  Evictor& evictor = engine.keyspace.evictor();
   if (cfg.maxmemory == 0) return true;
   return evictor.Enforce(engine.keyspace, cfg.maxmemory, now_ms, UsedMemoryBytes,
                          engine.clock_us, budget_us) != Evictor::Result::kFail;
 }
+
+const Command* ResolveCommand(const CommandTable& table, const std::vector<std::string_view>& argv,
+                              const Command** container) {
+  const Command* unused;
+  return Resolve(table, argv, container != nullptr ? container : &unused);
+}
+
+namespace {
+
+// Execute's body, inlined into Dispatch too, so a command admitted there costs no extra call.
+[[gnu::always_inline]] inline void ExecuteInline(Engine& engine, ClientInfo& client,
+                                                 const Command& cmd,
+                                                 const std::vector<std::string_view>& argv,
+                                                 ReplyBuilder& reply, int64_t now_ms) {
+  JournalSink* const journal = engine.journal;
+  const uint64_t dirty_before = engine.keyspace.dirty();
+  const int64_t start_us = engine.clock_us();
+  CommandContext ctx{argv, reply, engine, client, now_ms, &cmd};
+  cmd.run(ctx);
+  const int64_t duration_us = engine.clock_us() - start_us;
+  Record(cmd, duration_us, ctx.failed);
+  engine.slowlog.MaybeRecord(engine.config.slowlog_log_slower_than, engine.config.slowlog_max_len,
+                             cmd, client, argv, duration_us, now_ms);
+  if (engine.config.latency_monitor_threshold > 0) [[unlikely]] {
+    engine.latency.AddSampleIfNeeded((cmd.flags & kFast) ? "fast-command" : "command",
+                                     duration_us / 1000,
+                                     engine.config.latency_monitor_threshold, now_ms);
+  }
+  ++engine.stats.total_commands_processed;
+  client.last_command = cmd.name;
+  // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
+  // commands never.
+  if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
+      !(cmd.flags & (kSkipMonitor | kAdmin))) {
+    engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
+  }
+  // The propagation point: writes that changed something, in a replay-safe form. A
+  // refused write changed nothing itself (a key it found expired went out as DEL already).
+  if (journal != nullptr && (cmd.flags & kWrite) && !ctx.failed &&
+      engine.keyspace.dirty() != dirty_before) [[unlikely]] {
+    // client.db is the db the command ran in: SELECT, the one command that changes it, is
+    // not a write.
+    Propagate(engine, *journal, client.db, cmd, argv, now_ms);
+  }
+}
+
+}  // namespace
+
+void Execute(Engine& engine, ClientInfo& client, const Command& cmd,
+             const std::vector<std::string_view>& argv, ReplyBuilder& reply, int64_t now_ms) {
+  ExecuteInline(engine, client, cmd, argv, reply, now_ms);
+}
+
 
 void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,
               std::string* out, int64_t now_ms) {
   const size_t reply_start = out->size();
   const ClientInfo::ReplyMode mode_before = client.reply_mode;
   ReplyBuilder reply(out, client.proto);
-  const Command* cmd = engine.commands.Find(argv[0]);
-  const bool memory_ok = EnforceMaxmemory(engine, now_ms);
+  const Command* container = nullptr;
+  const Command* cmd = Resolve(engine.commands, argv, &container);
+  // Without maxmemory there is nothing to enforce; the eviction settings still reach the
+  // evictor (access tracking follows the policy) through ApplyEvictionSettings on CONFIG SET,
+  // at engine start and in the server's cron.
+  const bool memory_ok = engine.config.maxmemory == 0 || EnforceMaxmemory(engine, now_ms);
+
+  // A refusal: counted on the row when there is one, and inside MULTI it dooms the EXEC.
+  auto refuse = [&](const Command* row, std::string_view message) {
+    if (row != nullptr) ++row->stats.rejected_calls;
+    if (client.in_multi) client.multi_error = true;
+    reply.Error(message);
+  };
 
   if (cmd == nullptr) {
-    client.multi_error = client.in_multi;
-    reply.Error(UnknownCommandError(argv));
+    if (container != nullptr) {
+      refuse(nullptr, UnknownSubcommandError(argv[1].substr(0, 128), container->name));
+    } else {
+      refuse(nullptr, UnknownCommandError(argv));
+    }
   } else if (!cmd->ArityFits(argv.size())) {
-    ++cmd->stats.rejected_calls;
-    client.multi_error = client.in_multi;
-    reply.Error(WrongArityError(cmd->name));
-  } else if (!client.authenticated && !engine.config.requirepass.empty() &&
-             !(cmd->flags & kNoAuth)) {
-    ++cmd->stats.rejected_calls;
-    client.multi_error = client.in_multi;
-    reply.Error(err::kNoAuth);
-  } else if (!memory_ok && (cmd->flags & kDenyOom)) {
-    ++cmd->stats.rejected_calls;
-    client.multi_error = client.in_multi;
-    reply.Error(err::kOom);
-  } else if (client.in_multi && !(cmd->flags & kNoMulti)) {
-    // Inside MULTI: queue a copy, answer QUEUED; EXEC runs the queue.
+    refuse(cmd, WrongArityError(cmd->name));
+  } else if (!client.authenticated && !(cmd->flags & kNoAuth) &&
+             !engine.config.requirepass.empty()) {
+    refuse(cmd, err::kNoAuth);
+  } else if (client.in_multi && (cmd->flags & kNoMulti)) {
+    refuse(cmd, err::kNotAllowedInMulti);
+  } else if (!memory_ok &&
+             RefusedOnOom(engine, client, *cmd, container != nullptr ? *container : *cmd)) {
+    refuse(cmd, err::kOom);
+  } else if (client.in_multi && !RunsAtOnceInMulti(container != nullptr ? *container : *cmd)) {
+    // Inside MULTI: queue a copy (the read buffer moves on) and answer QUEUED.
     client.queued.emplace_back(argv.begin(), argv.end());
     reply.Simple("QUEUED");
   } else {
-    const int64_t start_us = engine.clock_us();
-    CommandContext ctx{argv, reply, engine, client, now_ms, cmd};
-    cmd->run(ctx);
-    const int64_t duration_us = engine.clock_us() - start_us;
-    Record(*cmd, duration_us, ctx.failed);
-    engine.slowlog.MaybeRecord(engine.config.slowlog_log_slower_than, engine.config.slowlog_max_len,
-                               *cmd, client, argv, duration_us, now_ms);
-    ++engine.stats.total_commands_processed;
-    client.last_command = cmd->name;
-    // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
-    // commands never.
-    if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
-        !(cmd->flags & (kSkipMonitor | kAdmin))) {
-      engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
-    }
+    ExecuteInline(engine, client, *cmd, argv, reply, now_ms);
   }
 
-  // CLIENT REPLY OFF / SKIP: the reply is built and then dropped, so handlers stay unaware.
-  bool drop = false;
-  if (mode_before == ClientInfo::ReplyMode::kSkip) {
-    drop = true;
-    if (client.reply_mode == ClientInfo::ReplyMode::kSkip) {
-      client.reply_mode = ClientInfo::ReplyMode::kOn;
-    }
+  if (mode_before != ClientInfo::ReplyMode::kOn ||
+      client.reply_mode != ClientInfo::ReplyMode::kOn) [[unlikely]] {
+    ApplyReplyMode(client, mode_before, out, reply_start);
   }
-  if (client.reply_mode == ClientInfo::ReplyMode::kOff) drop = true;
-  if (client.reply_mode == ClientInfo::ReplyMode::kSkipNext) {
-    drop = true;
-    client.reply_mode = ClientInfo::ReplyMode::kSkip;
-  }
-  if (drop) out->resize(reply_start);
 }
 
 }  // namespace firn

@@ -13,6 +13,9 @@
 
 #include "conf/config.h"
 #include "modules/command.h"
+#include "modules/command_index.h"
+#include "modules/journal.h"
+#include "modules/latency.h"
 #include "modules/slowlog.h"
 #include "storage/dict.h"
 #include "storage/keyspace.h"
@@ -104,17 +107,13 @@ class CommandTable {
  public:
   CommandTable();
   // The command for name (any case), or nullptr.
-  const Command* Find(std::string_view name) const;
+  const Command* Find(std::string_view name) const { return index_.Find(name); }
   const std::vector<Command>& all() const { return commands_; }
   void ResetStats() const;
 
  private:
   std::vector<Command> commands_;
-  // Names are short: XXH3 hashes them in a few instructions (std::hash is murmur-based).
-  struct NameHash {
-    size_t operator()(std::string_view s) const { return static_cast<size_t>(HashKey(s)); }
-  };
-  std::unordered_map<std::string_view, const Command*, NameHash> by_name_;
+  CommandIndex index_;  // by name, for Find (modules/command_index.h)
 };
 
 struct Engine {
@@ -130,6 +129,13 @@ struct Engine {
   int64_t (*clock_us)() = nullptr;
   // SLOWLOG's entries (modules/slowlog.h), recorded by dispatch.
   SlowLog slowlog;
+  // LATENCY's event series (modules/latency.h), fed by execution and the expiry cycle.
+  LatencyMonitor latency;
+  // The propagation point (modules/journal.h): executed writes in replay-safe form.
+  // nullptr: none. REQUIRES: the sink outlives the engine or is reset first.
+  JournalSink* journal = nullptr;
+  // Keyspace::dirty() at the last SAVE/BGSAVE (INFO rdb_changes_since_last_save).
+  uint64_t dirty_at_last_save = 0;
   // Scripts, function libraries and their Lua VM (modules/scripting.h), made on first use.
   std::shared_ptr<ScriptingState> scripting;
 };

@@ -26,6 +26,7 @@
 #include "modules/args.h"
 #include "modules/command_docs.h"
 #include "modules/common.h"
+#include "modules/dispatch.h"
 #include "modules/engine.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
@@ -220,7 +221,8 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("current_fork_perc", "0.00");
   w.Field("current_save_keys_processed", 0);
   w.Field("current_save_keys_total", 0);
-  w.Field("rdb_changes_since_last_save", 0);
+  w.Field("rdb_changes_since_last_save",
+          ctx.engine.keyspace.dirty() - ctx.engine.dirty_at_last_save);
   w.Field("rdb_bgsave_in_progress", 0);
   w.Field("rdb_last_save_time", ctx.engine.stats.start_time_ms / 1000);
   w.Field("rdb_last_bgsave_status", "ok");
@@ -461,10 +463,8 @@ void Info(CommandContext& ctx) {
 // and legacy key range, and through Command::meta its key specs, extra ACL categories, tips
 // and argument tree (command_docs.h).
 
-// Flag bit -> Redis's name, in the order COMMAND INFO prints them. kNoMulti is left out: in
-// Firn it means "runs at once inside MULTI", not Redis's "refused inside MULTI"
-// (kRefusedInMulti). movablekeys is not a row flag: COMMAND INFO derives it from the key
-// specs and reports it under a bit no row uses.
+// Flag bit -> Redis's name, in the order COMMAND INFO prints them. movablekeys is not a row
+// flag: COMMAND INFO derives it from the key specs and reports it under a bit no row uses.
 constexpr uint32_t kMovableKeys = 1u << 31;
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kWrite, "write"},
@@ -482,7 +482,7 @@ constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kNoAuth, "no_auth"},
     {kNoMandatoryKeys, "no_mandatory_keys"},
     {kNoAsyncLoading, "no_async_loading"},
-    {kRefusedInMulti, "no_multi"},
+    {kNoMulti, "no_multi"},
     {kMovableKeys, "movablekeys"},
     {kAllowBusy, "allow_busy"},
 };
@@ -1042,6 +1042,7 @@ void ConfigSet(CommandContext& ctx) {
     }
   }
   ctx.engine.config = std::move(updated);
+  ApplyEvictionSettings(ctx.engine);
   if (ctx.engine.hooks != nullptr) {
     for (const std::string& name : names) ctx.engine.hooks->ConfigChanged(name);
   }
@@ -1188,6 +1189,11 @@ void Shutdown(CommandContext& ctx) {
 // MONITOR -> OK, then every command the server runs, as Redis prints it. A second MONITOR on
 // the same connection is ignored (no reply), as in Redis.
 void Monitor(CommandContext& ctx) {
+  // Inside EXEC (the client is still in MULTI): a client that expects one reply per command.
+  if (ctx.client.in_multi) {
+    ctx.Error(err::kMonitorInMulti);
+    return;
+  }
   if (ctx.client.monitor) return;
   ctx.client.monitor = true;
   ctx.reply.Ok();
@@ -1196,8 +1202,12 @@ void Monitor(CommandContext& ctx) {
 // LASTSAVE -> the Unix time of the last save: Firn never saves, so its start time.
 void LastSave(CommandContext& ctx) { ctx.reply.Int(ctx.engine.stats.start_time_ms / 1000); }
 
-// SAVE -> OK (nothing is persisted; docs/compatibility.md).
-void Save(CommandContext& ctx) { ctx.reply.Ok(); }
+// SAVE -> OK (nothing is persisted; docs/compatibility.md). The changes since the last save
+// (INFO's rdb_changes_since_last_save) start again from zero, as after a Redis save.
+void Save(CommandContext& ctx) {
+  ctx.engine.dirty_at_last_save = ctx.keyspace().dirty();
+  ctx.reply.Ok();
+}
 
 // BGSAVE [SCHEDULE] -> "Background saving started" (nothing is persisted).
 void BgSave(CommandContext& ctx) {
@@ -1205,6 +1215,7 @@ void BgSave(CommandContext& ctx) {
     ctx.Error(err::kSyntax);
     return;
   }
+  ctx.engine.dirty_at_last_save = ctx.keyspace().dirty();
   ctx.reply.Simple("Background saving started");
 }
 
@@ -1296,7 +1307,7 @@ std::vector<Command> ServerCommands() {
       {.name = "swapdb", .arity = 3, .flags = kWrite | kFast, .run = SwapDb, .group = "server",
        .since = "4.0.0",
        .summary = "Exchanges the contents of two databases.", .syntax = "index1 index2"},
-      {.name = "shutdown", .arity = -1, .flags = kAdminFlags | kAllowBusy | kRefusedInMulti,
+      {.name = "shutdown", .arity = -1, .flags = kAdminFlags | kAllowBusy | kNoMulti,
        .run = Shutdown,
        .group = "server", .since = "1.0.0",
        .summary = "Stops the server after answering pending clients.",
@@ -1307,7 +1318,7 @@ std::vector<Command> ServerCommands() {
       {.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast | kRandom,
        .run = LastSave, .group = "server", .since = "1.0.0",
        .summary = "Answers the Unix time of the last save (in Firn, its start).", .syntax = ""},
-      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript | kNoAsyncLoading | kRefusedInMulti,
+      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti,
        .run = Save, .group = "server",
        .since = "1.0.0",
        .summary = "Saves the data to disk; Firn keeps nothing on disk, so does nothing.",

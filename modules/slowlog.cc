@@ -35,7 +35,7 @@ bool IsSecret(const Command& cmd, const std::vector<std::string_view>& argv, siz
     }
     return false;
   }
-  if (cmd.name == "config" && argv.size() >= 4 && EqualsNoCase(argv[1], "SET") && i >= 3) {
+  if (cmd.name == "config|set" && i >= 3) {
     return (i - 3) % 2 == 0 && EqualsNoCase(argv[i - 1], "requirepass");
   }
   return false;
@@ -144,14 +144,103 @@ void SlowLogHelp(CommandContext& ctx) {
 
 // ---- LATENCY ----
 
-// LATENCY LATEST -> an empty array: there is no latency monitor (see the header).
-void LatencyLatest(CommandContext& ctx) { ctx.reply.Array(0); }
+// LATENCY LATEST -> per event: [name, time of the latest sample, its latency ms, max ms].
+void LatencyLatest(CommandContext& ctx) {
+  const auto& events = ctx.engine.latency.events();
+  ctx.reply.Array(events.size());
+  for (const auto& [name, series] : events) {
+    ctx.reply.Array(4);
+    ctx.reply.Bulk(name);
+    ctx.reply.Int(series.Latest().time_s);
+    ctx.reply.Int(series.Latest().latency_ms);
+    ctx.reply.Int(series.max_ms);
+  }
+}
 
-// LATENCY HISTORY event -> an empty array, as above.
-void LatencyHistory(CommandContext& ctx) { ctx.reply.Array(0); }
+// LATENCY HISTORY event -> [time, latency ms] per sample, oldest first (empty if unknown).
+void LatencyHistory(CommandContext& ctx) {
+  const LatencyMonitor::Series* series = ctx.engine.latency.Find(ctx.arg(2));
+  if (series == nullptr) {
+    ctx.reply.Array(0);
+    return;
+  }
+  const std::vector<LatencyMonitor::Sample> samples = series->History();
+  ctx.reply.Array(samples.size());
+  for (const LatencyMonitor::Sample& s : samples) {
+    ctx.reply.Array(2);
+    ctx.reply.Int(s.time_s);
+    ctx.reply.Int(s.latency_ms);
+  }
+}
 
-// LATENCY RESET [event ...] -> 0, the number of event series reset.
-void LatencyReset(CommandContext& ctx) { ctx.reply.Int(0); }
+// LATENCY RESET [event ...] -> the number of event series dropped.
+void LatencyReset(CommandContext& ctx) {
+  std::vector<std::string_view> names(ctx.argv.begin() + 2, ctx.argv.end());
+  ctx.reply.Int(static_cast<int64_t>(ctx.engine.latency.Reset(names)));
+}
+
+// LATENCY GRAPH event -> an ASCII chart of the event's samples, one column per sample, the
+// tallest column the maximum, as Redis draws it (rows of '#' under the peak, '|' below).
+void LatencyGraph(CommandContext& ctx) {
+  const std::string_view event = ctx.arg(2);
+  const LatencyMonitor::Series* series = ctx.engine.latency.Find(event);
+  if (series == nullptr) {
+    ctx.Error("ERR No samples available for event '" + std::string(event) + "'");
+    return;
+  }
+  const std::vector<LatencyMonitor::Sample> samples = series->History();
+  int64_t lo = samples.front().latency_ms, hi = lo;
+  for (const LatencyMonitor::Sample& s : samples) {
+    lo = std::min(lo, s.latency_ms);
+    hi = std::max(hi, s.latency_ms);
+  }
+  std::string out = std::string(event) + " - high " + std::to_string(hi) + " ms, low " +
+                    std::to_string(lo) + " ms (all time high " + std::to_string(series->max_ms) +
+                    " ms)\n";
+  out.append(80, '-');
+  out += '\n';
+  constexpr int kRows = 4;
+  for (int row = kRows; row >= 1; --row) {
+    for (const LatencyMonitor::Sample& s : samples) {
+      const int64_t height = hi == 0 ? 0 : (s.latency_ms * kRows + hi - 1) / hi;
+      out += height >= row ? (height == row ? '#' : '|') : ' ';
+    }
+    out += '\n';
+  }
+  ctx.reply.Bulk(out);
+}
+
+// LATENCY DOCTOR -> a short report in words: whether the monitor is on, and per event its
+// samples, average and maximum.
+void LatencyDoctor(CommandContext& ctx) {
+  const auto& events = ctx.engine.latency.events();
+  std::string out;
+  if (ctx.config().latency_monitor_threshold == 0 && events.empty()) {
+    out =
+        "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis "
+        "instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in "
+        "order to enable it. If we weren't in a deep space mission I'd suggest to take a look "
+        "at https://redis.io/topics/latency-monitor.\n";
+  } else if (events.empty()) {
+    out =
+        "Dave, no latency spike was observed during the lifetime of this Redis instance, not "
+        "in the slightest bit. I honestly think you ought to sit down calmly, take a stress "
+        "pill, and think things over.\n";
+  } else {
+    out = "Dave, I have observed latency spikes in this Redis instance.\n\n";
+    int n = 0;
+    for (const auto& [name, series] : events) {
+      int64_t sum = 0;
+      const std::vector<LatencyMonitor::Sample> samples = series.History();
+      for (const LatencyMonitor::Sample& s : samples) sum += s.latency_ms;
+      out += std::to_string(++n) + ". " + name + ": " + std::to_string(samples.size()) +
+             " latency spikes (average " +
+             std::to_string(sum / static_cast<int64_t>(samples.size())) + "ms, worst " +
+             std::to_string(series.max_ms) + "ms).\n";
+    }
+  }
+  ctx.reply.Verbatim(out);
+}
 
 uint64_t TotalSamples(const CommandStats& s) {
   uint64_t n = 0;
@@ -217,6 +306,10 @@ void LatencyHistogram(CommandContext& ctx) {
 void LatencyHelp(CommandContext& ctx) {
   ReplyLines(ctx, {
                       "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                      "DOCTOR",
+                      "    Return a human readable latency analysis report.",
+                      "GRAPH <event>",
+                      "    Return an ASCII latency graph for the <event> class.",
                       "HISTORY <event>",
                       "    Return time-latency samples for the <event> class.",
                       "LATEST",
@@ -265,6 +358,12 @@ std::vector<Command> LatencySubcommands() {
        .group = "server", .since = "2.8.13",
        .summary = "Clears the latency spikes of some or all events.",
        .syntax = "[event [event ...]]"},
+      {.name = "latency|graph", .arity = 3, .flags = kLatencyFlags, .run = LatencyGraph,
+       .group = "server", .since = "2.8.13",
+       .summary = "Draws an event's latency spikes as a text chart.", .syntax = "event"},
+      {.name = "latency|doctor", .arity = 2, .flags = kLatencyFlags, .run = LatencyDoctor,
+       .group = "server", .since = "2.8.13",
+       .summary = "Answers a plain-text report on the latency events seen.", .syntax = ""},
       {.name = "latency|histogram", .arity = -2, .flags = kLatencyFlags, .run = LatencyHistogram,
        .group = "server", .since = "7.0.0",
        .summary = "Answers per-command latency histograms.",

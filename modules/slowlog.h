@@ -12,9 +12,9 @@
 //
 // LATENCY HISTOGRAM reports the per-command buckets dispatch already counts
 // (CommandStats::latency_buckets, bounds kLatencyBucketsUs) in Redis's reply shape; the
-// overflow bucket is reported at 1 s, where Redis's own histograms saturate. Firn has no
-// latency monitor (Redis's is off by default, latency-monitor-threshold 0), so LATENCY LATEST
-// and HISTORY answer an empty array and LATENCY RESET 0, as an idle Redis does.
+// overflow bucket is reported at 1 s, where Redis's own histograms saturate. LATENCY LATEST,
+// HISTORY, RESET, GRAPH and DOCTOR read the latency monitor (modules/latency.h), which
+// execution feeds once latency-monitor-threshold is above 0 (off by default, as in Redis).
 //
 // Thread-safety: the loop thread only, like the rest of the engine.
 #pragma once

@@ -1,12 +1,17 @@
-// Transactions. Dispatch queues every command a client sends between MULTI and EXEC (after
-// checking it exists, its arity and auth; a refused command makes EXEC abort, as in Redis).
-// EXEC then dispatches the queue in one go: nothing else runs in between because one thread
-// runs every command, so the batch is atomic. WATCH is not implemented (see
+// Transactions. Admission (modules/dispatch.cc) queues every command a client sends between
+// MULTI and EXEC once it passed the checks (it exists, its arity fits, auth, no-multi, OOM);
+// a refused command makes EXEC abort, as in Redis. EXEC then runs the queue through
+// execution only: nothing else runs in between because one thread runs every command, so the
+// batch is atomic, and its writes reach the journal as one MULTI ... EXEC unit. The client
+// stays in MULTI while its queue runs, as in Redis, so commands that cannot run there
+// (MONITOR, later the blocking ones) can tell. WATCH is not implemented (see
 // docs/compatibility.md).
 #include "modules/transactions.h"
 
 #include "modules/dispatch.h"
 #include "modules/engine.h"
+#include "modules/journal.h"
+#include "protocol/errors.h"
 
 namespace firn {
 namespace {
@@ -20,40 +25,57 @@ void ResetMulti(ClientInfo& client) {
 // MULTI -> OK; later commands are queued until EXEC or DISCARD.
 void Multi(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.Error("ERR MULTI calls can not be nested");
+    ctx.Error(err::kMultiNested);
     return;
   }
   ctx.client.in_multi = true;
   ctx.reply.Ok();
 }
 
-// EXEC -> an array with each queued command's reply, or EXECABORT if one was refused.
-void Exec(CommandContext& ctx) {
-  ClientInfo& client = ctx.client;
-  if (!client.in_multi) {
-    ctx.Error("ERR EXEC without MULTI");
-    return;
-  }
-  if (client.multi_error) {
-    ResetMulti(client);
-    ctx.Error("EXECABORT Transaction discarded because of previous errors.");
-    return;
-  }
-  std::vector<std::vector<std::string>> queued;
-  queued.swap(client.queued);
-  ResetMulti(client);
+// Runs the queue, each command through Execute, replies into one array.
+void RunQueue(CommandContext& ctx, const std::vector<std::vector<std::string>>& queued) {
   ctx.reply.Array(queued.size());
   std::vector<std::string_view> argv;
   for (const std::vector<std::string>& command : queued) {
     argv.assign(command.begin(), command.end());
-    Dispatch(ctx.engine, client, argv, ctx.reply.buffer(), ctx.now_ms);
+    // Admission resolved it when it was queued; the table does not change in between.
+    const Command* cmd = ResolveCommand(ctx.engine.commands, argv);
+    Execute(ctx.engine, ctx.client, *cmd, argv, ctx.reply, ctx.now_ms);
   }
+}
+
+// EXEC -> an array with each queued command's reply, or EXECABORT if one was refused.
+void Exec(CommandContext& ctx) {
+  ClientInfo& client = ctx.client;
+  if (!client.in_multi) {
+    ctx.Error(err::kExecWithoutMulti);
+    return;
+  }
+  if (client.multi_error) {
+    ResetMulti(client);
+    ctx.Error(err::kExecAbort);
+    return;
+  }
+  std::vector<std::vector<std::string>> queued;
+  queued.swap(client.queued);
+  JournalSink* const journal = ctx.engine.journal;
+  if (journal == nullptr) {
+    RunQueue(ctx, queued);
+  } else {
+    // Collect the transaction's records, then hand them on as one unit.
+    JournalBuffer unit;
+    ctx.engine.journal = &unit;
+    RunQueue(ctx, queued);
+    ctx.engine.journal = journal;
+    AppendUnit(*journal, unit.records);
+  }
+  ResetMulti(client);
 }
 
 // DISCARD -> OK; the queue is dropped.
 void Discard(CommandContext& ctx) {
   if (!ctx.client.in_multi) {
-    ctx.Error("ERR DISCARD without MULTI");
+    ctx.Error(err::kDiscardWithoutMulti);
     return;
   }
   ResetMulti(ctx.client);
@@ -62,8 +84,10 @@ void Discard(CommandContext& ctx) {
 
 }  // namespace
 
+// MULTI, EXEC and DISCARD are not queued inside MULTI (dispatch runs them at once, with
+// WATCH, QUIT and RESET), so none of them carries no-multi.
 std::vector<Command> TransactionCommands() {
-  constexpr uint32_t kTxFlags = kNoScript | kLoading | kStale | kNoMulti;
+  constexpr uint32_t kTxFlags = kNoScript | kLoading | kStale;
   return {
       {.name = "multi", .arity = 1, .flags = kTxFlags | kFast | kAllowBusy, .run = Multi,
        .group = "transactions", .since = "1.2.0",

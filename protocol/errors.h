@@ -95,6 +95,17 @@ inline constexpr std::string_view kRlExactTooLarge =
 // Command metadata (COMMAND GETKEYS / GETKEYSANDFLAGS in modules/server.cc).
 inline constexpr std::string_view kInvalidKeyArgs = "ERR Invalid arguments specified for command";
 
+// The command path (modules/dispatch.cc, transactions.cc, server.cc's LATENCY, journal.cc).
+inline constexpr std::string_view kNotAllowedInMulti =
+    "ERR Command not allowed inside a transaction";
+inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kExecAbort =
+    "EXECABORT Transaction discarded because of previous errors.";
+inline constexpr std::string_view kMonitorInMulti =
+    "ERR MONITOR isn't allowed for DENY BLOCKING client";
+inline constexpr std::string_view kBadLimiterState = "ERR invalid limiter state";
+
 // Scripting and functions (modules/scripting.cc, modules/functions.cc, modules/lua_vm.cc).
 // Texts a script raises are stored with their code; the script's reply adds " script: SHA, on
 // @user_script:LINE." as Redis does.

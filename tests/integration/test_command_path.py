@@ -1,0 +1,122 @@
+"""The command path: MULTI admission (no-multi refusals, EXECABORT), CLIENT REPLY's dropping
+of replies, LATENCY and rdb_changes_since_last_save, byte for byte against redis-server."""
+
+import pytest
+
+from conftest import decode, encode, parse_info
+
+
+def _session(conn, commands, wait_s=0.3):
+    """Sends commands in one write; returns every byte that came back within wait_s."""
+    conn.send(b"".join(encode(*c) for c in commands))
+    out = b""
+    while True:
+        chunk = conn.pending(wait_s)
+        if not chunk:
+            return out
+        out += chunk
+
+
+def both_session(both, commands):
+    fr, rr = _session(both.f, commands), _session(both.r, commands)
+    assert fr == rr, "firn %r\nredis %r" % (fr, rr)
+    return rr
+
+
+def test_shutdown_inside_multi_is_refused_and_exec_aborts(both, firn):
+    both("MULTI")
+    both("SET", "k", "v")
+    both("SHUTDOWN")
+    both("SHUTDOWN", "NOSAVE")
+    both("EXEC")
+    both("GET", "k")
+    assert firn.alive()
+
+
+def test_save_inside_multi_is_refused(both):
+    both("MULTI")
+    both("SAVE")
+    both("EXEC")
+
+
+def test_nested_multi_does_not_abort(both):
+    both("MULTI")
+    both("MULTI")
+    both("SET", "a", "1")
+    both("EXEC")
+
+
+@pytest.mark.parametrize("bad", [("CONFIG", "nosuch"), ("SET", "a"), ("NOSUCHCMD",)])
+def test_refusals_inside_multi_abort_exec(both, bad):
+    both("MULTI")
+    both(*bad)
+    both("EXEC")
+
+
+def test_reset_and_discard_inside_multi(both):
+    both("MULTI")
+    both("SET", "a", "1")
+    both("RESET")
+    both("EXEC")
+    both("MULTI")
+    both("DISCARD")
+    both("DISCARD")
+
+
+def test_monitor_queued_in_multi(both):
+    both("MULTI")
+    both("MONITOR")
+    both("EXEC")
+    both("PING")
+
+
+def test_no_multi_in_command_info(both):
+    both.norm("COMMAND", "INFO", "shutdown", "save", "multi", "exec", "quit", "reset",
+              normalize=lambda r: [(e[0], "no_multi" in e[2]) for e in r])
+
+
+def test_client_reply_skip_then_on_answers(both):
+    out = both_session(both, [("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "ON"), ("PING",)])
+    assert out == b"+OK\r\n+PONG\r\n"
+
+
+@pytest.mark.parametrize("commands", [
+    [("CLIENT", "REPLY", "SKIP"), ("PING",), ("CLIENT", "REPLY", "ON"), ("PING",)],
+    [("CLIENT", "REPLY", "SKIP"), ("PING",), ("PING",)],
+    [("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "SKIP"), ("PING",), ("PING",)],
+    [("CLIENT", "REPLY", "OFF"), ("PING",), ("CLIENT", "REPLY", "SKIP"), ("PING",), ("PING",),
+     ("CLIENT", "REPLY", "ON"), ("PING",)],
+    [("CLIENT", "REPLY", "SKIP"), ("CLIENT", "REPLY", "OFF"), ("PING",), ("CLIENT", "REPLY", "ON")],
+])
+def test_client_reply_sequences(both, commands):
+    both_session(both, commands)
+
+
+def test_latency_monitor_threshold(both):
+    both("CONFIG", "GET", "latency-monitor-threshold")
+    both("CONFIG", "SET", "latency-monitor-threshold", "200")
+    both("CONFIG", "GET", "latency-monitor-threshold")
+    both("LATENCY", "RESET")
+    both("LATENCY", "LATEST")
+    both("LATENCY", "HISTORY", "command")
+    both("LATENCY", "GRAPH", "command")
+    both("LATENCY", "DOCTOR")
+    both("LATENCY", "HELP")
+    both("LATENCY", "HELP", "xxx")
+    both("CONFIG", "SET", "latency-monitor-threshold", "0")
+    both("LATENCY", "DOCTOR")
+
+
+def test_rdb_changes_since_last_save(both):
+    both("FLUSHALL")
+    both("SAVE")
+
+    def changes(conn):
+        return parse_info(decode(conn.cmd("INFO", "persistence")))[None][
+            "rdb_changes_since_last_save"]
+
+    for c in (("SET", "a", "1"), ("SET", "b", "2"), ("GET", "a"), ("DEL", "a", "b", "c")):
+        both(*c)
+    assert changes(both.f) == changes(both.r) == "4"
+    both("SAVE")
+    assert changes(both.f) == changes(both.r) == "0"
