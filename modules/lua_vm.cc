@@ -42,6 +42,7 @@
 #include "modules/args.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
+#include "modules/journal.h"
 #include "modules/lua_libs.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
@@ -709,14 +710,6 @@ void EmitValue(lua_State* L, int script_resp, ReplyBuilder& out) {
 
 // ---- the redis API ------------------------------------------------------------------------
 
-// The command path's execution half, as redis.call uses it.
-void ExecuteFromScript(Engine& engine, ClientInfo& client, const Command& cmd,
-                       const std::vector<std::string_view>& argv, ReplyBuilder& reply,
-                       int64_t now_ms) {
-  CommandContext ctx{argv, reply, engine, client, now_ms, &cmd};
-  cmd.run(ctx);
-}
-
 int GenericCall(lua_State* L, bool raise) {
   LuaVm* vm = VmOf(L);
   LuaVm::RunState* rs = vm->run();
@@ -748,7 +741,8 @@ int GenericCall(lua_State* L, bool raise) {
     }
   }
   Engine& engine = *rs->engine;
-  const Command* cmd = engine.commands.Find(rs->argv[0]);
+  // A container's subcommand resolves to its own row, as Execute requires.
+  const Command* cmd = ResolveCommand(engine.commands, rs->argv);
   if (cmd == nullptr) return fail(err::kScriptUnknownCommand);
   if (!cmd->ArityFits(rs->argv.size())) return fail(err::kScriptWrongArgs);
   if (cmd->flags & kNoScript) return fail(err::kScriptCommandNotAllowed);
@@ -762,7 +756,9 @@ int GenericCall(lua_State* L, bool raise) {
   rs->reply_buf.clear();
   ReplyBuilder builder(&rs->reply_buf, rs->resp == 3 ? Proto::kResp3 : Proto::kResp2);
   rs->client.proto = builder.proto();
-  ExecuteFromScript(engine, rs->client, *cmd, rs->argv, builder, rs->now_ms);
+  // The execution half of the command path: counters, slowlog, MONITOR and the propagation
+  // point see each command the script runs.
+  Execute(engine, rs->client, *cmd, rs->argv, builder, rs->now_ms);
   const char* p = rs->reply_buf.data();
   const char* end = p + rs->reply_buf.size();
   if (p == end) {
@@ -1297,9 +1293,20 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
     lua_setfield(L, -2, "ARGV");
     lua_pop(L, 1);
   }
+  // The script's writes reach the journal as their effects, the commands it ran, grouped
+  // into one MULTI ... EXEC unit as Redis does. Inside EXEC (the caller is still in_multi
+  // while its queue runs, and the journal is the transaction's own buffer) they go straight
+  // into the transaction's unit instead of nesting one.
+  JournalSink* const journal = spec.caller.in_multi ? nullptr : spec.engine.journal;
+  JournalBuffer effects;
+  if (journal != nullptr) spec.engine.journal = &effects;
   lua_sethook(L, RunHook, LUA_MASKCOUNT, kHookInstructions);
   const int rc = lua_pcall(L, nargs, 1, base + 1);
   lua_sethook(L, nullptr, 0, 0);
+  if (journal != nullptr) {
+    spec.engine.journal = journal;
+    if (!effects.records.empty()) AppendUnit(*journal, effects.records);
+  }
   if (rc != 0) {
     ReplyRunError(L, rs.name, reply);
   } else {

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "../command_harness.h"
+#include "modules/journal.h"
 #include "modules/lua_vm.h"
 #include "modules/scripting.h"
 
@@ -174,4 +175,42 @@ TEST_CASE("FCALL runs registered functions with KEYS and ARGV as arguments", "[s
         "-ERR Can not execute a script with write flag using *_ro command.\r\n");
   CHECK(h.Run({"FUNCTION", "DELETE", "lib"}) == "+OK\r\n");
   CHECK(h.Run({"FCALL", "echo", "0"}) == "-ERR Function not found\r\n");
+}
+
+namespace {
+
+std::vector<std::string> Flat(const firn::JournalBuffer& journal) {
+  std::vector<std::string> out;
+  for (const auto& r : journal.records) {
+    std::string line = std::to_string(r.db) + ":";
+    for (const std::string& a : r.argv) line += " " + a;
+    out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a script's writes reach the journal as its effects, in one unit", "[scripting]") {
+  CommandHarness h;
+  firn::JournalBuffer journal;
+  h.engine.journal = &journal;
+  const std::string at = std::to_string(h.now_ms + 10000);
+  CHECK(Eval(h, "redis.call('set', 'a', '1', 'EX', 10) redis.call('get', 'a') "
+                "redis.call('incr', 'n') return 1") == ":1\r\n");
+  CHECK(Flat(journal) == std::vector<std::string>{"0: MULTI", "0: SET a 1 PXAT " + at,
+                                                  "0: incr n", "0: EXEC"});
+  journal.records.clear();
+  CHECK(Eval(h, "return redis.call('get', 'a')") == "$1\r\n1\r\n");  // reads: nothing
+  CHECK(Eval(h, "redis.call('incr', 'n') return 1") == ":1\r\n");    // one write: no unit
+  CHECK(Flat(journal) == std::vector<std::string>{"0: incr n"});
+  journal.records.clear();
+  // Inside EXEC the script's effects join the transaction's unit.
+  h.Run({"MULTI"});
+  h.Run({"EVAL", "redis.call('incr', 'n') redis.call('incr', 'm') return 1", "0"});
+  h.Run({"INCR", "n"});
+  h.Run({"EXEC"});
+  CHECK(Flat(journal) == std::vector<std::string>{"0: MULTI", "0: incr n", "0: incr m",
+                                                  "0: INCR n", "0: EXEC"});
+  h.engine.journal = nullptr;
 }
