@@ -744,14 +744,19 @@ int GenericCall(lua_State* L, bool raise) {
   // A container's subcommand resolves to its own row, as Execute requires.
   const Command* cmd = ResolveCommand(engine.commands, rs->argv);
   if (cmd == nullptr) return fail(err::kScriptUnknownCommand);
-  if (!cmd->ArityFits(rs->argv.size())) return fail(err::kScriptWrongArgs);
-  if (cmd->flags & kNoScript) return fail(err::kScriptCommandNotAllowed);
+  // A refused command counts as a rejected call of its own (INFO commandstats), as in Redis.
+  auto refuse = [&](std::string_view full) {
+    ++cmd->stats.rejected_calls;
+    return fail(full);
+  };
+  if (!cmd->ArityFits(rs->argv.size())) return refuse(err::kScriptWrongArgs);
+  if (cmd->flags & kNoScript) return refuse(err::kScriptCommandNotAllowed);
   if (cmd->flags & kWrite) {
-    if ((rs->flags & kScriptNoWrites) || rs->read_only) return fail(err::kScriptReadOnlyWrite);
+    if ((rs->flags & kScriptNoWrites) || rs->read_only) return refuse(err::kScriptReadOnlyWrite);
   }
   if ((cmd->flags & kDenyOom) && engine.config.maxmemory != 0 && !(rs->flags & kScriptAllowOom) &&
       !rs->memory_ok && !rs->wrote()) {
-    return fail(err::kOom);
+    return refuse(err::kOom);
   }
   rs->reply_buf.clear();
   ReplyBuilder builder(&rs->reply_buf, rs->resp == 3 ? Proto::kResp3 : Proto::kResp2);

@@ -214,3 +214,13 @@ TEST_CASE("a script's writes reach the journal as its effects, in one unit", "[s
                                                   "0: INCR n", "0: EXEC"});
   h.engine.journal = nullptr;
 }
+
+TEST_CASE("commands a script may not run count as rejected calls", "[scripting]") {
+  CommandHarness h;
+  const firn::Command* set = h.engine.commands.Find("set");
+  const uint64_t before = set->stats.rejected_calls;
+  CHECK(h.Run({"EVAL_RO", "return redis.pcall('set', 'k', 'v')", "0"}) ==
+        "-ERR Write commands are not allowed from read-only scripts.\r\n");
+  CHECK(set->stats.rejected_calls == before + 1);
+  CHECK(set->stats.calls == 0);
+}
