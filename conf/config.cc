@@ -158,9 +158,9 @@ const Setting kSettings[] = {
      .member = &Config::logfile, .change = Change::kStartupOnly},
     // [metrics]
     {.name = "metrics-bind", .section = "metrics", .kind = Kind::kString,
-     .member = &Config::metrics_bind, .change = Change::kStartupOnly},
+     .member = &Config::metrics_bind},
     {.name = "metrics-port", .section = "metrics", .kind = Kind::kInt,
-     .member = &Config::metrics_port, .max = 65535, .change = Change::kStartupOnly},
+     .member = &Config::metrics_port, .max = 65535},
     {.name = "metrics-max-limiters", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_max_limiters, .min = 1, .max = 100000},
     // [slowlog]

@@ -243,6 +243,14 @@ constexpr DocArg kGetexArgs[] = {
     {"unix-time-milliseconds", "unix-time", "PXAT", "", -1, 0, 0},
     {"persist", "pure-token", "PERSIST", "", -1, 0, 0},
 };
+// getbit
+constexpr KeyRule kGetbitKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGetbitArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+};
 // getrange
 constexpr KeyRule kGetrangeKeys[] = {
     {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
@@ -303,6 +311,18 @@ constexpr DocArg kKeysArgs[] = {
 // latency|graph
 constexpr DocArg kLatencyGraphArgs[] = {
     {"event", "string", "", "", -1, 0, 0},
+};
+// lcs
+constexpr KeyRule kLcsKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 1},
+};
+constexpr DocArg kLcsArgs[] = {
+    {"key1", "key", "", "", 0, 0, 0},
+    {"key2", "key", "", "", 0, 0, 0},
+    {"len", "pure-token", "LEN", "", -1, O, 0},
+    {"idx", "pure-token", "IDX", "", -1, O, 0},
+    {"len", "integer", "MINMATCHLEN", "", -1, O, 0},
+    {"withmatchlen", "pure-token", "WITHMATCHLEN", "", -1, O, 0},
 };
 // latency|histogram
 constexpr DocArg kLatencyHistogramArgs[] = {
@@ -529,6 +549,15 @@ constexpr DocArg kSetArgs[] = {
     {"unix-time-seconds", "unix-time", "EXAT", "", -1, 0, 0},
     {"unix-time-milliseconds", "unix-time", "PXAT", "", -1, 0, 0},
     {"keepttl", "pure-token", "KEEPTTL", "", -1, 0, 0},
+};
+// setbit
+constexpr KeyRule kSetbitKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSetbitArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"value", "integer", "", "", -1, 0, 0},
 };
 // setex
 constexpr KeyRule kSetexKeys[] = {
@@ -830,6 +859,7 @@ constexpr CommandMeta kMeta[] = {
     {.name = "function|restore", .complexity = "O(N), N the number of libraries in the payload", .tips = "request_policy:all_shards response_policy:all_succeeded", .args = kFunctionRestoreArgs},
     {.name = "function|stats", .complexity = "O(1)", .tips = "nondeterministic_output request_policy:all_shards response_policy:special"},
     {.name = "get", .complexity = "O(1)", .key_specs = kGetKeys, .args = kGetArgs},
+    {.name = "getbit", .complexity = "O(1)", .key_specs = kGetbitKeys, .args = kGetbitArgs},
     {.name = "getdel", .complexity = "O(1)", .key_specs = kGetdelKeys, .args = kGetdelArgs},
     {.name = "getex", .complexity = "O(1)", .key_specs = kGetexKeys, .args = kGetexArgs},
     {.name = "getrange",
@@ -888,6 +918,10 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1)",
      .tips = "request_policy:all_nodes response_policy:all_succeeded",
      .args = kLatencyResetArgs},
+    {.name = "lcs",
+     .complexity = "O(N * M), N and M the lengths of the two strings",
+     .key_specs = kLcsKeys,
+     .args = kLcsArgs},
     {.name = "memory", .complexity = "Depends on the subcommand"},
     {.name = "memory|doctor",
      .complexity = "O(1)",
@@ -1001,6 +1035,7 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kSetKeys,
      .args = kSetArgs,
      .line_key_flags = SetLineKeyFlags},
+    {.name = "setbit", .complexity = "O(1)", .key_specs = kSetbitKeys, .args = kSetbitArgs},
     {.name = "setex", .complexity = "O(1)", .key_specs = kSetexKeys, .args = kSetexArgs},
     {.name = "setnx", .complexity = "O(1)", .key_specs = kSetnxKeys, .args = kSetnxArgs},
     {.name = "setrange",

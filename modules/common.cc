@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <climits>
+#include <utility>
 
 #include "modules/args.h"
 #include "modules/engine.h"
@@ -43,78 +44,181 @@ bool CheckString(CommandContext& ctx, const Entry* e) {
   return false;
 }
 
+std::string_view ErrorText(OpStatus status) {
+  switch (status) {
+    case OpStatus::kOk:
+    case OpStatus::kSkipped:
+      return {};
+    case OpStatus::kNotFound:
+      return err::kNoSuchKey;
+    case OpStatus::kWrongType:
+      return err::kWrongType;
+    case OpStatus::kSyntax:
+      return err::kSyntax;
+    case OpStatus::kNotInteger:
+      return err::kNotInteger;
+    case OpStatus::kNotFloat:
+      return err::kNotFloat;
+    case OpStatus::kOverflow:
+      return err::kOverflow;
+    case OpStatus::kOutOfRange:
+      return err::kIndexOutOfRange;
+    case OpStatus::kTooLarge:
+      return err::kStringTooLong;
+  }
+  return err::kSyntax;  // not reached: every status is named above
+}
+
 std::string WrongArityError(std::string_view command) {
-  return "ERR wrong number of arguments for '" + std::string(command) + "' command";
+  return err::Format(err::kWrongArity, {command});
 }
 
 std::string InvalidExpireError(std::string_view command) {
-  return "ERR invalid expire time in '" + std::string(command) + "' command";
+  return err::Format(err::kInvalidExpire, {command});
 }
 
 std::string UnknownSubcommandError(std::string_view subcommand, std::string_view command) {
   std::string upper(command);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "ERR unknown subcommand '" + std::string(subcommand) + "'. Try " + upper + " HELP.";
+  return err::Format(err::kUnknownSubcommand, {subcommand, upper});
 }
 
-bool GlobMatch(std::string_view p, std::string_view s, bool nocase) {
-  // As stringmatchlen: an empty string matches only an empty pattern ("*" included: KEYS *
-  // lists it through its match-all shortcut, not through this function).
-  if (s.empty()) return p.empty();
-  size_t pi = 0, si = 0;
-  auto lower = [nocase](char c) {
-    return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
-  };
-  while (pi < p.size() && si < s.size()) {
-    switch (p[pi]) {
-      case '*': {
-        while (pi + 1 < p.size() && p[pi + 1] == '*') ++pi;
-        if (pi + 1 == p.size()) return true;
-        for (size_t k = si; k <= s.size(); ++k) {
-          if (GlobMatch(p.substr(pi + 1), s.substr(k), nocase)) return true;
-        }
-        return false;
+// Glob matching, with the semantics of Redis's stringmatchlen (util.c) and a cost that no
+// pattern can blow up.
+//
+// Redis matches recursively: each '*' tries the rest of the pattern at every later position of
+// the text, which is exponential in the number of stars without its "skip longer matches"
+// cut-off and one stack frame per star with it. Every other token of a glob ('?', a class
+// "[...]", an escape "\x", a literal byte) consumes exactly one byte of text, and for such
+// patterns a leftmost match never needs more than the most recent star: if the tokens after
+// star k cannot be matched at any position, no longer stretch for an earlier star can help,
+// since that only moves the same tokens further right. So this walks the pattern once,
+// remembering only the last star and the text position it was tried at; a mismatch goes back to
+// that star and lets it swallow one more byte. The resume position of the last star only moves
+// forward, so at most |text| + 1 passes over at most |pattern| bytes each: the cost is bounded by
+// (|text| + 1) * |pattern| byte examinations whatever the pattern, with O(1) memory.
+//
+// Semantics kept byte for byte (checked against redis-server 7.0.15):
+// - An empty text matches only an empty pattern (so "*" does not match ""; KEYS and SCAN list an
+//   empty key through their match-all shortcut).
+// - "[...]": "^" first negates; "a-z" is a range, read reversed when its ends are ("[z-a]" is
+//   "[a-z]"), compared as signed chars; "\x" inside a class is x, compared case-sensitively even
+//   with nocase; "]" right after "[" closes an empty class; an unterminated class runs to the end
+//   of the pattern (so "[a-]" is the range ']'..'a').
+// - "\x" outside a class is the literal x; a trailing "\" is a literal backslash.
+// - nocase folds only ASCII A-Z (C locale), and folds a range's ends after ordering them.
+// - A pattern that needs more than kGlobMaxStarNesting runs of stars before its end (runs of
+//   consecutive '*' count once; a run ending the pattern does not count) matches nothing: Redis's
+//   recursion gives up at that depth (its fix for CVE-2024-31228), and so does its answer.
+namespace {
+
+constexpr uint64_t kGlobMaxStarNesting = 1000;
+
+int FoldAscii(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+bool SameByte(char a, char b, bool nocase) {
+  return nocase ? FoldAscii(a) == FoldAscii(b) : a == b;
+}
+
+// Whether the one-byte token at p[pi] (not '*') accepts c. *end is set past the token; where
+// the token ends depends on the pattern only, never on c.
+bool TokenAccepts(std::string_view p, size_t pi, char c, bool nocase, size_t* end) {
+  const size_t m = p.size();
+  switch (p[pi]) {
+    case '?':
+      *end = pi + 1;
+      return true;
+    case '\\':
+      if (pi + 1 < m) {
+        *end = pi + 2;
+        return SameByte(p[pi + 1], c, nocase);
       }
-      case '?':
-        ++si;
-        break;
-      case '[': {
-        ++pi;
-        bool negate = pi < p.size() && p[pi] == '^';
-        if (negate) ++pi;
-        bool match = false;
-        while (pi < p.size() && p[pi] != ']') {
-          if (p[pi] == '\\' && pi + 1 < p.size()) {
-            ++pi;
-            if (p[pi] == s[si]) match = true;
-          } else if (pi + 2 < p.size() && p[pi + 1] == '-') {
-            char start = lower(p[pi]), end = lower(p[pi + 2]), c = lower(s[si]);
-            if (start > end) std::swap(start, end);
-            if (c >= start && c <= end) match = true;
-            pi += 2;
-          } else if (lower(p[pi]) == lower(s[si])) {
-            match = true;
+      *end = pi + 1;
+      return SameByte('\\', c, nocase);
+    case '[': {
+      size_t i = pi + 1;
+      const bool negate = i < m && p[i] == '^';
+      if (negate) ++i;
+      bool match = false;
+      while (i < m) {
+        if (p[i] == '\\' && m - i >= 2) {
+          if (p[i + 1] == c) match = true;
+          i += 2;
+        } else if (p[i] == ']') {
+          ++i;
+          break;
+        } else if (m - i >= 3 && p[i + 1] == '-') {
+          int lo = static_cast<signed char>(p[i]);
+          int hi = static_cast<signed char>(p[i + 2]);
+          int x = static_cast<signed char>(c);
+          if (lo > hi) std::swap(lo, hi);
+          if (nocase) {
+            lo = FoldAscii(lo);
+            hi = FoldAscii(hi);
+            x = FoldAscii(x);
           }
-          ++pi;
+          if (x >= lo && x <= hi) match = true;
+          i += 3;
+        } else {
+          if (SameByte(p[i], c, nocase)) match = true;
+          ++i;
         }
-        if (pi >= p.size()) --pi;  // unterminated class: Redis treats the end as ']'
-        if (negate) match = !match;
-        if (!match) return false;
-        ++si;
+      }
+      *end = i;
+      return match != negate;
+    }
+    default:
+      *end = pi + 1;
+      return SameByte(p[pi], c, nocase);
+  }
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view p, std::string_view s, bool nocase, uint64_t* steps) {
+  if (s.empty()) return p.empty();
+  constexpr size_t kNone = std::string_view::npos;
+  const size_t m = p.size(), n = s.size();
+  size_t pi = 0, si = 0;
+  size_t star_pi = kNone, star_si = 0;  // the token after the last star run, and where it was tried
+  uint64_t star_runs = 0, work = 0;
+  bool matched = false;
+  while (true) {
+    if (si == n) {
+      while (pi < m && p[pi] == '*') ++pi, ++work;
+      matched = pi == m;
+      break;
+    }
+    if (pi < m && p[pi] == '*') {
+      while (pi < m && p[pi] == '*') ++pi, ++work;
+      if (pi == m) {
+        matched = true;  // a final star swallows the rest of the text
         break;
       }
-      case '\\':
-        if (pi + 1 < p.size()) ++pi;
-        [[fallthrough]];
-      default:
-        if (lower(p[pi]) != lower(s[si])) return false;
-        ++si;
-        break;
+      if (++star_runs > kGlobMaxStarNesting) break;
+      star_pi = pi;
+      star_si = si;
+      continue;
     }
-    ++pi;
+    size_t end;
+    if (pi < m && TokenAccepts(p, pi, s[si], nocase, &end)) {
+      work += end - pi;
+      pi = end;
+      ++si;
+      continue;
+    }
+    ++work;
+    if (star_pi == kNone) break;
+    // Back to the last star, which now swallows one more byte.
+    pi = star_pi;
+    si = ++star_si;
   }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size() && si == s.size();
+  if (steps != nullptr) *steps += work;
+  return matched;
+}
+
+bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  return GlobMatch(pattern, text, nocase, nullptr);
 }
 
 std::string_view ToLower(std::string_view s, std::string* out) {

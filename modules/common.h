@@ -8,6 +8,7 @@
 
 #include "modules/command.h"
 #include "storage/entry.h"
+#include "storage/op_result.h"
 
 namespace firn {
 
@@ -26,13 +27,23 @@ bool ArgExpireMs(CommandContext& ctx, std::string_view s, TimeUnit unit, bool re
 // Sends WRONGTYPE and returns false when e (non-null) is not a string.
 bool CheckString(CommandContext& ctx, const Entry* e);
 
+// The reply text of a storage status (protocol/errors.h): kWrongType -> WRONGTYPE ...,
+// kNotFound -> "ERR no such key", kOutOfRange -> "ERR index out of range", kTooLarge -> the
+// proto-max-bulk-len text. kOk and kSkipped are not errors: "".
+std::string_view ErrorText(OpStatus status);
+
 std::string WrongArityError(std::string_view command);
 std::string InvalidExpireError(std::string_view command);
 // "ERR unknown subcommand 'x'. Try CONFIG HELP."
 std::string UnknownSubcommandError(std::string_view subcommand, std::string_view command);
 
-// Redis's glob matching (stringmatchlen): * ? [a-z] [^a] \x, optionally case-insensitive.
+// Redis's glob matching (stringmatchlen): * ? [a-z] [^a] \x, optionally case-insensitive
+// (ASCII letters only). Iterative, O(1) memory, and at most about (text.size() + 1) *
+// pattern.size() byte examinations whatever the pattern; modules/common.cc details the
+// semantics kept, quirks included.
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);
+// The same, adding the number of pattern bytes examined to *steps (tests bound the work with it).
+bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase, uint64_t* steps);
 
 // Copies s into out lowercased (for command names); returns out.
 std::string_view ToLower(std::string_view s, std::string* out);

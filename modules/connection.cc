@@ -70,7 +70,8 @@ void Quit(CommandContext& ctx) {
 }
 
 // RESET -> RESET. The connection returns to its initial state: database 0, RESP2, no name,
-// replies on, no transaction, no MONITOR, and authenticated only if no password is required.
+// replies on, no transaction, no MONITOR, pub/sub or tracking, and authenticated only if no
+// password is required.
 // (CLIENT NO-EVICT survives, as in Redis 7.0.)
 void Reset(CommandContext& ctx) {
   ClientInfo& c = ctx.client;
@@ -81,7 +82,9 @@ void Reset(CommandContext& ctx) {
   c.in_multi = false;
   c.multi_error = false;
   c.queued.clear();
-  c.monitor = false;
+  ctx.engine.clients.SetMonitor(c, false);
+  c.subscribed = false;
+  c.tracking = false;
   c.authenticated = ctx.config().requirepass.empty();
   ctx.reply.set_proto(Proto::kResp2);
   ctx.reply.Simple("RESET");
@@ -117,7 +120,7 @@ void Hello(CommandContext& ctx) {
       setname = true;
       name = ctx.arg(++i);
     } else {
-      ctx.Error("ERR Syntax error in HELLO option '" + std::string(opt) + "'");
+      ctx.Error(err::Format(err::kHelloOptionSyntax, {opt}));
       return;
     }
   }
@@ -190,7 +193,7 @@ void ForEachClient(CommandContext& ctx, const std::function<void(const ClientInf
   }
 }
 
-// Closes the clients pred selects (after their pending replies); returns how many.
+// Closes the clients pred selects (at once; the caller after this reply); returns how many.
 size_t KillClients(CommandContext& ctx, const std::function<bool(const ClientInfo&)>& pred) {
   if (ctx.engine.hooks != nullptr) return ctx.engine.hooks->KillClients(pred);
   if (!pred(ctx.client)) return 0;
@@ -207,7 +210,10 @@ bool IsUnixSocket(const ClientInfo& c) {
 std::string ClientFlags(const ClientInfo& c) {
   std::string f;
   if (c.monitor) f += 'O';
+  if (c.subscribed) f += 'P';
   if (c.in_multi) f += 'x';
+  if (c.blocked) f += 'b';
+  if (c.tracking) f += 't';
   if (c.close_after_reply) f += 'c';
   if (IsUnixSocket(c)) f += 'U';
   if (c.no_evict) f += 'e';
@@ -231,8 +237,8 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
   }
   const int64_t age_s = (ctx.now_ms - c.created_ms) / 1000;
   const int64_t idle_s = (ctx.now_ms - c.last_interaction_ms) / 1000;
-  const size_t tot_mem =
-      sizeof(ClientInfo) + c.query_buffer_bytes + c.output_buffer_bytes + argv_mem + multi_mem;
+  const size_t tot_mem = sizeof(ClientInfo) + c.query_buffer_bytes + c.query_buffer_free +
+                         c.output_buffer_bytes + argv_mem + multi_mem;
   std::string line;
   line.reserve(320);
   auto field = [&line](std::string_view name, std::string_view value) {
@@ -254,7 +260,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
   num("ssub", 0);
   num("multi", c.in_multi ? static_cast<int64_t>(c.queued.size()) : -1);
   num("qbuf", static_cast<int64_t>(c.query_buffer_bytes));
-  num("qbuf-free", 0);
+  num("qbuf-free", static_cast<int64_t>(c.query_buffer_free));
   num("argv-mem", static_cast<int64_t>(argv_mem));
   num("multi-mem", static_cast<int64_t>(multi_mem));
   num("rbs", 0);
@@ -289,7 +295,7 @@ bool ClientTypeMatches(std::string_view type, bool* matches) {
 }
 
 std::string UnknownClientTypeError(std::string_view type) {
-  return "ERR Unknown client type '" + std::string(type) + "'";
+  return err::Format(err::kUnknownClientType, {type});
 }
 
 // CLIENT ID -> this connection's id.
@@ -349,6 +355,7 @@ void ClientList(CommandContext& ctx) {
 
 // CLIENT INFO -> this connection's CLIENT LIST line.
 void ClientInfoCommand(CommandContext& ctx) {
+  ctx.engine.clients.RefreshBufferStats(ctx.client);
   ctx.reply.Verbatim(ClientLine(ctx, ctx.client) + "\n");
 }
 
@@ -404,7 +411,7 @@ void ClientKill(CommandContext& ctx) {
       f.laddr = value;
     } else if (EqualsNoCase(opt, "USER")) {
       if (value != "default") {
-        ctx.Error("ERR No such user '" + std::string(value) + "'");
+        ctx.Error(err::Format(err::kNoSuchUser, {value}));
         return;
       }
       f.by_user = true;
@@ -444,12 +451,11 @@ void ClientSetInfo(CommandContext& ctx) {
   } else if (EqualsNoCase(attr, "LIB-VER")) {
     dest = &ctx.client.lib_ver;
   } else {
-    ctx.Error("ERR Unrecognized option '" + std::string(attr) + "'");
+    ctx.Error(err::Format(err::kUnrecognizedOption, {attr}));
     return;
   }
   if (!ValidClientAttr(value)) {
-    ctx.Error("ERR " + std::string(attr) +
-              " cannot contain spaces, newlines or special characters.");
+    ctx.Error(err::Format(err::kClientAttrChars, {attr}));
     return;
   }
   dest->assign(value);

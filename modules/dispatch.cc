@@ -24,8 +24,7 @@ std::string UnknownCommandError(const std::vector<std::string_view>& argv) {
     args.append(upto_nul(argv[i]).substr(0, room));
     args += "' ";
   }
-  return "ERR unknown command '" + std::string(upto_nul(argv[0]).substr(0, 128)) +
-         "', with args beginning with: " + args;
+  return err::Format(err::kUnknownCommand, {upto_nul(argv[0]).substr(0, 128), args});
 }
 
 [[gnu::always_inline]] inline void Record(const Command& cmd, int64_t duration_us, bool failed) {
@@ -153,9 +152,9 @@ namespace {
   client.last_command = cmd.name;
   // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
   // commands never.
-  if (engine.hooks != nullptr && engine.hooks->HasMonitors() &&
+  if (engine.clients.HasMonitors() &&
       !(cmd.flags & (kSkipMonitor | kAdmin))) {
-    engine.hooks->FeedMonitors(client, argv, now_ms * 1000);
+    engine.clients.FeedMonitors(client, argv, now_ms * 1000);
   }
   // The propagation point: writes that changed something, in a replay-safe form. A
   // refused write changed nothing itself (a key it found expired went out as DEL already).

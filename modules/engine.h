@@ -1,17 +1,20 @@
 // Engine: everything a command can reach, in one place handed to handlers through their
 // context (no globals). The server layer owns the Engine and implements ServerHooks for the
-// few commands that act on connections (CLIENT LIST/KILL, MONITOR, SHUTDOWN).
+// few commands that act on connections (CLIENT LIST/KILL, SHUTDOWN, CONFIG SET). Clients live
+// in the engine's registry (modules/client.h), which MONITOR feeds.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "conf/config.h"
+#include "modules/client.h"
 #include "modules/command.h"
 #include "modules/command_index.h"
 #include "modules/journal.h"
@@ -23,37 +26,6 @@
 namespace firn {
 
 struct ScriptingState;  // modules/scripting.h
-
-// The state of one connection that commands may read or change.
-struct ClientInfo {
-  enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext };
-
-  uint64_t id = 0;
-  std::string name;
-  std::string lib_name;
-  std::string lib_ver;
-  std::string addr;   // "ip:port" or "path:0" for unix sockets
-  std::string laddr;
-  int fd = -1;
-  int db = 0;
-  Proto proto = Proto::kResp2;
-  bool authenticated = false;
-  bool monitor = false;
-  bool no_evict = false;
-  bool close_after_reply = false;  // QUIT, CLIENT KILL of oneself
-  ReplyMode reply_mode = ReplyMode::kOn;
-  int64_t created_ms = 0;
-  int64_t last_interaction_ms = 0;
-  std::string_view last_command = "NULL";
-  // MULTI: commands queued for EXEC (copies: the read buffer moves on), and whether a queued
-  // command was refused, which aborts the EXEC.
-  bool in_multi = false;
-  bool multi_error = false;
-  std::vector<std::vector<std::string>> queued;
-  // Set by the server for CLIENT LIST: buffer sizes.
-  size_t query_buffer_bytes = 0;
-  size_t output_buffer_bytes = 0;
-};
 
 // Counters kept by the server layer, read by INFO and metrics.
 struct ServerStats {
@@ -90,17 +62,19 @@ class ServerHooks {
   virtual ~ServerHooks() = default;
   // Calls fn for every connected client, in connection order.
   virtual void ForEachClient(const std::function<void(const ClientInfo&)>& fn) = 0;
-  // Closes every client for which pred is true (after its pending replies); returns the count.
+  // Closes every client for which pred is true at once, dropping its unsent output (the
+  // client running the command gets this command's reply first); returns the count.
   virtual size_t KillClients(const std::function<bool(const ClientInfo&)>& pred) = 0;
   // Starts a graceful shutdown once the current batch is answered.
   virtual void RequestShutdown() = 0;
-  // Sends a MONITOR line to every monitoring client.
-  virtual bool HasMonitors() const = 0;
-  virtual void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
-                            int64_t now_us) = 0;
   // CONFIG SET changed setting name (engine.config already holds the new value), for the
-  // settings the server layer applies itself (loglevel, maxmemory-policy...).
-  virtual void ConfigChanged(std::string_view /*name*/) {}
+  // settings the server layer applies itself (loglevel, port, maxmemory-policy...). Returns
+  // nullopt once applied, or why it could not be (Redis's text, e.g. "Unable to listen on this
+  // port. Check server logs."): CONFIG SET then puts every setting back, tells the server again
+  // of those it had applied, and replies the error.
+  virtual std::optional<std::string> ConfigChanged(std::string_view /*name*/) {
+    return std::nullopt;
+  }
 };
 
 class CommandTable {
@@ -125,6 +99,8 @@ struct Engine {
   ServerStats stats;
   RateLimitStats ratelimit;
   ServerHooks* hooks = nullptr;
+  // Every connected client by id, with its output sink (modules/client.h).
+  ClientRegistry clients;
   // Monotonic microsecond clock (for durations and the expiry budget); replaceable in tests.
   int64_t (*clock_us)() = nullptr;
   // SLOWLOG's entries (modules/slowlog.h), recorded by dispatch.

@@ -36,22 +36,6 @@ namespace {
 
 constexpr int64_t kNoExpire = Entry::kNoExpire;
 
-// Texts only this family sends, word for word as Redis 7.0 does.
-constexpr std::string_view kExpireNxConflict =
-    "ERR NX and XX, GT or LT options at the same time are not compatible";
-constexpr std::string_view kExpireGtLtConflict =
-    "ERR GT and LT options at the same time are not compatible";
-constexpr std::string_view kUnsupportedOption = "ERR Unsupported option ";
-// getIntFromObjectOrReply's range error (sic: "must between").
-constexpr std::string_view kNotInt32 =
-    "ERR value is out of range, value must between -2147483648 and 2147483647";
-constexpr std::string_view kLfuNotSelected =
-    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
-    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
-constexpr std::string_view kLfuSelected =
-    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
-    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
-
 // Redis shares the objects of the integers 0..9999 (OBJ_SHARED_INTEGERS) unless maxmemory is
 // set with an LRU or LFU policy, and reports their refcount as INT_MAX (OBJ_SHARED_REFCOUNT).
 constexpr int64_t kSharedIntegers = 10000;
@@ -75,19 +59,15 @@ Entry* Inspect(CommandContext& ctx, std::string_view key) {
 
 // Reads a database number as Redis's getIntFromObjectOrReply + selectDb do: not an integer,
 // outside int, then outside [0, databases) are three different errors.
-bool ArgDb(CommandContext& ctx, std::string_view s, int* out) {
-  int64_t v;
-  if (!ArgInt(ctx, s, &v)) return false;
+int ParseDb(ArgParser& args, std::string_view s, int databases) {
+  const int64_t v = args.Parse<int64_t>(s);
+  if (!args.Ok()) return 0;
   if (v < INT_MIN || v > INT_MAX) {
-    ctx.Error(kNotInt32);
-    return false;
+    args.Fail(err::kNotInt32);
+  } else if (v < 0 || v >= databases) {
+    args.Fail(err::kDbIndexOutOfRange);
   }
-  if (v < 0 || v >= ctx.keyspace().count()) {
-    ctx.Error(err::kDbIndexOutOfRange);
-    return false;
-  }
-  *out = static_cast<int>(v);
-  return true;
+  return static_cast<int>(v);
 }
 
 // DEL key [key ...] / UNLINK key [key ...] -> the number of keys deleted. Values are freed
@@ -130,33 +110,24 @@ enum ExpireCondition : unsigned { kIfNoTtl = 1, kIfTtl = 2, kIfLater = 4, kIfSoo
 // Reads [NX | XX | GT | LT] from argv[3] on, as Redis's parseExtendedExpireArgumentsOrReply:
 // any word repeats freely; an unknown word, then a conflicting pair, are errors. Checked
 // before the time argument, so these errors win over a malformed number.
-bool ParseExpireConditions(CommandContext& ctx, unsigned* conditions) {
+unsigned ParseExpireConditions(ArgParser& args) {
+  static constexpr unsigned kByIndex[] = {kIfNoTtl, kIfTtl, kIfLater, kIfSooner};
   unsigned c = 0;
-  for (size_t i = 3; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    if (EqualsNoCase(a, "NX")) {
-      c |= kIfNoTtl;
-    } else if (EqualsNoCase(a, "XX")) {
-      c |= kIfTtl;
-    } else if (EqualsNoCase(a, "GT")) {
-      c |= kIfLater;
-    } else if (EqualsNoCase(a, "LT")) {
-      c |= kIfSooner;
+  while (args.HasNext()) {
+    const int i = args.OneOf({"NX", "XX", "GT", "LT"});
+    if (i < 0) {
+      args.FailOwned(std::string(err::kUnsupportedOption).append(args.Peek()));
     } else {
-      ctx.Error(std::string(kUnsupportedOption).append(a));
-      return false;
+      c |= kByIndex[i];
     }
   }
+  if (!args.Ok()) return 0;
   if ((c & kIfNoTtl) && (c & (kIfTtl | kIfLater | kIfSooner))) {
-    ctx.Error(kExpireNxConflict);
-    return false;
+    args.Fail(err::kExpireNxConflict);
+  } else if ((c & kIfLater) && (c & kIfSooner)) {
+    args.Fail(err::kExpireGtLtConflict);
   }
-  if ((c & kIfLater) && (c & kIfSooner)) {
-    ctx.Error(kExpireGtLtConflict);
-    return false;
-  }
-  *conditions = c;
-  return true;
+  return c;
 }
 
 // Whether the conditions allow replacing current_ms (kNoExpire: none, which GT and LT treat
@@ -175,10 +146,10 @@ bool ExpireAllowed(unsigned c, int64_t current_ms, int64_t when_ms) {
 // key does not exist or a condition was not met. Negative times are allowed (they delete);
 // a time that overflows once converted to absolute ms is "invalid expire time".
 void ExpireGeneric(CommandContext& ctx, TimeUnit unit, bool relative) {
-  unsigned conditions;
-  if (!ParseExpireConditions(ctx, &conditions)) return;
-  int64_t when;
-  if (!ArgInt(ctx, 2, &when)) return;
+  ArgParser args(ctx.argv, 3);
+  const unsigned conditions = ParseExpireConditions(args);
+  int64_t when = args.Parse<int64_t>(ctx.arg(2));  // after the conditions, as Redis
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   if (unit == TimeUnit::kSeconds) {
     if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) {
       ctx.Error(InvalidExpireError(ctx.command->name));
@@ -299,17 +270,18 @@ void RenameNx(CommandContext& ctx) { RenameGeneric(ctx, true); }
 void Copy(CommandContext& ctx) {
   int target = ctx.client.db;
   bool replace = false;
-  for (size_t i = 3; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    if (EqualsNoCase(a, "REPLACE")) {
+  ArgParser args(ctx.argv, 3);
+  while (args.HasNext()) {
+    std::string_view db;
+    if (args.Flag("REPLACE")) {
       replace = true;
-    } else if (EqualsNoCase(a, "DB") && i + 1 < ctx.argc()) {
-      if (!ArgDb(ctx, ctx.arg(++i), &target)) return;
+    } else if (args.OptionWithValue("DB", &db)) {
+      target = ParseDb(args, db, ctx.keyspace().count());
     } else {
-      ctx.Error(err::kSyntax);
-      return;
+      args.Fail(err::kSyntax);
     }
   }
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   std::string_view from = ctx.arg(1), to = ctx.arg(2);
   if (target == ctx.client.db && from == to) {
     ctx.Error(err::kSameObject);
@@ -337,8 +309,9 @@ void Copy(CommandContext& ctx) {
 // MOVE key db -> 1 if moved, 0 if key is missing here or exists in db. The entry itself
 // moves, with its expiry and eviction metadata.
 void Move(CommandContext& ctx) {
-  int target;
-  if (!ArgDb(ctx, ctx.arg(2), &target)) return;
+  ArgParser args(ctx.argv, 2);
+  const int target = ParseDb(args, args.Next(), ctx.keyspace().count());
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   if (target == ctx.client.db) {
     ctx.Error(err::kSameObject);
     return;
@@ -398,26 +371,19 @@ void Scan(CommandContext& ctx) {
   int64_t count = 10;
   std::string_view pattern, type;
   bool use_pattern = false, use_type = false;
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    std::string_view a = ctx.arg(i);
-    const bool has_value = i + 1 < ctx.argc();
-    if (EqualsNoCase(a, "COUNT") && has_value) {
-      if (!ArgInt(ctx, i + 1, &count)) return;
-      if (count < 1) {
-        ctx.Error(err::kSyntax);
-        return;
-      }
-    } else if (EqualsNoCase(a, "MATCH") && has_value) {
-      pattern = ctx.arg(i + 1);
+  ArgParser args(ctx.argv, 2);
+  while (args.HasNext()) {
+    if (args.OptionWithValue("COUNT", &count)) {
+      if (args.Ok() && count < 1) args.Fail(err::kSyntax);
+    } else if (args.OptionWithValue("MATCH", &pattern)) {
       use_pattern = pattern != "*";
-    } else if (EqualsNoCase(a, "TYPE") && has_value) {
-      type = ctx.arg(i + 1);
+    } else if (args.OptionWithValue("TYPE", &type)) {
       use_type = true;
     } else {
-      ctx.Error(err::kSyntax);
-      return;
+      args.Fail(err::kSyntax);
     }
   }
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   KeyspaceStats& stats = ctx.keyspace().stats();
   std::vector<std::string_view> keys;
   uint64_t collected = 0;  // before MATCH and TYPE filter, as Redis counts
@@ -488,7 +454,7 @@ void ObjectIdletime(CommandContext& ctx) {
   if (e == nullptr) {
     ctx.reply.Null();
   } else if (IsLfuPolicy(ctx.config().maxmemory_policy)) {
-    ctx.Error(kLfuSelected);
+    ctx.Error(err::kLfuSelected);
   } else {
     ctx.reply.Int(ctx.keyspace().evictor().IdleMs(e, ctx.now_ms) / 1000);
   }
@@ -501,7 +467,7 @@ void ObjectFreq(CommandContext& ctx) {
   if (e == nullptr) {
     ctx.reply.Null();
   } else if (!IsLfuPolicy(ctx.config().maxmemory_policy)) {
-    ctx.Error(kLfuNotSelected);
+    ctx.Error(err::kLfuNotSelected);
   } else {
     ctx.reply.Int(ctx.keyspace().evictor().Frequency(e, ctx.now_ms));
   }

@@ -953,6 +953,13 @@ constexpr std::pair<std::string_view, std::string_view> kFixedSettings[] = {
     {"appendonly", "no"},
 };
 
+const std::pair<std::string_view, std::string_view>* FindFixedSetting(std::string_view name) {
+  for (const auto& setting : kFixedSettings) {
+    if (setting.first == name) return &setting;
+  }
+  return nullptr;
+}
+
 // CONFIG GET pattern [pattern ...] -> a map of every setting matching a pattern (glob, any
 // case) to its value.
 void ConfigGet(CommandContext& ctx) {
@@ -985,8 +992,7 @@ void ConfigGet(CommandContext& ctx) {
 }
 
 std::string ConfigSetError(std::string_view name, std::string_view reason) {
-  return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
-         std::string(reason);
+  return err::Format(err::kConfigSetFailed, {name, reason});
 }
 
 // CONFIG SET name value [name value ...] -> OK. All or nothing: the names are checked first
@@ -1000,14 +1006,22 @@ void ConfigSet(CommandContext& ctx) {
   }
   std::string unknown, refused;
   std::vector<std::string> names;  // canonical (lowercase) names, in order
+  std::vector<size_t> value_at;    // the argument index of each name's value
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     std::string_view name = ctx.arg(i);
     std::string lower;
     ToLower(name, &lower);
+    if (const auto* fixed = FindFixedSetting(lower)) {
+      // Setting a persistence option to what it already is (a client restoring the values it
+      // read) changes nothing and succeeds; anything else is refused.
+      if (refused.empty() && ctx.arg(i + 1) != fixed->second) {
+        refused = ConfigSetError(name, err::kConfigNoPersistence);
+      }
+      continue;
+    }
     if (!GetConfigValue(ctx.config(), lower)) {
       if (unknown.empty()) {
-        unknown = "ERR Unknown option or number of arguments for CONFIG SET - '" +
-                  std::string(name) + "'";
+        unknown = err::Format(err::kConfigSetUnknown, {name});
       }
       continue;
     }
@@ -1024,16 +1038,18 @@ void ConfigSet(CommandContext& ctx) {
       continue;
     }
     names.push_back(std::move(lower));
+    value_at.push_back(i + 1);
   }
   if (!unknown.empty() || !refused.empty()) {
     ctx.Error(!unknown.empty() ? unknown : refused);
     return;
   }
   Config updated = ctx.config();
-  for (size_t i = 2, n = 0; i < ctx.argc(); i += 2, ++n) {
+  for (size_t n = 0; n < names.size(); ++n) {
+    const size_t i = value_at[n] - 1;
     SetResult r = SetConfigValue(updated, names[n], ctx.arg(i + 1));
     if (r.kind == SetResult::kUnknown) {
-      ctx.Error("ERR " + r.reason);
+      ctx.Error(err::Format(err::kErrReason, {r.reason}));
       return;
     }
     if (r.kind != SetResult::kOk) {
@@ -1041,10 +1057,19 @@ void ConfigSet(CommandContext& ctx) {
       return;
     }
   }
+  Config previous = ctx.config();
   ctx.engine.config = std::move(updated);
   ApplyEvictionSettings(ctx.engine);
   if (ctx.engine.hooks != nullptr) {
-    for (const std::string& name : names) ctx.engine.hooks->ConfigChanged(name);
+    for (size_t n = 0; n < names.size(); ++n) {
+      if (std::optional<std::string> refusal = ctx.engine.hooks->ConfigChanged(names[n])) {
+        // As Redis: nothing changes; what was applied already is applied again, as it was.
+        ctx.engine.config = std::move(previous);
+        for (size_t k = 0; k < n; ++k) ctx.engine.hooks->ConfigChanged(names[k]);
+        ctx.Error(ConfigSetError(ctx.arg(value_at[n] - 1), *refusal));
+        return;
+      }
+    }
   }
   ctx.reply.Ok();
 }
@@ -1195,7 +1220,7 @@ void Monitor(CommandContext& ctx) {
     return;
   }
   if (ctx.client.monitor) return;
-  ctx.client.monitor = true;
+  ctx.engine.clients.SetMonitor(ctx.client, true);
   ctx.reply.Ok();
 }
 

@@ -7,12 +7,13 @@
 #include "modules/args.h"
 #include "modules/common.h"
 #include "modules/engine.h"
+#include "protocol/errors.h"
 
 namespace firn {
 namespace {
 
 constexpr std::string_view kRedacted = "(redacted)";
-constexpr std::string_view kCountError = "ERR count should be greater than or equal to -1";
+constexpr std::string_view kCountError = err::kSlowlogCount;
 // Where Redis's latency histograms saturate (1 s): the overflow bucket is reported there.
 constexpr int64_t kOverflowBucketUs = 1000000;
 
@@ -87,8 +88,7 @@ void ReplyLines(CommandContext& ctx, std::initializer_list<std::string_view> lin
 // [id, unix time, microseconds, [args...], client addr, client name].
 void SlowLogGet(CommandContext& ctx) {
   if (ctx.argc() > 3) {
-    ctx.Error(
-        "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+    ctx.Error(err::kSlowlogGetArgs);
     return;
   }
   int64_t count = 10;
@@ -185,7 +185,7 @@ void LatencyGraph(CommandContext& ctx) {
   const std::string_view event = ctx.arg(2);
   const LatencyMonitor::Series* series = ctx.engine.latency.Find(event);
   if (series == nullptr) {
-    ctx.Error("ERR No samples available for event '" + std::string(event) + "'");
+    ctx.Error(err::Format(err::kNoLatencySamples, {event}));
     return;
   }
   const std::vector<LatencyMonitor::Sample> samples = series->History();

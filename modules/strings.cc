@@ -1,8 +1,12 @@
 #include "modules/strings.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
+#include <memory>
+#include <new>
 #include <string>
+#include <vector>
 
 #include "modules/args.h"
 #include "modules/common.h"
@@ -49,42 +53,46 @@ struct StringOptions {
 
 enum class OptionsOf { kSet, kGetEx };
 
-TimeUnit UnitOf(std::string_view option) {
-  return (option[0] == 'E' || option[0] == 'e') ? TimeUnit::kSeconds : TimeUnit::kMilliseconds;
-}
-
-bool IsExpireOption(std::string_view a) {
-  return EqualsNoCase(a, "EX") || EqualsNoCase(a, "PX") || EqualsNoCase(a, "EXAT") ||
-         EqualsNoCase(a, "PXAT");
-}
+// EX, PX, EXAT, PXAT, in this order: kinds 0 and 2 count seconds, 0 and 1 are relative.
+enum ExpireKind : int { kEx = 0, kPx = 1, kExAt = 2, kPxAt = 3 };
 
 // Parses options from argv[first]; sends the error and returns false on a bad combination.
 bool ParseStringOptions(CommandContext& ctx, size_t first, OptionsOf command, StringOptions* o) {
+  if (first >= ctx.argc()) return true;  // the common SET key value: nothing to parse
   const bool set = command == OptionsOf::kSet;
-  size_t expire_at = 0;  // position of the last EX/PX/EXAT/PXAT
-  for (size_t i = first; i < ctx.argc(); ++i) {
-    std::string_view a = ctx.arg(i);
-    if (set && EqualsNoCase(a, "NX") && !o->xx) {
+  ArgParser args(ctx.argv, first);
+  int expire_kind = -1;  // the last EX/PX/EXAT/PXAT seen
+  std::string_view expire_value;
+  while (args.HasNext()) {
+    const int kind = args.PeekOneOf({"EX", "PX", "EXAT", "PXAT"});
+    if (set && !o->xx && args.Flag("NX")) {
       o->nx = true;
-    } else if (set && EqualsNoCase(a, "XX") && !o->nx) {
+    } else if (set && !o->nx && args.Flag("XX")) {
       o->xx = true;
-    } else if (set && EqualsNoCase(a, "GET")) {
+    } else if (set && args.Flag("GET")) {
       o->get = true;
-    } else if (set && EqualsNoCase(a, "KEEPTTL") && expire_at == 0) {
+    } else if (set && expire_kind < 0 && args.Flag("KEEPTTL")) {
       o->keep_ttl = true;
-    } else if (!set && EqualsNoCase(a, "PERSIST") && expire_at == 0) {
+    } else if (!set && expire_kind < 0 && args.Flag("PERSIST")) {
       o->persist = true;
-    } else if (IsExpireOption(a) && i + 1 < ctx.argc() && !o->keep_ttl && !o->persist &&
-               (expire_at == 0 || EqualsNoCase(a, ctx.arg(expire_at)))) {
-      expire_at = i++;
+    } else if (kind >= 0 && args.Remaining() >= 2 && !o->keep_ttl && !o->persist &&
+               (expire_kind < 0 || kind == expire_kind)) {
+      args.Next();
+      expire_kind = kind;
+      expire_value = args.Next();
     } else {
-      ctx.Error(err::kSyntax);
-      return false;
+      args.Fail(err::kSyntax);
     }
   }
-  if (expire_at == 0) return true;
-  std::string_view opt = ctx.arg(expire_at);
-  return ArgExpireMs(ctx, ctx.arg(expire_at + 1), UnitOf(opt), opt.size() == 2, &o->expire_ms);
+  if (!args.Ok()) {
+    ctx.Error(args.ErrorText());
+    return false;
+  }
+  if (expire_kind < 0) return true;
+  const TimeUnit unit =
+      (expire_kind == kEx || expire_kind == kExAt) ? TimeUnit::kSeconds : TimeUnit::kMilliseconds;
+  const bool relative = expire_kind == kEx || expire_kind == kPx;
+  return ArgExpireMs(ctx, expire_value, unit, relative, &o->expire_ms);
 }
 
 // SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ms | KEEPTTL]
@@ -253,27 +261,25 @@ void Decr(CommandContext& ctx) { IncrBy(ctx, -1); }
 
 // INCRBY key increment / DECRBY key decrement -> the new value.
 void IncrByCommand(CommandContext& ctx) {
-  int64_t delta;
-  if (ArgInt(ctx, 2, &delta)) IncrBy(ctx, delta);
+  ArgParser args(ctx.argv, 2);
+  const int64_t delta = args.Next<int64_t>();
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
+  IncrBy(ctx, delta);
 }
 
 void DecrByCommand(CommandContext& ctx) {
-  int64_t delta;
-  if (!ArgInt(ctx, 2, &delta)) return;
-  if (delta == LLONG_MIN) {
-    ctx.Error("ERR decrement would overflow");
-    return;
-  }
+  ArgParser args(ctx.argv, 2);
+  const int64_t delta = args.Next<int64_t>();
+  if (args.Ok() && delta == LLONG_MIN) args.Fail(err::kDecrementOverflow);
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   IncrBy(ctx, -delta);
 }
 
 // INCRBYFLOAT key increment -> the new value as a bulk string (fixed notation, trimmed).
 void IncrByFloat(CommandContext& ctx) {
-  long double delta;
-  if (!ParseLongDouble(ctx.arg(2), &delta)) {
-    ctx.Error(err::kNotFloat);
-    return;
-  }
+  ArgParser args(ctx.argv, 2);
+  const long double delta = args.Next<long double>();
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   Db& db = ctx.db();
   Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
   if (!CheckString(ctx, e)) return;
@@ -331,8 +337,10 @@ void StrLen(CommandContext& ctx) {
 
 // GETRANGE key start end -> the substring (inclusive, negative counts from the end).
 void GetRange(CommandContext& ctx) {
-  int64_t start, end;
-  if (!ArgInt(ctx, 2, &start) || !ArgInt(ctx, 3, &end)) return;
+  ArgParser args(ctx.argv, 2);
+  int64_t start = args.Next<int64_t>();
+  int64_t end = args.Next<int64_t>();
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
   bool ok;
   Entry* e = ReadString(ctx, ctx.arg(1), &ok);
   if (!ok) return;
@@ -388,9 +396,190 @@ void SetRange(CommandContext& ctx) {
   ctx.reply.Int(static_cast<int64_t>(e->value().size()));
 }
 
+// Reads a bit offset as Redis's getBitOffsetFromArgument: an integer, not negative, whose byte
+// lies within proto-max-bulk-len.
+uint64_t NextBitOffset(ArgParser& args, const Config& config) {
+  const int64_t v = args.Next<int64_t>(err::kBitOffset);
+  if (!args.Ok()) return 0;
+  if (v < 0 || static_cast<uint64_t>(v >> 3) >= config.proto_max_bulk_len) {
+    args.Fail(err::kBitOffset);
+    return 0;
+  }
+  return static_cast<uint64_t>(v);
+}
+
+// The mask of bit `offset` within its byte: bit 0 is the most significant bit of byte 0.
+uint8_t BitMask(uint64_t offset) { return static_cast<uint8_t>(0x80u >> (offset & 7)); }
+
+// SETBIT key offset 0|1 -> the bit's previous value; the string grows, zero-padded, to reach it.
+void SetBit(CommandContext& ctx) {
+  ArgParser args(ctx.argv, 2);
+  const uint64_t offset = NextBitOffset(args, ctx.config());
+  const int64_t on = args.Next<int64_t>(err::kBitValue);
+  if (args.Ok() && (on & ~int64_t{1}) != 0) args.Fail(err::kBitValue);
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
+  Db& db = ctx.db();
+  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
+  if (!CheckString(ctx, e)) return;
+  const size_t byte = static_cast<size_t>(offset >> 3);
+  std::string value(e == nullptr ? std::string_view() : e->value());
+  if (value.size() <= byte) value.resize(byte + 1, '\0');
+  const uint8_t mask = BitMask(offset);
+  const uint8_t old = static_cast<uint8_t>(value[byte]);
+  value[byte] = static_cast<char>(on != 0 ? (old | mask) : (old & ~mask));
+  if (e == nullptr) {
+    e = db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
+  } else {
+    e = db.Rewrite(e, value, e->expire_ms());
+  }
+  e->set_edited(true);  // Redis: a raw string from now on
+  ctx.reply.Int((old & mask) != 0 ? 1 : 0);
+}
+
+// GETBIT key offset -> the bit (0 past the end or for a missing key).
+void GetBit(CommandContext& ctx) {
+  ArgParser args(ctx.argv, 2);
+  const uint64_t offset = NextBitOffset(args, ctx.config());
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
+  bool ok;
+  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
+  if (!ok) return;
+  const size_t byte = static_cast<size_t>(offset >> 3);
+  const bool set = e != nullptr && byte < e->value().size() &&
+                   (static_cast<uint8_t>(e->value()[byte]) & BitMask(offset)) != 0;
+  ctx.reply.Int(set ? 1 : 0);
+}
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
+// -> the longest common subsequence (bulk); LEN: its length; IDX: a map {matches: [[[a_start,
+// a_end], [b_start, b_end](, len)]...], len: n}, the ranges from the end of the strings back.
+// A missing key reads as "". The classic O(|a| * |b|) table, bounded, as Redis, by
+// proto-max-bulk-len bytes of transient memory.
+void Lcs(CommandContext& ctx) {
+  Entry* ea = ctx.db().FindForRead(ctx.arg(1), ctx.now_ms);
+  Entry* eb = ctx.db().FindForRead(ctx.arg(2), ctx.now_ms);
+  if ((ea != nullptr && ea->type() != ValueType::kString) ||
+      (eb != nullptr && eb->type() != ValueType::kString)) {
+    ctx.Error(err::kLcsNotStrings);
+    return;
+  }
+  bool get_len = false, get_idx = false, with_match_len = false;
+  int64_t min_match_len = 0;
+  ArgParser args(ctx.argv, 3);
+  while (args.HasNext()) {
+    if (args.Flag("IDX")) {
+      get_idx = true;
+    } else if (args.Flag("LEN")) {
+      get_len = true;
+    } else if (args.Flag("WITHMATCHLEN")) {
+      with_match_len = true;
+    } else if (args.OptionWithValue("MINMATCHLEN", &min_match_len)) {
+      if (min_match_len < 0) min_match_len = 0;
+    } else {
+      args.Fail(err::kSyntax);
+    }
+  }
+  if (args.Ok() && get_idx && get_len) args.Fail(err::kLcsLenAndIdx);
+  if (!args.Ok()) return ctx.Error(args.ErrorText());
+  const std::string_view a = ea == nullptr ? std::string_view() : ea->value();
+  const std::string_view b = eb == nullptr ? std::string_view() : eb->value();
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    ctx.Error(err::kLcsTooLong);
+    return;
+  }
+  const size_t rows = a.size() + 1, cols = b.size() + 1;
+  const unsigned long long cells = static_cast<unsigned long long>(rows) * cols;
+  if (cells * sizeof(uint32_t) > static_cast<unsigned long long>(ctx.config().proto_max_bulk_len)) {
+    ctx.Error(err::kLcsTransientMemory);
+    return;
+  }
+  std::unique_ptr<uint32_t[]> table(new (std::nothrow) uint32_t[cells]);
+  if (table == nullptr) {
+    ctx.Error(err::kLcsAllocFailed);
+    return;
+  }
+  // table[i * cols + j]: the LCS length of a[0, i) and b[0, j).
+  auto at = [&](size_t i, size_t j) -> uint32_t& { return table[i * cols + j]; };
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t j = 0; j < cols; ++j) {
+      if (i == 0 || j == 0) {
+        at(i, j) = 0;
+      } else if (a[i - 1] == b[j - 1]) {
+        at(i, j) = at(i - 1, j - 1) + 1;
+      } else {
+        at(i, j) = std::max(at(i - 1, j), at(i, j - 1));
+      }
+    }
+  }
+  const uint32_t length = at(rows - 1, cols - 1);
+  if (get_len) {
+    ctx.reply.Int(length);
+    return;
+  }
+  // Walk back from the end, collecting the subsequence and its contiguous ranges.
+  struct Range {
+    uint32_t a_start, a_end, b_start, b_end;
+  };
+  std::string result(length, '\0');
+  std::vector<Range> ranges;
+  bool open = false;
+  Range cur{};
+  uint32_t left = length;
+  size_t i = a.size(), j = b.size();
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[--left] = a[i - 1];
+      if (!open) {
+        cur = {static_cast<uint32_t>(i - 1), static_cast<uint32_t>(i - 1),
+               static_cast<uint32_t>(j - 1), static_cast<uint32_t>(j - 1)};
+        open = true;
+      } else {
+        --cur.a_start;  // matches met one after another are contiguous in both strings
+        --cur.b_start;
+      }
+      if (cur.a_start == 0 || cur.b_start == 0) emit = true;
+      --i;
+      --j;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        --i;
+      } else {
+        --j;
+      }
+      emit = open;
+    }
+    if (emit) {
+      const uint32_t match_len = cur.a_end - cur.a_start + 1;
+      if (min_match_len == 0 || match_len >= min_match_len) ranges.push_back(cur);
+      open = false;
+    }
+  }
+  if (!get_idx) {
+    ctx.reply.Bulk(result);
+    return;
+  }
+  ctx.reply.Map(2);
+  ctx.reply.Bulk("matches");
+  ctx.reply.Array(ranges.size());
+  for (const Range& r : ranges) {
+    ctx.reply.Array(with_match_len ? 3 : 2);
+    ctx.reply.Array(2);
+    ctx.reply.Int(r.a_start);
+    ctx.reply.Int(r.a_end);
+    ctx.reply.Array(2);
+    ctx.reply.Int(r.b_start);
+    ctx.reply.Int(r.b_end);
+    if (with_match_len) ctx.reply.Int(r.a_end - r.a_start + 1);
+  }
+  ctx.reply.Bulk("len");
+  ctx.reply.Int(length);
+}
+
 constexpr KeySpec kFirstKey{1, 1, 1};
 constexpr KeySpec kAllKeys{1, -1, 1};
 constexpr KeySpec kKeyValuePairs{1, -1, 2};
+constexpr KeySpec kTwoKeys{1, 2, 1};
 
 }  // namespace
 
@@ -479,6 +668,18 @@ std::vector<Command> StringCommands() {
        .run = SetRange, .group = "string", .since = "2.2.0",
        .summary = "Writes bytes into a string at an offset, padding with zero bytes if needed.",
        .syntax = "key offset value"},
+      {.name = "setbit", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey,
+       .run = SetBit, .group = "bitmap", .since = "2.2.0",
+       .summary = "Writes one bit of a string, growing it with zero bytes as needed; answers "
+                  "the bit's previous value.",
+       .syntax = "key offset value"},
+      {.name = "getbit", .arity = 3, .flags = kReadOnly | kFast, .keys = kFirstKey,
+       .run = GetBit, .group = "bitmap", .since = "2.2.0",
+       .summary = "Answers one bit of a string (0 past its end).", .syntax = "key offset"},
+      {.name = "lcs", .arity = -3, .flags = kReadOnly, .keys = kTwoKeys, .run = Lcs,
+       .group = "string", .since = "7.0.0", .summary = "Answers the longest common subsequence of two strings, its length or where "
+                  "its runs are.",
+       .syntax = "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]"},
   };
 }
 

@@ -3,6 +3,9 @@
 // differences in docs/compatibility.md.
 #pragma once
 
+#include <cstddef>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 
 namespace firn::err {
@@ -92,19 +95,98 @@ inline constexpr std::string_view kRlTooLarge = "ERR limit or BURST times window
 inline constexpr std::string_view kRlExactTooLarge =
     "ERR limit above 1000000 is too large for an exact window: use APPROX";
 
+// String and key families (modules/strings.cc, modules/keys.cc).
+inline constexpr std::string_view kExpireNxConflict =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtLtConflict =
+    "ERR GT and LT options at the same time are not compatible";
+// Followed by the option as given.
+inline constexpr std::string_view kUnsupportedOption = "ERR Unsupported option ";
+// getIntFromObjectOrReply's range error (sic: "must between").
+inline constexpr std::string_view kNotInt32 =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+inline constexpr std::string_view kLfuNotSelected =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kLfuSelected =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kWrongArity = "ERR wrong number of arguments for '%s' command";
+// The subcommand as given, then the container command in upper case.
+inline constexpr std::string_view kUnknownSubcommand = "ERR unknown subcommand '%s'. Try %s HELP.";
+inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+inline constexpr std::string_view kBitOffset = "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kBitValue = "ERR bit is not an integer or out of range";
+inline constexpr std::string_view kLcsNotStrings =
+    "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kLcsTransientMemory =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr std::string_view kLcsAllocFailed =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
+
+// Texts moved here from the other families (the code that sends them is theirs).
+// The command name, then its first arguments quoted ('a' 'b' ), as dispatch builds them.
+inline constexpr std::string_view kUnknownCommand =
+    "ERR unknown command '%s', with args beginning with: %s";
+inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kExecAbort =
+    "EXECABORT Transaction discarded because of previous errors.";
+inline constexpr std::string_view kConfigSetFailed =
+    "ERR CONFIG SET failed (possibly related to argument '%s') - %s";
+inline constexpr std::string_view kConfigSetUnknown =
+    "ERR Unknown option or number of arguments for CONFIG SET - '%s'";
+// A reason that carries its own wording after the ERR code (conf/config.h's kUnknown).
+inline constexpr std::string_view kErrReason = "ERR %s";
+inline constexpr std::string_view kHelloOptionSyntax = "ERR Syntax error in HELLO option '%s'";
+inline constexpr std::string_view kUnknownClientType = "ERR Unknown client type '%s'";
+inline constexpr std::string_view kNoSuchUser = "ERR No such user '%s'";
+inline constexpr std::string_view kUnrecognizedOption = "ERR Unrecognized option '%s'";
+inline constexpr std::string_view kClientAttrChars =
+    "ERR %s cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
+inline constexpr std::string_view kSlowlogGetArgs =
+    "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.";
+
+// Fills the placeholders of a text ("%s", or "%c" for one byte) with args, in order.
+inline std::string Format(std::string_view text, std::initializer_list<std::string_view> args) {
+  std::string out;
+  out.reserve(text.size() + 32);
+  const std::string_view* arg = args.begin();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 1 < text.size() && (text[i + 1] == 's' || text[i + 1] == 'c') &&
+        arg != args.end()) {
+      out.append(*arg++);
+      ++i;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
 // Command metadata (COMMAND GETKEYS / GETKEYSANDFLAGS in modules/server.cc).
 inline constexpr std::string_view kInvalidKeyArgs = "ERR Invalid arguments specified for command";
 
 // The command path (modules/dispatch.cc, transactions.cc, server.cc's LATENCY, journal.cc).
 inline constexpr std::string_view kNotAllowedInMulti =
     "ERR Command not allowed inside a transaction";
-inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
-inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
-inline constexpr std::string_view kExecAbort =
-    "EXECABORT Transaction discarded because of previous errors.";
 inline constexpr std::string_view kMonitorInMulti =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
 inline constexpr std::string_view kBadLimiterState = "ERR invalid limiter state";
+inline constexpr std::string_view kNoLatencySamples = "ERR No samples available for event '%s'";
+
+// Server: connections and listeners (server/). The two reasons CONFIG SET gives after
+// "ERR CONFIG SET failed (possibly related to argument '...') - " when a listener cannot move.
+inline constexpr std::string_view kConfigListenPort = "Unable to listen on this port. Check server logs.";
+inline constexpr std::string_view kConfigListenBind = "Failed to bind to specified addresses.";
+// CONFIG SET save / appendonly to anything but their fixed values (modules/server.cc).
+inline constexpr std::string_view kConfigNoPersistence =
+    "Firn does not persist data yet: only save \"\" and appendonly no are accepted";
 
 // Scripting and functions (modules/scripting.cc, modules/functions.cc, modules/lua_vm.cc).
 // Texts a script raises are stored with their code; the script's reply adds " script: SHA, on

@@ -1,5 +1,6 @@
 #include "protocol/resp_parser.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -98,19 +99,39 @@ bool SplitInlineArgs(std::string_view line, std::vector<std::string>* out) {
   }
 }
 
-RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
+void RespParser::Reset() {
+  suspended_ = false;
   args_.clear();
-  if (buf.empty()) return Incomplete();
-  if (buf[0] == '*') return ParseMultibulk(buf, limits);
-  return ParseInline(buf);
+  base_ = nullptr;
 }
 
-RespParser::Result RespParser::ParseInline(std::string_view buf) {
-  size_t nl = buf.find('\n');
+void RespParser::Rebase(const char* base) {
+  if (base == base_) return;
+  // Integer arithmetic: the old buffer may be gone, only the offsets matter.
+  const uintptr_t old_base = reinterpret_cast<uintptr_t>(base_);
+  for (std::string_view& a : args_) {
+    const uintptr_t offset = reinterpret_cast<uintptr_t>(a.data()) - old_base;
+    a = std::string_view(base + offset, a.size());
+  }
+  base_ = base;
+}
+
+RespParser::Result RespParser::SuspendMultibulk(std::string_view buf, size_t from, int64_t count,
+                                                size_t next, size_t needed) {
+  count_ = count;
+  next_ = next;
+  return Suspend(buf, from, needed);
+}
+
+RespParser::Result RespParser::ParseInline(std::string_view buf, bool resume) {
+  // A line without its LF yet is searched from where the last call stopped.
+  const size_t from = resume ? seen_ : 0;
+  size_t nl = buf.find('\n', from);
   if (nl == std::string_view::npos) {
     if (buf.size() > kInlineMaxSize) return Fail(err::kProtoBigInline);
-    return Incomplete();
+    return Suspend(buf, from);
   }
+  bytes_scanned_ += nl + 1 - from;
   std::string_view line = buf.substr(0, nl);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (!SplitInlineArgs(line, &unquoted_)) {
@@ -121,8 +142,15 @@ RespParser::Result RespParser::ParseInline(std::string_view buf) {
   return Done(Status::kCommand, nl + 1);
 }
 
+template <bool kResume>
 RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseLimits& limits) {
-  size_t pos = 0;
+  constexpr bool resume = kResume;
+  // A resumed request continues at the "$" line of its next argument (a line cut by the end
+  // of the last read is read again: a few bytes, 64 KiB at most). On the way the progress is
+  // kept in locals (this is the per-command path) and stored only when suspending again.
+  const size_t from = resume ? seen_ : 0;
+  int64_t count = resume ? count_ : 0;  // 0 while the count line is not read
+  size_t pos = resume ? next_ : 0;
   // Reads "<prefix><integer>\r\n" at pos; returns 1 on success, 0 if incomplete, -1 if the line
   // is too long without a CRLF, -2 if it is not an integer.
   auto read_count = [&](int64_t* value) -> int {
@@ -136,41 +164,66 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view buf, const ParseL
     return ok ? 1 : -2;
   };
 
-  int64_t count = 0;
-  int r = read_count(&count);
-  if (r == 0) return Incomplete();
-  if (r == -1) return Fail(err::kProtoBigMultibulk);
-  if (r == -2 || count > INT_MAX) return Fail(err::kProtoInvalidMultibulk);
-  if (!limits.authenticated && count > kUnauthMaxMultibulk) {
-    return Fail(err::kProtoUnauthMultibulk);
+  if (count == 0) {
+    int r = read_count(&count);
+    if (r == 0) return SuspendMultibulk(buf, from, 0, 0, 0);
+    if (r == -1) return Fail(err::kProtoBigMultibulk);
+    if (r == -2 || count > INT_MAX) return Fail(err::kProtoInvalidMultibulk);
+    if (!limits.authenticated && count > kUnauthMaxMultibulk) {
+      return Fail(err::kProtoUnauthMultibulk);
+    }
+    if (count <= 0) {
+      bytes_scanned_ += pos - from;
+      return Done(Status::kEmpty, pos);
+    }
   }
-  if (count <= 0) return Done(Status::kEmpty, pos);
 
   const int64_t max_bulk = limits.authenticated ? limits.max_bulk_len : kUnauthMaxBulk;
   // Don't reserve for a declared count until the bytes arrive: args_ grows as they do.
-  for (int64_t i = 0; i < count; ++i) {
-    if (pos >= buf.size()) return Incomplete();
+  for (int64_t have = static_cast<int64_t>(args_.size()); have < count; ++have) {
+    const size_t start = pos;
+    if (pos >= buf.size()) return SuspendMultibulk(buf, from, count, start, 0);
     if (buf[pos] != '$') {
-      error_ = "ERR Protocol error: expected '$', got '";
-      error_.push_back(buf[pos]);
-      error_.push_back('\'');
+      error_ = err::Format(err::kProtoExpectedDollar, {buf.substr(pos, 1)});
       return Fail(error_);
     }
     int64_t len = 0;
-    r = read_count(&len);
-    if (r == 0) return Incomplete();
+    int r = read_count(&len);
+    if (r == 0) return SuspendMultibulk(buf, from, count, start, 0);
     if (r == -1) return Fail(err::kProtoBigBulkCount);
     if (!limits.authenticated && r == 1 && len > max_bulk) return Fail(err::kProtoUnauthBulk);
     if (r == -2 || len < 0 || len > max_bulk) return Fail(err::kProtoInvalidBulk);
+    // The payload and two bytes meant to be CRLF, which Redis skips unread.
     size_t need = pos + static_cast<size_t>(len) + 2;
-    if (buf.size() < need) return Incomplete(need);
-    if (buf[need - 2] != '\r' || buf[need - 1] != '\n') {
-      return Fail(err::kProtoInvalidBulk);
-    }
+    if (buf.size() < need) return SuspendMultibulk(buf, from, count, start, need);
     args_.push_back(buf.substr(pos, static_cast<size_t>(len)));
     pos = need;
   }
+  bytes_scanned_ += pos - from;
   return Done(Status::kCommand, pos);
+}
+
+RespParser::Result RespParser::Parse(std::string_view buf, const ParseLimits& limits) {
+  const bool resume = suspended_;
+  if (resume) {
+    suspended_ = false;
+    Rebase(buf.data());
+  } else {
+    args_.clear();
+  }
+  if (buf.empty()) return Incomplete();
+  if (buf[0] == '*') {
+    return resume ? ParseMultibulk<true>(buf, limits) : ParseMultibulk<false>(buf, limits);
+  }
+  return ParseInline(buf, resume);
+}
+
+RespParser::Result RespParser::Suspend(std::string_view buf, size_t from, size_t needed) {
+  bytes_scanned_ += buf.size() - from;
+  seen_ = buf.size();
+  suspended_ = true;
+  base_ = buf.data();
+  return Incomplete(needed);
 }
 
 }  // namespace firn

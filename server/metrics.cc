@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
@@ -325,6 +327,45 @@ namespace {
 
 void AsyncCb(uv_async_t* h) { static_cast<MetricsExporter*>(h->data)->OnRequest(); }
 
+// Why the exporter could not listen on bind:port, in words an operator can act on: binds a
+// probe socket the way civetweb does to learn the reason.
+std::string ListenFailure(const std::string& bind_address, int port, const std::string& address) {
+  const bool v6 = bind_address.find(':') != std::string::npos;
+  std::string host = bind_address == "*" ? "0.0.0.0" : bind_address;
+  struct sockaddr_storage ss;
+  int rc = v6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
+              : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
+  int error = rc != 0 ? EINVAL : 0;
+  if (rc == 0) {
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      error = errno;
+    } else {
+      int one = 1;
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+      if (::bind(fd, reinterpret_cast<const sockaddr*>(&ss),
+               v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) != 0 ||
+          listen(fd, 1) != 0) {
+        error = errno;
+      }
+      close(fd);
+    }
+  }
+  std::string why;
+  if (error == EADDRINUSE) {
+    why = address + " is already in use (another Firn, or a redis_exporter, on this machine?)";
+  } else if (error == EACCES) {
+    why = "no permission to listen on " + address;
+  } else if (error != 0) {
+    why = "cannot listen on " + address + ": " + std::strerror(error);
+  } else {
+    why = "the HTTP server did not start on " + address;
+  }
+  return "Could not start the metrics exporter: " + why +
+         ". Set metrics-port to a free port (or metrics-bind to another address), or "
+         "metrics-port 0 to turn the exporter off.";
+}
+
 std::string ListenAddress(const std::string& bind, int port) {
   std::string host = bind == "*" ? "0.0.0.0" : bind;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
@@ -338,11 +379,19 @@ MetricsExporter::MetricsExporter(uv_loop_t* loop, Engine& engine, const std::str
     : engine_(engine), shared_(std::make_shared<Shared>()), bind_(bind), port_(port) {
   const std::string address = ListenAddress(bind, port);
   url_ = "http://" + address + "/metrics";
+  // civetweb's options: enough worker threads that a few idle or slow connections leave room
+  // for the scraper, and a bound on the time a connection may take to send its request (the
+  // default, 30 s, let two clients that never finish their headers hold both threads).
+  std::vector<std::string> options = {
+      "listening_ports", address,
+      "num_threads", std::to_string(kHttpThreads),
+      "request_timeout_ms", std::to_string(kRequestTimeout.count()),
+  };
   try {
-    exposer_ = std::make_unique<prometheus::Exposer>(address, 2);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("Could not create the metrics listener " + address + ": " +
-                             e.what());
+    exposer_ = std::make_unique<prometheus::Exposer>(std::move(options));
+  } catch (const std::exception&) {
+    // civetweb only says "null context when constructing CivetServer": find the reason.
+    throw std::runtime_error(ListenFailure(bind, port, address));
   }
   async_ = new uv_async_t;
   uv_async_init(loop, async_, AsyncCb);

@@ -19,6 +19,13 @@
 // If the loop does not answer within kLoopTimeout (a command running long, a huge FLUSHALL),
 // the previous snapshot is served, or redis_up 0 before the first one.
 //
+// Slow HTTP clients: civetweb serves one connection per worker thread, so kHttpThreads threads
+// and a kRequestTimeout on reading a request mean a scrape waits at most about kRequestTimeout
+// behind connections that never finish their headers, instead of civetweb's default 30 s.
+//
+// A metrics address that cannot be bound stops the start, as a client address does (see
+// docs/operations.md); the error says why and names metrics-port and metrics-bind.
+//
 // Cardinality: a series per command that ran (about 200 at most), one per database, and at
 // most metrics-max-limiters limiter names (two series each); decisions for names beyond the
 // cap are counted under limiter="other" where they are counted (modules/ratelimit.cc), and the
@@ -91,9 +98,15 @@ std::vector<prometheus::MetricFamily> BuildMetricFamilies(Engine& engine, int64_
 class MetricsExporter {
  public:
   static constexpr std::chrono::milliseconds kLoopTimeout{1000};
+  // HTTP worker threads (civetweb's num_threads): each serves one connection at a time.
+  static constexpr int kHttpThreads = 4;
+  // How long a connection may take to send its request headers, and each read or write
+  // (civetweb's request_timeout_ms): a client that never finishes its headers holds a thread
+  // this long at most.
+  static constexpr std::chrono::milliseconds kRequestTimeout{2000};
 
   // Starts the HTTP listener on bind:port serving GET /metrics. Throws std::runtime_error
-  // naming the address when it cannot listen. REQUIRES: engine and loop outlive the exporter;
+  // when it cannot listen, saying why (the address in use, ...) and which settings change it. REQUIRES: engine and loop outlive the exporter;
   // called on the loop thread.
   MetricsExporter(uv_loop_t* loop, Engine& engine, const std::string& bind, int port);
   // Stops it (see Stop).

@@ -1,7 +1,6 @@
 #include "server/server.h"
 
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 
 #include "modules/dispatch.h"
+#include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
 #include "storage/memory.h"
@@ -19,12 +19,28 @@ namespace {
 
 constexpr size_t kMinReadRoom = 16 * 1024;
 constexpr size_t kIdleBufferKeep = 64 * 1024;
+// Query buffer trimming in the cron (Redis's values): a buffer is left alone unless it wastes
+// more than kQueryBufferWasteBytes; idle for kQueryBufferIdleMs and empty, it is freed; above
+// kQueryBufferResizeThreshold and over twice its recent peak, it shrinks to the peak (at least
+// kMinReadRoom).
+constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
+constexpr int64_t kQueryBufferIdleMs = 2000;
+constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
 constexpr int64_t kStatusPeriodMs = 5000;
+// A graceful stop gives clients this long to take their pending replies, then closes whatever
+// is left: a client that does not read must not hold the process (Redis does not wait at all).
+constexpr uint64_t kShutdownDrainMs = 300;
 
 int64_t MonotonicUs() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t RealtimeUs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -49,34 +65,10 @@ std::string FormatAddress(const struct sockaddr_storage& ss) {
   return std::string(ip) + ":" + std::to_string(port);
 }
 
-// Appends s as Redis's sdscatrepr does: quoted, with escapes for non-printables.
-void AppendRepr(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '"': out->append("\\\""); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\a': out->append("\\a"); break;
-      case '\b': out->append("\\b"); break;
-      default:
-        if (std::isprint(c)) {
-          out->push_back(static_cast<char>(c));
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out->append(buf);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 }  // namespace
 
-// One client connection: its socket handle, read buffer, parser and output.
+// One client connection: its socket handle, read buffer, parser and output buffer. The
+// client's engine state lives in the registry (modules/client.h); its sink is bound to out.
 class Connection {
  public:
   Connection(Server* server, bool unix_socket) : server(server), unix_socket(unix_socket) {}
@@ -92,11 +84,13 @@ class Connection {
 
   Server* server;
   bool unix_socket;
-  ClientInfo info;
+  ClientInfo* client = nullptr;  // in engine_.clients, from accept to OnClosed
   RespParser parser;
   std::string in;       // read buffer: bytes [in_pos, in_len) are unconsumed
   size_t in_len = 0;
   size_t in_pos = 0;
+  size_t batch_start = 0;  // in_pos when the current batch of commands began
+  size_t in_peak = 0;      // most bytes pending since the last cron resize (Redis's querybuf_peak)
   std::string out;      // replies built since the last write
   std::string writing;  // bytes handed to uv_write, kept alive until its callback
   uv_write_t write_req;
@@ -149,6 +143,10 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
+void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
+// Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew.
+void ClockPrepareCb(uv_prepare_t* h) { static_cast<Server*>(h->data)->InvalidateClock(); }
+
 void SignalCb(uv_signal_t* h, int signum) { static_cast<Server*>(h->data)->OnSignal(signum); }
 
 void CloseAndFree(uv_handle_t* h) {
@@ -164,6 +162,8 @@ void CloseAndFree(uv_handle_t* h) {
 Server::Server(CommandLine cl)
     : command_line_(std::move(cl)), engine_(command_line_.config), loop_(uv_default_loop()) {
   engine_.hooks = this;
+  engine_.clients.set_owner(this);
+  engine_.clients.set_realtime_us(RealtimeUs);
   engine_.clock_us = MonotonicUs;
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
@@ -171,10 +171,13 @@ Server::Server(CommandLine cl)
 
 Server::~Server() = default;
 
+// The wall clock, read at most once per loop iteration: on first use after the loop has waited
+// for I/O (ClockPrepareCb marks it stale). Keying it on uv_now() instead let it lag by up to
+// libuv's coarse monotonic tick (4 ms), so `GETEX k PXAT <client now + 10000>` then PTTL
+// answered 10001 or more.
 int64_t Server::NowMs() {
-  uint64_t loop_ms = uv_now(loop_);
-  if (loop_ms != cached_loop_ms_) {
-    cached_loop_ms_ = loop_ms;
+  if (clock_stale_) {
+    clock_stale_ = false;
     cached_now_ms_ = RealtimeMs();
   }
   return cached_now_ms_;
@@ -237,15 +240,49 @@ void Server::Listen() {
   }
   if (cfg.metrics_port != 0) {
     metrics_ = std::make_unique<MetricsExporter>(loop_, engine_, cfg.metrics_bind, cfg.metrics_port);
+    metrics_bound_bind_ = cfg.metrics_bind;
+    metrics_bound_port_ = cfg.metrics_port;
     Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_->url().c_str());
   } else {
     Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
   }
 }
 
-void Server::RebindTcp() {
+bool Server::RebindMetrics() {
+  const Config& cfg = engine_.config;
+  if (cfg.metrics_bind == metrics_bound_bind_ && cfg.metrics_port == metrics_bound_port_) {
+    return true;
+  }
+  // Close first, so the exporter may move to a port of the same address.
+  metrics_.reset();
+  auto start = [&](const std::string& bind, int port) {
+    if (port != 0) metrics_ = std::make_unique<MetricsExporter>(loop_, engine_, bind, port);
+    metrics_bound_bind_ = bind;
+    metrics_bound_port_ = port;
+  };
+  try {
+    start(cfg.metrics_bind, cfg.metrics_port);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "%s; keeping the previous metrics address", e.what());
+    try {
+      start(metrics_bound_bind_, metrics_bound_port_);
+    } catch (const std::exception& again) {
+      Log(LogLevel::kWarning, "%s; the metrics exporter is off", again.what());
+      metrics_bound_port_ = 0;
+    }
+    return false;
+  }
+  if (metrics_ != nullptr) {
+    Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_->url().c_str());
+  } else {
+    Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
+  }
+  return true;
+}
+
+bool Server::RebindTcp() {
   Config& cfg = engine_.config;
-  if (cfg.bind == bound_bind_ && cfg.port == bound_port_) return;
+  if (cfg.bind == bound_bind_ && cfg.port == bound_port_) return true;
   // Close first, as Redis does, so a listener may move to an address it already held.
   for (uv_stream_t* l : tcp_listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
   tcp_listeners_.clear();
@@ -260,12 +297,13 @@ void Server::RebindTcp() {
     } catch (const std::exception& e2) {
       Log(LogLevel::kError, "%s: no TCP listener now", e2.what());
     }
-    return;
+    return false;
   }
   bound_bind_ = cfg.bind;
   bound_port_ = cfg.port;
   engine_.stats.tcp_port = cfg.port;
   Log(LogLevel::kInfo, "Listening on %s", ListenersText().c_str());
+  return true;
 }
 
 std::string Server::ListenersText() const {
@@ -298,6 +336,9 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_prepare_init(loop_, &clock_prepare_);
+  clock_prepare_.data = this;
+  uv_prepare_start(&clock_prepare_, ClockPrepareCb);
   uv_signal_t* sigs[] = {&sig_term_, &sig_int_, &sig_hup_};
   int nums[] = {SIGTERM, SIGINT, SIGHUP};
   for (int i = 0; i < 3; ++i) {
@@ -334,14 +375,15 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
   ++engine_.stats.total_connections_received;
   if (clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
     ++engine_.stats.rejected_connections;
-    std::string msg = "-ERR max number of clients reached\r\n";
+    std::string msg = "-" + std::string(err::kMaxClients) + "\r\n";
     uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned>(msg.size()));
     uv_try_write(c->stream(), &b, 1);
     uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
     return;
   }
-  ClientInfo& info = c->info;
-  info.id = next_client_id_++;
+  ClientInfo& info = engine_.clients.Add();
+  c->client = &info;
+  info.sink = OutputSink{.buffer = &c->out, .owner = c};
   info.created_ms = info.last_interaction_ms = NowMs();
   info.authenticated = engine_.config.requirepass.empty();
   if (unix_socket) {
@@ -376,7 +418,7 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   if (nread == 0 || c->closing) return;
   c->in_len += static_cast<size_t>(nread);
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
-  c->info.last_interaction_ms = NowMs();
+  c->client->last_interaction_ms = NowMs();
   ProcessInput(c);
   Write(c);
 }
@@ -385,35 +427,39 @@ void Server::ProcessInput(Connection* c) {
   const Config& cfg = engine_.config;
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
-  while (c->in_pos < c->in_len && !c->info.close_after_reply) {
-    limits.authenticated = c->info.authenticated;
+  c->batch_start = c->in_pos;
+  current_ = c;
+  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+    limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      const bool was_monitor = c->info.monitor;
-      Dispatch(engine_, c->info, c->parser.args(), &c->out, NowMs());
-      if (!was_monitor && c->info.monitor) ++monitors_;
-      if (was_monitor && !c->info.monitor) --monitors_;  // RESET
+      Dispatch(engine_, *c->client, c->parser.args(), &c->out, NowMs());
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kEmpty) {
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kIncomplete) {
+      // Only a request spanning reads makes the buffer hold more than one read's bytes.
+      c->in_peak = std::max(c->in_peak, pending.size());
       if (pending.size() > cfg.client_query_buffer_limit) {
         Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
-            static_cast<unsigned long long>(c->info.id), c->info.addr.c_str());
+            static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
         c->in_pos = c->in_len = 0;
-        c->info.close_after_reply = true;
+        c->parser.Reset();
+        c->client->close_after_reply = true;
       }
       break;
     } else {
       ReplyBuilder(&c->out).Error(r.error);
       Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
-          static_cast<unsigned long long>(c->info.id), c->info.addr.c_str(),
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
           static_cast<int>(r.error.size()), r.error.data());
       c->in_pos = c->in_len = 0;
-      c->info.close_after_reply = true;
+      c->parser.Reset();
+      c->client->close_after_reply = true;
     }
   }
+  current_ = nullptr;
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
   if (shutdown_requested_) BeginShutdown();
 }
@@ -431,6 +477,7 @@ void Server::Write(Connection* c) {
     engine_.stats.net_output_bytes += written;
     if (written == c->out.size()) {
       c->out.clear();
+      c->client->output_buffer_bytes = 0;
     } else {
       c->writing.assign(c->out, written);
       c->out.clear();
@@ -438,10 +485,14 @@ void Server::Write(Connection* c) {
       uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
       c->write_in_flight = true;
       uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
+      c->client->output_buffer_bytes = c->writing.size();
       return;
     }
+  } else if (c->write_in_flight) {
+    // What was built meanwhile waits for the write in flight (OnWriteDone sends it).
+    c->client->output_buffer_bytes = c->out.size() + c->writing.size();
   }
-  if (!c->write_in_flight && c->info.close_after_reply) Close(c);
+  if (!c->write_in_flight && c->client->close_after_reply) Close(c);
 }
 
 namespace {
@@ -453,10 +504,10 @@ void WriteCb(uv_write_t* req, int status) {
 
 void Server::OnWriteDone(Connection* c, int status) {
   c->write_in_flight = false;
-  c->writing.clear();
+  std::string().swap(c->writing);  // a big reply's memory goes back now, not at the next one
   if (status < 0) {
     c->out.clear();
-    c->info.close_after_reply = true;
+    c->client->close_after_reply = true;
   }
   // Anything built while this write was in flight goes out now.
   Write(c);
@@ -474,19 +525,33 @@ void Server::FlushPending() {
 void Server::Close(Connection* c) {
   if (c->closing) return;
   c->closing = true;
-  if (c->info.monitor) --monitors_;
+  engine_.clients.SetMonitor(*c->client, false);
+  c->client->sink.buffer = nullptr;  // the engine writes nothing more to it
+  // Unsent output is dropped at once; a write in flight is cancelled by uv_close (its callback
+  // runs with UV_ECANCELED before the close callback) and its buffer freed there.
+  std::string().swap(c->out);
+  std::string().swap(c->in);
+  c->in_pos = c->in_len = 0;
+  c->parser.Reset();
   uv_read_stop(c->stream());
   uv_close(c->uv_handle(), CloseCb);
 }
 
 void Server::OnClosed(Connection* c) {
-  clients_.erase(c->info.id);
+  clients_.erase(c->client->id);
+  engine_.clients.Remove(*c->client);
+  c->client = nullptr;
   engine_.stats.connected_clients = clients_.size();
   for (Connection*& d : dirty_) {
     if (d == c) d = nullptr;
   }
   std::erase(dirty_, nullptr);
   delete c;
+  if (shutting_down_ && clients_.empty() && drain_timer_started_) {
+    uv_timer_stop(&drain_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
+    drain_timer_started_ = false;
+  }
 }
 
 void Server::OnCron() {
@@ -498,23 +563,49 @@ void Server::OnCron() {
   engine_.keyspace.Cron();
   std::vector<Connection*> idle;
   for (auto& [id, c] : clients_) {
-    if (cfg.timeout > 0 && !c->info.monitor &&
-        now_ms - c->info.last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
+    if (cfg.timeout > 0 && !c->client->monitor &&
+        now_ms - c->client->last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
       idle.push_back(c);
       continue;
     }
-    // Give back buffers that grew for a burst once the client is quiet.
-    if (c->in_len == 0 && c->in.size() > kIdleBufferKeep) std::string().swap(c->in);
+    ResizeQueryBuffer(c, now_ms);
+    // Give back an output buffer that grew for a burst once it is empty.
     if (c->out.empty() && c->out.capacity() > kIdleBufferKeep) std::string().swap(c->out);
   }
   for (Connection* c : idle) {
-    Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->info.id));
+    Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->client->id));
     Close(c);
   }
   if (now_ms - last_status_ms_ >= kStatusPeriodMs) {
     last_status_ms_ = now_ms;
     UpdateStatus();
   }
+}
+
+void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
+  // As Redis's clientsCronResizeQueryBuffer: only a buffer wasting more than 4 KiB is
+  // touched; after 2 s idle an empty one is freed; otherwise one above 32 KiB that is more than
+  // twice its recent peak shrinks to that peak (never below what is pending). Then the peak
+  // restarts from what is pending now.
+  const size_t pending = c->in_len - c->in_pos;
+  const size_t free_bytes = c->in.size() - c->in_len;
+  if (free_bytes > kQueryBufferWasteBytes && c != current_) {
+    const bool idle = now_ms - c->client->last_interaction_ms > kQueryBufferIdleMs;
+    if (idle && pending == 0) {
+      std::string().swap(c->in);
+      c->in_pos = c->in_len = 0;
+    } else if (c->in.size() > kQueryBufferResizeThreshold && c->in.size() / 2 > c->in_peak) {
+      // The pending bytes move to the front of a smaller buffer; a suspended parse follows
+      // them (RespParser rebases its views).
+      // Never below one read's room: the next read would only grow it back.
+      std::string smaller(std::max({pending, c->in_peak, kMinReadRoom}), '\0');
+      std::memcpy(smaller.data(), c->in.data() + c->in_pos, pending);
+      c->in.swap(smaller);
+      c->in_pos = 0;
+      c->in_len = pending;
+    }
+  }
+  c->in_peak = c->in_len - c->in_pos;
 }
 
 void Server::UpdateStatus() {
@@ -606,16 +697,23 @@ void Server::Reload() {
       refused);
 }
 
-void Server::ConfigChanged(std::string_view name) {
+std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   if (name == "loglevel") {
     SetLogLevel(engine_.config.loglevel);
   } else if (name == "hz") {
     if (cron_period_ms_ != 0 && !shutting_down_) StartCron();
   } else if (name == "bind" || name == "port") {
-    if (!shutting_down_ && cron_period_ms_ != 0) RebindTcp();
+    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTcp()) {
+      return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
+    }
+  } else if (name == "metrics-bind" || name == "metrics-port") {
+    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindMetrics()) {
+      return std::string(name == "metrics-port" ? err::kConfigListenPort : err::kConfigListenBind);
+    }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
   }
+  return std::nullopt;
 }
 
 void Server::RequestShutdown() { shutdown_requested_ = true; }
@@ -638,66 +736,86 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_prepare_stop(&clock_prepare_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
     uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
   }
-  // Every client gets its pending replies, then its connection closes.
+  // Every client gets its pending replies, then its connection closes; those still writing
+  // after kShutdownDrainMs are closed regardless (OnDrainTimeout).
   std::vector<Connection*> all;
   for (auto& [id, c] : clients_) all.push_back(c);
   for (Connection* c : all) {
-    c->info.close_after_reply = true;
+    c->client->close_after_reply = true;
     Write(c);
   }
+  bool waiting = false;
+  for (auto& [id, c] : clients_) waiting = waiting || !c->closing;
+  if (waiting) {
+    uv_timer_init(loop_, &drain_timer_);
+    drain_timer_.data = this;
+    uv_timer_start(&drain_timer_, DrainTimeoutCb, kShutdownDrainMs, 0);
+    drain_timer_started_ = true;
+  }
+}
+
+void Server::OnDrainTimeout() {
+  std::vector<Connection*> left;
+  for (auto& [id, c] : clients_) {
+    if (!c->closing) left.push_back(c);
+  }
+  if (!left.empty()) {
+    Log(LogLevel::kWarning,
+        "Shutdown: closing %zu client(s) that did not take their replies within %llu ms",
+        left.size(), static_cast<unsigned long long>(kShutdownDrainMs));
+  }
+  for (Connection* c : left) Close(c);
+  uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
+  drain_timer_started_ = false;
 }
 
 void Server::ForEachClient(const std::function<void(const ClientInfo&)>& fn) {
   for (auto& [id, c] : clients_) {
-    c->info.query_buffer_bytes = c->in_len - c->in_pos;
-    c->info.output_buffer_bytes = c->out.size() + c->writing.size();
-    fn(c->info);
+    if (c->closing) continue;  // killed or gone: only its handle is still being closed
+    RefreshBufferStats(*c->client);
+    fn(*c->client);
   }
 }
 
 size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   size_t n = 0;
+  std::vector<Connection*> victims;
   for (auto& [id, c] : clients_) {
-    if (c->closing || !pred(c->info)) continue;
-    c->info.close_after_reply = true;
-    if (!c->dirty) {
-      c->dirty = true;
-      dirty_.push_back(c);
-    }
+    if (c->closing || !pred(*c->client)) continue;
     ++n;
+    if (c == current_) {
+      // The caller killing itself gets this reply first, as in Redis.
+      c->client->close_after_reply = true;
+    } else {
+      victims.push_back(c);
+    }
   }
+  // Closed at once with their unsent output dropped, not after it drains: a client that does
+  // not read would otherwise stay, and its memory with it.
+  for (Connection* c : victims) Close(c);
   return n;
 }
 
-void Server::FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
-                          int64_t /*now_us*/) {
-  struct timeval tv;
-  gettimeofday(&tv, nullptr);
-  // Redis names unix-socket clients "unix:<path>" here.
-  std::string who = from.fd < 0 && from.addr.size() > 2
-                        ? "unix:" + from.addr.substr(0, from.addr.size() - 2)
-                        : from.addr;
-  char head[64];
-  std::snprintf(head, sizeof(head), "+%ld.%06ld [%d ", static_cast<long>(tv.tv_sec),
-                static_cast<long>(tv.tv_usec), from.db);
-  std::string line = head;
-  line.append(who).append("] ");
-  for (size_t i = 0; i < argv.size(); ++i) {
-    if (i > 0) line.push_back(' ');
-    AppendRepr(&line, argv[i]);
-  }
-  line.append("\r\n");
-  for (auto& [id, c] : clients_) {
-    if (!c->info.monitor || c->closing || &c->info == &from) continue;
-    c->out.append(line);
-    if (!c->dirty) {
-      c->dirty = true;
-      dirty_.push_back(c);
-    }
-  }
+void Server::OutputReady(ClientInfo& client) {
+  auto* c = static_cast<Connection*>(client.sink.owner);
+  if (c->closing || c->dirty) return;
+  c->dirty = true;
+  dirty_.push_back(c);
+}
+
+void Server::RefreshBufferStats(ClientInfo& client) {
+  auto* c = static_cast<Connection*>(client.sink.owner);
+  // As Redis's qbuf: for the client whose command runs, what its batch read (the buffer is
+  // trimmed once the batch is done); for the others, what is pending.
+  const size_t from = c == current_ ? c->batch_start : c->in_pos;
+  client.query_buffer_bytes = c->in_len - from;
+  client.query_buffer_free = c->in.size() - c->in_len;
+  client.output_buffer_bytes = c->out.size() + c->writing.size();
 }
 
 }  // namespace firn

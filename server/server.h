@@ -11,7 +11,11 @@
 // loop time moves), and every command of the iteration sees that same value.
 //
 // Shutdown (SIGTERM, SIGINT, SHUTDOWN): systemd hears STOPPING=1, listeners and the metrics
-// exporter close first, pending replies are flushed, then the loop stops and Run returns 0.
+// exporter close first, pending replies are flushed for at most kShutdownDrainMs (300 ms; a
+// client that does not read is then closed regardless), then the loop stops and Run returns 0.
+//
+// CLIENT KILL closes the killed connections at once, dropping their unsent output (a killer
+// killing itself gets its reply first).
 //
 // Reload (SIGHUP): the config file is read again with the command line's overrides on top
 // (conf's ReloadConfig); every setting that can change at runtime and differs is applied as
@@ -41,7 +45,7 @@ namespace firn {
 
 class Connection;
 
-class Server : public ServerHooks {
+class Server : public ServerHooks, public ClientOutputOwner {
  public:
   explicit Server(CommandLine cl);
   ~Server() override;
@@ -61,24 +65,29 @@ class Server : public ServerHooks {
   void OnClosed(Connection* c);
   void OnWriteDone(Connection* c, int status);
   void FlushPending();
+  void OnDrainTimeout();
 
   // ServerHooks
   void ForEachClient(const std::function<void(const ClientInfo&)>& fn) override;
   size_t KillClients(const std::function<bool(const ClientInfo&)>& pred) override;
   void RequestShutdown() override;
-  bool HasMonitors() const override { return monitors_ > 0; }
-  void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
-                    int64_t now_us) override;
   // Applies what the engine does not read live: loglevel, hz (the cron period), bind and port
-  // (the listeners move; if the new address cannot be bound the old listeners stay and the
-  // setting reverts), maxmemory (eviction starts at once).
-  void ConfigChanged(std::string_view name) override;
+  // (the listeners move; if the new address cannot be bound the old listeners stay, the
+  // setting reverts and the refusal is returned), maxmemory (eviction starts at once).
+  std::optional<std::string> ConfigChanged(std::string_view name) override;
+
+  // ClientOutputOwner: a write to a client's sink from outside its command (MONITOR) is
+  // flushed with the batch; buffer figures come from the connection.
+  void OutputReady(ClientInfo& client) override;
+  void RefreshBufferStats(ClientInfo& client) override;
 
   // SIGHUP's work (see the top of this file); public for tests.
   void Reload();
 
   // The Unix time in ms for this loop iteration.
   int64_t NowMs();
+  // Makes the next NowMs() read the wall clock (called before each wait for I/O).
+  void InvalidateClock() { clock_stale_ = true; }
 
  private:
   void ProcessInput(Connection* c);
@@ -87,9 +96,16 @@ class Server : public ServerHooks {
   void BeginShutdown();
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
   std::vector<uv_stream_t*> BindTcp(const Config& cfg);
+  // Moves the metrics exporter to engine_.config's metrics-bind/metrics-port (0: stops it) if
+  // they differ from where it listens; if the new address cannot be listened on, the exporter
+  // stays where it was and false is returned.
+  bool RebindMetrics();
   // Moves the TCP listeners to engine_.config's bind/port if they differ from the bound ones.
-  void RebindTcp();
+  // Returns false, with the old listeners and settings back, if the new ones cannot be bound.
+  bool RebindTcp();
   void StartCron();
+  // The cron's query-buffer trimming for one connection (Redis's rules, see server.cc).
+  void ResizeQueryBuffer(Connection* c, int64_t now_ms);
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
   std::string ListenersText() const;
   void UpdateStatus();
@@ -101,20 +117,24 @@ class Server : public ServerHooks {
   uv_stream_t* unix_listener_ = nullptr;
   std::vector<std::string> bound_bind_;  // what tcp_listeners_ listen on
   int bound_port_ = 0;
+  std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
+  int metrics_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;
   SystemdNotifier systemd_;
   int64_t last_status_ms_ = 0;
   int cron_period_ms_ = 0;
   uv_timer_t cron_;
   uv_check_t flush_check_;
+  uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
+  bool drain_timer_started_ = false;
+  Connection* current_ = nullptr;  // the connection whose command is running
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check
-  uint64_t next_client_id_ = 1;
-  size_t monitors_ = 0;
   bool shutting_down_ = false;
   bool shutdown_requested_ = false;
-  uint64_t cached_loop_ms_ = UINT64_MAX;
+  uv_prepare_t clock_prepare_;
+  bool clock_stale_ = true;
   int64_t cached_now_ms_ = 0;
 };
 

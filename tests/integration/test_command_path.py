@@ -120,3 +120,20 @@ def test_rdb_changes_since_last_save(both):
     assert changes(both.f) == changes(both.r) == "4"
     both("SAVE")
     assert changes(both.f) == changes(both.r) == "0"
+
+
+@pytest.mark.parametrize("command", [("CONFIG", "GET", "port"), ("CLIENT", "ID"),
+                                     ("OBJECT", "ENCODING", "nokey")])
+def test_client_list_names_another_clients_subcommand(firn, redis_ref, command):
+    # Subcommands are resolved at admission, so CLIENT LIST shows cmd=config|get for every
+    # client, as Redis does, not just for the caller.
+    seen = []
+    for srv in (firn, redis_ref):
+        other, me = srv.raw(), srv.raw()
+        other.cmd(*command)
+        listing = decode(me.cmd("CLIENT", "LIST")).decode()
+        line = [l for l in listing.splitlines() if "cmd=client|list" not in l][0]
+        seen.append([f for f in line.split() if f.startswith("cmd=")][0])
+        other.close()
+        me.close()
+    assert seen[0] == seen[1] == "cmd=" + "|".join(command[:2]).lower()

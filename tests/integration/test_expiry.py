@@ -152,3 +152,25 @@ def test_rename_carries_deadline(both):
     )
     time.sleep(0.35)
     both.run(("EXISTS", "a", "b", "c", "d"),)
+
+
+def test_absolute_expiry_never_reads_longer_than_it_was_set(both):
+    # Redis's suite, "GETEX PXAT option": an expiry 10 s after the client's clock reads back as
+    # at most 10000 ms, since the server's clock is not behind the client's. Firn's clock, cached
+    # per libuv tick (4 ms coarse), lagged and answered 10001 or more about half of the time.
+    for conn in (both.f, both.r):
+        over = []
+        for i in range(300):
+            at_ms = int(time.time() * 1000) + 10000
+            if i % 3 == 0:
+                conn.cmd("SET", "k", "v")
+                conn.cmd("GETEX", "k", "PXAT", at_ms)
+            elif i % 3 == 1:
+                conn.cmd("SET", "k", "v", "PXAT", at_ms)
+            else:
+                conn.cmd("SET", "k", "v")
+                conn.cmd("PEXPIREAT", "k", at_ms)
+            pttl = decode(conn.cmd("PTTL", "k"))
+            if not 0 < pttl <= 10000:
+                over.append(pttl)
+        assert over == [], "PTTL after an expiry 10000 ms ahead of the client's clock: %r" % over[:10]

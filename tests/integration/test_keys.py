@@ -544,3 +544,31 @@ def test_object_encoding_after_mutations(both):
         ("OBJECT", "ENCODING"),
         ("OBJECT", "FOO", "k"),
     )
+
+
+def test_move_cases_of_redis_suite(both):
+    # Redis's "MOVE basic usage" and the MOVE tests after it (unit/keyspace), run from db 9
+    # as the suite does, plus a target holding the key, an expired target and a TTL.
+    both.run(
+        ("SELECT", "9"), ("SET", "mykey", "foobar"), ("MOVE", "mykey", "10"), ("EXISTS", "mykey"),
+        ("DBSIZE",), ("SELECT", "10"), ("GET", "mykey"), ("DBSIZE",), ("SELECT", "9"),
+        ("SET", "mykey", "hello"), ("MOVE", "mykey", "10"), ("GET", "mykey"),
+        ("SELECT", "10"), ("GET", "mykey"), ("SELECT", "9"),
+        ("MOVE", "mykey", "notanumber"), ("MOVE", "mykey", "9"), ("MOVE", "mykey", "2147483648"),
+        ("SELECT", "10"), ("FLUSHDB",), ("SELECT", "9"),
+        ("SET", "mykey", "foo", "EX", "100"), ("MOVE", "mykey", "10"), ("TTL", "mykey"),
+        ("SELECT", "10"), ("TTL", "mykey"), ("GET", "mykey"), ("SELECT", "9"),
+        ("SET", "mykey", "foo"), ("MOVE", "mykey", "10"), ("SELECT", "10"), ("TTL", "mykey"),
+        ("GET", "mykey"), ("SELECT", "9"),
+        ("SET", "gone", "target", "PX", "1"),
+    )
+    time.sleep(0.05)
+    both.run(
+        ("SELECT", "10"), ("SET", "gone", "target", "PX", "1"), ("SELECT", "9"),
+        ("SET", "gone", "source"),
+    )
+    time.sleep(0.05)
+    both.run(
+        ("MOVE", "gone", "10"), ("SELECT", "10"), ("GET", "gone"), ("DBSIZE",), ("SELECT", "9"),
+        ("DBSIZE",),
+    )

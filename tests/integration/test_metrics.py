@@ -219,8 +219,41 @@ def test_metrics_port_in_use_is_a_startup_error(tmp_path):
                                str(mport)], capture_output=True, text=True, timeout=10)
     finally:
         busy.close()
+    # A busy metrics address stops the start, as a busy client address does, and the message
+    # says what is wrong and which settings change it.
     assert proc.returncode == 1
-    assert "metrics listener 127.0.0.1:%d" % mport in proc.stderr + proc.stdout
+    out = proc.stderr + proc.stdout
+    assert "127.0.0.1:%d is already in use" % mport in out, out
+    assert "metrics-port" in out and "metrics-bind" in out and "metrics-port 0" in out, out
+    assert "CivetServer" not in out, out
+
+
+def _slow_http_client(mport):
+    """A connection to the exporter that sends part of its headers and never the rest."""
+    s = socket.create_connection(("127.0.0.1", mport), timeout=5)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: firn\r\n")
+    return s
+
+
+@pytest.mark.parametrize("slow", [2, 8])
+def test_slow_http_clients_do_not_starve_scrapes(metrics_server, slow):
+    # Each slow connection holds an HTTP worker until the request timeout (2 s); before, two
+    # of them held both workers for civetweb's default 30 s.
+    srv, mport = metrics_server()
+    scrape(mport)
+    conns = [_slow_http_client(mport) for _ in range(slow)]
+    try:
+        time.sleep(0.2)  # let the workers pick the slow connections up first
+        t0 = time.monotonic()
+        samples, _ = scrape(mport, timeout=15)
+        elapsed = time.monotonic() - t0
+        assert value(samples, "redis_up") == 1
+        # Fewer slow connections than workers: answered at once; more: within a request
+        # timeout or two.
+        assert elapsed < (1.0 if slow < 4 else 5.0), elapsed
+    finally:
+        for s in conns:
+            s.close()
 
 
 def test_shutdown_with_the_exporter_is_quick(metrics_server):
@@ -229,3 +262,38 @@ def test_shutdown_with_the_exporter_is_quick(metrics_server):
     t0 = time.monotonic()
     assert srv.stop() == 0
     assert time.monotonic() - t0 < 1.5
+
+
+def test_config_set_moves_the_exporter_and_turns_it_off(metrics_server):
+    srv, mport = metrics_server()
+    c = srv.client()
+    assert value(scrape(mport)[0], "redis_up") == 1
+    moved = free_port()
+    assert c.config_set("metrics-port", moved)
+    assert value(scrape(moved)[0], "redis_up") == 1
+    with pytest.raises(OSError):
+        scrape(mport, timeout=1.0)
+    assert c.config_get("metrics-port") == {"metrics-port": str(moved)}
+    # 0 turns the exporter off; a port again turns it back on.
+    assert c.config_set("metrics-port", 0)
+    with pytest.raises(OSError):
+        scrape(moved, timeout=1.0)
+    assert c.config_set("metrics-port", mport)
+    assert value(scrape(mport)[0], "redis_up") == 1
+
+
+def test_config_set_metrics_port_to_a_busy_port_changes_nothing(metrics_server):
+    srv, mport = metrics_server()
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        r = srv.raw()
+        assert r.cmd("CONFIG", "SET", "metrics-port", str(busy.getsockname()[1])) == (
+            b"-ERR CONFIG SET failed (possibly related to argument 'metrics-port') - "
+            b"Unable to listen on this port. Check server logs.\r\n")
+        assert r.cmd("CONFIG", "GET", "metrics-port") == (
+            b"*2\r\n$12\r\nmetrics-port\r\n$%d\r\n%d\r\n" % (len(str(mport)), mport))
+        assert value(scrape(mport)[0], "redis_up") == 1
+    finally:
+        busy.close()

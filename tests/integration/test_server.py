@@ -1,10 +1,12 @@
 """Server commands: INFO, COMMAND, CONFIG, TIME, SHUTDOWN, MONITOR."""
 
 import re
+import socket
 import signal
 import time
 
 import pytest
+import redis
 
 from conftest import FIRN_IS_REDIS, RawConn, decode, encode, pairs_to_dict, parse_info
 
@@ -467,3 +469,52 @@ def test_stops_accepting_after_sigterm(start_server):
     assert srv.stop() == 0, srv.log()
     with pytest.raises(OSError):
         RawConn(port=port, timeout=2).cmd("PING")
+
+
+@pytest.mark.parametrize("kind", ["firn", "redis"])
+def test_config_set_port_to_a_busy_port_answers_an_error_and_changes_nothing(start_server, kind):
+    srv = start_server("--maxmemory", "0", kind=kind)
+    busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    busy_port = busy.getsockname()[1]
+    try:
+        c = srv.raw()
+        assert c.cmd("CONFIG", "SET", "maxmemory", "10mb", "port", busy_port) == (
+            b"-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on "
+            b"this port. Check server logs.\r\n")
+        assert decode(c.cmd("CONFIG", "GET", "port"))[1] == str(srv.port).encode()
+        assert decode(c.cmd("CONFIG", "GET", "maxmemory"))[1] == b"0"
+        # Still listening where it was.
+        assert srv.raw().cmd("PING") == b"+PONG\r\n"
+    finally:
+        busy.close()
+
+
+# Settings only the config file and the command line may change (Redis's immutable ones).
+STARTUP_ONLY = {"unixsocket", "unixsocketperm", "tcp-backlog", "databases", "dir", "pidfile",
+                "logfile"}
+
+
+def test_every_setting_config_get_lists_can_be_set_back_to_its_value(start_server):
+    # Redis's "CONFIG sanity": a client restoring the values it read must succeed.
+    srv = start_server()
+    c = srv.client()
+    settings = c.config_get("*")
+    assert "save" in settings and "appendonly" in settings
+    for name, v in settings.items():
+        if name in STARTUP_ONLY:
+            continue
+        assert c.config_set(name, v) is True, name
+        assert c.config_get(name) == {name: v}, name
+    for name in STARTUP_ONLY:
+        with pytest.raises(redis.ResponseError, match="can't set (immutable|protected) config"):
+            c.config_set(name, settings[name])
+
+
+def test_config_set_save_and_appendonly_accept_only_their_values(both):
+    assert both("CONFIG", "SET", "save", "") == b"+OK\r\n"
+    assert both("CONFIG", "SET", "appendonly", "no") == b"+OK\r\n"
+    f = both.f.cmd("CONFIG", "SET", "appendonly", "yes")
+    assert f.startswith(b"-ERR CONFIG SET failed (possibly related to argument 'appendonly')"), f
+    assert both.f.cmd("CONFIG", "GET", "appendonly") == b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"

@@ -444,3 +444,41 @@ def test_pickled_object_round_trips_through_redis_py(firn):
     c.set("cache:big", big)
     assert c.get("cache:big") == big
     assert c.strlen("cache:big") == len(big)
+
+
+def test_setbit_getbit(both, rng):
+    both.run(
+        ("SETBIT", "k", "1", "1"), ("GET", "k"), ("SETBIT", "k", "1", "0"), ("GETBIT", "k", "1"),
+        ("GETBIT", "k", "100"), ("GETBIT", "missing", "3"),
+        ("SET", "at", "@"), ("SETBIT", "at", "2", "1"), ("GET", "at"), ("SETBIT", "at", "1", "0"),
+        ("GET", "at"), ("SET", "n", "1"), ("SETBIT", "n", "6", "1"), ("GET", "n"),
+        ("OBJECT", "ENCODING", "n"), ("GETBIT", "n", "2"), ("SET", "t", "v", "EX", "100"),
+        ("SETBIT", "t", "30", "1"), ("TTL", "t"), ("GET", "t"),
+        # Errors: offset first, then the bit, then the type.
+        ("SETBIT", "k", str(4 * 1024 * 1024 * 1024), "1"), ("SETBIT", "k", "-1", "1"),
+        ("SETBIT", "k", "x", "1"), ("SETBIT", "k", "0", "2"), ("SETBIT", "k", "0", "-1"),
+        ("SETBIT", "k", "0", "x"), ("SETBIT", "k", "x", "x"), ("GETBIT", "k", "x"),
+        ("GETBIT", "k", "-1"), ("GETBIT", "k", str(4 * 1024 * 1024 * 1024)),
+        ("SETBIT", "k", "0"), ("GETBIT", "k"),
+    )
+    for _ in range(300):
+        both("SETBIT", "fuzz", str(rng.randrange(2048)), str(rng.randrange(2)))
+    both("GET", "fuzz")
+
+
+def test_lcs(both):
+    both.run(
+        ("SET", "a", "ohmytext"), ("SET", "b", "mynewtext"),
+        ("LCS", "a", "b"), ("LCS", "a", "b", "LEN"), ("LCS", "a", "b", "IDX"),
+        ("LCS", "a", "b", "IDX", "WITHMATCHLEN"),
+        ("LCS", "a", "b", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
+        ("LCS", "a", "b", "IDX", "MINMATCHLEN", "-3"), ("LCS", "a", "b", "len", "idx"),
+        ("LCS", "a", "b", "foo"), ("LCS", "a", "b", "MINMATCHLEN", "x"),
+        ("LCS", "a", "b", "MINMATCHLEN"), ("LCS", "a", "missing"), ("LCS", "missing", "missing", "IDX"),
+        ("SET", "x", "AAAAXBBBBYCCCC"), ("SET", "y", "AAAABBBBCCCC"),
+        ("LCS", "x", "y", "IDX", "WITHMATCHLEN"), ("LCS", "y", "x", "IDX"), ("LCS", "x", "x", "IDX"),
+        ("LCS", "a"),
+    )
+    both.f.cmd("HELLO", "3")
+    both.r.cmd("HELLO", "3")
+    both("LCS", "a", "b", "IDX", "WITHMATCHLEN")

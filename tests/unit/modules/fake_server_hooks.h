@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,9 +34,16 @@ class FakeServerHooks : public ServerHooks {
     return n;
   }
   void RequestShutdown() override { shutdown_requested = true; }
-  bool HasMonitors() const override { return false; }
-  void FeedMonitors(const ClientInfo&, const std::vector<std::string_view>&, int64_t) override {}
-  void ConfigChanged(std::string_view name) override { config_changes.emplace_back(name); }
+  // Settings whose change the fake server refuses, with the reason it gives.
+  std::vector<std::pair<std::string, std::string>> refusals;
+
+  std::optional<std::string> ConfigChanged(std::string_view name) override {
+    config_changes.emplace_back(name);
+    for (const auto& [refused, reason] : refusals) {
+      if (refused == name) return reason;
+    }
+    return std::nullopt;
+  }
 };
 
 }  // namespace firn::testing

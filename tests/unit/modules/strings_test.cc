@@ -189,3 +189,39 @@ TEST_CASE("the raw encoding of an edited string survives expiry changes, not new
   CHECK(h.Run({"INCRBY", "i", "1"}) == ":1235\r\n");
   CHECK(h.Run({"OBJECT", "ENCODING", "i"}) == "$3\r\nint\r\n");
 }
+
+TEST_CASE("MGET answers nil for keys of another type, and string commands refuse them",
+          "[strings]") {
+  // Redis's "MGET against non-string key", with a rate limiter standing in for a set.
+  CommandHarness h;
+  h.Run({"MSET", "foo", "BAR", "bar", "FOO"});
+  REQUIRE(h.Run({"RL.BUCKET", "limiter", "10", "1000"}).rfind("*5\r\n", 0) == 0);
+  CHECK(h.Run({"TYPE", "limiter"}) == "+ratelimit\r\n");
+  CHECK(h.Run({"MGET", "foo", "missing", "bar", "limiter"}) ==
+        "*4\r\n$3\r\nBAR\r\n$-1\r\n$3\r\nFOO\r\n$-1\r\n");
+  const std::string wrongtype =
+      "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+  CHECK(h.Run({"GET", "limiter"}) == wrongtype);
+  CHECK(h.Run({"SET", "limiter", "v", "GET"}) == wrongtype);
+  CHECK(h.Run({"SETBIT", "limiter", "0", "1"}) == wrongtype);
+  CHECK(h.Run({"GETBIT", "limiter", "0"}) == wrongtype);
+  CHECK(h.Run({"SETRANGE", "limiter", "0", "x"}) == wrongtype);
+  CHECK(h.Run({"LCS", "foo", "limiter"}) ==
+        "-ERR The specified keys must contain string values\r\n");
+  CHECK(h.Run({"TYPE", "limiter"}) == "+ratelimit\r\n");  // none of them changed it
+}
+
+TEST_CASE("a write to a key with a TTL keeps the key and its TTL", "[strings]") {
+  // Redis's "EXPIRE - write on expire should work", with string writes instead of LPUSH.
+  CommandHarness h;
+  h.Run({"SET", "x", "foo"});
+  CHECK(h.Run({"EXPIRE", "x", "1000"}) == ":1\r\n");
+  CHECK(h.Run({"APPEND", "x", "bar"}) == ":6\r\n");
+  CHECK(h.Run({"SETRANGE", "x", "6", "!"}) == ":7\r\n");
+  CHECK(h.Run({"SETBIT", "x", "63", "1"}) == ":0\r\n");
+  CHECK(h.Run({"GET", "x"}) == "$8\r\nfoobar!\x01\r\n");
+  CHECK(h.Run({"TTL", "x"}) == ":1000\r\n");
+  h.Run({"SET", "n", "1", "EX", "100"});
+  CHECK(h.Run({"INCRBY", "n", "5"}) == ":6\r\n");
+  CHECK(h.Run({"TTL", "n"}) == ":100\r\n");
+}

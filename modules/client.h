@@ -1,0 +1,151 @@
+// Clients: the engine's side of a connection, apart from its socket.
+//
+// A ClientInfo is what commands may read or change about the client that sent them (database,
+// RESP version, name, auth, MULTI state, reply mode, flags) plus its output sink: the buffer the
+// server writes to the client's socket, and the RESP version replies to it are encoded in. The
+// server layer keeps only the socket, the read buffer and the parser in its Connection.
+//
+// The ClientRegistry, owned by the Engine, holds every connected client by id, so the engine
+// can write to a client other than the one whose command is running: MONITOR lines today,
+// pub/sub messages, woken blocking pops and tracking invalidations later. It is not on the
+// SET/GET path: dispatch asks it one inline question per command (HasMonitors, a size check).
+//
+// Thread-safety: loop thread only, as the rest of the engine.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/reply.h"
+
+namespace firn {
+
+struct ClientInfo;
+
+// Where the engine writes to one client. The server binds it to the connection's output buffer
+// and unbinds it (buffer null) when the connection closes; writes to an unbound sink are
+// dropped.
+struct OutputSink {
+  std::string* buffer = nullptr;
+  void* owner = nullptr;  // the server's connection, handed back to ClientOutputOwner
+};
+
+// Implemented by the server layer (absent when the engine runs in-process).
+class ClientOutputOwner {
+ public:
+  virtual ~ClientOutputOwner() = default;
+  // The engine appended to client's sink outside that client's own command: schedule a write.
+  virtual void OutputReady(ClientInfo& client) = 0;
+  // Brings client's buffer figures (query_buffer_*, output_buffer_bytes) up to date.
+  virtual void RefreshBufferStats(ClientInfo& client) = 0;
+};
+
+// The state of one client that commands may read or change.
+struct ClientInfo {
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext };
+
+  uint64_t id = 0;
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  std::string addr;   // "ip:port" or "path:0" for unix sockets
+  std::string laddr;
+  int fd = -1;
+  int db = 0;
+  Proto proto = Proto::kResp2;
+  bool authenticated = false;
+  // Flags (CLIENT LIST letters O, b, P, t, e). Set monitor through ClientRegistry::SetMonitor.
+  bool monitor = false;
+  bool blocked = false;     // waiting in a blocking command (none exists yet)
+  bool subscribed = false;  // in RESP2 pub/sub mode (none exists yet)
+  bool tracking = false;    // CLIENT TRACKING on (not implemented yet)
+  bool no_evict = false;
+  bool close_after_reply = false;  // QUIT, CLIENT KILL of oneself
+  ReplyMode reply_mode = ReplyMode::kOn;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string_view last_command = "NULL";
+  // MULTI: commands queued for EXEC (copies: the read buffer moves on), and whether a queued
+  // command was refused, which aborts the EXEC.
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<std::vector<std::string>> queued;
+  OutputSink sink;
+  // Buffer figures, as of the server's last update (RefreshBufferStats): the query buffer's
+  // bytes held (Redis's qbuf) and allocated but free (qbuf-free), and the output not yet
+  // taken by the socket, in bytes (omem). The server updates output_buffer_bytes after every
+  // batch and write, and the registry's writes add to it, so output limits can be checked.
+  size_t query_buffer_bytes = 0;
+  size_t query_buffer_free = 0;
+  size_t output_buffer_bytes = 0;
+};
+
+class ClientRegistry {
+ public:
+  ClientRegistry() = default;
+  ClientRegistry(const ClientRegistry&) = delete;
+  ClientRegistry& operator=(const ClientRegistry&) = delete;
+  ClientRegistry(ClientRegistry&&) = default;  // clients stay where they are
+  ClientRegistry& operator=(ClientRegistry&&) = default;
+
+  // The server side, which hears of writes to sinks and refreshes buffer figures; nullptr
+  // (the default) when the engine runs in-process.
+  void set_owner(ClientOutputOwner* owner) { owner_ = owner; }
+  // The wall clock in microseconds for MONITOR lines; without one, the time passed to
+  // FeedMonitors is used (tests).
+  void set_realtime_us(int64_t (*clock)()) { realtime_us_ = clock; }
+
+  // A new client with the next id (ids start at 1 and are never reused), owned by the
+  // registry until Remove.
+  ClientInfo& Add();
+  // Forgets client (and its MONITOR registration); the reference dies here.
+  void Remove(ClientInfo& client);
+  // The client with this id, or nullptr.
+  ClientInfo* Find(uint64_t id);
+  size_t size() const { return clients_.size(); }
+  // Calls fn(ClientInfo&) for every client, in id (connection) order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) {
+    for (auto& [id, c] : clients_) fn(*c);
+  }
+
+  // Appends bytes already encoded as RESP to client's sink (dropped if unbound) and tells the
+  // server. The bytes count toward client.output_buffer_bytes.
+  void Send(ClientInfo& client, std::string_view resp);
+  // Builds a reply in client's RESP version with build(ReplyBuilder&) into its sink.
+  template <typename Fn>
+  void SendReply(ClientInfo& client, Fn&& build) {
+    if (client.sink.buffer == nullptr) return;
+    const size_t before = client.sink.buffer->size();
+    ReplyBuilder reply(client.sink.buffer, client.proto);
+    build(reply);
+    Wrote(client, client.sink.buffer->size() - before);
+  }
+  void RefreshBufferStats(ClientInfo& client) {
+    if (owner_ != nullptr && client.sink.owner != nullptr) owner_->RefreshBufferStats(client);
+  }
+
+  // MONITOR: client starts (on) or stops receiving a line per command.
+  void SetMonitor(ClientInfo& client, bool on);
+  bool HasMonitors() const { return !monitors_.empty(); }
+  // Sends every monitoring client but `from` the MONITOR line for argv, run by from:
+  // "+<seconds>.<micros> [<db> <addr>] "arg" "arg"...", arguments quoted as Redis quotes them.
+  void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
+                    int64_t now_us);
+
+ private:
+  void Wrote(ClientInfo& client, size_t bytes);
+
+  std::map<uint64_t, std::unique_ptr<ClientInfo>> clients_;
+  std::vector<ClientInfo*> monitors_;
+  uint64_t next_id_ = 1;
+  ClientOutputOwner* owner_ = nullptr;
+  int64_t (*realtime_us_)() = nullptr;
+  std::string line_;  // the MONITOR line being built, kept to reuse its capacity
+};
+
+}  // namespace firn
