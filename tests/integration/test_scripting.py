@@ -495,3 +495,16 @@ def test_function_dump_restore_round_trip(firn):
     corrupt = payload[:-1] + bytes([payload[-1] ^ 1])
     assert c.cmd("FUNCTION", "RESTORE", corrupt) == \
         b"-ERR DUMP payload version or checksum are wrong\r\n"
+
+
+def test_redis_cli_eval(firn, redis_ref, tmp_path):
+    import subprocess
+    script = tmp_path / "incr.lua"
+    script.write_text("return {KEYS[1], ARGV[1], redis.call('incr', KEYS[1])}\n")
+    out = {}
+    for srv in (firn, redis_ref):
+        out[srv.kind] = subprocess.run(
+            ["redis-cli", "-p", str(srv.port), "--eval", str(script), "counter", ",", "hello"],
+            capture_output=True, timeout=10, check=True).stdout
+    assert out["firn"] == out["redis"], out
+    assert b"counter" in out["firn"] and b"hello" in out["firn"], out
