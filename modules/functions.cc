@@ -570,7 +570,7 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
   }
   if (!(fn.flags & (kScriptAllowOom | kScriptNoWrites)) && ctx.engine.config.maxmemory != 0 &&
       !EnforceMaxmemory(ctx.engine, ctx.now_ms)) {
-    ctx.Error(err::kScriptOomNotAllowed);
+    ctx.Error(err::kOom);  // as Redis refuses it at admission
     return;
   }
   std::span<const std::string_view> all(ctx.argv);

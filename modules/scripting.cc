@@ -182,7 +182,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
     }
     if (!(flags & (kScriptAllowOom | kScriptNoWrites)) && ctx.engine.config.maxmemory != 0 &&
         !EnforceMaxmemory(ctx.engine, ctx.now_ms)) {
-      ctx.Error(err::kScriptOomNotAllowed);
+      ctx.Error(err::kOom);  // as Redis refuses it at admission
       return;
     }
   }

@@ -213,8 +213,6 @@ inline constexpr std::string_view kCompileScript = "ERR Error compiling script (
 inline constexpr std::string_view kShebangEngine = "ERR Unexpected engine in script shebang: ";
 inline constexpr std::string_view kShebangOption = "ERR Unknown lua shebang option: ";
 inline constexpr std::string_view kShebangFlag = "ERR Unexpected flag in script shebang: ";
-inline constexpr std::string_view kScriptOomNotAllowed =
-    "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
 inline constexpr std::string_view kScriptWriteFlagOnRo =
     "ERR Can not execute a script with write flag using *_ro command.";
 inline constexpr std::string_view kScriptUnknownCommand = "ERR Unknown Redis command called from script";

@@ -508,3 +508,26 @@ def test_redis_cli_eval(firn, redis_ref, tmp_path):
             capture_output=True, timeout=10, check=True).stdout
     assert out["firn"] == out["redis"], out
     assert b"counter" in out["firn"] and b"hello" in out["firn"], out
+
+
+OOM_CASES = [
+    ("return redis.call('set', 'x', 'y')", 0),
+    ("return redis.pcall('set', 'x', 'y')", 0),
+    ("return redis.call('get', 'x')", 0),
+    ("#!lua\nreturn redis.call('set', 'x', 'y')", 0),
+    ("#!lua\nreturn 1", 0),
+    ("#!lua flags=no-writes\nreturn redis.call('get', 'x')", 0),
+    ("#!lua flags=allow-oom\nreturn redis.call('set', 'x', 'y')", 0),
+    ("#!lua flags=allow-oom\nreturn redis.call('get', 'x')", 0),
+]
+
+
+def test_scripts_over_maxmemory_match_redis(start_server):
+    replies = {}
+    for kind in ("firn", "redis"):
+        srv = start_server("--maxmemory", "1", kind=kind, name="%s-oom-scripts" % kind)
+        c = srv.raw()
+        replies[kind] = [c.cmd("EVAL", body, n) for body, n in OOM_CASES]
+    diffs = [(body, f, r) for (body, _), f, r in zip(OOM_CASES, replies["firn"], replies["redis"])
+             if f != r]
+    assert not diffs, diffs
