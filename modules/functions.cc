@@ -89,7 +89,8 @@ bool ParseLibraryShebang(std::string_view code, std::string* name, std::string* 
   std::vector<std::string> parts = SplitWords(code.substr(0, code.find('\n')));
   std::string_view engine = std::string_view(parts[0]).substr(2);
   if (!EqualsNoCase(engine, "lua")) {
-    *error = "ERR Engine '" + std::string(engine) + "' not found";
+    *error = std::string(err::kEngineNotFoundPrefix) + std::string(engine) +
+             std::string(err::kEngineNotFoundSuffix);
     return false;
   }
   bool have_name = false;
@@ -138,7 +139,8 @@ bool LoadLibraryCode(Engine& engine, std::string_view code, bool replace, std::s
   if (!ParseLibraryShebang(code, name, error)) return false;
   auto existing = st.libraries.find(*name);
   if (existing != st.libraries.end() && !replace) {
-    *error = "ERR Library '" + *name + "' already exists";
+    *error = std::string(err::kLibraryExistsPrefix) + *name +
+             std::string(err::kLibraryExistsSuffix);
     return false;
   }
   std::vector<LuaVm::RegisteredFunction> registered;
@@ -147,13 +149,14 @@ bool LoadLibraryCode(Engine& engine, std::string_view code, bool replace, std::s
   size_t nl = code.find('\n');
   std::string_view body = nl == std::string_view::npos ? std::string_view() : code.substr(nl);
   if (!st.vm.LoadLibrary(body, engine.clock_us, &registered, &load_error)) {
-    *error = "ERR " + load_error;
+    *error = std::string(err::kScriptErrorCode) + load_error;
     return false;
   }
   for (const LuaVm::RegisteredFunction& f : registered) {
     auto other = st.functions.find(Key(f.name));
     if (other != st.functions.end() && other->second.library != *name) {
-      *error = "ERR Function " + f.name + " already exists";
+      *error = std::string(err::kFunctionExistsPrefix) + f.name +
+               std::string(err::kAlreadyExistsSuffix);
       for (const LuaVm::RegisteredFunction& g : registered) st.vm.Release(g.ref);
       return false;
     }
@@ -479,7 +482,8 @@ void FunctionRestore(CommandContext& ctx) {
       return;
     }
     if (policy == Policy::kAppend && st.libraries.count(name)) {
-      ctx.Error("ERR Library " + name + " already exists");
+      ctx.Error(std::string(err::kRestoreLibraryExistsPrefix) + name +
+                std::string(err::kAlreadyExistsSuffix));
       return;
     }
     names.push_back(name);

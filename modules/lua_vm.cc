@@ -122,13 +122,13 @@ void PushErrorTable(lua_State* L, std::string_view text) {
     std::string_view rest = text.substr(1);
     size_t sp = rest.find(' ');
     if (sp == std::string_view::npos) {
-      msg = "ERR ";
+      msg = err::kScriptErrorCode;
       msg.append(rest);
     } else {
       msg.assign(rest);
     }
   } else {
-    msg = "ERR ";
+    msg = err::kScriptErrorCode;
     msg.append(text);
   }
   while (!msg.empty() && (msg.back() == '\r' || msg.back() == '\n')) msg.pop_back();
@@ -358,7 +358,7 @@ int ErrorHandler(lua_State* L) {
     PushRegistry(L, &kToStringKey);
     lua_pushvalue(L, 1);
     lua_call(L, 1, 1);
-    lua_pushliteral(L, "ERR ");
+    lua_pushlstring(L, err::kScriptErrorCode.data(), err::kScriptErrorCode.size());
     lua_insert(L, -2);
     lua_concat(L, 2);
     lua_createtable(L, 0, 3);
@@ -675,7 +675,7 @@ void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
 // Appends the value on top of the stack (left there) to out.
 void EmitValue(lua_State* L, int script_resp, ReplyBuilder& out) {
   if (!lua_checkstack(L, 4)) {
-    out.Error("ERR reached lua stack limit");
+    out.Error(err::kScriptStackLimit);
     return;
   }
   switch (lua_type(L, -1)) {
@@ -1233,7 +1233,7 @@ void PushStringArray(lua_State* L, std::span<const std::string_view> items) {
 void ReplyRunError(lua_State* L, std::string_view name, ReplyBuilder& reply) {
   if (!lua_istable(L, -1)) {
     const char* msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
-    std::string text = "ERR Error running script ";
+    std::string text(err::kScriptRunErrorPrefix);
     text.append(name);
     text.append(", ");
     text.append(std::string_view(msg).substr(0, 100));

@@ -299,6 +299,21 @@ inline constexpr std::string_view kFunctionListNoLibraryName =
     "ERR library name argument was not given";
 inline constexpr std::string_view kFunctionListUnknownArgument = "ERR Unknown argument ";
 inline constexpr std::string_view kFunctionBadNumKeys = "ERR Bad number of keys provided";
+// The generic code a script's error gets when it names none (Redis's luaPushErrorBuff).
+inline constexpr std::string_view kScriptErrorCode = "ERR ";
+inline constexpr std::string_view kScriptStackLimit = "ERR reached lua stack limit";
+// A run that failed with a non-table error: prefix, the script's name, ", ", the message.
+inline constexpr std::string_view kScriptRunErrorPrefix = "ERR Error running script ";
+// "ERR Engine '<name>' not found", "ERR Library '<name>' already exists" (FUNCTION LOAD),
+// "ERR Library <name> already exists" (FUNCTION RESTORE), "ERR Function <name> already exists":
+// prefix, the name, suffix.
+inline constexpr std::string_view kEngineNotFoundPrefix = "ERR Engine '";
+inline constexpr std::string_view kEngineNotFoundSuffix = "' not found";
+inline constexpr std::string_view kLibraryExistsPrefix = "ERR Library '";
+inline constexpr std::string_view kLibraryExistsSuffix = "' already exists";
+inline constexpr std::string_view kRestoreLibraryExistsPrefix = "ERR Library ";
+inline constexpr std::string_view kFunctionExistsPrefix = "ERR Function ";
+inline constexpr std::string_view kAlreadyExistsSuffix = " already exists";
 inline constexpr std::string_view kScriptDebugUnsupported =
     "ERR SCRIPT DEBUG is not supported: the Lua debugger is not available";
 
