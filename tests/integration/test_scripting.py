@@ -65,6 +65,15 @@ SCRIPTS = [
     "error({err='TABLE custom'})",
     "error()",
     "error(12)",
+    "error({err=5})",
+    "error(nil)",
+    "error(true)",
+    "local co = coroutine.create(function() return redis.call('incr', 'co') end) "
+    "return {coroutine.resume(co)}",
+    "local co = coroutine.wrap(function() redis.call('nosuch') end) co()",
+    "return {err={}}",
+    "return {ok=5}",
+    "return {1, {err='inner'}, {ok='fine'}}",
     "local t = {} t.x.y = 1",
     "return 1 + nil",
     "return redis.call()",
@@ -531,3 +540,11 @@ def test_scripts_over_maxmemory_match_redis(start_server):
     diffs = [(body, f, r) for (body, _), f, r in zip(OOM_CASES, replies["firn"], replies["redis"])
              if f != r]
     assert not diffs, diffs
+
+
+def test_error_with_an_empty_table_does_not_crash(firn):
+    # redis-server 7.0.15 crashes on this script; Firn answers an error without a message.
+    c = firn.raw()
+    reply = c.cmd("EVAL", "error({})", 0)
+    assert reply.startswith(b"- script: ") and reply.endswith(b", on @user_script:1.\r\n"), reply
+    assert c.cmd("PING") == b"+PONG\r\n"
