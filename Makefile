@@ -11,9 +11,14 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-dev \
   libtomlplusplus-dev prometheus-cpp-dev libsystemd-dev catch2 \
   python3 python3-redis python3-pytest python3-prometheus-client python3-matplotlib \
-  redis-server redis-tools valgrind systemd procps
+  redis-server redis-tools valgrind systemd procps \
+  libssl-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-limits python3-flask-limiter
 
-PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd
+PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd \
+  lua5.1-c++ libcrypto
+# Scripting: Lua 5.1 built as C++ (errors unwind C++ frames), with Debian's cjson and bitop
+# linked in from their static archives (their .pc files would also pull in the C Lua).
+LUA_MODULE_LIBS := -l:liblua5.1-cjson.a -l:liblua5.1-bitop.a
 
 CXXFLAGS_BASE := -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -I. -MMD -MP \
   $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
@@ -26,7 +31,7 @@ PKG_LIBS := $(filter-out jemalloc,$(PKG_LIBS))
 ALLOCATOR_FLAGS := -DFIRN_NO_JEMALLOC
 endif
 CXXFLAGS := $(CXXFLAGS_BASE) $(OPT) $(SANITIZE) $(ALLOCATOR_FLAGS)
-LDLIBS   := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lpthread
+LDLIBS   := $(LUA_MODULE_LIBS) $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lpthread
 
 # The engine (no network) and the server layer on top; main.cc alone makes the binary.
 LIB_SRCS    := $(sort $(shell find protocol storage modules conf -name '*.cc' 2>/dev/null))

@@ -42,6 +42,7 @@ enum CommandFlag : uint32_t {
   kBlocking = 1u << 15,
   // Reported by COMMAND INFO only, for clients that read them; dispatch does not act on them.
   kNoAsyncLoading = 1u << 16,  // Redis's no_async_loading (Firn never loads in the background)
+  kNoMandatoryKeys = 1u << 17,  // Redis's no_mandatory_keys: may take no keys (EVAL, FCALL)
 };
 
 // COMMAND INFO's legacy key positions: argv[first], argv[first+step], ... up to argv[last]

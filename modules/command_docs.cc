@@ -701,6 +701,95 @@ constexpr DocArg kPubsubShardnumsubArgs[] = {
 };
 
 // One entry per command and subcommand, sorted by name. Fields left out are empty.
+// eval, evalsha, eval_ro, evalsha_ro, fcall, fcall_ro: numkeys keys after argv[2]
+constexpr KeyRule kScriptRwKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate,
+     .index = 2,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1,
+     .notes = "a script may do anything with its keys: read, write and update assumed"},
+};
+constexpr KeyRule kScriptRwKeysNoNote[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate,
+     .index = 2,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1},
+};
+constexpr KeyRule kScriptRoKeys[] = {
+    {.flags = kKeyRO | kKeyAccess,
+     .index = 2,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1,
+     .notes = "a read-only script may only read its keys"},
+};
+constexpr KeyRule kScriptRoKeysNoNote[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kEvalArgs[] = {
+    {"script", "string", "", "", -1, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, O | M, 0},
+    {"arg", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kEvalshaArgs[] = {
+    {"sha1", "string", "", "", -1, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, O | M, 0},
+    {"arg", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kFcallArgs[] = {
+    {"function", "string", "", "", -1, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, O | M, 0},
+    {"arg", "string", "", "", -1, O | M, 0},
+};
+// script|debug
+constexpr DocArg kScriptDebugArgs[] = {
+    {"mode", "oneof", "", "", -1, 0, 3},
+    {"yes", "pure-token", "YES", "", -1, 0, 0},
+    {"sync", "pure-token", "SYNC", "", -1, 0, 0},
+    {"no", "pure-token", "NO", "", -1, 0, 0},
+};
+// script|flush, function|flush
+constexpr DocArg kScriptFlushArgs[] = {
+    {"async", "oneof", "", "", -1, O, 2},
+    {"async", "pure-token", "ASYNC", "", -1, 0, 0},
+    {"sync", "pure-token", "SYNC", "", -1, 0, 0},
+};
+// script|load
+constexpr DocArg kScriptLoadArgs[] = {
+    {"script", "string", "", "", -1, 0, 0},
+};
+// script|exists
+constexpr DocArg kScriptExistsArgs[] = {
+    {"sha1", "string", "", "", -1, M, 0},
+};
+// function|list
+constexpr DocArg kFunctionListArgs[] = {
+    {"library-name-pattern", "string", "LIBRARYNAME", "", -1, O, 0},
+    {"withcode", "pure-token", "WITHCODE", "", -1, O, 0},
+};
+// function|load
+constexpr DocArg kFunctionLoadArgs[] = {
+    {"replace", "pure-token", "REPLACE", "", -1, O, 0},
+    {"function-code", "string", "", "", -1, 0, 0},
+};
+// function|delete
+constexpr DocArg kFunctionDeleteArgs[] = {
+    {"library-name", "string", "", "", -1, 0, 0},
+};
+// function|restore
+constexpr DocArg kFunctionRestoreArgs[] = {
+    {"serialized-value", "string", "", "", -1, 0, 0},
+    {"policy", "oneof", "", "", -1, O, 3},
+    {"flush", "pure-token", "FLUSH", "", -1, 0, 0},
+    {"append", "pure-token", "APPEND", "", -1, 0, 0},
+    {"replace", "pure-token", "REPLACE", "", -1, 0, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -783,6 +872,10 @@ constexpr CommandMeta kMeta[] = {
      .args = kDelArgs},
     {.name = "discard", .complexity = "O(N), N the number of queued commands"},
     {.name = "echo", .complexity = "O(1)", .args = kEchoArgs},
+    {.name = "eval", .complexity = "The script's own cost", .key_specs = kScriptRwKeys, .args = kEvalArgs},
+    {.name = "eval_ro", .complexity = "The script's own cost", .key_specs = kScriptRoKeys, .args = kEvalArgs},
+    {.name = "evalsha", .complexity = "The script's own cost", .key_specs = kScriptRwKeysNoNote, .args = kEvalshaArgs},
+    {.name = "evalsha_ro", .complexity = "The script's own cost", .key_specs = kScriptRoKeysNoNote, .args = kEvalshaArgs},
     {.name = "exec", .complexity = "The sum of the queued commands' costs"},
     {.name = "exists",
      .complexity = "O(N), N the number of keys",
@@ -795,6 +888,8 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1)",
      .key_specs = kExpiretimeKeys,
      .args = kExpiretimeArgs},
+    {.name = "fcall", .complexity = "The function's own cost", .key_specs = kScriptRwKeys, .args = kFcallArgs},
+    {.name = "fcall_ro", .complexity = "The function's own cost", .key_specs = kScriptRoKeys, .args = kFcallArgs},
     {.name = "flushall",
      .complexity = "O(N), N the number of keys in all databases",
      .acl = "@keyspace @dangerous",
@@ -805,6 +900,16 @@ constexpr CommandMeta kMeta[] = {
      .acl = "@keyspace @dangerous",
      .tips = "request_policy:all_shards response_policy:all_succeeded",
      .args = kFlushdbArgs},
+    {.name = "function", .complexity = "Depends on the subcommand"},
+    {.name = "function|delete", .complexity = "O(1)", .tips = "request_policy:all_shards response_policy:all_succeeded", .args = kFunctionDeleteArgs},
+    {.name = "function|dump", .complexity = "O(N), N the size of the libraries' code"},
+    {.name = "function|flush", .complexity = "O(N), N the number of functions", .tips = "request_policy:all_shards response_policy:all_succeeded", .args = kScriptFlushArgs},
+    {.name = "function|help", .complexity = "O(1)"},
+    {.name = "function|kill", .complexity = "O(1)", .tips = "request_policy:all_shards response_policy:one_succeeded"},
+    {.name = "function|list", .complexity = "O(N), N the number of functions listed", .tips = "nondeterministic_output_order", .args = kFunctionListArgs},
+    {.name = "function|load", .complexity = "O(1) besides compiling and running the code once", .tips = "request_policy:all_shards response_policy:all_succeeded", .args = kFunctionLoadArgs},
+    {.name = "function|restore", .complexity = "O(N), N the number of libraries in the payload", .tips = "request_policy:all_shards response_policy:all_succeeded", .args = kFunctionRestoreArgs},
+    {.name = "function|stats", .complexity = "O(1)", .tips = "nondeterministic_output request_policy:all_shards response_policy:special"},
     {.name = "get", .complexity = "O(1)", .key_specs = kGetKeys, .args = kGetArgs},
     {.name = "getbit", .complexity = "O(1)", .key_specs = kGetbitKeys, .args = kGetbitArgs},
     {.name = "getdel", .complexity = "O(1)", .key_specs = kGetdelKeys, .args = kGetdelArgs},
@@ -979,6 +1084,13 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1) per call; O(N) over a whole iteration, N the number of keys",
      .tips = "nondeterministic_output request_policy:special",
      .args = kScanArgs},
+    {.name = "script", .complexity = "Depends on the subcommand"},
+    {.name = "script|debug", .complexity = "O(1)", .args = kScriptDebugArgs},
+    {.name = "script|exists", .complexity = "O(N), N the number of SHA1s asked about", .tips = "request_policy:all_shards response_policy:agg_logical_and", .args = kScriptExistsArgs},
+    {.name = "script|flush", .complexity = "O(N), N the number of cached scripts", .tips = "request_policy:all_nodes response_policy:all_succeeded", .args = kScriptFlushArgs},
+    {.name = "script|help", .complexity = "O(1)"},
+    {.name = "script|kill", .complexity = "O(1)", .tips = "request_policy:all_shards response_policy:one_succeeded"},
+    {.name = "script|load", .complexity = "O(N), N the script's length", .tips = "request_policy:all_nodes response_policy:all_succeeded", .args = kScriptLoadArgs},
     {.name = "select", .complexity = "O(1)", .args = kSelectArgs},
     {.name = "set",
      .complexity = "O(1)",
@@ -1098,7 +1210,8 @@ std::vector<std::string_view> AclCategories(const Command& c) {
   const std::string_view extra = c.meta != nullptr ? c.meta->acl : std::string_view();
   auto implied = [&](std::string_view cat) {
     if (cat == "@write") return (c.flags & kWrite) != 0;
-    if (cat == "@read") return (c.flags & kReadOnly) != 0;
+    // As Redis, read-only scripting commands (EVAL_RO, FCALL_RO) are not in @read.
+    if (cat == "@read") return (c.flags & kReadOnly) != 0 && c.group != "scripting";
     if (cat == "@admin" || cat == "@dangerous") return (c.flags & kAdmin) != 0;
     if (cat == "@pubsub") return (c.flags & kPubSub) != 0;
     if (cat == "@blocking") return (c.flags & kBlocking) != 0;

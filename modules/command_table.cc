@@ -6,11 +6,13 @@
 #include "modules/dispatch.h"
 #include "modules/journal.h"
 #include "modules/engine.h"
+#include "modules/functions.h"
 #include "modules/keys.h"
 #include "modules/memory.h"
 #include "modules/notify.h"
 #include "modules/pubsub.h"
 #include "modules/ratelimit.h"
+#include "modules/scripting.h"
 #include "modules/server.h"
 #include "modules/slowlog.h"
 #include "modules/strings.h"
@@ -45,6 +47,8 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
   AddFamily(&commands_, JournalCommands());
+  AddFamily(&commands_, ScriptingCommands());
+  AddFamily(&commands_, FunctionCommands());
   AddFamily(&commands_, PubSubCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);

@@ -29,6 +29,8 @@
 
 namespace firn {
 
+struct ScriptingState;  // modules/scripting.h
+
 // Counters kept by the server layer, read by INFO and metrics.
 struct ServerStats {
   int64_t start_time_ms = 0;
@@ -116,6 +118,8 @@ struct Engine {
   JournalSink* journal = nullptr;
   // Keyspace::dirty() at the last SAVE/BGSAVE (INFO rdb_changes_since_last_save).
   uint64_t dirty_at_last_save = 0;
+  // Scripts, function libraries and their Lua VM (modules/scripting.h), made on first use.
+  std::shared_ptr<ScriptingState> scripting;
   // The listeners to the mutation signal, one slot each (modules/keyspace_fanout.h): install
   // an observer with observers.Set(slot, ...), never keyspace.set_observer, so they coexist.
   KeyspaceFanout observers{keyspace};

@@ -188,6 +188,135 @@ inline constexpr std::string_view kConfigListenBind = "Failed to bind to specifi
 inline constexpr std::string_view kConfigNoPersistence =
     "Firn does not persist data yet: only save \"\" and appendonly no are accepted";
 
+// Scripting and functions (modules/scripting.cc, modules/functions.cc, modules/lua_vm.cc).
+// Texts a script raises are stored with their code; the script's reply adds " script: SHA, on
+// @user_script:LINE." as Redis does.
+inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+inline constexpr std::string_view kNotBusy = "NOTBUSY No scripts in execution right now.";
+inline constexpr std::string_view kUnkillable =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
+inline constexpr std::string_view kUnkillableFunction =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
+inline constexpr std::string_view kBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kBusyFunction =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kNegativeNumKeys = "ERR Number of keys can't be negative";
+inline constexpr std::string_view kTooManyNumKeys =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kScriptFlushOption = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+inline constexpr std::string_view kCompileScript = "ERR Error compiling script (new function): ";
+inline constexpr std::string_view kShebangEngine = "ERR Unexpected engine in script shebang: ";
+inline constexpr std::string_view kShebangOption = "ERR Unknown lua shebang option: ";
+inline constexpr std::string_view kShebangFlag = "ERR Unexpected flag in script shebang: ";
+inline constexpr std::string_view kScriptWriteFlagOnRo =
+    "ERR Can not execute a script with write flag using *_ro command.";
+inline constexpr std::string_view kScriptUnknownCommand = "ERR Unknown Redis command called from script";
+inline constexpr std::string_view kScriptWrongArgs =
+    "ERR Wrong number of args calling Redis command from script";
+inline constexpr std::string_view kScriptCommandNotAllowed =
+    "ERR This Redis command is not allowed from script";
+inline constexpr std::string_view kScriptReadOnlyWrite =
+    "ERR Write commands are not allowed from read-only scripts.";
+inline constexpr std::string_view kScriptNoArguments =
+    "ERR Please specify at least one argument for this redis lib call";
+inline constexpr std::string_view kScriptBadArgument =
+    "ERR Lua redis lib command arguments must be strings or integers";
+inline constexpr std::string_view kScriptSha1hexArgs = "ERR wrong number of arguments";
+inline constexpr std::string_view kScriptReplyHelperArgs = "ERR wrong number or type of arguments";
+inline constexpr std::string_view kScriptLogArgs = "ERR redis.log() requires two arguments or more.";
+inline constexpr std::string_view kScriptLogLevelType =
+    "ERR First argument must be a number (log level).";
+inline constexpr std::string_view kScriptLogLevel = "ERR Invalid debug level.";
+inline constexpr std::string_view kScriptSetRespArgs = "ERR redis.setresp() requires one argument.";
+inline constexpr std::string_view kScriptSetRespVersion = "ERR RESP version must be 2 or 3.";
+inline constexpr std::string_view kScriptSetReplArgs = "ERR redis.set_repl() requires one argument.";
+inline constexpr std::string_view kScriptSetReplFlags =
+    "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.";
+inline constexpr std::string_view kScriptAclCheckInvalid =
+    "ERR Invalid command passed to redis.acl_check_cmd()";
+inline constexpr std::string_view kScriptKilled = "ERR Script killed by user with SCRIPT KILL...";
+inline constexpr std::string_view kFunctionKilled =
+    "ERR Script killed by user with FUNCTION KILL...";
+inline constexpr std::string_view kFunctionRegisterOutsideLoad =
+    "ERR redis.register_function can only be called on FUNCTION LOAD command";
+inline constexpr std::string_view kFunctionSingleArgNotTable =
+    "ERR calling redis.register_function with a single argument is only applicable to Lua table "
+    "(representing named arguments).";
+inline constexpr std::string_view kFunctionNamedKeyType =
+    "ERR named argument key given to redis.register_function is not a string";
+inline constexpr std::string_view kFunctionNameType =
+    "ERR function_name argument given to redis.register_function must be a string";
+inline constexpr std::string_view kFunctionDescriptionType =
+    "ERR description argument given to redis.register_function must be a string";
+inline constexpr std::string_view kFunctionCallbackType =
+    "ERR callback argument given to redis.register_function must be a function";
+inline constexpr std::string_view kFunctionFlagsType =
+    "ERR flags argument to redis.register_function must be a table representing function flags";
+inline constexpr std::string_view kFunctionUnknownFlag = "ERR unknown flag given";
+inline constexpr std::string_view kFunctionUnknownArgument =
+    "ERR unknown argument given to redis.register_function";
+inline constexpr std::string_view kFunctionNoName =
+    "ERR redis.register_function must get a function name argument";
+inline constexpr std::string_view kFunctionNoCallback =
+    "ERR redis.register_function must get a callback argument";
+inline constexpr std::string_view kFunctionRegisterArgs =
+    "ERR wrong number of arguments to redis.register_function";
+inline constexpr std::string_view kFunctionFirstArgType =
+    "ERR first argument to redis.register_function must be a string";
+inline constexpr std::string_view kFunctionSecondArgType =
+    "ERR second argument to redis.register_function must be a function";
+inline constexpr std::string_view kFunctionBadName =
+    "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least "
+    "one character long";
+inline constexpr std::string_view kFunctionDuplicateInLibrary =
+    "ERR Function already exists in the library";
+inline constexpr std::string_view kFunctionLoadTimeout = "ERR FUNCTION LOAD timeout";
+inline constexpr std::string_view kFunctionNotFound = "ERR Function not found";
+inline constexpr std::string_view kLibraryNotFound = "ERR Library not found";
+inline constexpr std::string_view kLibraryNameMissing = "ERR Library name was not given";
+inline constexpr std::string_view kFunctionNoFunctions = "ERR No functions registered";
+inline constexpr std::string_view kLibraryMetadataMissing = "ERR Missing library metadata";
+inline constexpr std::string_view kLibraryNameTwice =
+    "ERR Invalid metadata value, name argument was given multiple times";
+inline constexpr std::string_view kLibraryMetadataValue = "ERR Invalid metadata value given: ";
+inline constexpr std::string_view kFunctionUnknownOption = "ERR Unknown option given: ";
+inline constexpr std::string_view kFunctionFlushOption =
+    "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+// FUNCTION FLUSH/RESTORE with too many arguments: prefix, the subcommand as given, suffix.
+inline constexpr std::string_view kFunctionSyntaxPrefix =
+    "ERR unknown subcommand or wrong number of arguments for '";
+inline constexpr std::string_view kFunctionSyntaxSuffix = "'. Try FUNCTION HELP.";
+inline constexpr std::string_view kFunctionRestorePolicy =
+    "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+inline constexpr std::string_view kFunctionPayload = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kFunctionPayloadData = "ERR given payload is not a function dump";
+inline constexpr std::string_view kFunctionListNoLibraryName =
+    "ERR library name argument was not given";
+inline constexpr std::string_view kFunctionListUnknownArgument = "ERR Unknown argument ";
+inline constexpr std::string_view kFunctionBadNumKeys = "ERR Bad number of keys provided";
+// The generic code a script's error gets when it names none (Redis's luaPushErrorBuff).
+inline constexpr std::string_view kScriptErrorCode = "ERR ";
+inline constexpr std::string_view kScriptStackLimit = "ERR reached lua stack limit";
+// A run that failed with a non-table error: prefix, the script's name, ", ", the message.
+inline constexpr std::string_view kScriptRunErrorPrefix = "ERR Error running script ";
+// "ERR Engine '<name>' not found", "ERR Library '<name>' already exists" (FUNCTION LOAD),
+// "ERR Library <name> already exists" (FUNCTION RESTORE), "ERR Function <name> already exists":
+// prefix, the name, suffix.
+inline constexpr std::string_view kEngineNotFoundPrefix = "ERR Engine '";
+inline constexpr std::string_view kEngineNotFoundSuffix = "' not found";
+inline constexpr std::string_view kLibraryExistsPrefix = "ERR Library '";
+inline constexpr std::string_view kLibraryExistsSuffix = "' already exists";
+inline constexpr std::string_view kRestoreLibraryExistsPrefix = "ERR Library ";
+inline constexpr std::string_view kFunctionExistsPrefix = "ERR Function ";
+inline constexpr std::string_view kAlreadyExistsSuffix = " already exists";
+inline constexpr std::string_view kScriptDebugUnsupported =
+    "ERR SCRIPT DEBUG is not supported: the Lua debugger is not available";
+
 // Client state: WATCH (modules/transactions.cc), pub/sub (modules/pubsub.cc, dispatch.cc).
 inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
 // %s: the command's full name ("config|get" for a subcommand).
