@@ -175,3 +175,14 @@ def test_pubsub_help_and_errors(both):
     both("PUBSUB", "NUMPAT", "extra")
     both("PUBLISH", "only-channel")
     both("SUBSCRIBE")
+
+
+def test_script_publishes_and_cannot_subscribe(both, firn, redis_ref):
+    sub = Both(firn, redis_ref)
+    try:
+        sub("SUBSCRIBE", "c")
+        both("EVAL", "return redis.call('PUBLISH', 'c', 'from-script')", "0")
+        _messages(sub, 1)
+        both("EVAL", "return redis.call('SUBSCRIBE', 'c')", "0")
+    finally:
+        sub.close()

@@ -212,3 +212,16 @@ def test_transaction_helper_with_watches(firn):
 
     assert r.transaction(spend, "balance") == [True]
     assert r.get("balance") == b"7"
+
+
+def test_script_writes_touch_watched_keys(both, firn, redis_ref):
+    other = Both(firn, redis_ref)
+    try:
+        both("WATCH", "k")
+        other("EVAL", "return redis.call('SET', KEYS[1], 'from-script')", "1", "k")
+        _exec_after(both)
+        both("WATCH", "k")
+        both("EVAL", "return redis.call('GET', KEYS[1])", "1", "k")  # a read changes nothing
+        _exec_after(both)
+    finally:
+        other.close()
