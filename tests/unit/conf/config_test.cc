@@ -576,12 +576,24 @@ lazyfree-lazy-user-del = true
 
 TEST_CASE("ConfigNames lists every setting once, in section order", "[conf][config-get]") {
   const std::vector<std::string_view>& names = ConfigNames();
-  CHECK(names.size() == 30);
+  CHECK(names.size() == 34);
   CHECK(names.front() == "bind");
   CHECK(names.back() == "latency-tracking");
   std::vector<std::string_view> sorted = names;
   std::sort(sorted.begin(), sorted.end());
   CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+}
+
+TEST_CASE("Redis's older setting names are accepted and never listed", "[conf][config-get]") {
+  Config c;
+  CHECK(SetConfigValue(c, "list-max-ziplist-size", "5").kind == SetResult::kOk);
+  CHECK(c.list_max_listpack_size == 5);
+  CHECK(SetConfigValue(c, "HASH-MAX-ZIPLIST-ENTRIES", "7").kind == SetResult::kOk);
+  CHECK(c.hash_max_listpack_entries == 7);
+  CHECK(GetConfigValue(c, "hash-max-ziplist-entries") == "7");
+  const std::vector<std::string_view>& names = ConfigNames();
+  CHECK(std::find(names.begin(), names.end(), "list-max-ziplist-size") == names.end());
+  CHECK(ParseConfigToml("list-max-ziplist-size = 3\n", "t.toml").list_max_listpack_size == 3);
 }
 
 // ---- DiffConfig, names, FormatMemory ----
