@@ -92,4 +92,15 @@ inline constexpr std::string_view kRlTooLarge = "ERR limit or BURST times window
 inline constexpr std::string_view kRlExactTooLarge =
     "ERR limit above 1000000 is too large for an exact window: use APPROX";
 
+// Collections: lists, hashes, sets, sorted sets (modules/lists.cc, hashes.cc, sets.cc, zsets.cc).
+inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
+inline constexpr std::string_view kLposRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr std::string_view kLposCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kLposMaxlenNegative = "ERR MAXLEN can't be negative";
+inline constexpr std::string_view kNumkeysPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
+
 }  // namespace firn::err
