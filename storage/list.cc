@@ -121,7 +121,7 @@ const char* EntryStartBefore(const char* end) {
 
 }  // namespace
 
-List::List(int fill) : fill_(fill) { assert(fill != 0 && fill >= -5); }
+List::List(int fill) : fill_(std::clamp(fill, -5, kMaxFill)) {}
 
 List::~List() {
   for (Node* n = head_; n != nullptr;) {
@@ -145,7 +145,7 @@ size_t List::MemoryBytes() const { return sizeof(List) + nodes_ * sizeof(Node) +
 bool List::Fits(const Node* n, size_t extra_bytes, bool new_element) const {
   if (n->count == 0 || (!new_element && n->count == 1)) return true;
   const size_t bytes = n->bytes + extra_bytes;
-  if (fill_ > 0) {
+  if (fill_ >= 0) {
     return (!new_element || n->count < static_cast<uint32_t>(fill_)) && bytes <= kSafetyBytes;
   }
   return bytes <= kFillBytes[-fill_ - 1];

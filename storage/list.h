@@ -23,7 +23,9 @@ class List {
  public:
   static constexpr int kDefaultFill = -2;  // Redis's default list-max-listpack-size
 
-  // REQUIRES: fill != 0 and fill >= -5 (the config table enforces it).
+  static constexpr int kMaxFill = 32767;
+
+  // fill is clamped to [-5, kMaxFill], as Redis clamps it; 0 keeps one element a node.
   explicit List(int fill = kDefaultFill);
   ~List();
   List(const List& other);  // a deep copy (COPY), same fill
