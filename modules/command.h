@@ -40,15 +40,63 @@ enum CommandFlag : uint32_t {
   kRandom = 1u << 13,   // non-deterministic output (COMMAND INFO "random" hint)
   kPubSub = 1u << 14,
   kBlocking = 1u << 15,
+  // Reported by COMMAND INFO only, for clients that read them; dispatch does not act on them.
+  kNoAsyncLoading = 1u << 16,  // Redis's no_async_loading (Firn never loads in the background)
+  kRefusedInMulti = 1u << 17,  // Redis's no_multi: refused inside MULTI (SHUTDOWN, SAVE)
 };
 
-// Where the keys are: argv[first], argv[first+step], ... up to argv[last] (last < 0 counts
-// from the end, -1 being the last argument). first == 0: no keys.
+// COMMAND INFO's legacy key positions: argv[first], argv[first+step], ... up to argv[last]
+// (last < 0 counts from the end, -1 being the last argument). first == 0: no keys. Redis
+// derives this triple from the key specs (KeyRule below); so does Firn's table test, which
+// checks every row's `.keys` against its key specs.
 struct KeySpec {
   int first = 0;
   int last = 0;
   int step = 0;
 };
+
+// A key spec's flags, as COMMAND INFO names them. Exactly one of RO/RW/OW/RM says what the
+// command does with the key's value (read only, read and write, overwrite, remove); the
+// optional ACCESS/UPDATE/INSERT/DELETE say what happens to the user's data.
+enum KeyFlag : uint16_t {
+  kKeyRO = 1u << 0,
+  kKeyRW = 1u << 1,
+  kKeyOW = 1u << 2,
+  kKeyRM = 1u << 3,
+  kKeyAccess = 1u << 4,  // the value is returned or copied, or its metadata read
+  kKeyUpdate = 1u << 5,  // the value is changed in place, or replaced
+  kKeyInsert = 1u << 6,  // data is added without touching what is there
+  kKeyDelete = 1u << 7,  // data is removed
+  kKeyNotKey = 1u << 8,
+  kKeyIncomplete = 1u << 9,
+  kKeyVariableFlags = 1u << 10,  // the flags depend on the other arguments (SET ... GET)
+};
+
+// One Redis 7 key specification: where the search for keys begins (at an argument index, or
+// after a keyword found from an index), then how the keys are found from there (a range, or
+// a count argument). COMMAND INFO reports these; COMMAND GETKEYS (and later ACL key checks)
+// follow them.
+struct KeyRule {
+  uint16_t flags = 0;
+  // begin_search. Index form: the argument where the search starts. Keyword form (`keyword`
+  // set): the index the search for the keyword starts from (negative: from the end, searching
+  // backwards); the keys begin after the keyword.
+  int index = 0;
+  std::string_view keyword;
+  // find_keys. Range form: the last key, relative to the first (-1: the last argument, -2 the
+  // one before...), every `key_step`-th argument, and with last_key -1, `limit` > 1 keeps only
+  // the first 1/limit of them. Keynum form (`keynum`): the argument `keynum_index` after the
+  // start holds the number of keys, which begin `first_key` after the start.
+  bool keynum = false;
+  int last_key = 0;
+  int key_step = 1;
+  int limit = 0;
+  int keynum_index = 0;
+  int first_key = 0;
+  std::string_view notes;  // "" if none
+};
+
+struct CommandMeta;  // command_docs.h
 
 struct CommandContext;
 using Handler = void (*)(CommandContext& ctx);
@@ -80,6 +128,9 @@ struct Command {
   // Subcommands ("config|get"), for COMMAND output and per-subcommand stats.
   std::vector<Command> subcommands;
   mutable CommandStats stats;
+  // Key specs, extra ACL categories, tips and argument tree (command_docs.h), bound by the
+  // command table by name; never null for a command in the table.
+  const CommandMeta* meta = nullptr;
 
   // Whether argc arguments (the name included) fit the arity.
   bool ArityFits(size_t argc) const {

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -455,9 +456,16 @@ void Info(CommandContext& ctx) {
 }
 
 // ---- COMMAND ----
+//
+// COMMAND INFO, DOCS, GETKEYS and LIST read the command table: each row's name, arity, flags
+// and legacy key range, and through Command::meta its key specs, extra ACL categories, tips
+// and argument tree (command_docs.h).
 
 // Flag bit -> Redis's name, in the order COMMAND INFO prints them. kNoMulti is left out: in
-// Firn it means "runs at once inside MULTI", not Redis's "refused inside MULTI".
+// Firn it means "runs at once inside MULTI", not Redis's "refused inside MULTI"
+// (kRefusedInMulti). movablekeys is not a row flag: COMMAND INFO derives it from the key
+// specs and reports it under a bit no row uses.
+constexpr uint32_t kMovableKeys = 1u << 31;
 constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kWrite, "write"},
     {kReadOnly, "readonly"},
@@ -472,7 +480,25 @@ constexpr std::pair<uint32_t, std::string_view> kFlagNames[] = {
     {kSkipSlowlog, "skip_slowlog"},
     {kFast, "fast"},
     {kNoAuth, "no_auth"},
+    {kNoAsyncLoading, "no_async_loading"},
+    {kRefusedInMulti, "no_multi"},
+    {kMovableKeys, "movablekeys"},
     {kAllowBusy, "allow_busy"},
+};
+
+// Key spec flag bit -> COMMAND INFO's name, in Redis's order.
+constexpr std::pair<uint16_t, std::string_view> kKeyFlagNames[] = {
+    {kKeyRO, "RO"},
+    {kKeyRW, "RW"},
+    {kKeyOW, "OW"},
+    {kKeyRM, "RM"},
+    {kKeyAccess, "access"},
+    {kKeyUpdate, "update"},
+    {kKeyInsert, "insert"},
+    {kKeyDelete, "delete"},
+    {kKeyNotKey, "not_key"},
+    {kKeyIncomplete, "incomplete"},
+    {kKeyVariableFlags, "variable_flags"},
 };
 
 // Splits a space-separated list.
@@ -486,108 +512,83 @@ std::vector<std::string_view> Words(std::string_view s) {
   return out;
 }
 
-// The ACL category of a documentation group, or "".
-std::string_view GroupCategory(std::string_view group) {
-  static constexpr std::pair<std::string_view, std::string_view> kMap[] = {
-      {"generic", "@keyspace"},
-      {"string", "@string"},
-      {"list", "@list"},
-      {"set", "@set"},
-      {"sorted-set", "@sortedset"},
-      {"hash", "@hash"},
-      {"bitmap", "@bitmap"},
-      {"hyperloglog", "@hyperloglog"},
-      {"geo", "@geo"},
-      {"stream", "@stream"},
-      {"pubsub", "@pubsub"},
-      {"connection", "@connection"},
-      {"transactions", "@transaction"},
-      {"scripting", "@scripting"},
-  };
-  for (const auto& [g, cat] : kMap) {
-    if (g == group) return cat;
-  }
-  return "";
+std::span<const KeyRule> KeySpecsOf(const Command& c) {
+  return c.meta != nullptr ? c.meta->key_specs : std::span<const KeyRule>();
 }
 
-// ACL categories: Redis's own for a command Redis has (command_docs.h); otherwise, in Redis's
-// order, those the flags imply (write, readonly, admin, pubsub, fast/slow, blocking) plus the
-// group's.
-std::vector<std::string_view> AclCategories(const Command& c) {
-  if (const CommandDoc* doc = FindCommandDoc(c.name); doc != nullptr) {
-    return Words(doc->acl_categories);
-  }
-  static constexpr std::string_view kOrder[] = {
-      "@keyspace",   "@read",        "@write",    "@set",         "@sortedset", "@list",
-      "@hash",       "@string",      "@bitmap",   "@hyperloglog", "@geo",       "@stream",
-      "@pubsub",     "@admin",       "@fast",     "@slow",        "@blocking",  "@dangerous",
-      "@connection", "@transaction", "@scripting"};
-  std::vector<std::string_view> have;
-  if (c.flags & kWrite) have.push_back("@write");
-  if (c.flags & kReadOnly) have.push_back("@read");
-  if (c.flags & kAdmin) {
-    have.push_back("@admin");
-    have.push_back("@dangerous");
-  }
-  if (c.flags & kPubSub) have.push_back("@pubsub");
-  if (c.flags & kBlocking) have.push_back("@blocking");
-  have.push_back((c.flags & kFast) ? "@fast" : "@slow");
-  if (c.subcommands.empty()) {
-    std::string_view g = GroupCategory(c.group);
-    if (!g.empty()) have.push_back(g);
-  }
-  std::vector<std::string_view> out;
-  for (std::string_view cat : kOrder) {
-    if (std::find(have.begin(), have.end(), cat) != have.end()) out.push_back(cat);
-  }
-  return out;
-}
-
-// Tips: Redis's own for a command Redis has; otherwise "nondeterministic_output" for kRandom.
+// Tips: the entry's; for a row without an entry, "nondeterministic_output" for kRandom.
 std::vector<std::string_view> Tips(const Command& c) {
-  if (const CommandDoc* doc = FindCommandDoc(c.name); doc != nullptr) return Words(doc->tips);
+  if (c.meta != nullptr) return Words(c.meta->tips);
   if (c.flags & kRandom) return {"nondeterministic_output"};
   return {};
 }
 
+// A key spec's flags, as a set of status strings.
+void ReplyKeyFlags(ReplyBuilder& r, uint16_t flags) {
+  size_t n = 0;
+  for (const auto& [bit, name] : kKeyFlagNames) n += (flags & bit) ? 1 : 0;
+  r.Set(n);
+  for (const auto& [bit, name] : kKeyFlagNames) {
+    if (flags & bit) r.Simple(name);
+  }
+}
+
+// COMMAND INFO's key specs: a set (Redis's type) of maps {notes?, flags, begin_search,
+// find_keys}.
 void ReplyKeySpecs(ReplyBuilder& r, const Command& c) {
-  // A set in RESP3, as Redis sends it.
-  if (c.keys.first <= 0) {
-    r.Set(0);
-    return;
+  std::span<const KeyRule> specs = KeySpecsOf(c);
+  r.Set(specs.size());
+  for (const KeyRule& k : specs) {
+    r.Map(k.notes.empty() ? 3 : 4);
+    if (!k.notes.empty()) {
+      r.Bulk("notes");
+      r.Bulk(k.notes);
+    }
+    r.Bulk("flags");
+    ReplyKeyFlags(r, k.flags);
+    r.Bulk("begin_search");
+    r.Map(2);
+    r.Bulk("type");
+    if (k.keyword.empty()) {
+      r.Bulk("index");
+      r.Bulk("spec");
+      r.Map(1);
+      r.Bulk("index");
+      r.Int(k.index);
+    } else {
+      r.Bulk("keyword");
+      r.Bulk("spec");
+      r.Map(2);
+      r.Bulk("keyword");
+      r.Bulk(k.keyword);
+      r.Bulk("startfrom");
+      r.Int(k.index);
+    }
+    r.Bulk("find_keys");
+    r.Map(2);
+    r.Bulk("type");
+    if (k.keynum) {
+      r.Bulk("keynum");
+      r.Bulk("spec");
+      r.Map(3);
+      r.Bulk("keynumidx");
+      r.Int(k.keynum_index);
+      r.Bulk("firstkey");
+      r.Int(k.first_key);
+      r.Bulk("keystep");
+      r.Int(k.key_step);
+    } else {
+      r.Bulk("range");
+      r.Bulk("spec");
+      r.Map(3);
+      r.Bulk("lastkey");
+      r.Int(k.last_key);
+      r.Bulk("keystep");
+      r.Int(k.key_step);
+      r.Bulk("limit");
+      r.Int(k.limit);
+    }
   }
-  r.Set(1);
-  r.Map(3);
-  r.Bulk("flags");
-  if (c.flags & kWrite) {
-    r.Set(2);
-    r.Simple("RW");
-    r.Simple("update");
-  } else {
-    r.Set(2);
-    r.Simple("RO");
-    r.Simple("access");
-  }
-  r.Bulk("begin_search");
-  r.Map(2);
-  r.Bulk("type");
-  r.Bulk("index");
-  r.Bulk("spec");
-  r.Map(1);
-  r.Bulk("index");
-  r.Int(c.keys.first);
-  r.Bulk("find_keys");
-  r.Map(2);
-  r.Bulk("type");
-  r.Bulk("range");
-  r.Bulk("spec");
-  r.Map(3);
-  r.Bulk("lastkey");
-  r.Int(c.keys.last < 0 ? c.keys.last : c.keys.last - c.keys.first);
-  r.Bulk("keystep");
-  r.Int(c.keys.step);
-  r.Bulk("limit");
-  r.Int(0);
 }
 
 // One COMMAND INFO entry, Redis 7's ten fields: name, arity, flags, first key, last key,
@@ -596,11 +597,12 @@ void ReplyCommandInfo(ReplyBuilder& r, const Command& c) {
   r.Array(10);
   r.Bulk(c.name);
   r.Int(c.arity);
+  const uint32_t flags = c.flags | (HasMovableKeys(KeySpecsOf(c)) ? kMovableKeys : 0);
   size_t nflags = 0;
-  for (const auto& [bit, name] : kFlagNames) nflags += (c.flags & bit) ? 1 : 0;
+  for (const auto& [bit, name] : kFlagNames) nflags += (flags & bit) ? 1 : 0;
   r.Set(nflags);
   for (const auto& [bit, name] : kFlagNames) {
-    if (c.flags & bit) r.Simple(name);
+    if (flags & bit) r.Simple(name);
   }
   r.Int(c.keys.first);
   r.Int(c.keys.last);
@@ -659,22 +661,22 @@ void CommandInfo(CommandContext& ctx) {
   }
 }
 
-size_t CountDocArgs(const DocArg* args, size_t n) {
+size_t CountDocArgs(std::span<const DocArg> args) {
   size_t count = 0;
-  for (size_t i = 0; i < n; i += 1 + args[i].descendants) ++count;
+  for (size_t i = 0; i < args.size(); i += 1 + args[i].descendants) ++count;
   return count;
 }
 
-// The arguments args[0, n) (preorder) as COMMAND DOCS's array of maps.
-void ReplyDocArgs(ReplyBuilder& r, const DocArg* args, size_t n) {
-  r.Array(CountDocArgs(args, n));
-  for (size_t i = 0; i < n; i += 1 + args[i].descendants) {
+// The arguments (preorder) as COMMAND DOCS's array of maps.
+void ReplyDocArgs(ReplyBuilder& r, std::span<const DocArg> args) {
+  r.Array(CountDocArgs(args));
+  for (size_t i = 0; i < args.size(); i += 1 + args[i].descendants) {
     const DocArg& a = args[i];
     const size_t nflags = ((a.flags & DocArg::kOptional) ? 1 : 0) +
                           ((a.flags & DocArg::kMultiple) ? 1 : 0) +
                           ((a.flags & DocArg::kMultipleToken) ? 1 : 0);
-    r.Map(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.display.empty() + (nflags > 0) +
-          (a.descendants > 0));
+    r.Map(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.display.empty() +
+          !a.deprecated_since.empty() + (nflags > 0) + (a.descendants > 0));
     r.Bulk("name");
     r.Bulk(a.name);
     r.Bulk("type");
@@ -691,6 +693,10 @@ void ReplyDocArgs(ReplyBuilder& r, const DocArg* args, size_t n) {
       r.Bulk("display_text");
       r.Bulk(a.display);
     }
+    if (!a.deprecated_since.empty()) {
+      r.Bulk("deprecated_since");
+      r.Bulk(a.deprecated_since);
+    }
     if (nflags > 0) {
       r.Bulk("flags");
       r.Set(nflags);
@@ -700,20 +706,20 @@ void ReplyDocArgs(ReplyBuilder& r, const DocArg* args, size_t n) {
     }
     if (a.descendants > 0) {
       r.Bulk("arguments");
-      ReplyDocArgs(r, &args[i + 1], a.descendants);
+      ReplyDocArgs(r, args.subspan(i + 1, a.descendants));
     }
   }
 }
 
 // One command's COMMAND DOCS map: summary, since, group (from its row), complexity,
-// deprecation and arguments (Redis's, from command_docs.h), subcommands.
+// deprecation and arguments (from its entry), subcommands.
 void ReplyCommandDoc(ReplyBuilder& r, const Command& c) {
-  const CommandDoc* doc = FindCommandDoc(c.name);
-  const bool complexity = doc != nullptr && !doc->complexity.empty();
-  const bool doc_flags = doc != nullptr && !doc->doc_flags.empty();
-  const bool deprecated = doc != nullptr && !doc->deprecated_since.empty();
-  const bool replaced = doc != nullptr && !doc->replaced_by.empty();
-  const bool args = doc != nullptr && doc->args_size > 0;
+  const CommandMeta* m = c.meta;
+  const bool complexity = m != nullptr && !m->complexity.empty();
+  const bool doc_flags = m != nullptr && !m->doc_flags.empty();
+  const bool deprecated = m != nullptr && !m->deprecated_since.empty();
+  const bool replaced = m != nullptr && !m->replaced_by.empty();
+  const bool args = m != nullptr && !m->args.empty();
   const bool subs = !c.subcommands.empty();
   r.Map(3 + complexity + doc_flags + deprecated + replaced + args + subs);
   r.Bulk("summary");
@@ -724,25 +730,25 @@ void ReplyCommandDoc(ReplyBuilder& r, const Command& c) {
   r.Bulk(c.group);
   if (complexity) {
     r.Bulk("complexity");
-    r.Bulk(doc->complexity);
+    r.Bulk(m->complexity);
   }
   if (doc_flags) {
     r.Bulk("doc_flags");
-    std::vector<std::string_view> flags = Words(doc->doc_flags);
+    std::vector<std::string_view> flags = Words(m->doc_flags);
     r.Set(flags.size());
     for (std::string_view f : flags) r.Simple(f);
   }
   if (deprecated) {
     r.Bulk("deprecated_since");
-    r.Bulk(doc->deprecated_since);
+    r.Bulk(m->deprecated_since);
   }
   if (replaced) {
     r.Bulk("replaced_by");
-    r.Bulk(doc->replaced_by);
+    r.Bulk(m->replaced_by);
   }
   if (args) {
     r.Bulk("arguments");
-    ReplyDocArgs(r, doc->args, doc->args_size);
+    ReplyDocArgs(r, m->args);
   }
   if (subs) {
     r.Bulk("subcommands");
@@ -822,34 +828,78 @@ void CommandList(CommandContext& ctx) {
   for (std::string_view n : names) ctx.reply.Bulk(n);
 }
 
-// COMMAND GETKEYS command [arg ...] -> the arguments of that command line that are keys.
-void CommandGetKeys(CommandContext& ctx) {
+// The command line argv[2...] of COMMAND GETKEYS / GETKEYSANDFLAGS names, and the indexes of
+// its keys in ctx.argv; false after sending Redis's error for a line it cannot answer: an
+// unknown command or subcommand, a command without keys, a wrong number of arguments.
+bool FindLineKeys(CommandContext& ctx, const Command** out, std::vector<size_t>* positions) {
   const Command* c = ctx.engine.commands.Find(ctx.arg(2));
   const size_t argc = ctx.argc() - 2;  // the inner command's argc
-  if (c != nullptr && !c->subcommands.empty() && argc >= 2) {
-    const Command* sub = FindSubcommand(*c, ctx.arg(3));
-    if (sub != nullptr) c = sub;
-  }
+  if (c != nullptr && !c->subcommands.empty() && argc >= 2) c = FindSubcommand(*c, ctx.arg(3));
   if (c == nullptr) {
     ctx.Error(err::kInvalidCommand);
-    return;
+    return false;
+  }
+  std::span<const KeyRule> specs = KeySpecsOf(*c);
+  // A row without an entry still has its legacy range.
+  const KeyRule legacy{.index = c->keys.first,
+                       .last_key = c->keys.last < 0 ? c->keys.last : c->keys.last - c->keys.first,
+                       .key_step = c->keys.step};
+  if (c->meta == nullptr && c->keys.first > 0) specs = std::span<const KeyRule>(&legacy, 1);
+  if (specs.empty()) {
+    ctx.Error(err::kNoKeyArgs);
+    return false;
   }
   if (!c->ArityFits(argc)) {
     ctx.Error(err::kInvalidCommandArgs);
-    return;
+    return false;
   }
-  if (c->keys.first <= 0) {
-    ctx.Error(err::kNoKeyArgs);
-    return;
+  const std::vector<std::string_view> line(ctx.argv.begin() + 2, ctx.argv.end());
+  std::vector<size_t> found = KeyPositions(specs, argc, line);
+  if (found.empty()) {
+    ctx.Error(err::kInvalidKeyArgs);
+    return false;
   }
-  const int last = c->keys.last < 0 ? static_cast<int>(argc) + c->keys.last : c->keys.last;
-  const int step = std::max(1, c->keys.step);
-  std::vector<std::string_view> keys;
-  for (int i = c->keys.first; i <= last && i < static_cast<int>(argc); i += step) {
-    keys.push_back(ctx.arg(2 + static_cast<size_t>(i)));
+  for (size_t& i : found) i += 2;
+  *out = c;
+  *positions = std::move(found);
+  return true;
+}
+
+// COMMAND GETKEYS command [arg ...] -> the arguments of that command line that are keys, as
+// its key specs find them.
+void CommandGetKeys(CommandContext& ctx) {
+  const Command* c;
+  std::vector<size_t> positions;
+  if (!FindLineKeys(ctx, &c, &positions)) return;
+  ctx.reply.Array(positions.size());
+  for (size_t i : positions) ctx.reply.Bulk(ctx.arg(i));
+}
+
+// COMMAND GETKEYSANDFLAGS command [arg ...] -> [key, flags] for each key of that command
+// line, the flags being those of the key spec that found it.
+void CommandGetKeysAndFlags(CommandContext& ctx) {
+  const Command* c;
+  std::vector<size_t> positions;
+  if (!FindLineKeys(ctx, &c, &positions)) return;
+  // KeyPositions lists the keys spec by spec; find each key's spec again the same way.
+  std::span<const KeyRule> specs = KeySpecsOf(*c);
+  const std::vector<std::string_view> line(ctx.argv.begin() + 2, ctx.argv.end());
+  std::vector<uint16_t> flags;
+  for (const KeyRule& k : specs) {
+    const size_t n = KeyPositions(std::span<const KeyRule>(&k, 1), line.size(), line).size();
+    uint16_t f = k.flags;
+    if ((f & kKeyVariableFlags) && c->meta->line_key_flags != nullptr) {
+      f = c->meta->line_key_flags(line, f);
+    }
+    flags.insert(flags.end(), n, f);
   }
-  ctx.reply.Array(keys.size());
-  for (std::string_view k : keys) ctx.reply.Bulk(k);
+  flags.resize(positions.size(), 0);
+  ctx.reply.Array(positions.size());
+  for (size_t i = 0; i < positions.size(); ++i) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(ctx.arg(positions[i]));
+    ReplyKeyFlags(ctx.reply, flags[i]);
+  }
 }
 
 void ReplyHelp(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
@@ -877,6 +927,8 @@ void CommandHelp(CommandContext& ctx) {
                      "    commands are returned.",
                      "GETKEYS <full-command>",
                      "    Return the keys from a full Redis command.",
+                     "GETKEYSANDFLAGS <full-command>",
+                     "    Return the keys and the access flags from a full Redis command.",
                      "HELP",
                      "    Prints this help.",
                  });
@@ -1161,26 +1213,30 @@ constexpr uint32_t kAdminFlags = kAdmin | kNoScript | kLoading | kStale;
 std::vector<Command> CommandSubcommands() {
   return {
       {.name = "command|count", .arity = 2, .flags = kLoading | kStale, .run = CommandCount,
-       .group = "server", .since = "2.8.13", .summary = "Returns a count of commands.",
+       .group = "server", .since = "2.8.13", .summary = "Answers how many commands the server has.",
        .syntax = ""},
       {.name = "command|docs", .arity = -2, .flags = kLoading | kStale, .run = CommandDocs,
        .group = "server", .since = "7.0.0",
-       .summary = "Returns documentary information about one, multiple or all commands.",
+       .summary = "Documents commands: summary, version, group and arguments.",
        .syntax = "[command-name [command-name ...]]"},
       {.name = "command|getkeys", .arity = -4, .flags = kLoading | kStale, .run = CommandGetKeys,
        .group = "server", .since = "2.8.13",
-       .summary = "Extracts the key names from an arbitrary command.",
+       .summary = "Lists the keys a full command line names.",
+       .syntax = "command [arg [arg ...]]"},
+      {.name = "command|getkeysandflags", .arity = -4, .flags = kLoading | kStale,
+       .run = CommandGetKeysAndFlags, .group = "server", .since = "7.0.0",
+       .summary = "Lists the keys of a full command line with the key spec flags of each.",
        .syntax = "command [arg [arg ...]]"},
       {.name = "command|info", .arity = -2, .flags = kLoading | kStale, .run = CommandInfo,
        .group = "server", .since = "2.8.13",
-       .summary = "Returns information about one, multiple or all commands.",
+       .summary = "Describes commands: arity, flags, keys and ACL categories.",
        .syntax = "[command-name [command-name ...]]"},
       {.name = "command|list", .arity = -2, .flags = kLoading | kStale, .run = CommandList,
-       .group = "server", .since = "7.0.0", .summary = "Returns a list of command names.",
+       .group = "server", .since = "7.0.0", .summary = "Lists command names, optionally filtered.",
        .syntax = "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]"},
       {.name = "command|help", .arity = 2, .flags = kLoading | kStale, .run = CommandHelp,
        .group = "server", .since = "5.0.0",
-       .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
+       .summary = "Lists the COMMAND subcommands.", .syntax = ""},
   };
 }
 // clang-format on
@@ -1189,20 +1245,21 @@ std::vector<Command> CommandSubcommands() {
 std::vector<Command> ConfigSubcommands() {
   return {
       {.name = "config|get", .arity = -3, .flags = kAdminFlags, .run = ConfigGet, .group = "server",
-       .since = "2.0.0", .summary = "Returns the effective values of configuration parameters.",
+       .since = "2.0.0", .summary = "Answers the values of the settings matching patterns.",
        .syntax = "parameter [parameter ...]"},
       {.name = "config|set", .arity = -4, .flags = kAdminFlags, .run = ConfigSet, .group = "server",
-       .since = "2.0.0", .summary = "Sets configuration parameters in-flight.",
+       .since = "2.0.0", .summary = "Changes settings at runtime, all of them or none.",
        .syntax = "parameter value [parameter value ...]"},
       {.name = "config|resetstat", .arity = 2, .flags = kAdminFlags, .run = ConfigResetStat,
-       .group = "server", .since = "2.0.0", .summary = "Resets the server's statistics.",
+       .group = "server", .since = "2.0.0", .summary = "Resets the counters INFO reports.",
        .syntax = ""},
       {.name = "config|rewrite", .arity = 2, .flags = kAdminFlags, .run = ConfigRewrite,
        .group = "server", .since = "2.8.0",
-       .summary = "Persists the effective configuration to file.", .syntax = ""},
+       .summary = "Would write the running settings to the config file; Firn refuses.",
+       .syntax = ""},
       {.name = "config|help", .arity = 2, .flags = kLoading | kStale, .run = ConfigHelp,
        .group = "server", .since = "5.0.0",
-       .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
+       .summary = "Lists the CONFIG subcommands.", .syntax = ""},
   };
 }
 // clang-format on
@@ -1214,41 +1271,50 @@ std::vector<Command> ServerCommands() {
   return {
       {.name = "info", .arity = -1, .flags = kLoading | kStale | kRandom, .run = Info,
        .group = "server", .since = "1.0.0",
-       .summary = "Returns information and statistics about the server.",
+       .summary = "Reports the server's state and counters, by section.",
        .syntax = "[section [section ...]]"},
       {.name = "command", .arity = -1, .flags = kLoading | kStale | kRandom, .run = CommandRoot,
        .group = "server", .since = "2.8.13",
-       .summary = "Returns detailed information about all commands.", .syntax = "",
+       .summary = "Describes every command (see its subcommands).", .syntax = "",
        .subcommands = CommandSubcommands()},
       {.name = "config", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "server",
-       .since = "2.0.0", .summary = "A container for server configuration commands.", .syntax = "",
+       .since = "2.0.0",
+       .summary = "Reads and changes settings (see its subcommands).", .syntax = "",
        .subcommands = ConfigSubcommands()},
       {.name = "time", .arity = 1, .flags = kLoading | kStale | kFast | kRandom, .run = Time,
-       .group = "server", .since = "2.6.0", .summary = "Returns the server time.", .syntax = ""},
+       .group = "server", .since = "2.6.0",
+       .summary = "Answers the server's clock: Unix seconds and microseconds.", .syntax = ""},
       {.name = "dbsize", .arity = 1, .flags = kReadOnly | kFast, .run = DbSize, .group = "server",
-       .since = "1.0.0", .summary = "Returns the number of keys in the database.", .syntax = ""},
+       .since = "1.0.0", .summary = "Counts the keys in the selected database.", .syntax = ""},
       {.name = "flushdb", .arity = -1, .flags = kWrite, .run = FlushDb, .group = "server",
-       .since = "1.0.0", .summary = "Removes all keys from the current database.",
+       .since = "1.0.0", .summary = "Deletes every key in the selected database.",
        .syntax = "[ASYNC | SYNC]"},
       {.name = "flushall", .arity = -1, .flags = kWrite, .run = FlushAll, .group = "server",
-       .since = "1.0.0", .summary = "Removes all keys from all databases.",
+       .since = "1.0.0", .summary = "Deletes every key in every database.",
        .syntax = "[ASYNC | SYNC]"},
       {.name = "swapdb", .arity = 3, .flags = kWrite | kFast, .run = SwapDb, .group = "server",
-       .since = "4.0.0", .summary = "Swaps two Redis databases.", .syntax = "index1 index2"},
-      {.name = "shutdown", .arity = -1, .flags = kAdminFlags | kAllowBusy, .run = Shutdown,
+       .since = "4.0.0",
+       .summary = "Exchanges the contents of two databases.", .syntax = "index1 index2"},
+      {.name = "shutdown", .arity = -1, .flags = kAdminFlags | kAllowBusy | kRefusedInMulti,
+       .run = Shutdown,
        .group = "server", .since = "1.0.0",
-       .summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+       .summary = "Stops the server after answering pending clients.",
        .syntax = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]"},
       {.name = "monitor", .arity = 1, .flags = kAdminFlags, .run = Monitor, .group = "server",
-       .since = "1.0.0", .summary = "Listens for all requests received by the server in real-time.",
+       .since = "1.0.0", .summary = "Streams every command the server runs to this connection.",
        .syntax = ""},
       {.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast | kRandom,
        .run = LastSave, .group = "server", .since = "1.0.0",
-       .summary = "Returns the Unix timestamp of the last successful save to disk.", .syntax = ""},
-      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript, .run = Save, .group = "server",
-       .since = "1.0.0", .summary = "Synchronously saves the database(s) to disk.", .syntax = ""},
-      {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript, .run = BgSave, .group = "server",
-       .since = "1.0.0", .summary = "Asynchronously saves the database(s) to disk.",
+       .summary = "Answers the Unix time of the last save (in Firn, its start).", .syntax = ""},
+      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript | kNoAsyncLoading | kRefusedInMulti,
+       .run = Save, .group = "server",
+       .since = "1.0.0",
+       .summary = "Saves the data to disk; Firn keeps nothing on disk, so does nothing.",
+       .syntax = ""},
+      {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript | kNoAsyncLoading, .run = BgSave,
+       .group = "server",
+       .since = "1.0.0",
+       .summary = "Saves the data to disk in the background; does nothing in Firn.",
        .syntax = "[SCHEDULE]"},
   };
 }

@@ -234,42 +234,44 @@ void LatencyHelp(CommandContext& ctx) {
 }
 
 constexpr uint32_t kLogFlags = kAdmin | kLoading | kStale;
+constexpr uint32_t kLatencyFlags = kLogFlags | kNoScript;
 
 std::vector<Command> SlowLogSubcommands() {
   return {
       {.name = "slowlog|get", .arity = -2, .flags = kLogFlags, .run = SlowLogGet,
-       .group = "server", .since = "2.2.12", .summary = "Returns the slow log's entries.",
+       .group = "server", .since = "2.2.12", .summary = "Answers the most recent slow log entries.",
        .syntax = "[count]"},
       {.name = "slowlog|len", .arity = 2, .flags = kLogFlags, .run = SlowLogLen,
        .group = "server", .since = "2.2.12",
-       .summary = "Returns the number of entries in the slow log.", .syntax = ""},
+       .summary = "Counts the slow log's entries.", .syntax = ""},
       {.name = "slowlog|reset", .arity = 2, .flags = kLogFlags, .run = SlowLogReset,
-       .group = "server", .since = "2.2.12", .summary = "Clears all entries from the slow log.",
+       .group = "server", .since = "2.2.12", .summary = "Empties the slow log.",
        .syntax = ""},
       {.name = "slowlog|help", .arity = 2, .flags = kLoading | kStale, .run = SlowLogHelp,
        .group = "server", .since = "6.2.0",
-       .summary = "Show helpful text about the different subcommands", .syntax = ""},
+       .summary = "Lists the SLOWLOG subcommands.", .syntax = ""},
   };
 }
 
 std::vector<Command> LatencySubcommands() {
   return {
-      {.name = "latency|latest", .arity = 2, .flags = kLogFlags, .run = LatencyLatest,
+      {.name = "latency|latest", .arity = 2, .flags = kLatencyFlags, .run = LatencyLatest,
        .group = "server", .since = "2.8.13",
-       .summary = "Returns the latest latency samples for all events.", .syntax = ""},
-      {.name = "latency|history", .arity = 3, .flags = kLogFlags, .run = LatencyHistory,
+       .summary = "Answers the latest latency spike of each event.", .syntax = ""},
+      {.name = "latency|history", .arity = 3, .flags = kLatencyFlags, .run = LatencyHistory,
        .group = "server", .since = "2.8.13",
-       .summary = "Returns timestamp-latency samples for an event.", .syntax = "event"},
-      {.name = "latency|reset", .arity = -2, .flags = kLogFlags, .run = LatencyReset,
+       .summary = "Answers an event's latency spikes over time.", .syntax = "event"},
+      {.name = "latency|reset", .arity = -2, .flags = kLatencyFlags, .run = LatencyReset,
        .group = "server", .since = "2.8.13",
-       .summary = "Resets the latency data for one or more events.", .syntax = "[event [event ...]]"},
-      {.name = "latency|histogram", .arity = -2, .flags = kLogFlags, .run = LatencyHistogram,
+       .summary = "Clears the latency spikes of some or all events.",
+       .syntax = "[event [event ...]]"},
+      {.name = "latency|histogram", .arity = -2, .flags = kLatencyFlags, .run = LatencyHistogram,
        .group = "server", .since = "7.0.0",
-       .summary = "Returns the cumulative distribution of latencies of a subset or all commands.",
+       .summary = "Answers per-command latency histograms.",
        .syntax = "[command [command ...]]"},
       {.name = "latency|help", .arity = 2, .flags = kLoading | kStale, .run = LatencyHelp,
        .group = "server", .since = "2.8.13",
-       .summary = "Returns helpful text about the different subcommands.", .syntax = ""},
+       .summary = "Lists the LATENCY subcommands.", .syntax = ""},
   };
 }
 
@@ -278,10 +280,11 @@ std::vector<Command> LatencySubcommands() {
 std::vector<Command> SlowLogCommands() {
   return {
       {.name = "slowlog", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "server",
-       .since = "2.2.12", .summary = "A container for slow log commands.", .syntax = "",
+       .since = "2.2.12",
+       .summary = "Reads the log of slow commands (see its subcommands).", .syntax = "",
        .subcommands = SlowLogSubcommands()},
       {.name = "latency", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "server",
-       .since = "2.8.13", .summary = "A container for latency diagnostics commands.",
+       .since = "2.8.13", .summary = "Reads latency measurements (see its subcommands).",
        .syntax = "", .subcommands = LatencySubcommands()},
   };
 }

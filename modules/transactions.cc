@@ -66,13 +66,15 @@ std::vector<Command> TransactionCommands() {
   constexpr uint32_t kTxFlags = kNoScript | kLoading | kStale | kNoMulti;
   return {
       {.name = "multi", .arity = 1, .flags = kTxFlags | kFast | kAllowBusy, .run = Multi,
-       .group = "transactions", .since = "1.2.0", .summary = "Starts a transaction.",
+       .group = "transactions", .since = "1.2.0",
+       .summary = "Starts a transaction: later commands wait in a queue for EXEC.",
        .syntax = ""},
       {.name = "exec", .arity = 1, .flags = kTxFlags | kSkipSlowlog, .run = Exec,
        .group = "transactions", .since = "1.2.0",
-       .summary = "Executes all commands in a transaction.", .syntax = ""},
+       .summary = "Runs a transaction's queued commands as one atomic step.", .syntax = ""},
       {.name = "discard", .arity = 1, .flags = kTxFlags | kFast | kAllowBusy, .run = Discard,
-       .group = "transactions", .since = "2.0.0", .summary = "Discards a transaction.",
+       .group = "transactions", .since = "2.0.0",
+       .summary = "Drops a transaction's queued commands.",
        .syntax = ""},
   };
 }

@@ -92,6 +92,9 @@ inline constexpr std::string_view kRlTooLarge = "ERR limit or BURST times window
 inline constexpr std::string_view kRlExactTooLarge =
     "ERR limit above 1000000 is too large for an exact window: use APPROX";
 
+// Command metadata (COMMAND GETKEYS / GETKEYSANDFLAGS in modules/server.cc).
+inline constexpr std::string_view kInvalidKeyArgs = "ERR Invalid arguments specified for command";
+
 // Collections: lists, hashes, sets, sorted sets (modules/lists.cc, hashes.cc, sets.cc, zsets.cc).
 inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
 inline constexpr std::string_view kMustBePositive = "ERR value is out of range, must be positive";
