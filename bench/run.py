@@ -309,6 +309,15 @@ class Runner:
                             done[memo] = dict(res, row=name)
                         self.record("ratelimit", name, t, res)
                 log("ratelimit %-20s %s" % (name, self.brief("ratelimit", name, "rps")))
+        name = "sliding-window long-log"
+        for rep in range(self.reps("ratelimit")):
+            for t in self.order(targets, rep):
+                srv = t.ensure()
+                impl = "native" if t is self.firn else "redis"
+                res = {"error": t.start_error} if srv is None else safe(
+                    ratelimit.long_log, srv.host, srv.port, impl, self.quick)
+                self.record("ratelimit", name, t, res)
+        log("ratelimit %-20s %s" % (name, self.brief("ratelimit", name, "refused_p50_us")))
         for t in targets:
             t.stop()
 

@@ -56,18 +56,8 @@ constexpr std::string_view kLfuSelected =
 // set with an LRU or LFU policy, and reports their refcount as INT_MAX (OBJ_SHARED_REFCOUNT).
 constexpr int64_t kSharedIntegers = 10000;
 constexpr int64_t kSharedRefcount = INT_MAX;
-// The longest string Redis keeps as "embstr" (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
-constexpr size_t kEmbstrMaxBytes = 44;
-
-std::string_view TypeName(ValueType type) {
-  switch (type) {
-    case ValueType::kString:
-      return "string";
-    case ValueType::kRateLimit:
-      return "ratelimit";
-  }
-  return "none";
-}
+// TYPE's name for a value type (its TypeOps row says).
+std::string_view TypeName(ValueType type) { return TypeOpsOf(type).name; }
 
 bool IsLfuPolicy(EvictionPolicy p) {
   return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
@@ -294,14 +284,10 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     }
     db.Erase(dst);
   }
-  // The key lives inside the entry's allocation: build the renamed entry, then free the old.
+  // The key lives inside the entry's allocation: a new entry takes over the value slot (an
+  // out-of-line value moves, it is not copied) and the old allocation goes.
   Entry* old = db.Detach(src);
-  Entry* fresh = Entry::Make(to, old->type(), old->value(), old->expire_ms());
-  fresh->set_evict_meta(old->evict_meta());
-  fresh->set_access_s(old->access_s());
-  fresh->set_edited(old->edited());
-  Entry::Free(old);
-  db.Adopt(fresh);
+  db.Adopt(Entry::Rehome(old, to, old->expire_ms()));
   ReplyRenamed(ctx, nx, true);
 }
 
@@ -342,8 +328,7 @@ void Copy(CommandContext& ctx) {
     }
     dst_db.Erase(dst);  // a different key from src, so src stays valid
   }
-  Entry* copy = Entry::Make(to, src->type(), src->value(), src->expire_ms());
-  copy->set_edited(src->edited());  // Redis's copy keeps the encoding ("raw" stays "raw")
+  Entry* copy = Entry::Clone(src, to);  // a deep copy through the type's TypeOps
   ctx.keyspace().evictor().Admit(copy, ctx.now_ms);
   dst_db.Adopt(copy);
   ctx.reply.Int(1);
@@ -468,26 +453,14 @@ void RandomKey(CommandContext& ctx) {
   }
 }
 
-// Redis's encoding name for a string value: "raw" once APPEND or SETRANGE edited it in place,
-// else "int" when it reads back as an int64 in canonical form, "embstr" up to 44 bytes, "raw"
-// beyond.
-std::string_view StringEncoding(const Entry* e) {
-  if (e->edited()) return "raw";
-  std::string_view v = e->value();
-  int64_t n;
-  if (v.size() <= 20 && ParseInt64(v, &n)) return "int";
-  return v.size() <= kEmbstrMaxBytes ? "embstr" : "raw";
-}
-
-// OBJECT ENCODING key -> "int", "embstr", "raw" or "ratelimit"; nil if the key is missing.
+// OBJECT ENCODING key -> the value's encoding as its TypeOps row names it ("int", "embstr",
+// "raw", "ratelimit", ...); nil if the key is missing.
 void ObjectEncoding(CommandContext& ctx) {
   Entry* e = Inspect(ctx, ctx.arg(2));
   if (e == nullptr) {
     ctx.reply.Null();
-  } else if (e->type() == ValueType::kString) {
-    ctx.reply.Bulk(StringEncoding(e));
   } else {
-    ctx.reply.Bulk(TypeName(e->type()));
+    ctx.reply.Bulk(TypeOpsOf(e->type()).encoding(*e));
   }
 }
 

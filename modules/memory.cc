@@ -7,13 +7,16 @@
 #include "modules/engine.h"
 #include "protocol/errors.h"
 #include "storage/memory.h"
+#include "storage/value.h"
 
 namespace firn {
 namespace {
 
-// What a key costs: its entry's allocation plus its share of the bucket array (one slot).
+// What a key costs: its entry's allocation, its share of the bucket array (one slot) and
+// what its value holds out of line (the type's TypeOps says).
 int64_t KeyBytes(const Entry* e) {
-  return static_cast<int64_t>(e->AllocatedBytes() + sizeof(Entry*));
+  return static_cast<int64_t>(e->AllocatedBytes() + sizeof(Entry*) +
+                              TypeOpsOf(e->type()).memory_usage(*e));
 }
 
 // MEMORY USAGE key [SAMPLES count] -> bytes the key takes, or nil.

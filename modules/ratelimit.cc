@@ -147,13 +147,18 @@ bool CheckParams(CommandContext& ctx, LimiterParamError e, bool bucket, bool exa
   return false;
 }
 
+// The kind of limiter a kRateLimit entry holds: an out-of-line slot is always an exact log.
+LimiterKind KindOfEntry(const Entry& e) {
+  return e.has_object() ? LimiterKind::kWindow : KindOf(e.value());
+}
+
 // The RL.* key for a limiter of `kind`, or nullptr if absent. A key of another type, or a
 // limiter of another kind, answers WRONGTYPE and sets *ok to false.
 Entry* FindLimiter(CommandContext& ctx, std::string_view key, LimiterKind kind, bool* ok) {
-  Entry* e = ctx.db().FindForWrite(key, ctx.now_ms);
-  *ok = e == nullptr || (e->type() == ValueType::kRateLimit && KindOf(e->value()) == kind);
+  OpResult<Entry*> found = ctx.db().FindTypedForWrite(key, ValueType::kRateLimit, ctx.now_ms);
+  *ok = found.status() == OpStatus::kNotFound || (found.ok() && KindOfEntry(**found) == kind);
   if (!*ok) ctx.Error(err::kWrongType);
-  return e;
+  return found.ok() ? *found : nullptr;
 }
 
 // Carries out the engine's verdict on the key, counts it and replies.
@@ -233,6 +238,41 @@ void RlBucket(CommandContext& ctx) {
   Finish(ctx, key, e, r, bytes);
 }
 
+// The exact window's decision on key (e: its entry, or nullptr). A short log stays inline in
+// the entry and is rewritten whole (a few hundred bytes at most); a longer one moves out of
+// line into a WindowLog that later decisions edit in place, so a decision costs O(1)
+// amortized however long the log is.
+void ExactWindow(CommandContext& ctx, std::string_view key, Entry* e, const WindowParams& p,
+                 int64_t cost) {
+  Db& db = ctx.db();
+  if (e != nullptr && e->has_object()) {
+    LimiterResult r = e->object_as<WindowLog>()->Decide(true, p, cost, ctx.now_ms, true);
+    if (r.write == LimiterWrite::kStore) {
+      db.SetExpire(e, r.expire_ms);  // the log changed in place; this signals the write
+    } else if (r.write == LimiterWrite::kDelete) {
+      db.Erase(e);
+    }
+    CountDecision(ctx, key, r.reply.limited);
+    ReplyFields(ctx, r.reply);
+    return;
+  }
+  thread_local WindowLog log;
+  const bool had = e != nullptr && log.Decode(e->value());
+  LimiterResult r = log.Decide(had, p, cost, ctx.now_ms, true);
+  thread_local std::string bytes;
+  bytes.clear();
+  if (r.write == LimiterWrite::kStore && log.EncodedBytes() > kMaxInlineLogBytes) {
+    db.PutObject(key, ValueType::kRateLimit, new WindowLog(std::move(log)), r.expire_ms,
+                 ctx.now_ms);
+    log = WindowLog();
+    CountDecision(ctx, key, r.reply.limited);
+    ReplyFields(ctx, r.reply);
+    return;
+  }
+  if (r.write == LimiterWrite::kStore) log.Encode(&bytes);
+  Finish(ctx, key, e, r, bytes);
+}
+
 /* RL.WINDOW key limit window_ms [COST n] [APPROX]
  * -> [limited, limit, remaining, retry_after_ms, reset_after_ms]
  * A sliding window: the request (of COST hits, default 1) is allowed when the hits of the
@@ -256,11 +296,13 @@ void RlWindow(CommandContext& ctx) {
   bool ok;
   Entry* e = FindLimiter(ctx, key, exact ? LimiterKind::kWindow : LimiterKind::kApprox, &ok);
   if (!ok) return;
+  if (exact) {
+    ExactWindow(ctx, key, e, p, o.cost);
+    return;
+  }
   thread_local std::string bytes;
   std::string_view state = e == nullptr ? std::string_view() : e->value();
-  LimiterResult r = exact ? WindowTake(state, p, o.cost, ctx.now_ms, &bytes)
-                          : ApproxTake(state, p, o.cost, ctx.now_ms, &bytes);
-  Finish(ctx, key, e, r, bytes);
+  Finish(ctx, key, e, ApproxTake(state, p, o.cost, ctx.now_ms, &bytes), bytes);
 }
 
 /* RL.PEEK key -> [limited, limit, remaining, retry_after_ms, reset_after_ms], or nil when
@@ -270,12 +312,18 @@ void RlWindow(CommandContext& ctx) {
  * (CL.THROTTLE's string keys included: peek those with quantity 0) answer WRONGTYPE.
  */
 void RlPeek(CommandContext& ctx) {
-  Entry* e = ctx.db().Find(ctx.arg(1), ctx.now_ms);
-  if (e != nullptr && e->type() != ValueType::kRateLimit) {
+  OpResult<Entry*> found = ctx.db().FindTyped(ctx.arg(1), ValueType::kRateLimit, ctx.now_ms);
+  if (found.status() == OpStatus::kWrongType) {
     ctx.Error(err::kWrongType);
     return;
   }
+  Entry* e = found.ok() ? *found : nullptr;
   LimiterReply r;
+  if (e != nullptr && e->has_object()) {
+    WindowLog* log = e->object_as<WindowLog>();
+    ReplyFields(ctx, log->Decide(true, log->params(), 1, ctx.now_ms, false).reply);
+    return;
+  }
   if (e == nullptr || !LimiterPeek(e->value(), ctx.now_ms, &r)) {
     ctx.reply.NullArray();
     return;

@@ -17,9 +17,10 @@ constexpr int64_t kNoExpire = Entry::kNoExpire;
 
 // Finds key for reading; sends WRONGTYPE and sets *ok = false if it is not a string.
 Entry* ReadString(CommandContext& ctx, std::string_view key, bool* ok) {
-  Entry* e = ctx.db().FindForRead(key, ctx.now_ms);
-  *ok = CheckString(ctx, e);
-  return *ok ? e : nullptr;
+  OpResult<Entry*> found = ctx.db().FindTypedForRead(key, ValueType::kString, ctx.now_ms);
+  *ok = found.status() != OpStatus::kWrongType;
+  if (!*ok) ctx.Error(err::kWrongType);
+  return found.ok() ? *found : nullptr;
 }
 
 void ReplyValue(CommandContext& ctx, const Entry* e) {
@@ -301,22 +302,24 @@ bool CheckStringSize(CommandContext& ctx, uint64_t size) {
   return false;
 }
 
-// APPEND key value -> the length after appending.
+// APPEND key value -> the length after appending. The value grows in place (amortized), so
+// building a string by appends costs linear time.
 void Append(CommandContext& ctx) {
   Db& db = ctx.db();
-  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
-  if (!CheckString(ctx, e)) return;
-  if (e == nullptr) {
+  OpResult<Entry*> found = db.FindTypedForWrite(ctx.arg(1), ValueType::kString, ctx.now_ms);
+  if (found.status() == OpStatus::kWrongType) {
+    ctx.Error(err::kWrongType);
+    return;
+  }
+  if (!found.ok()) {
     db.Put(ctx.arg(1), ValueType::kString, ctx.arg(2), kNoExpire, ctx.now_ms);
     ctx.reply.Int(static_cast<int64_t>(ctx.arg(2).size()));
     return;
   }
+  Entry* e = *found;
   if (!CheckStringSize(ctx, e->value().size() + ctx.arg(2).size())) return;
-  std::string value;
-  value.reserve(e->value().size() + ctx.arg(2).size());
-  value.append(e->value()).append(ctx.arg(2));
-  db.Rewrite(e, value, e->expire_ms())->set_edited(true);
-  ctx.reply.Int(static_cast<int64_t>(value.size()));
+  e = db.AppendBytes(e, ctx.arg(2));
+  ctx.reply.Int(static_cast<int64_t>(e->value().size()));
 }
 
 // STRLEN key -> the length, 0 if missing.
@@ -351,7 +354,8 @@ void GetRange(CommandContext& ctx) {
   ctx.reply.Bulk(v.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
 }
 
-// SETRANGE key offset value -> the length after writing (zero-padded as needed).
+// SETRANGE key offset value -> the length after writing (zero-padded as needed). The value is
+// edited in place (amortized growth), never copied whole.
 void SetRange(CommandContext& ctx) {
   int64_t offset;
   if (!ArgInt(ctx, 2, &offset)) return;
@@ -361,25 +365,27 @@ void SetRange(CommandContext& ctx) {
   }
   std::string_view patch = ctx.arg(3);
   Db& db = ctx.db();
-  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
-  if (!CheckString(ctx, e)) return;
+  OpResult<Entry*> found = db.FindTypedForWrite(ctx.arg(1), ValueType::kString, ctx.now_ms);
+  if (found.status() == OpStatus::kWrongType) {
+    ctx.Error(err::kWrongType);
+    return;
+  }
+  Entry* e = found.ok() ? *found : nullptr;
   int64_t old_len = e == nullptr ? 0 : static_cast<int64_t>(e->value().size());
   if (patch.empty()) {
     ctx.reply.Int(old_len);
     return;
   }
   if (!CheckStringSize(ctx, static_cast<uint64_t>(offset) + patch.size())) return;
-  std::string value(e == nullptr ? std::string_view() : e->value());
-  size_t need = static_cast<size_t>(offset) + patch.size();
-  if (value.size() < need) value.resize(need, '\0');
-  value.replace(static_cast<size_t>(offset), patch.size(), patch);
   if (e == nullptr) {
-    e = db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
-  } else {
-    e = db.Rewrite(e, value, e->expire_ms());
+    std::string value(static_cast<size_t>(offset), '\0');
+    value.append(patch);
+    db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms)->set_edited(true);
+    ctx.reply.Int(static_cast<int64_t>(value.size()));
+    return;
   }
-  e->set_edited(true);
-  ctx.reply.Int(static_cast<int64_t>(value.size()));
+  e = db.WriteBytes(e, static_cast<size_t>(offset), patch);
+  ctx.reply.Int(static_cast<int64_t>(e->value().size()));
 }
 
 constexpr KeySpec kFirstKey{1, 1, 1};

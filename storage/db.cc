@@ -48,7 +48,17 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
     evictor_->Touch(e, now_ms);
     return e;  // Rewrite signalled
   }
-  Entry* e = Entry::Make(key, type, value, expire_ms);
+  return Store(Entry::Make(key, type, value, expire_ms), hash, old, now_ms);
+}
+
+Entry* Db::PutObject(std::string_view key, ValueType type, void* object, int64_t expire_ms,
+                     int64_t now_ms) {
+  uint64_t hash = HashKey(key);
+  return Store(Entry::MakeObject(key, type, object, expire_ms), hash, dict_.Find(key, hash),
+               now_ms);
+}
+
+Entry* Db::Store(Entry* e, uint64_t hash, Entry* old, int64_t now_ms) {
   if (old != nullptr) {
     evictor_->Touch(e, now_ms);
   } else {
@@ -67,24 +77,87 @@ Entry* Db::Put(std::string_view key, ValueType type, std::string_view value, int
   return e;
 }
 
+void Db::Relink(Entry* old, Entry* fresh) {
+  dict_.Replace(old, fresh, HashKey(fresh->key()));
+  Track(old, -1);
+  Track(fresh, +1);
+}
+
 Entry* Db::Rewrite(Entry* e, std::string_view value, int64_t expire_ms) {
   const bool want_expire = expire_ms >= 0;
-  if (value.size() == e->value().size() && want_expire == e->has_expire()) {
-    // Same shape: update in place, no allocation.
-    if (value.data() != e->value().data() && !value.empty()) {
-      std::memmove(e->mutable_value(), value.data(), value.size());
+  if (!e->has_object() && want_expire == e->has_expire()) [[likely]] {
+    std::string_view current = e->value();
+    if (value.size() == current.size()) {
+      // Same shape: update in place, no allocation.
+      if (value.data() != current.data() && !value.empty()) {
+        std::memmove(const_cast<char*>(current.data()), value.data(), value.size());
+      }
+      if (want_expire) e->set_expire_ms(expire_ms);
+      signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+      return e;
     }
+  }
+  Entry* fresh = Entry::Remake(e, value, expire_ms);
+  Relink(e, fresh);
+  Entry::Free(e);  // after Remake: value may point into e
+  signal_->Fire(index_, fresh->key(), KeyEvent::kWrite);
+  return fresh;
+}
+
+Entry* Db::SetExpire(Entry* e, int64_t expire_ms) {
+  const bool want_expire = expire_ms >= 0;
+  if (want_expire == e->has_expire()) {
     if (want_expire) e->set_expire_ms(expire_ms);
     signal_->Fire(index_, e->key(), KeyEvent::kWrite);
     return e;
   }
-  Entry* fresh = Entry::Remake(e, value, expire_ms);
-  dict_.Replace(e, fresh, HashKey(e->key()));
+  // The expiry's 8 bytes come or go: a new shell around the same slot.
+  uint64_t hash = HashKey(e->key());
   Track(e, -1);
+  dict_.Remove(e->key(), hash);
+  Entry* fresh = Entry::Rehome(e, e->key(), expire_ms);
+  dict_.Insert(fresh, hash);
   Track(fresh, +1);
-  Entry::Free(e);
   signal_->Fire(index_, fresh->key(), KeyEvent::kWrite);
   return fresh;
+}
+
+Entry* Db::EditableBytes(Entry* e, size_t n) {
+  if (!e->has_object()) {
+    // First edit: move the bytes out of line, with room to grow.
+    std::string_view v = e->value();
+    const size_t room = n > v.size() ? n : v.size();
+    ByteBuffer* b = ByteBuffer::Make(v, room < 32 ? 64 : room * 2);
+    Entry* fresh = Entry::MakeObject(e->key(), e->type(), b, e->expire_ms());
+    fresh->set_evict_meta(e->evict_meta());
+    fresh->set_access_s(e->access_s());
+    Relink(e, fresh);
+    Entry::Free(e);
+    e = fresh;
+  }
+  ByteBuffer* b = e->object_as<ByteBuffer>();
+  ByteBuffer* resized = ByteBuffer::Resize(b, n);
+  if (resized != b) e->set_object(resized);
+  return e;
+}
+
+Entry* Db::AppendBytes(Entry* e, std::string_view tail) {
+  const size_t old_size = e->value().size();
+  e = EditableBytes(e, old_size + tail.size());
+  if (!tail.empty()) std::memcpy(e->mutable_value() + old_size, tail.data(), tail.size());
+  e->set_edited(true);
+  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+  return e;
+}
+
+Entry* Db::WriteBytes(Entry* e, size_t offset, std::string_view patch) {
+  const size_t old_size = e->value().size();
+  const size_t end = offset + patch.size();
+  e = EditableBytes(e, end > old_size ? end : old_size);
+  if (!patch.empty()) std::memcpy(e->mutable_value() + offset, patch.data(), patch.size());
+  e->set_edited(true);
+  signal_->Fire(index_, e->key(), KeyEvent::kWrite);
+  return e;
 }
 
 bool Db::Delete(std::string_view key, int64_t now_ms) {

@@ -14,6 +14,7 @@
 #include "storage/dict.h"
 #include "storage/entry.h"
 #include "storage/observer.h"
+#include "storage/op_result.h"
 
 namespace firn {
 
@@ -47,15 +48,46 @@ class Db {
   // As Find, and marks the entry used; counts nothing (Redis's lookupKeyWrite).
   Entry* FindForWrite(std::string_view key, int64_t now_ms);
 
+  // Typed lookups: the one place WRONGTYPE is decided. The live entry for key when it holds
+  // a value of type; OpStatus::kNotFound when there is no live key; OpStatus::kWrongType
+  // when it holds another type. Each counts and touches as the untyped lookup of the same
+  // name (a key of the wrong type counts as a hit, as in Redis).
+  OpResult<Entry*> FindTyped(std::string_view key, ValueType type, int64_t now_ms) {
+    return Typed(Find(key, now_ms), type);
+  }
+  OpResult<Entry*> FindTypedForRead(std::string_view key, ValueType type, int64_t now_ms) {
+    return Typed(FindForRead(key, now_ms), type);
+  }
+  OpResult<Entry*> FindTypedForWrite(std::string_view key, ValueType type, int64_t now_ms) {
+    return Typed(FindForWrite(key, now_ms), type);
+  }
+
   // Stores key -> value, replacing whatever the key held (any type, any expiry).
   // expire_ms < 0: no expiry. Returns the stored entry.
   Entry* Put(std::string_view key, ValueType type, std::string_view value, int64_t expire_ms,
              int64_t now_ms);
-  // Changes the value and expiry of a live entry (key, type and flags kept). e is invalid
-  // afterwards; the returned entry replaces it. value may point into e.
+  // Stores key -> an out-of-line object of type (the entry owns it from now on), replacing
+  // whatever the key held. Returns the stored entry.
+  Entry* PutObject(std::string_view key, ValueType type, void* object, int64_t expire_ms,
+                   int64_t now_ms);
+  // Changes the value and expiry of a live entry (key, type and flags kept): the value is
+  // stored as new bytes (inline unless it is a big string), whatever the slot held before.
+  // e is invalid afterwards; the returned entry replaces it. value may point into e.
   Entry* Rewrite(Entry* e, std::string_view value, int64_t expire_ms);
-  // Sets or clears (expire_ms < 0) the expiry of a live entry; returns the entry to use.
-  Entry* SetExpire(Entry* e, int64_t expire_ms) { return Rewrite(e, e->value(), expire_ms); }
+  // Sets or clears (expire_ms < 0) the expiry of a live entry, keeping its value slot as it
+  // is (an out-of-line value is never copied); returns the entry to use.
+  Entry* SetExpire(Entry* e, int64_t expire_ms);
+
+  // In-place edits of a string (APPEND, SETRANGE). The first edit moves the value out of the
+  // entry into a ByteBuffer; later ones grow it geometrically, so n appends copy O(total)
+  // bytes, not O(n * size). Both mark the value edited (OBJECT ENCODING "raw"), signal the
+  // write and return the entry to use (e is invalid afterwards).
+  // REQUIRES: e is a live string entry; the resulting size fits in memory.
+  // Appends tail (which may not point into e's value).
+  Entry* AppendBytes(Entry* e, std::string_view tail);
+  // Overwrites bytes [offset, offset + patch.size()), zero-padding the value up to offset
+  // first when it is shorter.
+  Entry* WriteBytes(Entry* e, size_t offset, std::string_view patch);
 
   // Deletes key; returns whether it existed (and was live).
   bool Delete(std::string_view key, int64_t now_ms);
@@ -99,6 +131,17 @@ class Db {
   const Dict& dict() const { return dict_; }
 
  private:
+  static OpResult<Entry*> Typed(Entry* e, ValueType type) {
+    if (e == nullptr) return OpStatus::kNotFound;
+    if (e->type() != type) return OpStatus::kWrongType;
+    return e;
+  }
+  // Replaces old (live, in the table) by fresh, which has the same key, and frees old.
+  void Relink(Entry* old, Entry* fresh);
+  // e's value as a ByteBuffer of size n (the entry relinked on the first edit).
+  Entry* EditableBytes(Entry* e, size_t n);
+  // Stores a fresh entry for key, replacing whatever was there.
+  Entry* Store(Entry* fresh, uint64_t hash, Entry* old, int64_t now_ms);
   void Unlink(Entry* e, uint64_t hash);
   void Track(const Entry* e, int delta) {
     if (e->has_expire()) expires_ = static_cast<size_t>(static_cast<int64_t>(expires_) + delta);

@@ -28,11 +28,23 @@
 //   The exact sliding window is a log of runs: (delta ms from the previous run, hits). A
 //   run is one varint delta*2+multi (1 byte while hits are less than 64 ms apart) plus a
 //   varint count only when the run holds more than one hit, so a burst inside one ms is a
-//   single run. The header keeps the running total, the first and last run times and the
-//   last run's length, so a decision walks only the runs that fall out of the window (and,
-//   when refusing, those up to the one whose expiry makes room). The obvious structure,
-//   Redis's sorted set of timestamps per request, costs about 100 bytes a hit and four
-//   commands; `limits`' list of timestamps, 8 bytes a hit plus list overhead.
+//   single run. The obvious structure, Redis's sorted set of timestamps per request, costs
+//   about 100 bytes a hit and four commands; `limits`' list of timestamps, 8 bytes a hit
+//   plus list overhead.
+//
+//   A short log (up to kMaxInlineLogBytes) is stored inline in the key's entry and rewritten
+//   whole on each allowed request, which at that size is cheaper than any bookkeeping. A
+//   longer one moves out of line into a WindowLog that decisions edit in place: the runs sit
+//   in a buffer with amortized growth, new hits are appended at the end (or folded into the
+//   newest run in the same ms), and hits that left the window are trimmed from the front by
+//   moving a head offset; the live bytes are moved down only once the dead prefix is at
+//   least as long as they are, so each byte is moved O(1) times. A running count (total)
+//   and a sparse index of marks (every kMarkEveryBytes of log: offset, run time, hits
+//   before it) answer "how many hits are at or before t" and "when does the k-th hit
+//   leave" with a binary search and a walk of at most ~kMarkEveryBytes: a refusal of COST
+//   999999 no longer walks the log, and an allowed request no longer copies it. Offsets and
+//   hit counts in the marks are absolute (since the log began), so trimming never rewrites
+//   them.
 //
 //   The approximate window is Cloudflare's weighted two-bucket counter: hits in the current
 //   fixed window and the previous one, the previous weighted by the part of it still inside
@@ -54,12 +66,15 @@
 //   the state's time.
 //
 // Cost. GCRA, bucket and counter: O(1), 10-20 value bytes, one in-place rewrite when the
-// value keeps its size. Log: O(runs dropped) to decide, plus one copy of the log (at most
-// ~2 bytes a hit, 7 in the worst case, and `limit` hits) on each allowed request.
+// value keeps its size. Log: O(log(marks) + kMarkEveryBytes) per decision, plus O(1)
+// amortized for the bytes trimmed, appended and moved down, whatever the log's length; about
+// a byte a hit while hits are less than 64 ms apart (7 in the worst case), plus ~0.2 a hit
+// for the marks and up to 2x buffer slack out of line.
 //
 // Tunables (units in the names): kMaxWindowMs (2^40 ms, keeps a run within 7 bytes),
 // kMaxUnits (2^62, bounds the fixed point so sums stay in 64 bits), kMaxExactLimit (10^6
-// hits, above which the exact log's copy per request gets expensive: use APPROX).
+// hits, above which the log's memory, ~1 MB a key, says use APPROX), kMaxInlineLogBytes
+// (256: longer logs go out of line), kMarkEveryBytes (128 bytes of log between marks).
 //
 // Sources. redis-cell, src/cell/mod.rs (brandur, GCRA after the ATM Forum's I.371 cell
 // rate algorithm); Dragonfly's CL.THROTTLE (src/server/string_family.cc) for the ms
@@ -69,6 +84,8 @@
 
 #include <cmath>
 #include <limits>
+
+#include "storage/entry.h"
 
 namespace firn {
 namespace {
@@ -196,81 +213,250 @@ LimiterResult BucketDecide(bool had, const BucketState& state, const BucketParam
 // A run: varint(delta * 2 + multi) [varint(count) when multi]; delta from the previous run
 // (the first run's is 0, relative to first_ms). tail_len: bytes of the last run.
 
-struct LogState {
-  WindowParams p;
-  int64_t total = 0;
-  int64_t first_ms = 0;
-  int64_t last_ms = 0;
-  int64_t tail_len = 0;
-  std::string_view runs;
-};
-
-struct Run {
-  int64_t t = 0;
-  int64_t count = 0;
-  size_t len = 0;  // encoded bytes
-};
-
-// Reads the run at the front of *runs, whose predecessor was at prev_t.
-bool NextRun(std::string_view* runs, int64_t prev_t, Run* run) {
-  const size_t before = runs->size();
-  int64_t head;
-  if (!GetVarint(runs, &head)) return false;
-  run->t = prev_t + (head >> 1);
-  run->count = 1;
-  if ((head & 1) != 0 && (!GetVarint(runs, &run->count) || run->count < 1)) return false;
-  run->len = before - runs->size();
-  return true;
-}
-
 void PutRun(std::string* out, int64_t delta, int64_t count) {
   PutVarint(out, static_cast<uint64_t>(delta) * 2 + (count != 1 ? 1 : 0));
   if (count != 1) PutVarint(out, static_cast<uint64_t>(count));
 }
 
-bool DecodeLog(std::string_view v, LogState* s) {
+size_t VarintBytes(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+size_t RunBytes(int64_t delta, int64_t count) {
+  return VarintBytes(static_cast<uint64_t>(delta) * 2 + (count != 1 ? 1 : 0)) +
+         (count != 1 ? VarintBytes(static_cast<uint64_t>(count)) : 0);
+}
+
+// A run of the inline bytes, read from the front of *runs.
+bool NextRun(std::string_view* runs, int64_t* delta, int64_t* count) {
+  int64_t head;
+  if (!GetVarint(runs, &head)) return false;
+  *delta = head >> 1;
+  *count = 1;
+  return (head & 1) == 0 || (GetVarint(runs, count) && *count >= 1);
+}
+
+// Marks are placed at least this many log bytes apart: finding a time or a hit reads at most
+// about this many bytes past a mark, and the marks cost 24 bytes per this many (~0.2 a hit).
+constexpr uint64_t kMarkEveryBytes = 128;
+// The front of the buffer is reclaimed (the live bytes moved down) once the trimmed prefix is
+// at least as long as what is left and at least this long.
+constexpr size_t kCompactMinBytes = 64;
+
+}  // namespace
+
+void WindowLog::Clear() {
+  total_ = 0;
+  first_ms_ = last_ms_ = last_count_ = 0;
+  tail_ = 0;
+  dropped_ = 0;
+  runs_.clear();
+  head_ = 0;
+  base_ = 0;
+  marks_.clear();
+  mark_head_ = 0;
+}
+
+bool WindowLog::Decode(std::string_view v) {
+  Clear();
   if (KindOf(v) != LimiterKind::kWindow) return false;
   v.remove_prefix(1);
-  int64_t last_off;
-  if (!GetVarint(&v, &s->p.limit) || !GetVarint(&v, &s->p.window_ms) || !GetVarint(&v, &s->total) ||
-      !GetVarint(&v, &s->first_ms) || !GetVarint(&v, &last_off) || !GetVarint(&v, &s->tail_len)) {
+  int64_t total, first_ms, last_off, tail_len;
+  if (!GetVarint(&v, &p_.limit) || !GetVarint(&v, &p_.window_ms) || !GetVarint(&v, &total) ||
+      !GetVarint(&v, &first_ms) || !GetVarint(&v, &last_off) || !GetVarint(&v, &tail_len)) {
     return false;
   }
-  if (CheckWindow(s->p, 1, true) != LimiterParamError::kNone || s->total < 1 || s->tail_len < 1 ||
-      static_cast<size_t>(s->tail_len) > v.size() || last_off > kI64Max - s->first_ms) {
+  if (CheckWindow(p_, 1, true) != LimiterParamError::kNone || total < 1 || tail_len < 1 ||
+      static_cast<size_t>(tail_len) > v.size() || last_off > kI64Max - first_ms) {
     return false;
   }
-  s->last_ms = s->first_ms + last_off;
-  s->runs = v;
+  int64_t t = first_ms;
+  bool first = true;
+  while (!v.empty()) {
+    int64_t delta, count;
+    if (!NextRun(&v, &delta, &count) || delta > kI64Max - t || count > kI64Max - total_) {
+      Clear();
+      return false;
+    }
+    t += delta;
+    if (first) first_ms_ = t;
+    first = false;
+    AddHits(t, count);
+  }
+  work_bytes_ = 0;
+  if (total_ != total || last_ms_ != first_ms + last_off) {
+    Clear();
+    return false;
+  }
   return true;
 }
 
-LimiterResult LogDecide(bool had, const LogState& state, const WindowParams& p, int64_t cost,
-                        int64_t now_ms, bool consume, std::string* out) {
-  int64_t now = now_ms;
-  if (had && now < state.last_ms) now = state.last_ms;
+size_t WindowLog::EncodedBytes() const {
+  const Run head = ReadRun(head_offset());
+  const size_t runs = RunBytes(0, head.count) + (end_offset() - head_offset() - head.len);
+  const size_t tail_len = tail_ == head_offset() ? RunBytes(0, head.count) : end_offset() - tail_;
+  return 1 + VarintBytes(static_cast<uint64_t>(p_.limit)) +
+         VarintBytes(static_cast<uint64_t>(p_.window_ms)) +
+         VarintBytes(static_cast<uint64_t>(total_)) +
+         VarintBytes(static_cast<uint64_t>(first_ms_)) +
+         VarintBytes(static_cast<uint64_t>(last_ms_ - first_ms_)) + VarintBytes(tail_len) + runs;
+}
 
-  // Drop the runs that left the window: a hit at t counts while now < t + window_ms.
-  int64_t in_window = 0;
-  std::string_view kept;  // runs from the first one still inside, or empty
-  Run first;              // that first run
-  if (had) {
-    std::string_view rest = state.runs;
-    int64_t t = state.first_ms;
-    int64_t dropped = 0;
-    while (!rest.empty()) {
-      std::string_view at = rest;
-      Run run;
-      if (!NextRun(&rest, t, &run)) break;  // undecodable tail: forget it
-      t = run.t;
-      if (run.t > now - p.window_ms) {
-        kept = at;
-        first = run;
-        break;
-      }
-      dropped += run.count;
+void WindowLog::Encode(std::string* out) const {
+  // The head run is restated with delta 0 (its delta pointed at a run trimmed since).
+  const Run head = ReadRun(head_offset());
+  const size_t head_at = head_;
+  const size_t tail_len = tail_ == head_offset() ? RunBytes(0, head.count) : end_offset() - tail_;
+  out->push_back(static_cast<char>(LimiterKind::kWindow));
+  PutVarint(out, static_cast<uint64_t>(p_.limit));
+  PutVarint(out, static_cast<uint64_t>(p_.window_ms));
+  PutVarint(out, static_cast<uint64_t>(total_));
+  PutVarint(out, static_cast<uint64_t>(first_ms_));
+  PutVarint(out, static_cast<uint64_t>(last_ms_ - first_ms_));
+  PutVarint(out, tail_len);
+  PutRun(out, 0, head.count);
+  out->append(runs_, head_at + head.len, std::string::npos);
+}
+
+size_t WindowLog::AllocatedBytes() const {
+  // std::string keeps short contents inside the object itself.
+  const size_t runs = runs_.capacity() > 15 ? runs_.capacity() + 1 : 0;
+  return runs + marks_.capacity() * sizeof(Mark);
+}
+
+WindowLog::Run WindowLog::ReadRun(uint64_t offset) const {
+  std::string_view rest(runs_.data() + (offset - base_), end_offset() - offset);
+  const size_t before = rest.size();
+  Run run;
+  NextRun(&rest, &run.delta, &run.count);  // the log holds only runs it wrote
+  run.len = before - rest.size();
+  work_bytes_ += run.len;
+  return run;
+}
+
+bool WindowLog::Advance(Mark* m) const {
+  const Run run = ReadRun(m->offset);
+  m->offset += run.len;
+  m->hits_before += static_cast<uint64_t>(run.count);
+  if (m->offset >= end_offset()) return false;
+  m->t_ms += ReadRun(m->offset).delta;
+  return true;
+}
+
+WindowLog::Mark WindowLog::FirstAfter(int64_t cutoff_ms) const {
+  // The last mark at or before cutoff (marks are in time order), else the head.
+  size_t lo = mark_head_, hi = marks_.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (marks_[mid].t_ms <= cutoff_ms) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
     }
-    in_window = kept.empty() ? 0 : state.total - dropped;
+  }
+  Mark m = lo > mark_head_ ? marks_[lo - 1] : HeadMark();
+  if (m.t_ms > cutoff_ms) return m;  // only the head can be later than cutoff
+  while (Advance(&m)) {
+    if (m.t_ms > cutoff_ms) return m;
+  }
+  return m;  // the end: every run is at or before cutoff
+}
+
+WindowLog::Mark WindowLog::RunOfHit(uint64_t hit) const {
+  size_t lo = mark_head_, hi = marks_.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (marks_[mid].hits_before <= hit) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  Mark m = lo > mark_head_ ? marks_[lo - 1] : HeadMark();
+  while (true) {
+    const Run run = ReadRun(m.offset);
+    if (m.hits_before + static_cast<uint64_t>(run.count) > hit) return m;
+    if (!Advance(&m)) return m;  // cannot happen: hit is inside the log
+  }
+}
+
+void WindowLog::TrimTo(const Mark& m) {
+  if (m.hits_before == dropped_) return;
+  total_ -= static_cast<int64_t>(m.hits_before - dropped_);
+  if (total_ == 0) {
+    // Everything left the window: start afresh (the absolute counters stay meaningless).
+    const WindowParams p = p_;
+    Clear();
+    p_ = p;
+    return;
+  }
+  dropped_ = m.hits_before;
+  first_ms_ = m.t_ms;
+  head_ = static_cast<size_t>(m.offset - base_);
+  while (mark_head_ < marks_.size() && marks_[mark_head_].offset < m.offset) ++mark_head_;
+  if (head_ >= kCompactMinBytes && head_ >= runs_.size() - head_) {
+    // The live bytes are no more than those trimmed since the last move: amortized O(1).
+    work_bytes_ += runs_.size() - head_;
+    runs_.erase(0, head_);
+    base_ += head_;
+    head_ = 0;
+    if (runs_.capacity() > 4 * runs_.size() + 4 * kCompactMinBytes) runs_.shrink_to_fit();
+  }
+  if (mark_head_ > 0 && mark_head_ >= marks_.size() - mark_head_) {
+    marks_.erase(marks_.begin(), marks_.begin() + static_cast<ptrdiff_t>(mark_head_));
+    mark_head_ = 0;
+    if (marks_.capacity() > 4 * marks_.size() + 16) marks_.shrink_to_fit();
+  }
+}
+
+void WindowLog::AddHits(int64_t now_ms, int64_t count) {
+  const size_t before = runs_.size();
+  if (total_ > 0 && now_ms == last_ms_) {
+    // Same ms as the newest run: rewrite it with the larger count, keeping its delta.
+    const Run tail = ReadRun(tail_);
+    runs_.resize(static_cast<size_t>(tail_ - base_));
+    last_count_ += count;
+    PutRun(&runs_, tail.delta, last_count_);
+  } else {
+    const uint64_t at = end_offset();
+    if (total_ == 0) {
+      first_ms_ = now_ms;
+    } else {
+      const uint64_t last_mark = marks_.size() > mark_head_ ? marks_.back().offset : head_offset();
+      if (at - last_mark >= kMarkEveryBytes) {
+        marks_.push_back({at, now_ms, dropped_ + static_cast<uint64_t>(total_)});
+      }
+    }
+    PutRun(&runs_, total_ == 0 ? 0 : now_ms - last_ms_, count);
+    tail_ = at;
+    last_ms_ = now_ms;
+    last_count_ = count;
+  }
+  total_ += count;
+  work_bytes_ += runs_.size() > before ? runs_.size() - before : 0;
+}
+
+LimiterResult WindowLog::Decide(bool had, const WindowParams& p, int64_t cost, int64_t now_ms,
+                                bool consume) {
+  if (!had) {
+    Clear();
+    p_ = p;
+  }
+  int64_t now = now_ms;
+  if (had && now < last_ms_) now = last_ms_;
+
+  // The hits that left the window (a hit at t counts while now < t + window_ms) are those
+  // before `kept`, the first run still inside; found through the marks, not by a walk.
+  Mark kept = HeadMark();
+  int64_t in_window = 0;
+  if (had) {
+    kept = FirstAfter(now - p.window_ms);
+    in_window = total_ - static_cast<int64_t>(kept.hits_before - dropped_);
   }
   const bool fits = in_window + cost <= p.limit;
 
@@ -278,81 +464,33 @@ LimiterResult LogDecide(bool had, const LogState& state, const WindowParams& p, 
   r.reply.limit = p.limit;
   r.reply.limited = !fits;
   if (!fits) {
-    // Wait for the run whose expiry brings the window down to limit - cost.
+    // Wait for the run whose expiry brings the window down to limit - cost: the one holding
+    // the excess-th hit still inside.
     const int64_t excess = in_window + cost - p.limit;
-    std::string_view rest = kept;
-    int64_t t = 0, seen = 0;
-    Run run;
-    bool first_run = true;
-    while (!rest.empty() && NextRun(&rest, t, &run)) {
-      if (first_run) run.t = first.t;  // the first kept run's delta is from a dropped one
-      first_run = false;
-      t = run.t;
-      seen += run.count;
-      if (seen >= excess) break;
-    }
-    r.reply.retry_after = t + p.window_ms - now;
+    const Mark run = RunOfHit(kept.hits_before + static_cast<uint64_t>(excess - 1));
+    r.reply.retry_after = run.t_ms + p.window_ms - now;
   }
   const bool take = fits && consume;
   const int64_t total = in_window + (take ? cost : 0);
-  const int64_t last_ms = take ? now : state.last_ms;
+  const int64_t last_ms = take ? now : last_ms_;
   r.reply.remaining = total >= p.limit ? 0 : p.limit - total;
   r.reply.reset_after = total > 0 ? last_ms + p.window_ms - now : 0;
-  if (!consume || !(fits || (had && !(state.p == p)))) return r;
+  if (!consume || !(fits || (had && !(p_ == p)))) return r;
   if (total == 0) {
     r.write = had ? LimiterWrite::kDelete : LimiterWrite::kNone;
+    Clear();
+    p_ = p;
     return r;
   }
-
-  // Runs: the first kept one restated with delta 0, the others as they are, then this hit
-  // (folded into the last run when it lands in the same ms).
-  thread_local std::string runs;
-  runs.clear();
-  size_t tail_at = 0;
-  int64_t tail_count = 0;
-  int64_t first_ms = now;
-  if (!kept.empty()) {
-    first_ms = first.t;
-    PutRun(&runs, 0, first.count);
-    runs.append(kept.substr(first.len));
-    const size_t old_tail = static_cast<size_t>(state.tail_len);
-    if (kept.size() == first.len) {
-      tail_at = 0;  // the first kept run is also the last
-      tail_count = first.count;
-    } else {
-      tail_at = runs.size() - old_tail;
-      std::string_view tail(runs.data() + tail_at, old_tail);
-      Run last;
-      if (!NextRun(&tail, 0, &last)) return r;  // cannot happen: the bytes decoded above
-      tail_count = last.count;
-    }
-  }
-  if (take) {
-    if (!kept.empty() && now == state.last_ms) {
-      // Same ms as the last run: rewrite it with the larger count, keeping its delta.
-      std::string_view tail(runs.data() + tail_at, runs.size() - tail_at);
-      int64_t head = 0;
-      if (!GetVarint(&tail, &head)) return r;  // cannot happen: decoded above
-      runs.resize(tail_at);
-      PutRun(&runs, head >> 1, tail_count + cost);
-    } else {
-      tail_at = runs.size();
-      PutRun(&runs, kept.empty() ? 0 : now - state.last_ms, cost);
-    }
-  }
-  out->clear();
-  out->push_back(static_cast<char>(LimiterKind::kWindow));
-  PutVarint(out, static_cast<uint64_t>(p.limit));
-  PutVarint(out, static_cast<uint64_t>(p.window_ms));
-  PutVarint(out, static_cast<uint64_t>(total));
-  PutVarint(out, static_cast<uint64_t>(first_ms));
-  PutVarint(out, static_cast<uint64_t>(last_ms - first_ms));
-  PutVarint(out, runs.size() - tail_at);
-  out->append(runs);
+  if (had) TrimTo(kept);
+  p_ = p;
+  if (take) AddHits(now, cost);
   r.write = LimiterWrite::kStore;
   r.expire_ms = last_ms + p.window_ms;
   return r;
 }
+
+namespace {
 
 // --- weighted two-bucket counter state ---
 
@@ -585,9 +723,14 @@ LimiterResult BucketTake(std::string_view state, const BucketParams& p, int64_t 
 
 LimiterResult WindowTake(std::string_view state, const WindowParams& p, int64_t cost,
                          int64_t now_ms, std::string* out) {
-  LogState s;
-  const bool had = DecodeLog(state, &s);
-  return LogDecide(had, s, p, cost, now_ms, true, out);
+  thread_local WindowLog log;  // reused, so a short inline log allocates nothing per call
+  const bool had = log.Decode(state);
+  LimiterResult r = log.Decide(had, p, cost, now_ms, true);
+  if (r.write == LimiterWrite::kStore) {
+    out->clear();
+    log.Encode(out);
+  }
+  return r;
 }
 
 LimiterResult ApproxTake(std::string_view state, const WindowParams& p, int64_t cost,
@@ -606,9 +749,9 @@ bool LimiterPeek(std::string_view state, int64_t now_ms, LimiterReply* out) {
       return true;
     }
     case LimiterKind::kWindow: {
-      LogState s;
-      if (!DecodeLog(state, &s)) return false;
-      *out = LogDecide(true, s, s.p, 1, now_ms, false, nullptr).reply;
+      thread_local WindowLog log;
+      if (!log.Decode(state)) return false;
+      *out = log.Decide(true, log.params(), 1, now_ms, false).reply;
       return true;
     }
     case LimiterKind::kApprox: {
@@ -621,5 +764,48 @@ bool LimiterPeek(std::string_view state, int64_t now_ms, LimiterReply* out) {
       return false;
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// The kRateLimit row of the type table.
+
+namespace {
+
+std::string_view RateLimitEncoding(const Entry&) { return "ratelimit"; }
+
+void RateLimitFree(void* object) { delete static_cast<WindowLog*>(object); }
+
+void* RateLimitCopy(const void* object) {
+  return new WindowLog(*static_cast<const WindowLog*>(object));
+}
+
+size_t RateLimitMemory(const Entry& e) {
+  if (!e.has_object()) return 0;
+  return sizeof(WindowLog) + e.object_as<WindowLog>()->AllocatedBytes();
+}
+
+void RateLimitSerialize(const Entry& e, std::string* out) {
+  if (e.has_object()) {
+    e.object_as<WindowLog>()->Encode(out);
+  } else {
+    out->append(e.value());
+  }
+}
+
+Entry* RateLimitDeserialize(std::string_view key, std::string_view payload, int64_t expire_ms) {
+  if (KindOf(payload) == LimiterKind::kUnknown) return nullptr;
+  return Entry::Make(key, ValueType::kRateLimit, payload, expire_ms);
+}
+
+}  // namespace
+
+const TypeOps kRateLimitOps = {
+    .name = "ratelimit",
+    .encoding = RateLimitEncoding,
+    .free_object = RateLimitFree,
+    .copy_object = RateLimitCopy,
+    .memory_usage = RateLimitMemory,
+    .serialize = RateLimitSerialize,
+    .deserialize = RateLimitDeserialize,
+};
 
 }  // namespace firn

@@ -24,6 +24,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "storage/value.h"
 
 namespace firn {
 
@@ -118,9 +121,13 @@ enum class LimiterParamError : uint8_t {
 inline constexpr int64_t kMaxWindowMs = int64_t{1} << 40;
 // Largest capacity * window_ms (the bucket's and the approximate window's fixed point).
 inline constexpr int64_t kMaxUnits = int64_t{1} << 62;
-// Largest limit of an exact window: its log holds up to `limit` runs and is copied on each
-// allowed request, so above this the O(1) APPROX counter is the right tool.
+// Largest limit of an exact window: its log holds up to `limit` runs (about a byte a hit),
+// so above this the O(1)-state APPROX counter is the right tool.
 inline constexpr int64_t kMaxExactLimit = 1'000'000;
+// An exact log whose bytes exceed this lives out of line as a WindowLog edited in place;
+// up to it, the log stays inline in the entry (copied on each allowed request, which at this
+// size costs less than the object's own header).
+inline constexpr size_t kMaxInlineLogBytes = 256;
 
 struct BucketParams {
   int64_t limit = 0;      // tokens refilled per window
@@ -149,6 +156,85 @@ LimiterResult WindowTake(std::string_view state, const WindowParams& p, int64_t 
                          int64_t now_ms, std::string* out);
 LimiterResult ApproxTake(std::string_view state, const WindowParams& p, int64_t cost,
                          int64_t now_ms, std::string* out);
+
+// The exact sliding window's log as an object edited in place: a kRateLimit entry whose
+// slot holds an object always holds one of these. A decision costs O(1) amortized whatever
+// the log's length (see the essay in ratelimit.cc): trimming the hits that left the window
+// and appending this one touch only those bytes, and the count and the retry time are read
+// through a sparse index of marks, never by walking the log. Copyable (COPY).
+class WindowLog {
+ public:
+  WindowLog() = default;
+
+  // Replaces the contents with the log in the inline 'w' bytes; false (and the log left
+  // empty) when they do not decode.
+  bool Decode(std::string_view bytes);
+  // Appends the inline 'w' bytes of this log to *out (what Decode reads back).
+  // REQUIRES: !empty().
+  void Encode(std::string* out) const;
+  // One RL.WINDOW decision, as WindowTake. had: the log holds the key's state (false: no
+  // key, a full limiter; the log is empty). On kStore the log was updated in place and
+  // expire_ms is the key's new expiry; on kDelete it is empty. consume false (a peek) never
+  // changes it. REQUIRES: CheckWindow(p, cost, true) == kNone.
+  LimiterResult Decide(bool had, const WindowParams& p, int64_t cost, int64_t now_ms, bool consume);
+
+  bool empty() const { return total_ == 0; }
+  const WindowParams& params() const { return p_; }
+  // Bytes Encode would write (header included).
+  size_t EncodedBytes() const;
+  // Bytes the log's allocations take beyond sizeof(WindowLog).
+  size_t AllocatedBytes() const;
+  // Log bytes decoded, written or moved so far: the work counter tests bound.
+  uint64_t work_bytes() const { return work_bytes_; }
+
+ private:
+  // A place in the log from which runs can be read: the run starting at absolute byte offset
+  // `offset` happened at t_ms and has `hits_before` hits (counted since the log began) ahead
+  // of it.
+  struct Mark {
+    uint64_t offset = 0;
+    int64_t t_ms = 0;
+    uint64_t hits_before = 0;
+  };
+  struct Run {
+    int64_t delta = 0;
+    int64_t count = 0;
+    size_t len = 0;
+  };
+
+  void Clear();
+  uint64_t head_offset() const { return base_ + head_; }
+  uint64_t end_offset() const { return base_ + runs_.size(); }
+  Mark HeadMark() const { return {head_offset(), first_ms_, dropped_}; }
+  Run ReadRun(uint64_t offset) const;
+  // Moves *m past its run; false at the end of the log.
+  bool Advance(Mark* m) const;
+  // The first run after every run at or before cutoff_ms (or the end).
+  Mark FirstAfter(int64_t cutoff_ms) const;
+  // The run holding the hit with absolute index hit (0-based since the log began).
+  Mark RunOfHit(uint64_t hit) const;
+  void TrimTo(const Mark& m);
+  void AddHits(int64_t now_ms, int64_t count);
+
+  WindowParams p_;
+  int64_t total_ = 0;       // hits in the log
+  int64_t first_ms_ = 0;    // time of the oldest run (the one at the head)
+  int64_t last_ms_ = 0;     // time of the newest run
+  int64_t last_count_ = 0;  // hits in the newest run
+  uint64_t tail_ = 0;       // absolute offset of the newest run
+  uint64_t dropped_ = 0;    // hits trimmed from the front since the log began
+  // The runs, bytes [head_, size) of runs_; runs_[0] is at absolute offset base_.
+  std::string runs_;
+  size_t head_ = 0;
+  uint64_t base_ = 0;
+  // Marks at least kMarkEveryBytes apart, in order; marks_[mark_head_] on are live.
+  std::vector<Mark> marks_;
+  size_t mark_head_ = 0;
+  mutable uint64_t work_bytes_ = 0;
+};
+
+// The kRateLimit row of the type table: inline limiter bytes, or a WindowLog object.
+extern const TypeOps kRateLimitOps;
 
 // RL.PEEK: the state of any RL.* limiter under the parameters stored with it, consuming
 // nothing. `limited` and `retry_after` answer for a request of cost 1; `remaining` and

@@ -20,6 +20,15 @@ FLUSHALL, 100 requests (the limit) on each of 1,000 keys (250 in --quick) in key
 well inside the window, then the used_memory delta over DBSIZE: a full limiter, whose
 sliding-window log holds 100 hits.
 
+The long-log row ("sliding-window long-log") measures one limiter whose exact log is long:
+a key with limit 1,000,000 and a one-hour window is fed pipelined requests for a few
+seconds (every millisecond adds a run to Firn's log; Redis's sorted set gets a member per
+request), then one connection times unpipelined allowed requests and refused ones of
+COST 999,999 (the case that used to walk the whole log), and a PING from a second
+connection while 500 refused requests are pipelined on the first. Reported: the log's
+MEMORY USAGE, hits in the window, per-request latency in microseconds, and that PING's
+wait. The figure to watch is how these stay flat as the log grows.
+
 A server that lacks the command (Firn before issue 3, or redis-server asked for a native
 command) gets the row as n/a with the server's error.
 
@@ -29,6 +38,8 @@ Standalone: python3 bench/workloads/ratelimit.py --host 127.0.0.1 --port 6379
 
 import os
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
@@ -195,6 +206,97 @@ def run(host, port, workload, pipeline, quick=False, measure_memory=False, cpus=
     return res
 
 
+LONG_KEY = "rl:long"
+LONG_LIMIT = 1_000_000
+LONG_WINDOW_MS = 3_600_000
+LONG_COST = 999_999
+
+
+def _long_commands(impl, cost, now_ms, member):
+    """The commands of one long-log request (a list: Redis's is a MULTI block)."""
+    if impl == "native":
+        args = ["RL.WINDOW", LONG_KEY, LONG_LIMIT, LONG_WINDOW_MS]
+        return [tuple(args + (["COST", cost] if cost != 1 else []))]
+    # Redis: the sorted-set window, one member per hit (a refusal still trims and counts).
+    cmds = [("MULTI",), ("ZREMRANGEBYSCORE", LONG_KEY, 0, now_ms - LONG_WINDOW_MS)]
+    if cost == 1:
+        cmds.append(("ZADD", LONG_KEY, now_ms, member))
+    cmds += [("ZCARD", LONG_KEY), ("PEXPIRE", LONG_KEY, LONG_WINDOW_MS), ("EXEC",)]
+    return cmds
+
+
+def _timed(c, impl, cost, n, seq):
+    """Per-request latencies in us of n unpipelined requests."""
+    out = []
+    for i in range(n):
+        cmds = _long_commands(impl, cost, int(time.time() * 1000), "t%d" % (seq + i))
+        t0 = time.perf_counter()
+        c.pipeline(cmds)
+        out.append((time.perf_counter() - t0) * 1e6)
+    return out
+
+
+def _pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] if values else None
+
+
+def long_log(host, port, impl, quick=False):
+    """The long-log row for one server: see the module docstring."""
+    probe = ("RL.WINDOW", "bench:probe:rl", LIMIT, WINDOW_MS) if impl == "native" else (
+        "ZCARD", "bench:probe:rl")
+    err = common.check_command(host, port, *probe)
+    if err:
+        return {"error": err}
+    common.try_call(host, port, "FLUSHALL")
+    build_s = 3.0 if quick else 15.0
+    seq = 0
+    with common.Client(host, port, timeout=60) as c:
+        deadline = time.monotonic() + build_s
+        while time.monotonic() < deadline:
+            batch = []
+            for _ in range(20):
+                batch += _long_commands(impl, 1, int(time.time() * 1000), "m%d" % seq)
+                seq += 1
+            c.pipeline(batch)
+        usage = c.call("MEMORY", "USAGE", LONG_KEY)
+        if impl == "native":
+            peek = c.call("RL.PEEK", LONG_KEY)
+            hits = LONG_LIMIT - peek[2]
+        else:
+            hits = c.call("ZCARD", LONG_KEY)
+        allowed = _timed(c, impl, 1, 300 if quick else 2000, seq)
+        seq += 10_000
+        refused = _timed(c, impl, LONG_COST, 100 if quick else 500, seq)
+        # Another client's PING while 500 refused requests are in one pipeline.
+        blocker = []
+        for i in range(500):
+            blocker += _long_commands(impl, LONG_COST, int(time.time() * 1000), "b%d" % i)
+        ping_us = []
+
+        def ping():
+            with common.Client(host, port, timeout=60) as other:
+                time.sleep(0.002)
+                t0 = time.perf_counter()
+                other.call("PING")
+                ping_us.append((time.perf_counter() - t0) * 1e6)
+
+        th = threading.Thread(target=ping)
+        th.start()
+        c.pipeline(blocker)
+        th.join()
+    return {
+        "command": LABELS["rl.window" if impl == "native" else "multi-window"] + " (long log)",
+        "log_bytes": usage,
+        "hits": hits,
+        "allowed_p50_us": _pct(allowed, 0.5),
+        "allowed_p99_us": _pct(allowed, 0.99),
+        "refused_p50_us": _pct(refused, 0.5),
+        "refused_p99_us": _pct(refused, 0.99),
+        "ping_during_500_refused_us": ping_us[0] if ping_us else None,
+    }
+
+
 def main():
     def extra(p):
         p.add_argument("--impl", choices=["native", "redis"], default="redis",
@@ -206,6 +308,7 @@ def main():
         for depth in (1, 16):
             out["%s P%d" % (row, depth)] = run(a.host, a.port, pair[side], depth, a.quick,
                                                 measure_memory=(depth == 1))
+    out["sliding-window long-log"] = long_log(a.host, a.port, a.impl, a.quick)
     common.print_json(out)
 
 

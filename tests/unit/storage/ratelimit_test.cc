@@ -370,6 +370,145 @@ TEST_CASE("exact window log stays compact", "[ratelimit]") {
 }
 
 // ---------------------------------------------------------------------------------------
+// The exact window edited in place (a WindowLog kept across decisions, as a key's object).
+
+// The key as the keyspace holds an out-of-line log: gone once its expiry has passed.
+struct LogKey {
+  WindowLog log;
+  bool present = false;
+  int64_t expire_ms = 0;
+
+  bool Live(int64_t now_ms) {
+    if (present && now_ms >= expire_ms) present = false;
+    return present;
+  }
+  LimiterResult Take(const WindowParams& p, int64_t cost, int64_t now_ms) {
+    LimiterResult r = log.Decide(Live(now_ms), p, cost, now_ms, true);
+    if (r.write == LimiterWrite::kStore) {
+      REQUIRE(r.expire_ms > now_ms);
+      present = true;
+      expire_ms = r.expire_ms;
+    } else if (r.write == LimiterWrite::kDelete) {
+      present = false;
+    }
+    return r;
+  }
+};
+
+TEST_CASE("exact window edited in place matches the vector model", "[ratelimit]") {
+  std::mt19937_64 rng(23);
+  for (int seq = 0; seq < 40; ++seq) {
+    LogKey key;
+    WindowModel model;
+    WindowParams p = RandomWindow(rng);
+    int64_t now = kStart;
+    for (int i = 0; i < 800; ++i) {
+      if (rng() % 60 == 0) p = RandomWindow(rng);
+      now += RandomStep(rng, p.window_ms / p.limit + 1);
+      const int64_t cost =
+          rng() % 4 == 0 ? 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(p.limit)) : 1;
+      INFO("seq " << seq << " call " << i << " now+" << now - kStart);
+      if (rng() % 10 == 0 && key.Live(now)) {
+        LimiterWrite ignored;
+        WindowModel copy = model;
+        CheckSame(key.log.Decide(true, key.log.params(), 1, now, false).reply,
+                  copy.Decide(now, model.p, 1, false, &ignored));
+      }
+      LimiterWrite want_write;
+      LimiterReply want = model.Decide(now, p, cost, true, &want_write);
+      const bool was = key.Live(now);
+      LimiterResult got = key.Take(p, cost, now);
+      CheckSame(got.reply, want);
+      REQUIRE(got.write ==
+              (want_write == LimiterWrite::kDelete && !was ? LimiterWrite::kNone : want_write));
+      if (got.write == LimiterWrite::kStore) CHECK(got.expire_ms == model.expire);
+    }
+  }
+}
+
+TEST_CASE("a long log edited in place decides as one decoded afresh each time", "[ratelimit]") {
+  // Logs of thousands of runs, so the marks, the trimming and the compaction all take part;
+  // the inline path (decoded and encoded whole on every call) is the reference.
+  std::mt19937_64 rng(29);
+  for (int seq = 0; seq < 6; ++seq) {
+    LogKey in_place;
+    KeyStore bytes;
+    std::string out;
+    WindowParams p{1 + static_cast<int64_t>(rng() % 3000), 1 + static_cast<int64_t>(rng() % 6000)};
+    int64_t now = kStart;
+    for (int i = 0; i < 20000; ++i) {
+      if (rng() % 2000 == 0) {
+        p = {1 + static_cast<int64_t>(rng() % 3000), 1 + static_cast<int64_t>(rng() % 6000)};
+      }
+      now += rng() % 5 == 0 ? static_cast<int64_t>(rng() % 300) : static_cast<int64_t>(rng() % 3);
+      const int64_t cost =
+          rng() % 8 == 0 ? 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(p.limit)) : 1;
+      INFO("seq " << seq << " call " << i << " now+" << now - kStart << " limit " << p.limit
+                  << " window " << p.window_ms << " cost " << cost);
+      LimiterResult want = WindowTake(bytes.Get(now), p, cost, now, &out);
+      bytes.Apply(want, out, now);
+      LimiterResult got = in_place.Take(p, cost, now);
+      CheckSame(got.reply, want.reply);
+      REQUIRE(got.write == want.write);
+      if (want.write == LimiterWrite::kStore) {
+        CHECK(got.expire_ms == want.expire_ms);
+        std::string encoded;
+        in_place.log.Encode(&encoded);
+        REQUIRE(encoded == out);
+        CHECK(in_place.log.EncodedBytes() == out.size());
+      }
+    }
+  }
+}
+
+TEST_CASE("an exact window decision does O(1) work however long the log", "[ratelimit]") {
+  // 200,000 hits, one a ms, in a window of 200,000 ms: a 200 KB log. Each decision must touch
+  // a bounded number of log bytes: the old engine copied the whole log on every allowed
+  // request and walked it on a refusal with a large cost.
+  constexpr int64_t kHits = 200'000;
+  const WindowParams p{kHits, kHits};
+  LogKey key;
+  int64_t now = kStart;
+  for (int64_t i = 0; i < kHits; ++i, ++now) {
+    REQUIRE_FALSE(key.Take(p, 1, now).reply.limited);
+  }
+  --now;
+  // About a byte a hit, encoded and in memory.
+  CHECK(key.log.EncodedBytes() <= static_cast<size_t>(kHits) + 64);
+  CHECK(key.log.AllocatedBytes() <= static_cast<size_t>(kHits) * 5 / 2);
+
+  // Steady state: every allowed request trims the hit that left and appends its own.
+  const uint64_t before = key.log.work_bytes();
+  constexpr int kSteady = 50'000;
+  for (int i = 0; i < kSteady; ++i) {
+    ++now;
+    REQUIRE_FALSE(key.Take(p, 1, now).reply.limited);
+  }
+  CHECK((key.log.work_bytes() - before) / kSteady <= 64);
+
+  // A refusal whose retry time is near the newest end of the log.
+  uint64_t at = key.log.work_bytes();
+  const size_t size = key.log.EncodedBytes();
+  LimiterResult r = key.Take(p, kHits - 1, now);
+  CHECK(r.reply.limited);
+  CHECK(r.reply.retry_after == kHits - 1);  // the hit at now - 1 must leave
+  CHECK(r.write == LimiterWrite::kNone);
+  CHECK(key.log.work_bytes() - at <= 1024);
+  CHECK(key.log.EncodedBytes() == size);
+
+  // A peek, and a refusal after a long idle gap that empties most of the window.
+  at = key.log.work_bytes();
+  LimiterResult peek = key.log.Decide(true, p, 1, now, false);
+  CHECK(peek.reply.limited);
+  CHECK(key.log.work_bytes() - at <= 1024);
+  now += kHits / 2;
+  at = key.log.work_bytes();
+  r = key.Take(p, kHits - 1, now);
+  CHECK(r.reply.limited);
+  CHECK(key.log.work_bytes() - at <= 1024);
+}
+
+// ---------------------------------------------------------------------------------------
 // Approximate window model: the full history, recounted per fixed window.
 
 struct ApproxModel {
