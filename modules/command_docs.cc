@@ -607,6 +607,166 @@ constexpr DocArg kUnlinkArgs[] = {
 };
 
 // One entry per command and subcommand, sorted by name. Fields left out are empty.
+// lindex
+constexpr KeyRule kLindexKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLindexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"index", "integer", "", "", -1, 0, 0},
+};
+// linsert
+constexpr KeyRule kLinsertKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLinsertArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"where", "oneof", "", "", -1, 0, 2},
+    {"before", "pure-token", "BEFORE", "", -1, 0, 0},
+    {"after", "pure-token", "AFTER", "", -1, 0, 0},
+    {"pivot", "string", "", "", -1, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+};
+// llen
+constexpr KeyRule kLlenKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLlenArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// lmove
+constexpr KeyRule kLmoveKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr DocArg kLmoveArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+    {"wherefrom", "oneof", "", "", -1, 0, 2},
+    {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0},
+    {"whereto", "oneof", "", "", -1, 0, 2},
+    {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0},
+};
+// lmpop
+constexpr KeyRule kLmpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete,
+     .index = 1,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1},
+};
+constexpr DocArg kLmpopArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},       {"key", "key", "", "", 0, M, 0},
+    {"where", "oneof", "", "", -1, 0, 2},           {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0}, {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// lpop
+constexpr KeyRule kLpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLpopArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// lpos
+constexpr KeyRule kLposKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLposArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+    {"rank", "integer", "RANK", "", -1, O, 0},
+    {"num-matches", "integer", "COUNT", "", -1, O, 0},
+    {"len", "integer", "MAXLEN", "", -1, O, 0},
+};
+// lpush
+constexpr KeyRule kLpushKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLpushArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+// lpushx
+constexpr KeyRule kLpushxKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLpushxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+// lrange
+constexpr KeyRule kLrangeKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+};
+// lrem
+constexpr KeyRule kLremKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLremArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+};
+// lset
+constexpr KeyRule kLsetKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLsetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"index", "integer", "", "", -1, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+};
+// ltrim
+constexpr KeyRule kLtrimKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLtrimArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+};
+// rpop
+constexpr KeyRule kRpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRpopArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// rpoplpush
+constexpr KeyRule kRpoplpushKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr DocArg kRpoplpushArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+};
+// rpush
+constexpr KeyRule kRpushKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRpushArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+// rpushx
+constexpr KeyRule kRpushxKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRpushxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -763,6 +923,52 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1)",
      .tips = "request_policy:all_nodes response_policy:all_succeeded",
      .args = kLatencyResetArgs},
+    {.name = "lindex",
+     .complexity = "O(N), N the elements walked to reach the index from the nearer end",
+     .key_specs = kLindexKeys,
+     .args = kLindexArgs},
+    {.name = "linsert",
+     .complexity = "O(N), N the elements walked to find the pivot",
+     .key_specs = kLinsertKeys,
+     .args = kLinsertArgs},
+    {.name = "llen", .complexity = "O(1)", .key_specs = kLlenKeys, .args = kLlenArgs},
+    {.name = "lmove", .complexity = "O(1)", .key_specs = kLmoveKeys, .args = kLmoveArgs},
+    {.name = "lmpop",
+     .complexity = "O(N + M), N the keys tried and M the elements popped",
+     .key_specs = kLmpopKeys,
+     .args = kLmpopArgs},
+    {.name = "lpop",
+     .complexity = "O(N), N the elements popped",
+     .key_specs = kLpopKeys,
+     .args = kLpopArgs},
+    {.name = "lpos",
+     .complexity = "O(N), N the elements compared",
+     .key_specs = kLposKeys,
+     .args = kLposArgs},
+    {.name = "lpush",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kLpushKeys,
+     .args = kLpushArgs},
+    {.name = "lpushx",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kLpushxKeys,
+     .args = kLpushxArgs},
+    {.name = "lrange",
+     .complexity = "O(S + N), S the elements walked to the start and N the elements returned",
+     .key_specs = kLrangeKeys,
+     .args = kLrangeArgs},
+    {.name = "lrem",
+     .complexity = "O(N + M), N the list's length and M the elements removed",
+     .key_specs = kLremKeys,
+     .args = kLremArgs},
+    {.name = "lset",
+     .complexity = "O(N), N the elements walked to reach the index from the nearer end",
+     .key_specs = kLsetKeys,
+     .args = kLsetArgs},
+    {.name = "ltrim",
+     .complexity = "O(N), N the elements removed",
+     .key_specs = kLtrimKeys,
+     .args = kLtrimArgs},
     {.name = "memory", .complexity = "Depends on the subcommand"},
     {.name = "memory|doctor",
      .complexity = "O(1)",
@@ -854,6 +1060,25 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1) amortized",
      .key_specs = kRlWindowKeys,
      .args = kRlWindowArgs},
+    {.name = "rpop",
+     .complexity = "O(N), N the elements popped",
+     .key_specs = kRpopKeys,
+     .args = kRpopArgs},
+    {.name = "rpoplpush",
+     .complexity = "O(1)",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+     .key_specs = kRpoplpushKeys,
+     .args = kRpoplpushArgs},
+    {.name = "rpush",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kRpushKeys,
+     .args = kRpushArgs},
+    {.name = "rpushx",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kRpushxKeys,
+     .args = kRpushxArgs},
     {.name = "save", .complexity = "O(1)"},
     {.name = "scan",
      .complexity = "O(1) per call; O(N) over a whole iteration, N the number of keys",

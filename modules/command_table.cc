@@ -5,6 +5,7 @@
 #include "modules/connection.h"
 #include "modules/engine.h"
 #include "modules/keys.h"
+#include "modules/lists.h"
 #include "modules/memory.h"
 #include "modules/ratelimit.h"
 #include "modules/server.h"
@@ -40,6 +41,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, RateLimitCommands());
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
+  AddFamily(&commands_, ListCommands());
   for (Command& c : commands_) BindMeta(c);
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }
