@@ -88,7 +88,7 @@ struct Config {
   // [collections] Redis's thresholds for the compact encodings.
   int list_max_listpack_size = -2;  // > 0: elements per list node; -1..-5: 4..64 KiB a node
   int list_compress_depth = 0;      // accepted for Redis's clients; Firn does not compress nodes
-  int64_t hash_max_listpack_entries = 128;  // fields a compact (listpack) hash holds
+  int64_t hash_max_listpack_entries = 512;  // fields a compact (listpack) hash holds
   int64_t hash_max_listpack_value = 64;     // bytes of the longest field or value it holds
 
   // [server]

@@ -767,6 +767,142 @@ constexpr DocArg kRpushxArgs[] = {
     {"element", "string", "", "", -1, M, 0},
 };
 
+// hdel
+constexpr KeyRule kHdelKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHdelArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, M, 0},
+};
+// hexists
+constexpr KeyRule kHexistsKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHexistsArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+};
+// hget
+constexpr KeyRule kHgetKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHgetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+};
+// hgetall
+constexpr KeyRule kHgetallKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHgetallArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// hincrby
+constexpr KeyRule kHincrbyKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHincrbyArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+    {"increment", "integer", "", "", -1, 0, 0},
+};
+// hincrbyfloat
+constexpr KeyRule kHincrbyfloatKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHincrbyfloatArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+    {"increment", "double", "", "", -1, 0, 0},
+};
+// hkeys
+constexpr KeyRule kHkeysKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHkeysArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// hlen
+constexpr KeyRule kHlenKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHlenArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// hmget
+constexpr KeyRule kHmgetKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHmgetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, M, 0},
+};
+// hmset
+constexpr KeyRule kHmsetKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHmsetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field_value", "block", "", "", -1, M, 2},
+    {"field", "string", "", "", -1, 0, 0},
+    {"value", "string", "", "", -1, 0, 0},
+};
+// hrandfield
+constexpr KeyRule kHrandfieldKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHrandfieldArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"options", "block", "", "", -1, O, 2},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"withvalues", "pure-token", "WITHVALUES", "", -1, O, 0},
+};
+// hscan
+constexpr KeyRule kHscanKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHscanArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"cursor", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "MATCH", "", -1, O, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// hset
+constexpr KeyRule kHsetKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHsetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field_value", "block", "", "", -1, M, 2},
+    {"field", "string", "", "", -1, 0, 0},
+    {"value", "string", "", "", -1, 0, 0},
+};
+// hsetnx
+constexpr KeyRule kHsetnxKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHsetnxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+    {"value", "string", "", "", -1, 0, 0},
+};
+// hstrlen
+constexpr KeyRule kHstrlenKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHstrlenArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+};
+// hvals
+constexpr KeyRule kHvalsKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHvalsArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -885,7 +1021,61 @@ constexpr CommandMeta kMeta[] = {
      .replaced_by = "`SET` with the `!GET` argument",
      .key_specs = kGetsetKeys,
      .args = kGetsetArgs},
+    {.name = "hdel",
+     .complexity = "O(N), N the fields removed",
+     .key_specs = kHdelKeys,
+     .args = kHdelArgs},
     {.name = "hello", .complexity = "O(1)", .args = kHelloArgs},
+    {.name = "hexists", .complexity = "O(1)", .key_specs = kHexistsKeys, .args = kHexistsArgs},
+    {.name = "hget", .complexity = "O(1)", .key_specs = kHgetKeys, .args = kHgetArgs},
+    {.name = "hgetall",
+     .complexity = "O(N), N the hash's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kHgetallKeys,
+     .args = kHgetallArgs},
+    {.name = "hincrby", .complexity = "O(1)", .key_specs = kHincrbyKeys, .args = kHincrbyArgs},
+    {.name = "hincrbyfloat",
+     .complexity = "O(1)",
+     .key_specs = kHincrbyfloatKeys,
+     .args = kHincrbyfloatArgs},
+    {.name = "hkeys",
+     .complexity = "O(N), N the hash's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kHkeysKeys,
+     .args = kHkeysArgs},
+    {.name = "hlen", .complexity = "O(1)", .key_specs = kHlenKeys, .args = kHlenArgs},
+    {.name = "hmget",
+     .complexity = "O(N), N the fields asked for",
+     .key_specs = kHmgetKeys,
+     .args = kHmgetArgs},
+    {.name = "hmset",
+     .complexity = "O(N), N the pairs given",
+     .doc_flags = "deprecated",
+     .deprecated_since = "4.0.0",
+     .replaced_by = "`HSET` with multiple field-value pairs",
+     .key_specs = kHmsetKeys,
+     .args = kHmsetArgs},
+    {.name = "hrandfield",
+     .complexity = "O(N), N the fields returned (the hash's size for distinct picks)",
+     .tips = "nondeterministic_output",
+     .key_specs = kHrandfieldKeys,
+     .args = kHrandfieldArgs},
+    {.name = "hscan",
+     .complexity = "O(1) per call; O(N) over a whole iteration, N the hash's size",
+     .tips = "nondeterministic_output",
+     .key_specs = kHscanKeys,
+     .args = kHscanArgs},
+    {.name = "hset",
+     .complexity = "O(N), N the pairs given",
+     .key_specs = kHsetKeys,
+     .args = kHsetArgs},
+    {.name = "hsetnx", .complexity = "O(1)", .key_specs = kHsetnxKeys, .args = kHsetnxArgs},
+    {.name = "hstrlen", .complexity = "O(1)", .key_specs = kHstrlenKeys, .args = kHstrlenArgs},
+    {.name = "hvals",
+     .complexity = "O(N), N the hash's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kHvalsKeys,
+     .args = kHvalsArgs},
     {.name = "incr", .complexity = "O(1)", .key_specs = kIncrKeys, .args = kIncrArgs},
     {.name = "incrby", .complexity = "O(1)", .key_specs = kIncrbyKeys, .args = kIncrbyArgs},
     {.name = "incrbyfloat",

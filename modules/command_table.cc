@@ -4,6 +4,7 @@
 #include "modules/command_docs.h"
 #include "modules/connection.h"
 #include "modules/engine.h"
+#include "modules/hashes.h"
 #include "modules/keys.h"
 #include "modules/lists.h"
 #include "modules/memory.h"
@@ -42,6 +43,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SlowLogCommands());
   AddFamily(&commands_, MemoryCommands());
   AddFamily(&commands_, ListCommands());
+  AddFamily(&commands_, HashCommands());
   for (Command& c : commands_) BindMeta(c);
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }

@@ -23,7 +23,7 @@
 // O(size) then, amortized O(1). (Redis rehashes incrementally; a hash big enough for that
 // pause to matter is rare, and the keyspace itself does rehash incrementally.)
 //
-// Tunables. hash-max-listpack-entries (128) and hash-max-listpack-value (64 bytes), Redis's
+// Tunables. hash-max-listpack-entries (512) and hash-max-listpack-value (64 bytes), Redis's
 // names and defaults.
 #include "storage/hash.h"
 

@@ -20,7 +20,7 @@ namespace firn {
 class Hash {
  public:
   struct Limits {
-    size_t max_compact_entries = 128;
+    size_t max_compact_entries = 512;
     size_t max_compact_value = 64;
   };
   using PairFn = std::function<void(std::string_view field, std::string_view value)>;
