@@ -158,6 +158,8 @@ const Setting kSettings[] = {
     {.name = "hash-max-listpack-value", .section = "collections", .kind = Kind::kInt,
      .member = &Config::hash_max_listpack_value, .max = kInt64Max,
      .alias = "hash-max-ziplist-value"},
+    {.name = "set-max-intset-entries", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::set_max_intset_entries, .max = kInt64Max},
     // [server]
     {.name = "hz", .section = "server", .kind = Kind::kInt,
      .member = &Config::hz, .min = 1, .max = 500},
@@ -777,9 +779,19 @@ const std::vector<std::string_view>& ConfigNames() {
     for (const Setting& s : kSettings) {
       out.push_back(s.name);
     }
+    // Redis's CONFIG GET also answers under the older names, so clients that read a
+    // setting by its ziplist name and write it back keep working.
+    for (const Setting& s : kSettings) {
+      if (!s.alias.empty()) out.push_back(s.alias);
+    }
     return out;
   }();
   return names;
+}
+
+bool IsConfigAlias(std::string_view name) {
+  const Setting* s = FindSetting(name, /*ignore_case=*/true);
+  return s != nullptr && !EqualsIgnoreCase(s->name, name);
 }
 
 std::optional<std::string> GetConfigValue(const Config& cfg, std::string_view name) {

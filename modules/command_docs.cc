@@ -903,6 +903,146 @@ constexpr DocArg kHvalsArgs[] = {
     {"key", "key", "", "", 0, 0, 0},
 };
 
+// sadd
+constexpr KeyRule kSaddKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// scard
+constexpr KeyRule kScardKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kScardArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// sdiff
+constexpr KeyRule kSdiffKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSdiffArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// sdiffstore
+constexpr KeyRule kSdiffstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kSdiffstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// sinter
+constexpr KeyRule kSinterKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSinterArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// sintercard
+constexpr KeyRule kSintercardKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kSintercardArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"limit", "integer", "LIMIT", "", -1, O, 0},
+};
+// sinterstore
+constexpr KeyRule kSinterstoreKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kSinterstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// sismember
+constexpr KeyRule kSismemberKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSismemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// smembers
+constexpr KeyRule kSmembersKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSmembersArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// smismember
+constexpr KeyRule kSmismemberKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSmismemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// smove
+constexpr KeyRule kSmoveKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr DocArg kSmoveArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// spop
+constexpr KeyRule kSpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSpopArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// srandmember
+constexpr KeyRule kSrandmemberKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSrandmemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// srem
+constexpr KeyRule kSremKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSremArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// sscan
+constexpr KeyRule kSscanKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSscanArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"cursor", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "MATCH", "", -1, O, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// sunion
+constexpr KeyRule kSunionKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSunionArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// sunionstore
+constexpr KeyRule kSunionstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kSunionstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -1269,11 +1409,25 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(N), N the elements pushed",
      .key_specs = kRpushxKeys,
      .args = kRpushxArgs},
+    {.name = "sadd",
+     .complexity = "O(N), N the members given",
+     .key_specs = kSaddKeys,
+     .args = kSaddArgs},
     {.name = "save", .complexity = "O(1)"},
     {.name = "scan",
      .complexity = "O(1) per call; O(N) over a whole iteration, N the number of keys",
      .tips = "nondeterministic_output request_policy:special",
      .args = kScanArgs},
+    {.name = "scard", .complexity = "O(1)", .key_specs = kScardKeys, .args = kScardArgs},
+    {.name = "sdiff",
+     .complexity = "O(N), N the members of all the sets together",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSdiffKeys,
+     .args = kSdiffArgs},
+    {.name = "sdiffstore",
+     .complexity = "O(N), N the members of all the sets together",
+     .key_specs = kSdiffstoreKeys,
+     .args = kSdiffstoreArgs},
     {.name = "select", .complexity = "O(1)", .args = kSelectArgs},
     {.name = "set",
      .complexity = "O(1)",
@@ -1287,6 +1441,23 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kSetrangeKeys,
      .args = kSetrangeArgs},
     {.name = "shutdown", .complexity = "O(1)", .args = kShutdownArgs},
+    {.name = "sinter",
+     .complexity = "O(N * M), N the smallest set's size and M the number of sets",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSinterKeys,
+     .args = kSinterArgs},
+    {.name = "sintercard",
+     .complexity = "O(N * M), N the smallest set's size and M the number of sets",
+     .key_specs = kSintercardKeys,
+     .args = kSintercardArgs},
+    {.name = "sinterstore",
+     .complexity = "O(N * M), N the smallest set's size and M the number of sets",
+     .key_specs = kSinterstoreKeys,
+     .args = kSinterstoreArgs},
+    {.name = "sismember",
+     .complexity = "O(1)",
+     .key_specs = kSismemberKeys,
+     .args = kSismemberArgs},
     {.name = "slowlog", .complexity = "Depends on the subcommand"},
     {.name = "slowlog|get",
      .complexity = "O(N), N the number of entries returned",
@@ -1299,6 +1470,35 @@ constexpr CommandMeta kMeta[] = {
     {.name = "slowlog|reset",
      .complexity = "O(N), N the number of entries",
      .tips = "request_policy:all_nodes response_policy:all_succeeded"},
+    {.name = "smembers",
+     .complexity = "O(N), N the set's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSmembersKeys,
+     .args = kSmembersArgs},
+    {.name = "smismember",
+     .complexity = "O(N), N the members asked about",
+     .key_specs = kSmismemberKeys,
+     .args = kSmismemberArgs},
+    {.name = "smove", .complexity = "O(1)", .key_specs = kSmoveKeys, .args = kSmoveArgs},
+    {.name = "spop",
+     .complexity = "O(N), N the members popped",
+     .tips = "nondeterministic_output",
+     .key_specs = kSpopKeys,
+     .args = kSpopArgs},
+    {.name = "srandmember",
+     .complexity = "O(N), N the members returned (the set's size for distinct picks)",
+     .tips = "nondeterministic_output",
+     .key_specs = kSrandmemberKeys,
+     .args = kSrandmemberArgs},
+    {.name = "srem",
+     .complexity = "O(N), N the members given",
+     .key_specs = kSremKeys,
+     .args = kSremArgs},
+    {.name = "sscan",
+     .complexity = "O(1) per call; O(N) over a whole iteration, N the set's size",
+     .tips = "nondeterministic_output",
+     .key_specs = kSscanKeys,
+     .args = kSscanArgs},
     {.name = "strlen", .complexity = "O(1)", .key_specs = kStrlenKeys, .args = kStrlenArgs},
     {.name = "substr",
      .complexity = "O(N), N the length of the returned part",
@@ -1307,6 +1507,15 @@ constexpr CommandMeta kMeta[] = {
      .replaced_by = "`GETRANGE`",
      .key_specs = kSubstrKeys,
      .args = kSubstrArgs},
+    {.name = "sunion",
+     .complexity = "O(N), N the members of all the sets together",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSunionKeys,
+     .args = kSunionArgs},
+    {.name = "sunionstore",
+     .complexity = "O(N), N the members of all the sets together",
+     .key_specs = kSunionstoreKeys,
+     .args = kSunionstoreArgs},
     {.name = "swapdb", .complexity = "O(1)", .acl = "@keyspace @dangerous", .args = kSwapdbArgs},
     {.name = "time", .complexity = "O(1)", .tips = "nondeterministic_output"},
     {.name = "touch",

@@ -10,6 +10,7 @@
 #include "modules/memory.h"
 #include "modules/ratelimit.h"
 #include "modules/server.h"
+#include "modules/sets.h"
 #include "modules/slowlog.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
@@ -44,6 +45,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, MemoryCommands());
   AddFamily(&commands_, ListCommands());
   AddFamily(&commands_, HashCommands());
+  AddFamily(&commands_, SetCommands());
   for (Command& c : commands_) BindMeta(c);
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }

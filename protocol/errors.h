@@ -105,6 +105,9 @@ inline constexpr std::string_view kLposCountNegative = "ERR COUNT can't be negat
 inline constexpr std::string_view kLposMaxlenNegative = "ERR MAXLEN can't be negative";
 inline constexpr std::string_view kNumkeysPositive = "ERR numkeys should be greater than 0";
 inline constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
+inline constexpr std::string_view kNumkeysAboveArgs =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
 inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 inline constexpr std::string_view kNanOrInfinity = "ERR value is NaN or Infinity";
