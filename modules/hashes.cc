@@ -369,6 +369,11 @@ void HRandField(CommandContext& ctx) {
     ctx.Error(err::kSyntax);
     return;
   }
+  // Pairs double the reply, so Redis bounds the count to half the range then.
+  if (with_values && (count < -(INT64_MAX / 2) || count > INT64_MAX / 2)) {
+    ctx.Error(err::kValueOutOfRange);
+    return;
+  }
   Entry* e;
   if (!FindHash(ctx, ctx.arg(1), Lookup::kRead, &e)) return;
   if (e == nullptr || count == 0) {

@@ -111,6 +111,7 @@ inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative"
 inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
 inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 inline constexpr std::string_view kNanOrInfinity = "ERR value is NaN or Infinity";
+inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
 inline constexpr std::string_view kHrandfieldCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";

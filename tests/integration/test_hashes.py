@@ -99,6 +99,12 @@ def test_hrandfield_deterministic_shapes(both):
         ("HRANDFIELD", "h", "x"), ("HRANDFIELD", "h", "1", "WITHSCORES"),
         ("HRANDFIELD", "h", "1", "WITHVALUES", "x"),
         ("HRANDFIELD", "h", "-9223372036854775808"), ("HRANDFIELD", "h", "1.5"),
+        # Counts whose pairs would overflow the reply: refused, not attempted.
+        ("HRANDFIELD", "h", "-9223372036854770000", "WITHVALUES"),
+        ("HRANDFIELD", "h", "9223372036854770000", "WITHVALUES"),
+        ("HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"),
+        ("HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES"),
+        ("HRANDFIELD", "h", "4611686018427387903", "WITHVALUES"),
     )
     both.run(("HSET", "one", "only", "v"), ("HRANDFIELD", "one"), ("HRANDFIELD", "one", "-3"),
              ("HRANDFIELD", "one", "-2", "WITHVALUES"), ("HRANDFIELD", "one", "1", "withvalues"))
