@@ -368,25 +368,41 @@ void Hash::Random(uint64_t random, std::string_view* field, std::string_view* va
       if (skip-- == 0) return;
     }
   }
-  // A random non-empty bucket, then a random node of its chain (as Redis's dictGetRandomKey).
+  // Rejection sampling: a uniform (bucket, depth) pair, kept when the bucket's chain is that
+  // deep, picks every node with the same probability (a random non-empty bucket and then a
+  // random node of its chain would favour nodes of short chains). The table's load is at least
+  // 1/8, so a try succeeds with probability >= 1/64; past kTries a node of a random non-empty
+  // bucket is taken, so a node deeper than kDepth can still be reached.
+  constexpr size_t kDepth = 8;
+  constexpr int kTries = 512;
   uint64_t x = random;
-  for (;;) {
-    const Node* n = buckets_[x & mask_];
-    if (n != nullptr) {
-      size_t len = 0;
-      for (const Node* k = n; k != nullptr; k = k->next) ++len;
-      size_t skip = (x >> 32) % len;
-      while (skip-- > 0) n = n->next;
-      *field = n->field_view();
-      *value = n->value_view();
-      return;
-    }
-    // Next pseudo-random bucket (splitmix64 step).
+  auto next = [&x] {  // splitmix64
     x += 0x9e3779b97f4a7c15ull;
     uint64_t z = x;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    x = z ^ (z >> 31);
+    return z ^ (z >> 31);
+  };
+  for (int t = 0; t < kTries; ++t) {
+    const uint64_t r = next();
+    const Node* n = buckets_[r & mask_];
+    for (size_t depth = (r >> 40) % kDepth; n != nullptr && depth > 0; --depth) n = n->next;
+    if (n != nullptr) {
+      *field = n->field_view();
+      *value = n->value_view();
+      return;
+    }
+  }
+  for (;;) {
+    const uint64_t r = next();
+    const Node* n = buckets_[r & mask_];
+    if (n == nullptr) continue;
+    size_t len = 0;
+    for (const Node* k = n; k != nullptr; k = k->next) ++len;
+    for (size_t skip = (r >> 32) % len; skip > 0; --skip) n = n->next;
+    *field = n->field_view();
+    *value = n->value_view();
+    return;
   }
 }
 

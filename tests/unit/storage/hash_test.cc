@@ -124,3 +124,23 @@ TEST_CASE("a big hash costs well under Redis's per-field overhead", "[hash]") {
   // About 10 bytes of field, 5 of value, 16 of header and 8-16 of bucket a field.
   CHECK(h.MemoryBytes() < 10000 * 50);
 }
+
+TEST_CASE("random picks from a table are uniform, whatever the chain lengths", "[hash]") {
+  Hash::Limits limits{.max_compact_entries = 0, .max_compact_value = 64};
+  Hash h;
+  for (int i = 0; i < 50; ++i) h.Set("m" + std::to_string(i), "", limits);
+  std::map<std::string, int> hits;
+  std::mt19937_64 rng(9);
+  constexpr int kDraws = 100000;
+  for (int i = 0; i < kDraws; ++i) {
+    std::string_view f, v;
+    h.Random(rng(), &f, &v);
+    ++hits[std::string(f)];
+  }
+  REQUIRE(hits.size() == 50);
+  for (const auto& [field, n] : hits) {
+    INFO(field);
+    CHECK(n > kDraws / 50 * 8 / 10);
+    CHECK(n < kDraws / 50 * 12 / 10);
+  }
+}
