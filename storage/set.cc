@@ -20,7 +20,9 @@
 // Tunables. set-max-intset-entries (512), Redis's name and default.
 #include "storage/set.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "storage/value.h"
 
@@ -59,19 +61,35 @@ std::string_view Format(int64_t v, char* buf) {
 
 constexpr Hash::Limits kTableOnly{.max_compact_entries = 0, .max_compact_value = 0};
 
+char* Resized(char* p, size_t bytes) {
+  if (bytes == 0) {
+    std::free(p);
+    return nullptr;
+  }
+  void* q = std::realloc(p, bytes);
+  if (q == nullptr) throw std::bad_alloc();
+  return static_cast<char*>(q);
+}
+
 }  // namespace
 
-Set::Set(const Set& other) : ints_(other.ints_), width_(other.width_), count_(other.count_) {
+Set::~Set() { std::free(ints_); }
+
+Set::Set(const Set& other) : width_(other.width_), count_(other.count_) {
+  if (count_ > 0) {
+    ints_ = Resized(nullptr, static_cast<size_t>(count_) * width_);
+    std::memcpy(ints_, other.ints_, static_cast<size_t>(count_) * width_);
+  }
   if (other.table_) table_ = std::make_unique<Hash>(*other.table_);
 }
 
 size_t Set::MemoryBytes() const {
   if (table_) return sizeof(Set) + table_->MemoryBytes();
-  return sizeof(Set) + (ints_.capacity() > 15 ? ints_.capacity() + 1 : 0);
+  return sizeof(Set) + static_cast<size_t>(count_) * width_;
 }
 
 int64_t Set::At(size_t i) const {
-  const char* p = ints_.data() + i * width_;
+  const char* p = ints_ + i * width_;
   if (width_ == 2) {
     int16_t v;
     std::memcpy(&v, p, 2);
@@ -107,17 +125,18 @@ size_t Set::Search(int64_t v, bool* found) const {
 }
 
 void Set::Widen(uint32_t width) {
-  std::string wider(static_cast<size_t>(count_) * width, '\0');
+  char* wider = Resized(nullptr, static_cast<size_t>(count_) * width + width);
   for (size_t i = 0; i < count_; ++i) {
     const int64_t v = At(i);
     if (width == 4) {
       const auto w = static_cast<int32_t>(v);
-      std::memcpy(&wider[i * 4], &w, 4);
+      std::memcpy(wider + i * 4, &w, 4);
     } else {
-      std::memcpy(&wider[i * 8], &v, 8);
+      std::memcpy(wider + i * 8, &v, 8);
     }
   }
-  ints_ = std::move(wider);
+  std::free(ints_);
+  ints_ = wider;
   width_ = width;
 }
 
@@ -126,8 +145,8 @@ void Set::ToTable() {
   char buf[24];
   for (size_t i = 0; i < count_; ++i) table->Set(Format(At(i), buf), "", kTableOnly);
   table_ = std::move(table);
-  ints_.clear();
-  ints_.shrink_to_fit();
+  std::free(ints_);
+  ints_ = nullptr;
   count_ = 0;
 }
 
@@ -153,7 +172,9 @@ bool Set::Add(std::string_view member, size_t max_intset_entries) {
         } else {
           std::memcpy(bytes, &v, 8);
         }
-        ints_.insert(at * width_, bytes, width_);
+        ints_ = Resized(ints_, (static_cast<size_t>(count_) + 1) * width_);
+        std::memmove(ints_ + (at + 1) * width_, ints_ + at * width_, (count_ - at) * width_);
+        std::memcpy(ints_ + at * width_, bytes, width_);
         ++count_;
         return true;
       }
@@ -170,8 +191,9 @@ bool Set::Remove(std::string_view member) {
   bool found;
   const size_t at = Search(v, &found);
   if (!found) return false;
-  ints_.erase(at * width_, width_);
+  std::memmove(ints_ + at * width_, ints_ + (at + 1) * width_, (count_ - at - 1) * width_);
   --count_;
+  ints_ = Resized(ints_, static_cast<size_t>(count_) * width_);
   return true;
 }
 

@@ -25,6 +25,7 @@ class Set {
   using MemberFn = std::function<void(std::string_view member)>;
 
   Set() = default;
+  ~Set();
   Set(const Set& other);
   Set& operator=(const Set&) = delete;
 
@@ -52,8 +53,8 @@ class Set {
   void Widen(uint32_t width);
   void ToTable();
 
-  // Intset: count_ integers of width_ bytes each, ascending, in ints_.
-  std::string ints_;
+  // Intset: count_ integers of width_ bytes each, ascending, in ints_ (malloc'd to size).
+  char* ints_ = nullptr;
   uint32_t width_ = 2;
   uint32_t count_ = 0;
   std::unique_ptr<Hash> table_;  // members as fields with empty values
