@@ -1043,6 +1043,231 @@ constexpr DocArg kSunionstoreArgs[] = {
     {"key", "key", "", "", 1, M, 0},
 };
 
+// zadd
+constexpr KeyRule kZaddKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"condition", "oneof", "", "", -1, O, 2},
+    {"nx", "pure-token", "NX", "", -1, 0, 0},
+    {"xx", "pure-token", "XX", "", -1, 0, 0},
+    {"comparison", "oneof", "", "", -1, O, 2},
+    {"gt", "pure-token", "GT", "", -1, 0, 0},
+    {"lt", "pure-token", "LT", "", -1, 0, 0},
+    {"change", "pure-token", "CH", "", -1, O, 0},
+    {"increment", "pure-token", "INCR", "", -1, O, 0},
+    {"score_member", "block", "", "", -1, M, 2},
+    {"score", "double", "", "", -1, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zcard
+constexpr KeyRule kZcardKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZcardArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// zcount
+constexpr KeyRule kZcountKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZcountArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+};
+// zincrby
+constexpr KeyRule kZincrbyKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZincrbyArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"increment", "integer", "", "", -1, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zlexcount
+constexpr KeyRule kZlexcountKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZlexcountArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},
+};
+// zmscore
+constexpr KeyRule kZmscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZmscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// zpopmax
+constexpr KeyRule kZpopmaxKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZpopmaxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// zpopmin
+constexpr KeyRule kZpopminKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZpopminArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// zrange
+constexpr KeyRule kZrangeKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "string", "", "", -1, 0, 0},
+    {"stop", "string", "", "", -1, 0, 0},
+    {"sortby", "oneof", "", "", -1, O, 2},
+    {"byscore", "pure-token", "BYSCORE", "", -1, 0, 0},
+    {"bylex", "pure-token", "BYLEX", "", -1, 0, 0},
+    {"rev", "pure-token", "REV", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zrangebylex
+constexpr KeyRule kZrangebylexKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrangebylexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},         {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},     {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0}, {"count", "integer", "", "", -1, 0, 0},
+};
+// zrangebyscore
+constexpr KeyRule kZrangebyscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrangebyscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+};
+// zrangestore
+constexpr KeyRule kZrangestoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = 0},
+};
+constexpr DocArg kZrangestoreArgs[] = {
+    {"dst", "key", "", "", 0, 0, 0},
+    {"src", "key", "", "", 1, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},
+    {"sortby", "oneof", "", "", -1, O, 2},
+    {"byscore", "pure-token", "BYSCORE", "", -1, 0, 0},
+    {"bylex", "pure-token", "BYLEX", "", -1, 0, 0},
+    {"rev", "pure-token", "REV", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+};
+// zrank
+constexpr KeyRule kZrankKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrankArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zrem
+constexpr KeyRule kZremKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// zremrangebylex
+constexpr KeyRule kZremrangebylexKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremrangebylexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},
+};
+// zremrangebyrank
+constexpr KeyRule kZremrangebyrankKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremrangebyrankArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+};
+// zremrangebyscore
+constexpr KeyRule kZremrangebyscoreKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremrangebyscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+};
+// zrevrange
+constexpr KeyRule kZrevrangeKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zrevrangebylex
+constexpr KeyRule kZrevrangebylexKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrangebylexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},         {"max", "string", "", "", -1, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},     {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0}, {"count", "integer", "", "", -1, 0, 0},
+};
+// zrevrangebyscore
+constexpr KeyRule kZrevrangebyscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrangebyscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+};
+// zrevrank
+constexpr KeyRule kZrevrankKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrankArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zscore
+constexpr KeyRule kZscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -1534,6 +1759,103 @@ constexpr CommandMeta kMeta[] = {
      .tips = "request_policy:multi_shard response_policy:agg_sum",
      .key_specs = kUnlinkKeys,
      .args = kUnlinkArgs},
+    {.name = "zadd",
+     .complexity = "O(M log N), M the pairs given and N the set's size",
+     .key_specs = kZaddKeys,
+     .args = kZaddArgs},
+    {.name = "zcard", .complexity = "O(1)", .key_specs = kZcardKeys, .args = kZcardArgs},
+    {.name = "zcount",
+     .complexity = "O(log N + M), N the set's size and M the members counted",
+     .key_specs = kZcountKeys,
+     .args = kZcountArgs},
+    {.name = "zincrby",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kZincrbyKeys,
+     .args = kZincrbyArgs},
+    {.name = "zlexcount",
+     .complexity = "O(log N + M), N the set's size and M the members counted",
+     .key_specs = kZlexcountKeys,
+     .args = kZlexcountArgs},
+    {.name = "zmscore",
+     .complexity = "O(M), M the members asked about",
+     .key_specs = kZmscoreKeys,
+     .args = kZmscoreArgs},
+    {.name = "zpopmax",
+     .complexity = "O(M log N), M the members popped and N the set's size",
+     .key_specs = kZpopmaxKeys,
+     .args = kZpopmaxArgs},
+    {.name = "zpopmin",
+     .complexity = "O(M log N), M the members popped and N the set's size",
+     .key_specs = kZpopminKeys,
+     .args = kZpopminArgs},
+    {.name = "zrange",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .key_specs = kZrangeKeys,
+     .args = kZrangeArgs},
+    {.name = "zrangebylex",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `BYLEX` argument",
+     .key_specs = kZrangebylexKeys,
+     .args = kZrangebylexArgs},
+    {.name = "zrangebyscore",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `BYSCORE` argument",
+     .key_specs = kZrangebyscoreKeys,
+     .args = kZrangebyscoreArgs},
+    {.name = "zrangestore",
+     .complexity = "O(log N + M log M), N the source's size and M the members stored",
+     .key_specs = kZrangestoreKeys,
+     .args = kZrangestoreArgs},
+    {.name = "zrank",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kZrankKeys,
+     .args = kZrankArgs},
+    {.name = "zrem",
+     .complexity = "O(M log N), M the members given and N the set's size",
+     .key_specs = kZremKeys,
+     .args = kZremArgs},
+    {.name = "zremrangebylex",
+     .complexity = "O(log N + M log N), N the set's size and M the members removed",
+     .key_specs = kZremrangebylexKeys,
+     .args = kZremrangebylexArgs},
+    {.name = "zremrangebyrank",
+     .complexity = "O(log N + M log N), N the set's size and M the members removed",
+     .key_specs = kZremrangebyrankKeys,
+     .args = kZremrangebyrankArgs},
+    {.name = "zremrangebyscore",
+     .complexity = "O(log N + M log N), N the set's size and M the members removed",
+     .key_specs = kZremrangebyscoreKeys,
+     .args = kZremrangebyscoreArgs},
+    {.name = "zrevrange",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` argument",
+     .key_specs = kZrevrangeKeys,
+     .args = kZrevrangeArgs},
+    {.name = "zrevrangebylex",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` and `BYLEX` arguments",
+     .key_specs = kZrevrangebylexKeys,
+     .args = kZrevrangebylexArgs},
+    {.name = "zrevrangebyscore",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` and `BYSCORE` arguments",
+     .key_specs = kZrevrangebyscoreKeys,
+     .args = kZrevrangebyscoreArgs},
+    {.name = "zrevrank",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kZrevrankKeys,
+     .args = kZrevrankArgs},
+    {.name = "zscore", .complexity = "O(1)", .key_specs = kZscoreKeys, .args = kZscoreArgs},
 };
 
 }  // namespace

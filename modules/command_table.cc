@@ -14,6 +14,7 @@
 #include "modules/slowlog.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
+#include "modules/zsets.h"
 #include "storage/memory.h"
 
 namespace firn {
@@ -46,6 +47,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, ListCommands());
   AddFamily(&commands_, HashCommands());
   AddFamily(&commands_, SetCommands());
+  AddFamily(&commands_, ZSetCommands());
   for (Command& c : commands_) BindMeta(c);
   for (const Command& c : commands_) by_name_.emplace(c.name, &c);
 }

@@ -191,6 +191,19 @@ std::optional<std::string_view> Hash::Get(std::string_view field) const {
   return n->value_view();
 }
 
+std::optional<std::string_view> Hash::StoredField(std::string_view field) const {
+  if (compact()) {
+    const int64_t at = CompactFind(field);
+    if (at < 0) return std::nullopt;
+    std::string_view f, v;
+    ReadPair(buf_ + at, &f, &v);
+    return f;
+  }
+  const Node* n = *FindSlot(field, HashKey(field));
+  if (n == nullptr) return std::nullopt;
+  return n->field_view();
+}
+
 void Hash::ConvertIfLonger(size_t longest, const Limits& limits) {
   if (compact() && longest > limits.max_compact_value) ToTable();
 }

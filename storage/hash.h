@@ -38,6 +38,9 @@ class Hash {
 
   // The value of field, or nullopt.
   std::optional<std::string_view> Get(std::string_view field) const;
+  // The hash's own copy of field, or nullopt. In a table its bytes stay put until the field
+  // is deleted (values of an unchanged size are rewritten in place), so it may be referenced.
+  std::optional<std::string_view> StoredField(std::string_view field) const;
   // Sets field to value; returns whether the field is new. May convert to the table.
   bool Set(std::string_view field, std::string_view value, const Limits& limits);
   // Removes field; returns whether it was there.
