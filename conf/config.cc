@@ -160,6 +160,12 @@ const Setting kSettings[] = {
      .alias = "hash-max-ziplist-value"},
     {.name = "set-max-intset-entries", .section = "collections", .kind = Kind::kInt,
      .member = &Config::set_max_intset_entries, .max = kInt64Max},
+    {.name = "zset-max-listpack-entries", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::zset_max_listpack_entries, .max = kInt64Max,
+     .alias = "zset-max-ziplist-entries"},
+    {.name = "zset-max-listpack-value", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::zset_max_listpack_value, .max = kInt64Max,
+     .alias = "zset-max-ziplist-value"},
     // [server]
     {.name = "hz", .section = "server", .kind = Kind::kInt,
      .member = &Config::hz, .min = 1, .max = 500},

@@ -91,6 +91,8 @@ struct Config {
   int64_t hash_max_listpack_entries = 512;  // fields a compact (listpack) hash holds
   int64_t hash_max_listpack_value = 64;     // bytes of the longest field or value it holds
   int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds
+  int64_t zset_max_listpack_entries = 128;  // accepted; sorted sets are always trees for now
+  int64_t zset_max_listpack_value = 64;     // accepted; sorted sets are always trees for now
 
   // [server]
   int hz = 10;                        // background task runs/second, 1..500

@@ -578,9 +578,9 @@ lazyfree-lazy-user-del = true
 
 TEST_CASE("ConfigNames lists every setting once, in section order", "[conf][config-get]") {
   const std::vector<std::string_view>& names = ConfigNames();
-  CHECK(names.size() == 38);  // 35 settings, then 3 older names
+  CHECK(names.size() == 42);  // 37 settings, then 5 older names
   CHECK(names.front() == "bind");
-  CHECK(names[34] == "latency-tracking");
+  CHECK(names[36] == "latency-tracking");
   std::vector<std::string_view> sorted = names;
   std::sort(sorted.begin(), sorted.end());
   CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
