@@ -87,6 +87,10 @@ const TypeOps kZSetOps = {
 
 // ---- helpers ----
 
+// A score argument as Redis's getDoubleFromObject reads it: strtod over the whole string, no
+// empty string, no surrounding spaces, no NaN.
+bool ParseScore(std::string_view s, double* out) { return !s.empty() && ParseDouble(s, out); }
+
 ZSet* ZSetOf(Entry* e) { return e->object_as<ZSet>(); }
 
 bool FindZSet(CommandContext& ctx, std::string_view key, Lookup how, Entry** e) {
@@ -293,7 +297,7 @@ void ZAdd(CommandContext& ctx) {
   std::vector<double> scores;
   for (size_t k = i; k < ctx.argc(); k += 2) {
     double d;
-    if (!ParseDouble(ctx.arg(k), &d)) {
+    if (!ParseScore(ctx.arg(k), &d)) {
       ctx.Error(err::kNotFloat);
       return;
     }
@@ -366,7 +370,7 @@ void ZAdd(CommandContext& ctx) {
 // ZINCRBY key increment member -> the new score.
 void ZIncrBy(CommandContext& ctx) {
   double delta;
-  if (!ParseDouble(ctx.arg(2), &delta)) {
+  if (!ParseScore(ctx.arg(2), &delta)) {
     ctx.Error(err::kNotFloat);
     return;
   }

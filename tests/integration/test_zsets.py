@@ -22,6 +22,8 @@ def test_zadd_flags(both):
         ("ZADD", "z", "GT", "NX", "1", "a"), ("ZADD", "z", "INCR", "1", "a", "2", "b"),
         ("ZADD", "z", "1"), ("ZADD", "z", "1", "a", "2"), ("ZADD", "z", "x", "a"),
         ("ZADD", "z", "nan", "a"), ("ZADD", "z", "1", "a", "y", "b"), ("ZADD", "z", "NX"),
+        ("ZADD", "z", "", "a"), ("ZADD", "z", " 1", "a"), ("ZADD", "z", "1 ", "a"),
+        ("ZADD", "z", "0x10", "hex"), ("ZINCRBY", "z", "", "a"), ("ZRANGEBYSCORE", "z", "", "1"),
         ("ZADD", "z", "inf", "top", "-inf", "bottom", "+inf", "top2"),
         ("ZADD", "z", "INCR", "-inf", "top"), ("ZADD", "z", "1e308", "big", "-0", "zero"),
         ("ZRANGE", "z", "0", "-1", "WITHSCORES"), ("ZCARD", "z"), ("ZCARD", "nokey"),
