@@ -41,3 +41,14 @@ TEST_CASE("pops nest pairs in RESP3 only when a count is given", "[zsets]") {
   CHECK(h.Run({"ZPOPMAX", "z", "5"}) == "*1\r\n*2\r\n$1\r\nb\r\n,2\r\n");
   CHECK(h.Run({"EXISTS", "z"}) == ":0\r\n");
 }
+
+TEST_CASE("sorted set commands carry Redis's @sortedset category", "[zsets]") {
+  CommandHarness h;
+  const std::string info = h.Run({"COMMAND", "INFO", "zadd", "zrange"});
+  size_t n = 0;
+  for (size_t at = info.find("+@sortedset"); at != std::string::npos;
+       at = info.find("+@sortedset", at + 1)) {
+    ++n;
+  }
+  CHECK(n == 2);
+}
