@@ -1268,6 +1268,93 @@ constexpr DocArg kZscoreArgs[] = {
     {"member", "string", "", "", -1, 0, 0},
 };
 
+// zdiff
+constexpr KeyRule kZdiffKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZdiffArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zdiffstore
+constexpr KeyRule kZdiffstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZdiffstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// zinter
+constexpr KeyRule kZinterKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZinterArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zintercard
+constexpr KeyRule kZintercardKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZintercardArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"limit", "integer", "LIMIT", "", -1, O, 0},
+};
+// zinterstore
+constexpr KeyRule kZinterstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZinterstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+};
+// zunion
+constexpr KeyRule kZunionKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZunionArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zunionstore
+constexpr KeyRule kZunionstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZunionstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -1768,10 +1855,32 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(log N + M), N the set's size and M the members counted",
      .key_specs = kZcountKeys,
      .args = kZcountArgs},
+    {.name = "zdiff",
+     .complexity = "O(N log N), N the members of all the inputs together",
+     .key_specs = kZdiffKeys,
+     .args = kZdiffArgs},
+    {.name = "zdiffstore",
+     .complexity = "O(N log N), N the members of all the inputs together",
+     .key_specs = kZdiffstoreKeys,
+     .args = kZdiffstoreArgs},
     {.name = "zincrby",
      .complexity = "O(log N), N the set's size",
      .key_specs = kZincrbyKeys,
      .args = kZincrbyArgs},
+    {.name = "zinter",
+     .complexity =
+         "O(N * K + M log M), N the first input's size, K the inputs and M the result's size",
+     .key_specs = kZinterKeys,
+     .args = kZinterArgs},
+    {.name = "zintercard",
+     .complexity = "O(N * K), N the first input's size and K the inputs",
+     .key_specs = kZintercardKeys,
+     .args = kZintercardArgs},
+    {.name = "zinterstore",
+     .complexity =
+         "O(N * K + M log M), N the first input's size, K the inputs and M the result's size",
+     .key_specs = kZinterstoreKeys,
+     .args = kZinterstoreArgs},
     {.name = "zlexcount",
      .complexity = "O(log N + M), N the set's size and M the members counted",
      .key_specs = kZlexcountKeys,
@@ -1856,6 +1965,16 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kZrevrankKeys,
      .args = kZrevrankArgs},
     {.name = "zscore", .complexity = "O(1)", .key_specs = kZscoreKeys, .args = kZscoreArgs},
+    {.name = "zunion",
+     .complexity =
+         "O(N + M log M), N the members of all the inputs together and M the result's size",
+     .key_specs = kZunionKeys,
+     .args = kZunionArgs},
+    {.name = "zunionstore",
+     .complexity =
+         "O(N + M log M), N the members of all the inputs together and M the result's size",
+     .key_specs = kZunionstoreKeys,
+     .args = kZunionstoreArgs},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "modules/engine.h"
 #include "protocol/errors.h"
 #include "storage/db.h"
+#include "storage/set.h"
 #include "storage/value.h"
 #include "storage/zset.h"
 
@@ -642,6 +644,177 @@ void PopCommand(CommandContext& ctx, bool max) {
 void ZPopMin(CommandContext& ctx) { PopCommand(ctx, false); }
 void ZPopMax(CommandContext& ctx) { PopCommand(ctx, true); }
 
+// ---- ZUNION, ZINTER, ZDIFF, their STORE forms, ZINTERCARD ----
+
+// One input of a combination: a sorted set, or a plain set whose members score 1.
+struct Source {
+  const ZSet* zset = nullptr;
+  const Set* set = nullptr;
+  double weight = 1;
+  bool present() const { return zset != nullptr || set != nullptr; }
+  size_t size() const { return zset ? zset->size() : set ? set->size() : 0; }
+  std::optional<double> Score(std::string_view m) const {
+    if (zset) return zset->Score(m);
+    if (set && set->Contains(m)) return 1.0;
+    return std::nullopt;
+  }
+  void ForEach(const std::function<void(std::string_view, double)>& fn) const {
+    if (zset) zset->ForEach([&](const ZSet::Item& it) { fn(it.member, it.score); });
+    if (set) set->ForEach([&](std::string_view m) { fn(m, 1.0); });
+  }
+};
+
+enum class Op : uint8_t { kUnion, kInter, kDiff, kInterCard };
+enum class Aggregate : uint8_t { kSum, kMin, kMax };
+
+double Combine(double acc, double v, Aggregate how) {
+  if (how == Aggregate::kSum) {
+    const double sum = acc + v;
+    return std::isnan(sum) ? 0 : sum;  // inf + -inf, as Redis
+  }
+  return how == Aggregate::kMin ? std::min(acc, v) : std::max(acc, v);
+}
+
+// ZUNION/ZINTER numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES],
+// ZDIFF numkeys key [key ...] [WITHSCORES], the STORE forms (destination first, no
+// WITHSCORES) replying the stored size, and ZINTERCARD numkeys key [key ...] [LIMIT limit].
+void CombineCommand(CommandContext& ctx, Op op, bool store) {
+  const size_t numkeys_at = store ? 2 : 1;
+  int64_t numkeys;
+  if (!ArgInt(ctx, numkeys_at, &numkeys)) return;
+  if (numkeys < 1) {
+    ctx.Error("ERR at least 1 input key is needed for '" + std::string(ctx.command->name) +
+              "' command");
+    return;
+  }
+  if (static_cast<uint64_t>(numkeys) > ctx.argc() - numkeys_at - 1) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  const size_t first_key = numkeys_at + 1, n = static_cast<size_t>(numkeys);
+  std::vector<Source> sources(n);
+  Aggregate how = Aggregate::kSum;
+  bool with_scores = false;
+  int64_t limit = 0;
+  for (size_t j = first_key + n; j < ctx.argc(); ++j) {
+    const std::string_view a = ctx.arg(j);
+    const size_t left = ctx.argc() - j - 1;
+    if ((op == Op::kUnion || op == Op::kInter) && left >= n && EqualsNoCase(a, "WEIGHTS")) {
+      for (size_t k = 0; k < n; ++k) {
+        if (!ParseScore(ctx.arg(j + 1 + k), &sources[k].weight)) {
+          ctx.Error(err::kZWeightNotFloat);
+          return;
+        }
+      }
+      j += n;
+    } else if ((op == Op::kUnion || op == Op::kInter) && left >= 1 &&
+               EqualsNoCase(a, "AGGREGATE")) {
+      const std::string_view w = ctx.arg(++j);
+      if (EqualsNoCase(w, "SUM")) {
+        how = Aggregate::kSum;
+      } else if (EqualsNoCase(w, "MIN")) {
+        how = Aggregate::kMin;
+      } else if (EqualsNoCase(w, "MAX")) {
+        how = Aggregate::kMax;
+      } else {
+        ctx.Error(err::kSyntax);
+        return;
+      }
+    } else if (op != Op::kInterCard && !store && EqualsNoCase(a, "WITHSCORES")) {
+      with_scores = true;
+    } else if (op == Op::kInterCard && left >= 1 && EqualsNoCase(a, "LIMIT")) {
+      if (!ParseInt64(ctx.arg(++j), &limit) || limit < 0) {
+        ctx.Error(err::kLimitNegative);
+        return;
+      }
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  }
+  for (size_t k = 0; k < n; ++k) {
+    Db& db = ctx.db();
+    Entry* e = store ? db.FindForWrite(ctx.arg(first_key + k), ctx.now_ms)
+                     : db.FindForRead(ctx.arg(first_key + k), ctx.now_ms);
+    if (e == nullptr) continue;
+    if (e->type() == ValueType::kZSet) {
+      sources[k].zset = e->object_as<ZSet>();
+    } else if (e->type() == ValueType::kSet) {
+      sources[k].set = e->object_as<Set>();
+    } else {
+      ctx.Error(err::kWrongType);
+      return;
+    }
+  }
+  std::unordered_map<std::string, double> acc;
+  if (op == Op::kUnion) {
+    for (const Source& src : sources) {
+      src.ForEach([&](std::string_view m, double s) {
+        double v = src.weight * s;
+        if (std::isnan(v)) v = 0;
+        auto [it, fresh] = acc.emplace(std::string(m), v);
+        if (!fresh) it->second = Combine(it->second, v, how);
+      });
+    }
+  } else if (op == Op::kInter || op == Op::kInterCard) {
+    bool any_missing = false;
+    for (const Source& src : sources) any_missing = any_missing || !src.present();
+    if (!any_missing) {
+      int64_t found = 0;
+      bool done = false;
+      sources[0].ForEach([&](std::string_view m, double s) {
+        if (done) return;
+        double v = sources[0].weight * s;
+        if (std::isnan(v)) v = 0;
+        for (size_t k = 1; k < n; ++k) {
+          std::optional<double> o = sources[k].Score(m);
+          if (!o) return;
+          double w = sources[k].weight * *o;
+          if (std::isnan(w)) w = 0;
+          v = Combine(v, w, how);
+        }
+        acc.emplace(std::string(m), v);
+        if (op == Op::kInterCard && limit > 0 && ++found >= limit) done = true;
+      });
+    }
+  } else {
+    sources[0].ForEach([&](std::string_view m, double s) {
+      for (size_t k = 1; k < n; ++k) {
+        if (sources[k].Score(m)) return;
+      }
+      acc.emplace(std::string(m), s);
+    });
+  }
+  if (op == Op::kInterCard) {
+    ctx.reply.Int(static_cast<int64_t>(acc.size()));
+    return;
+  }
+  auto result = std::make_unique<ZSet>();
+  for (const auto& [m, v] : acc) result->Set(m, v);
+  if (store) {
+    const size_t size = result->size();
+    if (size == 0) {
+      ctx.db().Delete(ctx.arg(1), ctx.now_ms);
+    } else {
+      ctx.db().PutObject(ctx.arg(1), ValueType::kZSet, result.release(), Entry::kNoExpire,
+                         ctx.now_ms);
+    }
+    ctx.reply.Int(static_cast<int64_t>(size));
+    return;
+  }
+  std::vector<ZSet::Item> items;
+  result->ForEach([&](const ZSet::Item& it) { items.push_back(it); });
+  ReplyItems(ctx, items, with_scores);
+}
+
+void ZUnion(CommandContext& ctx) { CombineCommand(ctx, Op::kUnion, false); }
+void ZUnionStore(CommandContext& ctx) { CombineCommand(ctx, Op::kUnion, true); }
+void ZInter(CommandContext& ctx) { CombineCommand(ctx, Op::kInter, false); }
+void ZInterStore(CommandContext& ctx) { CombineCommand(ctx, Op::kInter, true); }
+void ZDiff(CommandContext& ctx) { CombineCommand(ctx, Op::kDiff, false); }
+void ZDiffStore(CommandContext& ctx) { CombineCommand(ctx, Op::kDiff, true); }
+void ZInterCard(CommandContext& ctx) { CombineCommand(ctx, Op::kInterCard, false); }
+
 constexpr uint32_t kWriteOom = kWrite | kDenyOom;
 
 }  // namespace
@@ -847,6 +1020,69 @@ std::vector<Command> ZSetCommands() {
        .since = "5.0.0",
        .summary = "Removes and returns the highest-scored members",
        .syntax = "key [count]"},
+      {.name = "zunion",
+       .arity = -3,
+       .flags = kReadOnly,
+       .keys = {0, 0, 0},
+       .run = ZUnion,
+       .group = "sorted-set",
+       .since = "6.2.0",
+       .summary = "Returns the members of any input, scores combined",
+       .syntax = "numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"},
+      {.name = "zunionstore",
+       .arity = -4,
+       .flags = kWriteOom,
+       .keys = {1, 1, 1},
+       .run = ZUnionStore,
+       .group = "sorted-set",
+       .since = "2.0.0",
+       .summary = "Stores the members of any input, scores combined",
+       .syntax = "destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]"},
+      {.name = "zinter",
+       .arity = -3,
+       .flags = kReadOnly,
+       .keys = {0, 0, 0},
+       .run = ZInter,
+       .group = "sorted-set",
+       .since = "6.2.0",
+       .summary = "Returns the members common to every input, scores combined",
+       .syntax = "numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]"},
+      {.name = "zinterstore",
+       .arity = -4,
+       .flags = kWriteOom,
+       .keys = {1, 1, 1},
+       .run = ZInterStore,
+       .group = "sorted-set",
+       .since = "2.0.0",
+       .summary = "Stores the members common to every input, scores combined",
+       .syntax = "destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]"},
+      {.name = "zdiff",
+       .arity = -3,
+       .flags = kReadOnly,
+       .keys = {0, 0, 0},
+       .run = ZDiff,
+       .group = "sorted-set",
+       .since = "6.2.0",
+       .summary = "Returns the members of the first input that no other input has",
+       .syntax = "numkeys key [key ...] [WITHSCORES]"},
+      {.name = "zdiffstore",
+       .arity = -4,
+       .flags = kWriteOom,
+       .keys = {1, 1, 1},
+       .run = ZDiffStore,
+       .group = "sorted-set",
+       .since = "6.2.0",
+       .summary = "Stores the members of the first input that no other input has",
+       .syntax = "destination numkeys key [key ...]"},
+      {.name = "zintercard",
+       .arity = -3,
+       .flags = kReadOnly,
+       .keys = {0, 0, 0},
+       .run = ZInterCard,
+       .group = "sorted-set",
+       .since = "7.0.0",
+       .summary = "Counts the members common to every input, up to a limit",
+       .syntax = "numkeys key [key ...] [LIMIT limit]"},
   };
 }
 

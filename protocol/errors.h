@@ -112,6 +112,7 @@ inline constexpr std::string_view kZMinMaxNotFloat = "ERR min or max is not a fl
 inline constexpr std::string_view kZMinMaxNotLex = "ERR min or max not valid string range item";
 inline constexpr std::string_view kZIncrSinglePair =
     "ERR INCR option supports a single increment-element pair";
+inline constexpr std::string_view kZWeightNotFloat = "ERR weight value is not a float";
 inline constexpr std::string_view kZScoreNaN = "ERR resulting score is not a number (NaN)";
 inline constexpr std::string_view kZLimitNeedsBy =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";

@@ -210,3 +210,36 @@ def test_sliding_window_limiter_lets_exactly_the_limit_through(firn):
     for t in threads:
         t.join()
     assert len(allowed) == limit
+
+
+def test_union_inter_diff(both):
+    both.run(("ZADD", "za", "1", "a", "2", "b", "3", "c"), ("ZADD", "zb", "10", "b", "20", "d"),
+             ("SADD", "sa", "a", "d", "e"), ("ZADD", "zi", "inf", "a", "-inf", "b"),
+             ("SET", "str", "v"))
+    for cmd in [
+        ("ZUNION", "2", "za", "zb"), ("ZUNION", "2", "za", "zb", "WITHSCORES"),
+        ("ZUNION", "3", "za", "zb", "sa", "WEIGHTS", "1", "2", "3", "WITHSCORES"),
+        ("ZUNION", "2", "za", "zb", "AGGREGATE", "MIN", "WITHSCORES"),
+        ("ZUNION", "2", "za", "zb", "AGGREGATE", "max", "WITHSCORES"),
+        ("ZUNION", "2", "za", "zi", "WITHSCORES"), ("ZUNION", "2", "zi", "zi", "WITHSCORES"),
+        ("ZUNION", "2", "zi", "za", "WEIGHTS", "0", "1", "WITHSCORES"),
+        ("ZINTER", "2", "za", "zb", "WITHSCORES"), ("ZINTER", "2", "za", "sa", "WITHSCORES"),
+        ("ZINTER", "2", "za", "nokey"), ("ZINTER", "3", "za", "zb", "sa"),
+        ("ZDIFF", "2", "za", "zb", "WITHSCORES"), ("ZDIFF", "2", "za", "sa"), ("ZDIFF", "1", "nokey"),
+        ("ZINTERCARD", "2", "za", "zb"), ("ZINTERCARD", "1", "za", "LIMIT", "2"),
+        ("ZINTERCARD", "1", "za", "LIMIT", "0"), ("ZINTERCARD", "0", "za"),
+        ("ZINTERCARD", "1", "za", "LIMIT", "-1"), ("ZINTERCARD", "3", "za", "zb"),
+        ("ZUNIONSTORE", "dst", "2", "za", "zb", "WEIGHTS", "2", "0.5"),
+        ("ZRANGE", "dst", "0", "-1", "WITHSCORES"),
+        ("ZINTERSTORE", "dst", "2", "za", "sa", "AGGREGATE", "MAX"),
+        ("ZRANGE", "dst", "0", "-1", "WITHSCORES"), ("ZDIFFSTORE", "dst", "2", "za", "za"),
+        ("EXISTS", "dst"), ("ZINTERSTORE", "dst", "2", "za", "nokey"),
+        ("ZUNION", "0", "za"), ("ZUNION", "-1", "za"), ("ZUNION", "x", "za"),
+        ("ZUNION", "2", "za"), ("ZUNION", "2", "za", "zb", "WEIGHTS", "1"),
+        ("ZUNION", "2", "za", "zb", "WEIGHTS", "1", "x"), ("ZUNION", "2", "za", "zb", "AGGREGATE", "foo"),
+        ("ZDIFF", "2", "za", "zb", "WEIGHTS", "1", "1"), ("ZDIFF", "1", "za", "AGGREGATE", "MIN"),
+        ("ZUNIONSTORE", "dst", "2", "za", "zb", "WITHSCORES"), ("ZUNIONSTORE", "dst", "0", "za"),
+        ("ZUNION", "2", "za", "str"), ("ZUNION", "2", "nokey", "str"), ("ZINTER", "2", "nokey", "str"),
+        ("ZUNIONSTORE", "str", "1", "za"), ("TYPE", "str"),
+    ]:
+        both(*cmd)
