@@ -1355,6 +1355,20 @@ constexpr DocArg kZunionstoreArgs[] = {
     {"max", "pure-token", "MAX", "", -1, 0, 0},
 };
 
+// zmpop
+constexpr KeyRule kZmpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete,
+     .index = 1,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1},
+};
+constexpr DocArg kZmpopArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},   {"key", "key", "", "", 0, M, 0},
+    {"where", "oneof", "", "", -1, 0, 2},       {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0}, {"count", "integer", "COUNT", "", -1, O, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -1885,6 +1899,10 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(log N + M), N the set's size and M the members counted",
      .key_specs = kZlexcountKeys,
      .args = kZlexcountArgs},
+    {.name = "zmpop",
+     .complexity = "O(K + M log N), K the keys tried, M the members popped and N the set's size",
+     .key_specs = kZmpopKeys,
+     .args = kZmpopArgs},
     {.name = "zmscore",
      .complexity = "O(M), M the members asked about",
      .key_specs = kZmscoreKeys,

@@ -644,6 +644,64 @@ void PopCommand(CommandContext& ctx, bool max) {
 void ZPopMin(CommandContext& ctx) { PopCommand(ctx, false); }
 void ZPopMax(CommandContext& ctx) { PopCommand(ctx, true); }
 
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] -> [key, [[member, score], ...]] from the
+// first non-empty sorted set, or a nil array when every key is absent.
+void ZMPop(CommandContext& ctx) {
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys < 1) {
+    ctx.Error(err::kNumkeysPositive);
+    return;
+  }
+  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - 2) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  const size_t where_at = 2 + static_cast<size_t>(numkeys);
+  bool max;
+  if (EqualsNoCase(ctx.arg(where_at), "MIN")) {
+    max = false;
+  } else if (EqualsNoCase(ctx.arg(where_at), "MAX")) {
+    max = true;
+  } else {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  int64_t count = -1;
+  for (size_t j = where_at + 1; j < ctx.argc(); ++j) {
+    if (count == -1 && j + 1 < ctx.argc() && EqualsNoCase(ctx.arg(j), "COUNT")) {
+      if (!ParseInt64(ctx.arg(++j), &count) || count < 1) {
+        ctx.Error(err::kCountPositive);
+        return;
+      }
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  }
+  if (count == -1) count = 1;
+  for (size_t k = 2; k < where_at; ++k) {
+    Entry* e;
+    if (!FindZSet(ctx, ctx.arg(k), Lookup::kWrite, &e)) return;
+    if (e == nullptr) continue;
+    ZSet* z = ZSetOf(e);
+    const size_t n = std::min(static_cast<size_t>(count), z->size());
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(ctx.arg(k));
+    ctx.reply.Array(n);
+    for (size_t i = 0; i < n; ++i) {
+      const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
+      const std::string member(it.member);
+      ctx.reply.Array(2);
+      ctx.reply.Bulk(member);
+      ctx.reply.Double(it.score);
+      z->Remove(member);
+    }
+    Removed(ctx, e);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
 // ---- ZUNION, ZINTER, ZDIFF, their STORE forms, ZINTERCARD ----
 
 // One input of a combination: a sorted set, or a plain set whose members score 1.
@@ -1083,6 +1141,15 @@ std::vector<Command> ZSetCommands() {
        .since = "7.0.0",
        .summary = "Counts the members common to every input, up to a limit",
        .syntax = "numkeys key [key ...] [LIMIT limit]"},
+      {.name = "zmpop",
+       .arity = -4,
+       .flags = kWrite,
+       .keys = {0, 0, 0},
+       .run = ZMPop,
+       .group = "sorted-set",
+       .since = "7.0.0",
+       .summary = "Pops the lowest- or highest-scored members of the first non-empty input",
+       .syntax = "numkeys key [key ...] MIN|MAX [COUNT count]"},
   };
 }
 

@@ -243,3 +243,15 @@ def test_union_inter_diff(both):
         ("ZUNIONSTORE", "str", "1", "za"), ("TYPE", "str"),
     ]:
         both(*cmd)
+
+
+def test_zmpop(both):
+    both.run(("ZADD", "zm", "1", "a", "2", "b", "3", "c"), ("ZMPOP", "2", "nokey", "zm", "MIN"),
+             ("ZMPOP", "1", "zm", "MAX", "COUNT", "10"), ("EXISTS", "zm"), ("ZMPOP", "1", "zm", "MAX"),
+             ("ZMPOP", "0", "zm", "MIN"), ("ZMPOP", "x", "zm", "MIN"), ("ZMPOP", "1", "zm", "MIDDLE"),
+             ("ZMPOP", "1", "zm", "MIN", "COUNT", "0"), ("ZMPOP", "2", "zm", "MIN"),
+             ("ZMPOP", "1", "zm", "MIN", "COUNT", "1", "COUNT", "1"), ("SET", "s", "v"),
+             ("ZMPOP", "2", "nokey", "s", "MIN"))
+    both.f.cmd("HELLO", "3")
+    both.r.cmd("HELLO", "3")
+    both.run(("ZADD", "zm", "1", "a"), ("ZMPOP", "1", "zm", "MIN"), ("ZMPOP", "1", "zm", "MIN"))
