@@ -1369,6 +1369,27 @@ constexpr DocArg kZmpopArgs[] = {
     {"max", "pure-token", "MAX", "", -1, 0, 0}, {"count", "integer", "COUNT", "", -1, O, 0},
 };
 
+// zrandmember
+constexpr KeyRule kZrandmemberKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrandmemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"options", "block", "", "", -1, O, 2},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zscan
+constexpr KeyRule kZscanKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZscanArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"cursor", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "MATCH", "", -1, O, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -1915,6 +1936,11 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(M log N), M the members popped and N the set's size",
      .key_specs = kZpopminKeys,
      .args = kZpopminArgs},
+    {.name = "zrandmember",
+     .complexity = "O(N), N the members returned (the set's size for distinct picks)",
+     .tips = "nondeterministic_output",
+     .key_specs = kZrandmemberKeys,
+     .args = kZrandmemberArgs},
     {.name = "zrange",
      .complexity = "O(log N + M), N the set's size and M the members returned",
      .key_specs = kZrangeKeys,
@@ -1982,6 +2008,11 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(log N), N the set's size",
      .key_specs = kZrevrankKeys,
      .args = kZrevrankArgs},
+    {.name = "zscan",
+     .complexity = "O(1) per call; O(N) over a whole iteration, N the set's size",
+     .tips = "nondeterministic_output",
+     .key_specs = kZscanKeys,
+     .args = kZscanArgs},
     {.name = "zscore", .complexity = "O(1)", .key_specs = kZscoreKeys, .args = kZscoreArgs},
     {.name = "zunion",
      .complexity =

@@ -1,11 +1,15 @@
 #include "modules/zsets.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -702,6 +706,133 @@ void ZMPop(CommandContext& ctx) {
   ctx.reply.NullArray();
 }
 
+std::mt19937_64& Rng() {
+  static std::mt19937_64 rng(std::random_device{}());
+  return rng;
+}
+
+// ZRANDMEMBER key [count [WITHSCORES]] -> a random member (nil when absent); with count > 0
+// up to count distinct members, with count < 0 exactly -count that may repeat.
+void ZRandMember(CommandContext& ctx) {
+  std::mt19937_64& rng = Rng();
+  if (ctx.argc() == 2) {
+    Entry* e;
+    if (!FindZSet(ctx, ctx.arg(1), Lookup::kRead, &e)) return;
+    if (e == nullptr) {
+      ctx.reply.Null();
+      return;
+    }
+    const ZSet& z = *ZSetOf(e);
+    ctx.reply.Bulk(z.Get(z.AtRank(rng() % z.size())).member);
+    return;
+  }
+  int64_t count;
+  if (!ArgInt(ctx, 2, &count)) return;
+  if (count == INT64_MIN) {
+    ctx.Error(err::kHrandfieldCountRange);
+    return;
+  }
+  const bool with_scores = ctx.argc() == 4 && EqualsNoCase(ctx.arg(3), "WITHSCORES");
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !with_scores)) {
+    ctx.Error(err::kSyntax);
+    return;
+  }
+  if (with_scores && (count < -(INT64_MAX / 2) || count > INT64_MAX / 2)) {
+    ctx.Error(err::kValueOutOfRange);
+    return;
+  }
+  Entry* e;
+  if (!FindZSet(ctx, ctx.arg(1), Lookup::kRead, &e)) return;
+  if (e == nullptr || count == 0) {
+    ctx.reply.Array(0);
+    return;
+  }
+  const ZSet& z = *ZSetOf(e);
+  std::vector<ZSet::Item> items;
+  if (count < 0) {
+    for (int64_t i = 0; i < -count; ++i) items.push_back(z.Get(z.AtRank(rng() % z.size())));
+  } else {
+    z.ForEach([&](const ZSet::Item& it) { items.push_back(it); });
+    const size_t n = std::min(static_cast<size_t>(count), items.size());
+    for (size_t i = 0; i < n; ++i) {
+      std::uniform_int_distribution<size_t> pick(i, items.size() - 1);
+      std::swap(items[i], items[pick(rng)]);
+    }
+    items.resize(n);
+  }
+  ReplyItems(ctx, items, with_scores);
+}
+
+// Sorted sets up to this size are scanned whole in one step in score order, as Redis scans
+// its compact (listpack) sorted sets of the default zset-max-listpack-entries.
+constexpr size_t kScanWholeBelow = 128;
+
+// ZSCAN key cursor [MATCH pattern] [COUNT count] -> [next cursor, [member, score, ...]].
+void ZScan(CommandContext& ctx) {
+  const std::string text(ctx.arg(2));
+  if (!text.empty() && std::isspace(static_cast<unsigned char>(text[0]))) {
+    ctx.Error(err::kInvalidCursor);
+    return;
+  }
+  char* end = nullptr;
+  errno = 0;
+  const uint64_t cursor = std::strtoull(text.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) {
+    ctx.Error(err::kInvalidCursor);
+    return;
+  }
+  Entry* e;
+  if (!FindZSet(ctx, ctx.arg(1), Lookup::kRead, &e)) return;
+  if (e == nullptr) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("0");
+    ctx.reply.Array(0);
+    return;
+  }
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  for (size_t i = 3; i < ctx.argc(); i += 2) {
+    const std::string_view a = ctx.arg(i);
+    const bool has_value = i + 1 < ctx.argc();
+    if (has_value && EqualsNoCase(a, "COUNT")) {
+      if (!ArgInt(ctx, i + 1, &count)) return;
+      if (count < 1) {
+        ctx.Error(err::kSyntax);
+        return;
+      }
+    } else if (has_value && EqualsNoCase(a, "MATCH")) {
+      pattern = ctx.arg(i + 1);
+      use_pattern = pattern != "*";
+    } else {
+      ctx.Error(err::kSyntax);
+      return;
+    }
+  }
+  const ZSet& z = *ZSetOf(e);
+  std::vector<ZSet::Item> found;
+  auto keep = [&](const ZSet::Item& it) {
+    if (!use_pattern || GlobMatch(pattern, it.member)) found.push_back(it);
+  };
+  uint64_t next = 0;
+  if (z.size() <= kScanWholeBelow) {
+    z.ForEach(keep);
+  } else {
+    next = z.Scan(cursor, static_cast<size_t>(count), keep);
+  }
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.Array(found.size() * 2);
+  for (const ZSet::Item& it : found) {
+    ctx.reply.Bulk(it.member);
+    char buf[32];
+    const int len = std::isinf(it.score)
+                        ? std::snprintf(buf, sizeof(buf), "%s", it.score > 0 ? "inf" : "-inf")
+                        : std::snprintf(buf, sizeof(buf), "%.17g", it.score);
+    ctx.reply.Bulk(std::string_view(buf, static_cast<size_t>(len)));
+  }
+}
+
 // ---- ZUNION, ZINTER, ZDIFF, their STORE forms, ZINTERCARD ----
 
 // One input of a combination: a sorted set, or a plain set whose members score 1.
@@ -1150,6 +1281,24 @@ std::vector<Command> ZSetCommands() {
        .since = "7.0.0",
        .summary = "Pops the lowest- or highest-scored members of the first non-empty input",
        .syntax = "numkeys key [key ...] MIN|MAX [COUNT count]"},
+      {.name = "zrandmember",
+       .arity = -2,
+       .flags = kReadOnly,
+       .keys = {1, 1, 1},
+       .run = ZRandMember,
+       .group = "sorted-set",
+       .since = "6.2.0",
+       .summary = "Picks members of a sorted set at random",
+       .syntax = "key [count [WITHSCORES]]"},
+      {.name = "zscan",
+       .arity = -3,
+       .flags = kReadOnly,
+       .keys = {1, 1, 1},
+       .run = ZScan,
+       .group = "sorted-set",
+       .since = "2.8.0",
+       .summary = "Walks the members of a sorted set a few at a time",
+       .syntax = "key cursor [MATCH pattern] [COUNT count]"},
   };
 }
 

@@ -377,6 +377,13 @@ ZSet::Pos ZSet::Prev(const Pos& p) const {
   return q;
 }
 
+uint64_t ZSet::Scan(uint64_t cursor, size_t count,
+                    const std::function<void(const Item&)>& fn) const {
+  return dict_.Scan(cursor, count, [&](std::string_view member, std::string_view score) {
+    fn(Item{ScoreOf(score), member});
+  });
+}
+
 void ZSet::ForEach(const std::function<void(const Item&)>& fn) const {
   for (Pos p = AtRank(0); p.Valid(); p = Next(p)) fn(Get(p));
 }

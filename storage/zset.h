@@ -59,6 +59,8 @@ class ZSet {
 
   // Calls fn on every item in ascending order.
   void ForEach(const std::function<void(const Item&)>& fn) const;
+  // One SCAN step over the members in table order (see Hash::Scan); returns the next cursor.
+  uint64_t Scan(uint64_t cursor, size_t count, const std::function<void(const Item&)>& fn) const;
 
   // The tree's nodes (defined in zset.cc).
   struct Node;

@@ -255,3 +255,29 @@ def test_zmpop(both):
     both.f.cmd("HELLO", "3")
     both.r.cmd("HELLO", "3")
     both.run(("ZADD", "zm", "1", "a"), ("ZMPOP", "1", "zm", "MIN"), ("ZMPOP", "1", "zm", "MIN"))
+
+
+def test_zrandmember_and_zscan(both):
+    both.run(("ZADD", "z", "1.5", "a", "0.1", "b", "3", "c", "-inf", "d"),
+             ("ZRANDMEMBER", "nokey"), ("ZRANDMEMBER", "nokey", "2"), ("ZRANDMEMBER", "z", "0"),
+             ("ZRANDMEMBER", "z", "1", "WITHVALUES"), ("ZRANDMEMBER", "z", "x"),
+             ("ZRANDMEMBER", "z", "-9223372036854770000", "WITHSCORES"),
+             ("ZRANDMEMBER", "z", "-9223372036854775808"), ("ZRANDMEMBER", "z", "1", "2", "3"),
+             ("ZSCAN", "z", "0"), ("ZSCAN", "z", "0", "MATCH", "[ab]"), ("ZSCAN", "nokey", "0"),
+             ("ZSCAN", "z", "x"), ("ZSCAN", "z", "0", "COUNT", "0"), ("ZSCAN", "z", "0", "FOO", "1"))
+    both.norm("ZRANDMEMBER", "z", "10", "WITHSCORES",
+              normalize=lambda r: sorted(zip(r[0::2], r[1::2])))
+    fr, rr = both.both_do("ZRANDMEMBER", "z", "-7")
+    assert len(decode(fr)) == len(decode(rr)) == 7
+    fr, rr = both.both_do("ZRANDMEMBER", "z", "3", "WITHSCORES")
+    assert len(decode(fr)) == len(decode(rr)) == 6 and len(set(decode(fr)[0::2])) == 3
+    both("ZADD", "big", *[x for i in range(500) for x in (str(i), "m%d" % i)])
+    seen = {}
+    cursor = b"0"
+    while True:
+        reply = decode(both.f.cmd("ZSCAN", "big", cursor, "COUNT", "25"))
+        cursor = reply[0]
+        seen.update(zip(reply[1][0::2], reply[1][1::2]))
+        if cursor == b"0":
+            break
+    assert seen == {b"m%d" % i: b"%d" % i for i in range(500)}
