@@ -75,7 +75,16 @@ struct Setting {
   // Redis's older name for the setting (list-max-ziplist-size), accepted wherever the name
   // is (file, command line, CONFIG GET/SET by exact name) and never listed.
   std::string_view alias = {};
+  // For a kString setting with a fixed alphabet: the stored (normalized) form of a value, or
+  // nullopt when the value is refused (Problem::kBadEvents).
+  std::optional<std::string> (*normalize)(std::string_view) = nullptr;
 };
+
+std::optional<std::string> NormalizeKeyspaceEvents(std::string_view text) {
+  const std::optional<uint32_t> flags = KeyspaceEventFlags(text);
+  if (!flags) return std::nullopt;
+  return KeyspaceEventClasses(*flags);
+}
 
 constexpr int64_t kIntMax = INT_MAX;
 constexpr int64_t kInt64Max = INT64_MAX;
@@ -175,6 +184,8 @@ const Setting kSettings[] = {
      .member = &Config::pidfile, .change = Change::kStartupOnly},
     {.name = "active-expire-effort", .section = "server", .kind = Kind::kInt,
      .member = &Config::active_expire_effort, .min = 1, .max = 10},
+    {.name = "notify-keyspace-events", .section = "server", .kind = Kind::kString,
+     .member = &Config::notify_keyspace_events, .normalize = NormalizeKeyspaceEvents},
     // [logging]
     {.name = "loglevel", .section = "logging", .kind = Kind::kChoice,
      .member = &Config::loglevel, .choices = kLogLevels},
@@ -242,6 +253,7 @@ enum class Problem : uint8_t {
   kNotBool,
   kNotChoice,
   kOutOfRange,
+  kBadEvents,  // a letter notify-keyspace-events does not know
 };
 
 using Parsed = std::variant<Value, Problem>;
@@ -302,6 +314,11 @@ Parsed CheckRange(const Setting& s, int64_t n) {
 Parsed ParseText(const Setting& s, std::string_view text) {
   switch (s.kind) {
     case Kind::kString:
+      if (s.normalize != nullptr) {
+        std::optional<std::string> normal = s.normalize(text);
+        if (!normal) return Problem::kBadEvents;
+        return Value(std::move(*normal));
+      }
       return Value(std::string(text));
     case Kind::kList: {
       std::vector<std::string> words;
@@ -386,6 +403,8 @@ std::string RedisReason(const Setting& s, Problem p) {
     case Problem::kOutOfRange:
       return "argument must be between " + std::to_string(s.min) + " and " + std::to_string(s.max) +
              " inclusive";
+    case Problem::kBadEvents:
+      return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
   }
   return "";
 }
@@ -413,6 +432,8 @@ std::string FriendlyReason(const Setting& s, Problem p, const std::string& shown
       }
       return "must be between " + show(s.min) + " and " + show(s.max) + unit + ", got " + shown;
     }
+    case Problem::kBadEvents:
+      return "expected event classes from 'Ag$lshzxeKEtmdn', got " + shown;
   }
   return "";
 }
@@ -871,6 +892,52 @@ std::string FormatMemory(uint64_t bytes) {
   }
   std::snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(bytes));
   return buf;
+}
+
+std::optional<uint32_t> KeyspaceEventFlags(std::string_view classes) {
+  uint32_t flags = 0;
+  for (char c : classes) {
+    switch (c) {
+      case 'A': flags |= kNotifyAll; break;
+      case 'g': flags |= kNotifyGeneric; break;
+      case '$': flags |= kNotifyString; break;
+      case 'l': flags |= kNotifyList; break;
+      case 's': flags |= kNotifySet; break;
+      case 'h': flags |= kNotifyHash; break;
+      case 'z': flags |= kNotifyZset; break;
+      case 'x': flags |= kNotifyExpired; break;
+      case 'e': flags |= kNotifyEvicted; break;
+      case 'K': flags |= kNotifyKeyspace; break;
+      case 'E': flags |= kNotifyKeyevent; break;
+      case 't': flags |= kNotifyStream; break;
+      case 'm': flags |= kNotifyKeyMiss; break;
+      case 'd': flags |= kNotifyModule; break;
+      case 'n': flags |= kNotifyNew; break;
+      default: return std::nullopt;
+    }
+  }
+  return flags;
+}
+
+std::string KeyspaceEventClasses(uint32_t flags) {
+  std::string out;
+  if ((flags & kNotifyAll) == kNotifyAll) {
+    out += 'A';
+  } else {
+    constexpr std::pair<uint32_t, char> kOrder[] = {
+        {kNotifyGeneric, 'g'}, {kNotifyString, '$'}, {kNotifyList, 'l'},
+        {kNotifySet, 's'},     {kNotifyHash, 'h'},   {kNotifyZset, 'z'},
+        {kNotifyExpired, 'x'}, {kNotifyEvicted, 'e'}, {kNotifyStream, 't'},
+        {kNotifyModule, 'd'}};
+    for (const auto& [bit, letter] : kOrder) {
+      if (flags & bit) out += letter;
+    }
+    if (flags & kNotifyNew) out += 'n';  // as Redis, not printed next to A
+  }
+  if (flags & kNotifyKeyspace) out += 'K';
+  if (flags & kNotifyKeyevent) out += 'E';
+  if (flags & kNotifyKeyMiss) out += 'm';
+  return out;
 }
 
 }  // namespace firn

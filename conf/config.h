@@ -99,6 +99,9 @@ struct Config {
   std::string dir = "/var/lib/firn";  // working directory; not checked here
   std::string pidfile;                // "" = no pid file
   int active_expire_effort = 1;       // 1..10
+  // Keyspace notifications: Redis's class letters, kept in Redis's normalized form ("AKE");
+  // "" = off. KeyspaceEventFlags below turns it into flags.
+  std::string notify_keyspace_events;
 
   // [logging]
   LogLevel loglevel = LogLevel::kInfo;
@@ -219,6 +222,33 @@ bool IsRuntimeSettable(std::string_view name);
 std::vector<std::string_view> DiffConfig(const Config& a, const Config& b);
 
 // The configuration names: "allkeys-lru", "info", ...
+// notify-keyspace-events' classes, as bits (Redis's letters in the comments).
+enum KeyspaceEventFlag : uint32_t {
+  kNotifyKeyspace = 1u << 0,   // K: __keyspace@<db>__:<key> channels
+  kNotifyKeyevent = 1u << 1,   // E: __keyevent@<db>__:<event> channels
+  kNotifyGeneric = 1u << 2,    // g: DEL, EXPIRE, RENAME, ...
+  kNotifyString = 1u << 3,     // $
+  kNotifyList = 1u << 4,       // l
+  kNotifySet = 1u << 5,        // s
+  kNotifyHash = 1u << 6,       // h
+  kNotifyZset = 1u << 7,       // z
+  kNotifyExpired = 1u << 8,    // x
+  kNotifyEvicted = 1u << 9,    // e
+  kNotifyStream = 1u << 10,    // t
+  kNotifyKeyMiss = 1u << 11,   // m (not part of A)
+  kNotifyModule = 1u << 12,    // d
+  kNotifyNew = 1u << 13,       // n (not part of A)
+  // A: every class but m and n.
+  kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList | kNotifySet | kNotifyHash |
+               kNotifyZset | kNotifyExpired | kNotifyEvicted | kNotifyStream | kNotifyModule,
+};
+// The flags for a notify-keyspace-events value, or nullopt if it has a letter Redis does not
+// know.
+std::optional<uint32_t> KeyspaceEventFlags(std::string_view classes);
+// Redis's normalized spelling of flags: "A" for all of A's classes, else the letters in
+// Redis's order, then K, E and m.
+std::string KeyspaceEventClasses(uint32_t flags);
+
 std::string_view PolicyName(EvictionPolicy policy);
 std::string_view LogLevelName(LogLevel level);
 

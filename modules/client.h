@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -61,11 +62,14 @@ struct ClientInfo {
   // Flags (CLIENT LIST letters O, b, P, t, e). Set monitor through ClientRegistry::SetMonitor.
   bool monitor = false;
   bool blocked = false;     // waiting in a blocking command (none exists yet)
-  bool subscribed = false;  // in RESP2 pub/sub mode (none exists yet)
+  bool subscribed = false;  // has a channel, pattern or shard-channel subscription
   bool tracking = false;    // CLIENT TRACKING on (not implemented yet)
   bool no_evict = false;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of oneself
   ReplyMode reply_mode = ReplyMode::kOn;
+  // Set by a command whose reply is pub/sub confirmations while reply_mode is not kOn: as in
+  // Redis, CLIENT REPLY OFF/SKIP do not drop those. Dispatch clears it.
+  bool reply_pushed = false;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   std::string_view last_command = "NULL";
@@ -99,10 +103,15 @@ class ClientRegistry {
   // FeedMonitors is used (tests).
   void set_realtime_us(int64_t (*clock)()) { realtime_us_ = clock; }
 
+  // Called by Remove before a client is forgotten, so the engine can drop what it holds for
+  // it (watched keys, subscriptions).
+  void set_on_remove(std::function<void(ClientInfo&)> fn) { on_remove_ = std::move(fn); }
+
   // A new client with the next id (ids start at 1 and are never reused), owned by the
   // registry until Remove.
   ClientInfo& Add();
-  // Forgets client (and its MONITOR registration); the reference dies here.
+  // Forgets client (its MONITOR registration, and through on_remove its watched keys and
+  // subscriptions); the reference dies here.
   void Remove(ClientInfo& client);
   // The client with this id, or nullptr.
   ClientInfo* Find(uint64_t id);
@@ -144,6 +153,7 @@ class ClientRegistry {
   std::vector<ClientInfo*> monitors_;
   uint64_t next_id_ = 1;
   ClientOutputOwner* owner_ = nullptr;
+  std::function<void(ClientInfo&)> on_remove_;
   int64_t (*realtime_us_)() = nullptr;
   std::string line_;  // the MONITOR line being built, kept to reuse its capacity
 };

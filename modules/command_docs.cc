@@ -1515,6 +1515,57 @@ constexpr DocArg kZscanArgs[] = {
     {"pattern", "pattern", "MATCH", "", -1, O, 0},
     {"count", "integer", "COUNT", "", -1, O, 0},
 };
+// Client state: WATCH and pub/sub. SSUBSCRIBE, SUNSUBSCRIBE and SPUBLISH name their shard
+// channel through a not_key spec that no argument refers to, as Redis 7.0 does (cluster
+// routing reads it).
+constexpr KeyRule kWatchKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = -1},
+};
+constexpr DocArg kWatchArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+constexpr DocArg kSubscribeArgs[] = {
+    {"channel", "string", "", "", -1, M, 0},
+};
+constexpr DocArg kUnsubscribeArgs[] = {
+    {"channel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPsubscribeArgs[] = {
+    {"pattern", "block", "", "", -1, M, 1},
+    {"pattern", "pattern", "", "", -1, 0, 0},
+};
+constexpr DocArg kPunsubscribeArgs[] = {
+    {"pattern", "pattern", "", "", -1, O | M, 0},
+};
+constexpr KeyRule kShardChannelsKeys[] = {
+    {.flags = kKeyNotKey, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSsubscribeArgs[] = {
+    {"shardchannel", "string", "", "", -1, M, 0},
+};
+constexpr DocArg kSunsubscribeArgs[] = {
+    {"shardchannel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPublishArgs[] = {
+    {"channel", "string", "", "", -1, 0, 0},
+    {"message", "string", "", "", -1, 0, 0},
+};
+constexpr KeyRule kSpublishKeys[] = {
+    {.flags = kKeyNotKey, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSpublishArgs[] = {
+    {"shardchannel", "string", "", "", -1, 0, 0},
+    {"message", "string", "", "", -1, 0, 0},
+};
+constexpr DocArg kPubsubChannelsArgs[] = {
+    {"pattern", "pattern", "", "", -1, O, 0},
+};
+constexpr DocArg kPubsubNumsubArgs[] = {
+    {"channel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPubsubShardnumsubArgs[] = {
+    {"shardchannel", "string", "", "", -1, O | M, 0},
+};
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -1872,11 +1923,21 @@ constexpr CommandMeta kMeta[] = {
      .tips = "request_policy:all_shards response_policy:all_succeeded",
      .args = kPingArgs},
     {.name = "psetex", .complexity = "O(1)", .key_specs = kPsetexKeys, .args = kPsetexArgs},
+    {.name = "psubscribe", .complexity = "O(N), N the number of patterns", .args = kPsubscribeArgs},
     {.name = "pttl",
      .complexity = "O(1)",
      .tips = "nondeterministic_output",
      .key_specs = kPttlKeys,
      .args = kPttlArgs},
+    {.name = "publish", .complexity = "O(N+M), N the receiving clients, M the subscribed patterns", .args = kPublishArgs},
+    {.name = "pubsub", .complexity = "Depends on the subcommand"},
+    {.name = "pubsub|channels", .complexity = "O(N), N the number of active channels", .args = kPubsubChannelsArgs},
+    {.name = "pubsub|help", .complexity = "O(1)"},
+    {.name = "pubsub|numpat", .complexity = "O(1)"},
+    {.name = "pubsub|numsub", .complexity = "O(N), N the number of channels asked for", .args = kPubsubNumsubArgs},
+    {.name = "pubsub|shardchannels", .complexity = "O(N), N the number of active shard channels", .args = kPubsubChannelsArgs},
+    {.name = "pubsub|shardnumsub", .complexity = "O(N), N the number of shard channels asked for", .args = kPubsubShardnumsubArgs},
+    {.name = "punsubscribe", .complexity = "O(N), N the number of patterns", .args = kPunsubscribeArgs},
     {.name = "quit", .complexity = "O(1)"},
     {.name = "randomkey",
      .complexity = "O(1)",
@@ -1997,6 +2058,7 @@ constexpr CommandMeta kMeta[] = {
      .tips = "nondeterministic_output",
      .key_specs = kSpopKeys,
      .args = kSpopArgs},
+    {.name = "spublish", .complexity = "O(N), N the number of receiving clients", .key_specs = kSpublishKeys, .args = kSpublishArgs},
     {.name = "srandmember",
      .complexity = "O(N), N the members returned (the set's size for distinct picks)",
      .tips = "nondeterministic_output",
@@ -2011,7 +2073,9 @@ constexpr CommandMeta kMeta[] = {
      .tips = "nondeterministic_output",
      .key_specs = kSscanKeys,
      .args = kSscanArgs},
+    {.name = "ssubscribe", .complexity = "O(N), N the number of shard channels", .key_specs = kShardChannelsKeys, .args = kSsubscribeArgs},
     {.name = "strlen", .complexity = "O(1)", .key_specs = kStrlenKeys, .args = kStrlenArgs},
+    {.name = "subscribe", .complexity = "O(N), N the number of channels", .args = kSubscribeArgs},
     {.name = "substr",
      .complexity = "O(N), N the length of the returned part",
      .doc_flags = "deprecated",
@@ -2028,6 +2092,7 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(N), N the members of all the sets together",
      .key_specs = kSunionstoreKeys,
      .args = kSunionstoreArgs},
+    {.name = "sunsubscribe", .complexity = "O(N), N the number of shard channels", .key_specs = kShardChannelsKeys, .args = kSunsubscribeArgs},
     {.name = "swapdb", .complexity = "O(1)", .acl = "@keyspace @dangerous", .args = kSwapdbArgs},
     {.name = "time", .complexity = "O(1)", .tips = "nondeterministic_output"},
     {.name = "touch",
@@ -2046,6 +2111,9 @@ constexpr CommandMeta kMeta[] = {
      .tips = "request_policy:multi_shard response_policy:agg_sum",
      .key_specs = kUnlinkKeys,
      .args = kUnlinkArgs},
+    {.name = "unsubscribe", .complexity = "O(N), N the number of channels", .args = kUnsubscribeArgs},
+    {.name = "unwatch", .complexity = "O(N), N the number of watched keys"},
+    {.name = "watch", .complexity = "O(1) per key", .key_specs = kWatchKeys, .args = kWatchArgs},
     {.name = "zadd",
      .complexity = "O(M log N), M the pairs given and N the set's size",
      .key_specs = kZaddKeys,

@@ -11,6 +11,8 @@
 #include "modules/keys.h"
 #include "modules/lists.h"
 #include "modules/memory.h"
+#include "modules/notify.h"
+#include "modules/pubsub.h"
 #include "modules/ratelimit.h"
 #include "modules/scripting.h"
 #include "modules/server.h"
@@ -55,6 +57,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, HashCommands());
   AddFamily(&commands_, SetCommands());
   AddFamily(&commands_, ZSetCommands());
+  AddFamily(&commands_, PubSubCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);
 }
@@ -69,6 +72,13 @@ void CommandTable::ResetStats() const {
 Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {
   BindMemoryAccountingToThisThread();
   ApplyEvictionSettings(*this);
+  ApplyNotifySettings(*this);
+  clients.set_on_remove([this](ClientInfo& client) { ReleaseClientState(*this, client); });
+}
+
+void ReleaseClientState(Engine& engine, ClientInfo& client) {
+  engine.watches.Reset(client);
+  engine.pubsub.Forget(client);
 }
 
 }  // namespace firn

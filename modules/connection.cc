@@ -49,10 +49,16 @@ bool AuthenticateOrReply(CommandContext& ctx, std::string_view user, std::string
   return true;
 }
 
-// PING [message] -> PONG, or the message as a bulk string.
+// PING [message] -> PONG, or the message as a bulk string. A RESP2 client in subscribed mode
+// gets [pong, message-or-empty] instead, a shape its message reader expects (Redis does the
+// same; in RESP3 push messages are told apart by type, so PING answers as usual).
 void Ping(CommandContext& ctx) {
   if (ctx.argc() > 2) {
     ctx.Error(WrongArityError(ctx.command->name));
+  } else if (ctx.client.subscribed && ctx.client.proto == Proto::kResp2) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argc() == 2 ? ctx.arg(1) : std::string_view());
   } else if (ctx.argc() == 2) {
     ctx.reply.Bulk(ctx.arg(1));
   } else {
@@ -83,7 +89,7 @@ void Reset(CommandContext& ctx) {
   c.multi_error = false;
   c.queued.clear();
   ctx.engine.clients.SetMonitor(c, false);
-  c.subscribed = false;
+  ReleaseClientState(ctx.engine, c);  // watched keys, subscriptions
   c.tracking = false;
   c.authenticated = ctx.config().requirepass.empty();
   ctx.reply.set_proto(Proto::kResp2);

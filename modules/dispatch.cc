@@ -45,6 +45,15 @@ bool RunsAtOnceInMulti(const Command& base) {
          n == "reset";
 }
 
+// The commands a RESP2 client in subscribed mode may send (Redis 7.0's list): the rest of
+// its connection carries messages, which only these replies can interleave with.
+bool AllowedWhenSubscribed(const Command& base) {
+  const std::string_view n = base.name;
+  return n == "ping" || n == "subscribe" || n == "ssubscribe" || n == "unsubscribe" ||
+         n == "sunsubscribe" || n == "psubscribe" || n == "punsubscribe" || n == "quit" ||
+         n == "reset";
+}
+
 // Whether memory pressure refuses this command. As Redis: a command that may grow the
 // dataset (deny-oom); inside MULTI anything but EXEC, DISCARD, QUIT and RESET, since the
 // queue itself grows; and an EXEC whose queue holds a deny-oom command.
@@ -67,7 +76,8 @@ bool RefusedOnOom(const Engine& engine, const ClientInfo& client, const Command&
 // CLIENT REPLY OFF / SKIP, applied once the command ran: the reply was built and is now kept
 // or dropped. A reply is dropped while OFF is in force after the command, or when the command
 // was the one SKIP covers and did not itself turn replies back ON; SKIP covers the command
-// after CLIENT REPLY SKIP (whose own reply is dropped too).
+// after CLIENT REPLY SKIP (whose own reply is dropped too). Pub/sub confirmations are kept
+// (ClientInfo::reply_pushed), as Redis keeps its push replies.
 void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::string* out,
                     size_t reply_start) {
   using Mode = ClientInfo::ReplyMode;
@@ -84,7 +94,8 @@ void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::
     // SKIP while OFF changes nothing (Redis ignores it).
     client.reply_mode = Mode::kOff;
   }
-  if (drop) out->resize(reply_start);
+  if (drop && !client.reply_pushed) out->resize(reply_start);
+  client.reply_pushed = false;
 }
 
 // ResolveCommand's body, inlined into Dispatch: the hot path pays one table lookup and one
@@ -138,6 +149,7 @@ namespace {
   const uint64_t dirty_before = engine.keyspace.dirty();
   const int64_t start_us = engine.clock_us();
   CommandContext ctx{argv, reply, engine, client, now_ms, &cmd};
+  engine.current_command = &cmd;
   cmd.run(ctx);
   const int64_t duration_us = engine.clock_us() - start_us;
   Record(cmd, duration_us, ctx.failed);
@@ -209,6 +221,9 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   } else if (!memory_ok &&
              RefusedOnOom(engine, client, *cmd, container != nullptr ? *container : *cmd)) {
     refuse(cmd, err::kOom);
+  } else if (client.subscribed && client.proto == Proto::kResp2 &&
+             !AllowedWhenSubscribed(container != nullptr ? *container : *cmd)) [[unlikely]] {
+    refuse(cmd, err::Format(err::kSubscribedContext, {cmd->name}));
   } else if (client.in_multi && !RunsAtOnceInMulti(container != nullptr ? *container : *cmd)) {
     // Inside MULTI: queue a copy (the read buffer moves on) and answer QUEUED.
     client.queued.emplace_back(argv.begin(), argv.end());

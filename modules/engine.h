@@ -18,8 +18,12 @@
 #include "modules/command.h"
 #include "modules/command_index.h"
 #include "modules/journal.h"
+#include "modules/keyspace_fanout.h"
 #include "modules/latency.h"
+#include "modules/notify.h"
+#include "modules/pubsub.h"
 #include "modules/slowlog.h"
+#include "modules/watch.h"
 #include "storage/dict.h"
 #include "storage/keyspace.h"
 
@@ -92,6 +96,8 @@ class CommandTable {
 
 struct Engine {
   explicit Engine(Config config);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   Config config;
   Keyspace keyspace;
@@ -114,7 +120,23 @@ struct Engine {
   uint64_t dirty_at_last_save = 0;
   // Scripts, function libraries and their Lua VM (modules/scripting.h), made on first use.
   std::shared_ptr<ScriptingState> scripting;
+  // The listeners to the mutation signal, one slot each (modules/keyspace_fanout.h): install
+  // an observer with observers.Set(slot, ...), never keyspace.set_observer, so they coexist.
+  KeyspaceFanout observers{keyspace};
+  // WATCH's index (modules/watch.h), in the kWatch slot while a key is watched.
+  WatchIndex watches{keyspace, observers};
+  // Channel, pattern and shard-channel subscriptions (modules/pubsub.h).
+  PubSub pubsub;
+  // Keyspace notifications (modules/notify.h), in the kNotify slot while enabled.
+  KeyspaceNotifier notifier{*this};
+  // The row Execute is running (for the notifier's event names); the last one run between
+  // commands.
+  const Command* current_command = nullptr;
 };
+
+// Drops what client holds in the engine beyond the registry (watched keys, subscriptions):
+// RESET and a closing connection.
+void ReleaseClientState(Engine& engine, ClientInfo& client);
 
 inline Db& CommandContext::db() { return engine.keyspace.db(client.db); }
 inline Keyspace& CommandContext::keyspace() { return engine.keyspace; }

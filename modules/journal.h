@@ -61,7 +61,8 @@ void AppendUnit(JournalSink& sink, const std::vector<JournalBuffer::Record>& rec
 
 // A keyspace observer that propagates expired and evicted keys as DEL to engine.journal
 // (when set), then forwards every event to next (nullptr: none). Install it with
-// engine.keyspace.set_observer(&observer). REQUIRES: engine and next outlive it.
+// engine.observers.Set(KeyspaceFanout::kJournal, &observer), beside WATCH's index and the
+// keyspace notifier (modules/keyspace_fanout.h). REQUIRES: engine and next outlive it.
 class JournalExpiryObserver : public KeyspaceObserver {
  public:
   explicit JournalExpiryObserver(Engine& engine, KeyspaceObserver* next = nullptr)

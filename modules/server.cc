@@ -28,6 +28,7 @@
 #include "modules/common.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
+#include "modules/notify.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
 #include "storage/db.h"
@@ -1060,11 +1061,13 @@ void ConfigSet(CommandContext& ctx) {
   Config previous = ctx.config();
   ctx.engine.config = std::move(updated);
   ApplyEvictionSettings(ctx.engine);
+  ApplyNotifySettings(ctx.engine);
   if (ctx.engine.hooks != nullptr) {
     for (size_t n = 0; n < names.size(); ++n) {
       if (std::optional<std::string> refusal = ctx.engine.hooks->ConfigChanged(names[n])) {
         // As Redis: nothing changes; what was applied already is applied again, as it was.
         ctx.engine.config = std::move(previous);
+        ApplyNotifySettings(ctx.engine);
         for (size_t k = 0; k < n; ++k) ctx.engine.hooks->ConfigChanged(names[k]);
         ctx.Error(ConfigSetError(ctx.arg(value_at[n] - 1), *refusal));
         return;

@@ -4,8 +4,12 @@
 // execution only: nothing else runs in between because one thread runs every command, so the
 // batch is atomic, and its writes reach the journal as one MULTI ... EXEC unit. The client
 // stays in MULTI while its queue runs, as in Redis, so commands that cannot run there
-// (MONITOR, later the blocking ones) can tell. WATCH is not implemented (see
-// docs/compatibility.md).
+// (MONITOR, later the blocking ones) can tell.
+//
+// WATCH is optimistic locking: the watched keys are entered in the engine's WatchIndex
+// (modules/watch.h), which hears every change to them through the mutation signal and marks
+// the watching client dirty; EXEC of a dirty client answers a null array and runs nothing.
+// EXEC, DISCARD, UNWATCH, RESET and a disconnect unwatch everything.
 #include "modules/transactions.h"
 
 #include "modules/dispatch.h"
@@ -16,10 +20,11 @@
 namespace firn {
 namespace {
 
-void ResetMulti(ClientInfo& client) {
+void ResetMulti(Engine& engine, ClientInfo& client) {
   client.in_multi = false;
   client.multi_error = false;
   client.queued.clear();
+  engine.watches.Reset(client);
 }
 
 // MULTI -> OK; later commands are queued until EXEC or DISCARD.
@@ -51,11 +56,23 @@ void Exec(CommandContext& ctx) {
     ctx.Error(err::kExecWithoutMulti);
     return;
   }
+  // A watched key whose expiry passed unnoticed changed too (Redis 7.0): looking it up
+  // expires it, which the index hears.
+  for (const auto& [db, key] : ctx.engine.watches.Watched(client)) {
+    ctx.keyspace().db(db).Find(key, ctx.now_ms);
+  }
   if (client.multi_error) {
-    ResetMulti(client);
+    ResetMulti(ctx.engine, client);
     ctx.Error(err::kExecAbort);
     return;
   }
+  if (ctx.engine.watches.Dirty(client)) {
+    ResetMulti(ctx.engine, client);
+    ctx.reply.NullArray();
+    return;
+  }
+  // Unwatched before the queue runs: the transaction's own writes are not a conflict.
+  ctx.engine.watches.Reset(client);
   std::vector<std::vector<std::string>> queued;
   queued.swap(client.queued);
   JournalSink* const journal = ctx.engine.journal;
@@ -69,7 +86,7 @@ void Exec(CommandContext& ctx) {
     ctx.engine.journal = journal;
     AppendUnit(*journal, unit.records);
   }
-  ResetMulti(client);
+  ResetMulti(ctx.engine, client);
 }
 
 // DISCARD -> OK; the queue is dropped.
@@ -78,7 +95,31 @@ void Discard(CommandContext& ctx) {
     ctx.Error(err::kDiscardWithoutMulti);
     return;
   }
-  ResetMulti(ctx.client);
+  ResetMulti(ctx.engine, ctx.client);
+  ctx.reply.Ok();
+}
+
+// WATCH key [key ...] -> OK. EXEC will abort if any of the keys changes before it; refused
+// inside MULTI. A client already dirty gains nothing by watching more.
+void Watch(CommandContext& ctx) {
+  if (ctx.client.in_multi) {
+    ctx.Error(err::kWatchInMulti);
+    return;
+  }
+  WatchIndex& watches = ctx.engine.watches;
+  if (!watches.Dirty(ctx.client)) {
+    for (size_t i = 1; i < ctx.argc(); ++i) {
+      // The lookup expires a key that is due, so the index records what is live.
+      const bool exists = ctx.db().Find(ctx.arg(i), ctx.now_ms) != nullptr;
+      watches.Watch(ctx.client, ctx.client.db, ctx.arg(i), exists);
+    }
+  }
+  ctx.reply.Ok();
+}
+
+// UNWATCH -> OK; every watched key is forgotten, and so is a change already seen.
+void Unwatch(CommandContext& ctx) {
+  ctx.engine.watches.Reset(ctx.client);
   ctx.reply.Ok();
 }
 
@@ -100,6 +141,13 @@ std::vector<Command> TransactionCommands() {
        .group = "transactions", .since = "2.0.0",
        .summary = "Drops a transaction's queued commands.",
        .syntax = ""},
+      {.name = "watch", .arity = -2, .flags = kTxFlags | kFast | kAllowBusy,
+       .keys = {1, -1, 1}, .run = Watch, .group = "transactions", .since = "2.2.0",
+       .summary = "Makes the next EXEC abort if any of the keys changes before it.",
+       .syntax = "key [key ...]"},
+      {.name = "unwatch", .arity = 1, .flags = kTxFlags | kFast | kAllowBusy, .run = Unwatch,
+       .group = "transactions", .since = "2.2.0",
+       .summary = "Forgets the keys WATCH named.", .syntax = ""},
   };
 }
 

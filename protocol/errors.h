@@ -348,4 +348,13 @@ inline constexpr std::string_view kHrandfieldCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
 
+// Client state: WATCH (modules/transactions.cc), pub/sub (modules/pubsub.cc, dispatch.cc).
+inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
+// %s: the command's full name ("config|get" for a subcommand).
+inline constexpr std::string_view kSubscribedContext =
+    "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+    "allowed in this context";
+inline constexpr std::string_view kSsubscribeDenyBlocking =
+    "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
+
 }  // namespace firn::err

@@ -675,6 +675,7 @@ void Server::Reload() {
   }
   const Config before = engine_.config;
   engine_.config = std::move(updated);
+  ApplyNotifySettings(engine_);
   size_t changed = 0;
   for (std::string_view name : applied) {
     const bool secret = name == "requirepass";

@@ -15,16 +15,23 @@ int64_t g_clock_us = 0;
 int64_t g_tick_us = 0;
 int64_t TickingClockUs() { return g_clock_us += g_tick_us; }
 
-CommandHarness SlowHarness(int64_t slower_than_us, int64_t tick_us, int64_t max_len = 128) {
+firn::Config SlowConfig(int64_t slower_than_us, int64_t max_len) {
   firn::Config cfg;
   cfg.slowlog_log_slower_than = slower_than_us;
   cfg.slowlog_max_len = max_len;
-  CommandHarness h(cfg);
-  g_tick_us = tick_us;
-  h.engine.clock_us = TickingClockUs;
-  h.client.addr = "127.0.0.1:5000";
-  return h;
+  return cfg;
 }
+
+// A harness whose clock advances tick_us per reading (the engine stays in place: its
+// listeners hold references into it).
+struct SlowHarness : CommandHarness {
+  SlowHarness(int64_t slower_than_us, int64_t tick_us, int64_t max_len = 128)
+      : CommandHarness(SlowConfig(slower_than_us, max_len)) {
+    g_tick_us = tick_us;
+    engine.clock_us = TickingClockUs;
+    client.addr = "127.0.0.1:5000";
+  }
+};
 
 std::string Bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
@@ -33,7 +40,7 @@ std::string Bulk(std::string_view s) {
 }  // namespace
 
 TEST_CASE("commands at or above the threshold are logged, newest first", "[slowlog]") {
-  CommandHarness h = SlowHarness(100, 100);
+  SlowHarness h(100, 100);
   h.client.name = "worker";
   h.Run({"SET", "k", "v"});
   h.now_ms = 1700000001999;
@@ -45,22 +52,22 @@ TEST_CASE("commands at or above the threshold are logged, newest first", "[slowl
 }
 
 TEST_CASE("commands faster than the threshold are not logged", "[slowlog]") {
-  CommandHarness h = SlowHarness(101, 100);
+  SlowHarness h(101, 100);
   h.Run({"SET", "k", "v"});
   CHECK(h.Run({"SLOWLOG", "LEN"}) == ":0\r\n");
 }
 
 TEST_CASE("slowlog-log-slower-than -1 turns the log off and 0 logs everything", "[slowlog]") {
-  CommandHarness off = SlowHarness(-1, 1000000);
+  SlowHarness off(-1, 1000000);
   off.Run({"SET", "k", "v"});
   CHECK(off.Run({"SLOWLOG", "LEN"}) == ":0\r\n");
-  CommandHarness all = SlowHarness(0, 0);
+  SlowHarness all(0, 0);
   all.Run({"PING"});
   CHECK(all.Run({"SLOWLOG", "LEN"}) == ":1\r\n");
 }
 
 TEST_CASE("the log keeps slowlog-max-len entries and ids survive RESET", "[slowlog]") {
-  CommandHarness h = SlowHarness(0, 1, 3);
+  SlowHarness h(0, 1, 3);
   for (int i = 0; i < 5; ++i) h.Run({"SET", "k", std::to_string(i)});
   CHECK(h.Run({"SLOWLOG", "LEN"}) == ":3\r\n");
   CHECK(h.Run({"SLOWLOG", "RESET"}) == "+OK\r\n");
@@ -71,7 +78,7 @@ TEST_CASE("the log keeps slowlog-max-len entries and ids survive RESET", "[slowl
 }
 
 TEST_CASE("long arguments and long argument lists are cut as Redis cuts them", "[slowlog]") {
-  CommandHarness h = SlowHarness(0, 1);
+  SlowHarness h(0, 1);
   std::string big(200, 'x');
   h.Run({"SET", big, "v"});
   std::vector<std::string> many{"MSET"};
@@ -86,7 +93,7 @@ TEST_CASE("long arguments and long argument lists are cut as Redis cuts them", "
 }
 
 TEST_CASE("passwords are redacted", "[slowlog]") {
-  CommandHarness h = SlowHarness(0, 1);
+  SlowHarness h(0, 1);
   h.Run({"AUTH", "user", "secret"});
   h.Run({"HELLO", "2", "AUTH", "default", "secret", "SETNAME", "me"});
   h.Run({"CONFIG", "SET", "requirepass", "secret", "maxmemory", "0"});
@@ -99,7 +106,7 @@ TEST_CASE("passwords are redacted", "[slowlog]") {
 }
 
 TEST_CASE("EXEC is not logged, the commands it runs are", "[slowlog]") {
-  CommandHarness h = SlowHarness(0, 1);
+  SlowHarness h(0, 1);
   h.Run({"MULTI"});
   h.Run({"SET", "k", "v"});
   h.Run({"EXEC"});
@@ -110,7 +117,7 @@ TEST_CASE("EXEC is not logged, the commands it runs are", "[slowlog]") {
 }
 
 TEST_CASE("SLOWLOG argument errors use Redis's texts", "[slowlog]") {
-  CommandHarness h = SlowHarness(-1, 0);
+  SlowHarness h(-1, 0);
   CHECK(h.Run({"SLOWLOG", "GET", "-2"}) ==
         "-ERR count should be greater than or equal to -1\r\n");
   CHECK(h.Run({"SLOWLOG", "GET", "x"}) ==
@@ -128,7 +135,7 @@ TEST_CASE("SLOWLOG argument errors use Redis's texts", "[slowlog]") {
 }
 
 TEST_CASE("LATENCY HISTOGRAM reports the buckets dispatch counts", "[slowlog][latency]") {
-  CommandHarness h = SlowHarness(-1, 7);  // every command takes 7 us: the 10 us bucket
+  SlowHarness h(-1, 7);  // every command takes 7 us: the 10 us bucket
   h.Run({"SET", "k", "v"});
   h.Run({"SET", "k", "v"});
   CHECK(h.Run({"LATENCY", "HISTOGRAM", "set", "nosuch"}) ==
@@ -142,7 +149,7 @@ TEST_CASE("LATENCY HISTOGRAM reports the buckets dispatch counts", "[slowlog][la
 }
 
 TEST_CASE("LATENCY HISTOGRAM is empty when latency-tracking is off", "[slowlog][latency]") {
-  CommandHarness h = SlowHarness(-1, 7);
+  SlowHarness h(-1, 7);
   h.engine.config.latency_tracking = false;
   h.Run({"SET", "k", "v"});
   CHECK(h.Run({"LATENCY", "HISTOGRAM"}) == "*0\r\n");
