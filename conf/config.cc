@@ -72,6 +72,9 @@ struct Setting {
   int64_t max = 0;
   std::span<const Choice> choices = {};
   Change change = Change::kRuntime;
+  // Redis's older name for the setting (list-max-ziplist-size), accepted wherever the name
+  // is (file, command line, CONFIG GET/SET by exact name) and never listed.
+  std::string_view alias = {};
   // For a kString setting with a fixed alphabet: the stored (normalized) form of a value, or
   // nullopt when the value is refused (Problem::kBadEvents).
   std::optional<std::string> (*normalize)(std::string_view) = nullptr;
@@ -107,7 +110,8 @@ constexpr Choice kLogLevels[] = {
 
 // Sections in file order; the rows below follow it.
 constexpr std::string_view kSections[] = {"network", "security", "limits",  "memory",
-                                          "server",  "logging",  "metrics", "slowlog"};
+                                          "collections", "server", "logging", "metrics",
+                                          "slowlog"};
 
 // One row per setting, read as a table.
 // clang-format off
@@ -151,6 +155,26 @@ const Setting kSettings[] = {
      .member = &Config::lfu_decay_time, .max = kIntMax},
     {.name = "lazyfree-lazy-user-del", .section = "memory", .kind = Kind::kBool,
      .member = &Config::lazyfree_lazy_user_del},
+    // [collections]
+    {.name = "list-max-listpack-size", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::list_max_listpack_size, .min = INT_MIN, .max = kIntMax,
+     .alias = "list-max-ziplist-size"},
+    {.name = "list-compress-depth", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::list_compress_depth, .max = kIntMax},
+    {.name = "hash-max-listpack-entries", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::hash_max_listpack_entries, .max = kInt64Max,
+     .alias = "hash-max-ziplist-entries"},
+    {.name = "hash-max-listpack-value", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::hash_max_listpack_value, .max = kInt64Max,
+     .alias = "hash-max-ziplist-value"},
+    {.name = "set-max-intset-entries", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::set_max_intset_entries, .max = kInt64Max},
+    {.name = "zset-max-listpack-entries", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::zset_max_listpack_entries, .max = kInt64Max,
+     .alias = "zset-max-ziplist-entries"},
+    {.name = "zset-max-listpack-value", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::zset_max_listpack_value, .max = kInt64Max,
+     .alias = "zset-max-ziplist-value"},
     // [server]
     {.name = "hz", .section = "server", .kind = Kind::kInt,
      .member = &Config::hz, .min = 1, .max = 500},
@@ -196,7 +220,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 // Redis matches config names case-insensitively; TOML keys are matched exactly.
 const Setting* FindSetting(std::string_view name, bool ignore_case) {
   for (const Setting& s : kSettings) {
-    if (ignore_case ? EqualsIgnoreCase(s.name, name) : s.name == name) {
+    if (ignore_case ? EqualsIgnoreCase(s.name, name) || EqualsIgnoreCase(s.alias, name)
+                    : s.name == name || s.alias == name) {
       return &s;
     }
   }
@@ -783,9 +808,19 @@ const std::vector<std::string_view>& ConfigNames() {
     for (const Setting& s : kSettings) {
       out.push_back(s.name);
     }
+    // Redis's CONFIG GET also answers under the older names, so clients that read a
+    // setting by its ziplist name and write it back keep working.
+    for (const Setting& s : kSettings) {
+      if (!s.alias.empty()) out.push_back(s.alias);
+    }
     return out;
   }();
   return names;
+}
+
+bool IsConfigAlias(std::string_view name) {
+  const Setting* s = FindSetting(name, /*ignore_case=*/true);
+  return s != nullptr && !EqualsIgnoreCase(s->name, name);
 }
 
 std::optional<std::string> GetConfigValue(const Config& cfg, std::string_view name) {

@@ -85,6 +85,15 @@ struct Config {
   int lfu_decay_time = 1;               // minutes, 0..INT_MAX
   bool lazyfree_lazy_user_del = false;  // DEL behaves like UNLINK
 
+  // [collections] Redis's thresholds for the compact encodings.
+  int list_max_listpack_size = -2;  // > 0: elements per list node; -1..-5: 4..64 KiB a node
+  int list_compress_depth = 0;      // accepted for Redis's clients; Firn does not compress nodes
+  int64_t hash_max_listpack_entries = 512;  // fields a compact (listpack) hash holds
+  int64_t hash_max_listpack_value = 64;     // bytes of the longest field or value it holds
+  int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds
+  int64_t zset_max_listpack_entries = 128;  // accepted; sorted sets are always trees for now
+  int64_t zset_max_listpack_value = 64;     // accepted; sorted sets are always trees for now
+
   // [server]
   int hz = 10;                        // background task runs/second, 1..500
   std::string dir = "/var/lib/firn";  // working directory; not checked here
@@ -171,8 +180,11 @@ std::string_view HelpText();
 
 // ---- CONFIG GET / CONFIG SET ----
 
-// Every setting name, in a stable order (grouped by section, as in conf/firn.toml).
+// Every setting name, in a stable order (grouped by section, as in conf/firn.toml), then
+// Redis's older names of some of them (list-max-ziplist-size...), as Redis's CONFIG GET lists.
 const std::vector<std::string_view>& ConfigNames();
+// Whether name (any case) is one of those older names rather than a setting's own.
+bool IsConfigAlias(std::string_view name);
 
 // The value as CONFIG GET prints it: integers in decimal, memory sizes in plain bytes,
 // bools "yes"/"no", unixsocketperm in octal ("700"), bind space-joined, choices by name.

@@ -648,58 +648,6 @@ constexpr DocArg kUnlinkArgs[] = {
     {"key", "key", "", "", 0, M, 0},
 };
 
-// Client state: WATCH and pub/sub. SSUBSCRIBE, SUNSUBSCRIBE and SPUBLISH name their shard
-// channel through a not_key spec that no argument refers to, as Redis 7.0 does (cluster
-// routing reads it).
-constexpr KeyRule kWatchKeys[] = {
-    {.flags = kKeyRO, .index = 1, .last_key = -1},
-};
-constexpr DocArg kWatchArgs[] = {
-    {"key", "key", "", "", 0, M, 0},
-};
-constexpr DocArg kSubscribeArgs[] = {
-    {"channel", "string", "", "", -1, M, 0},
-};
-constexpr DocArg kUnsubscribeArgs[] = {
-    {"channel", "string", "", "", -1, O | M, 0},
-};
-constexpr DocArg kPsubscribeArgs[] = {
-    {"pattern", "block", "", "", -1, M, 1},
-    {"pattern", "pattern", "", "", -1, 0, 0},
-};
-constexpr DocArg kPunsubscribeArgs[] = {
-    {"pattern", "pattern", "", "", -1, O | M, 0},
-};
-constexpr KeyRule kShardChannelsKeys[] = {
-    {.flags = kKeyNotKey, .index = 1, .last_key = -1},
-};
-constexpr DocArg kSsubscribeArgs[] = {
-    {"shardchannel", "string", "", "", -1, M, 0},
-};
-constexpr DocArg kSunsubscribeArgs[] = {
-    {"shardchannel", "string", "", "", -1, O | M, 0},
-};
-constexpr DocArg kPublishArgs[] = {
-    {"channel", "string", "", "", -1, 0, 0},
-    {"message", "string", "", "", -1, 0, 0},
-};
-constexpr KeyRule kSpublishKeys[] = {
-    {.flags = kKeyNotKey, .index = 1, .last_key = 0},
-};
-constexpr DocArg kSpublishArgs[] = {
-    {"shardchannel", "string", "", "", -1, 0, 0},
-    {"message", "string", "", "", -1, 0, 0},
-};
-constexpr DocArg kPubsubChannelsArgs[] = {
-    {"pattern", "pattern", "", "", -1, O, 0},
-};
-constexpr DocArg kPubsubNumsubArgs[] = {
-    {"channel", "string", "", "", -1, O | M, 0},
-};
-constexpr DocArg kPubsubShardnumsubArgs[] = {
-    {"shardchannel", "string", "", "", -1, O | M, 0},
-};
-
 // One entry per command and subcommand, sorted by name. Fields left out are empty.
 // eval, evalsha, eval_ro, evalsha_ro, fcall, fcall_ro: numkeys keys after argv[2]
 constexpr KeyRule kScriptRwKeys[] = {
@@ -790,6 +738,834 @@ constexpr DocArg kFunctionRestoreArgs[] = {
     {"replace", "pure-token", "REPLACE", "", -1, 0, 0},
 };
 
+// One entry per command and subcommand, sorted by name. Fields left out are empty.
+// lindex
+constexpr KeyRule kLindexKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLindexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"index", "integer", "", "", -1, 0, 0},
+};
+// linsert
+constexpr KeyRule kLinsertKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLinsertArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"where", "oneof", "", "", -1, 0, 2},
+    {"before", "pure-token", "BEFORE", "", -1, 0, 0},
+    {"after", "pure-token", "AFTER", "", -1, 0, 0},
+    {"pivot", "string", "", "", -1, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+};
+// llen
+constexpr KeyRule kLlenKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLlenArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// lmove
+constexpr KeyRule kLmoveKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr DocArg kLmoveArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+    {"wherefrom", "oneof", "", "", -1, 0, 2},
+    {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0},
+    {"whereto", "oneof", "", "", -1, 0, 2},
+    {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0},
+};
+// lmpop
+constexpr KeyRule kLmpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete,
+     .index = 1,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1},
+};
+constexpr DocArg kLmpopArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},       {"key", "key", "", "", 0, M, 0},
+    {"where", "oneof", "", "", -1, 0, 2},           {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0}, {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// lpop
+constexpr KeyRule kLpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLpopArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// lpos
+constexpr KeyRule kLposKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLposArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+    {"rank", "integer", "RANK", "", -1, O, 0},
+    {"num-matches", "integer", "COUNT", "", -1, O, 0},
+    {"len", "integer", "MAXLEN", "", -1, O, 0},
+};
+// lpush
+constexpr KeyRule kLpushKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLpushArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+// lpushx
+constexpr KeyRule kLpushxKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLpushxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+// lrange
+constexpr KeyRule kLrangeKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+};
+// lrem
+constexpr KeyRule kLremKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLremArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+};
+// lset
+constexpr KeyRule kLsetKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLsetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"index", "integer", "", "", -1, 0, 0},
+    {"element", "string", "", "", -1, 0, 0},
+};
+// ltrim
+constexpr KeyRule kLtrimKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kLtrimArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+};
+// rpop
+constexpr KeyRule kRpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRpopArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// rpoplpush
+constexpr KeyRule kRpoplpushKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr DocArg kRpoplpushArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+};
+// rpush
+constexpr KeyRule kRpushKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRpushArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+// rpushx
+constexpr KeyRule kRpushxKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRpushxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, M, 0},
+};
+// hdel
+constexpr KeyRule kHdelKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHdelArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, M, 0},
+};
+// hexists
+constexpr KeyRule kHexistsKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHexistsArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+};
+// hget
+constexpr KeyRule kHgetKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHgetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+};
+// hgetall
+constexpr KeyRule kHgetallKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHgetallArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// hincrby
+constexpr KeyRule kHincrbyKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHincrbyArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+    {"increment", "integer", "", "", -1, 0, 0},
+};
+// hincrbyfloat
+constexpr KeyRule kHincrbyfloatKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHincrbyfloatArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+    {"increment", "double", "", "", -1, 0, 0},
+};
+// hkeys
+constexpr KeyRule kHkeysKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHkeysArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// hlen
+constexpr KeyRule kHlenKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHlenArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// hmget
+constexpr KeyRule kHmgetKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHmgetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, M, 0},
+};
+// hmset
+constexpr KeyRule kHmsetKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHmsetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field_value", "block", "", "", -1, M, 2},
+    {"field", "string", "", "", -1, 0, 0},
+    {"value", "string", "", "", -1, 0, 0},
+};
+// hrandfield
+constexpr KeyRule kHrandfieldKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHrandfieldArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"options", "block", "", "", -1, O, 2},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"withvalues", "pure-token", "WITHVALUES", "", -1, O, 0},
+};
+// hscan
+constexpr KeyRule kHscanKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHscanArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"cursor", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "MATCH", "", -1, O, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// hset
+constexpr KeyRule kHsetKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHsetArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field_value", "block", "", "", -1, M, 2},
+    {"field", "string", "", "", -1, 0, 0},
+    {"value", "string", "", "", -1, 0, 0},
+};
+// hsetnx
+constexpr KeyRule kHsetnxKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHsetnxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+    {"value", "string", "", "", -1, 0, 0},
+};
+// hstrlen
+constexpr KeyRule kHstrlenKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHstrlenArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"field", "string", "", "", -1, 0, 0},
+};
+// hvals
+constexpr KeyRule kHvalsKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kHvalsArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// sadd
+constexpr KeyRule kSaddKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// scard
+constexpr KeyRule kScardKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kScardArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// sdiff
+constexpr KeyRule kSdiffKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSdiffArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// sdiffstore
+constexpr KeyRule kSdiffstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kSdiffstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// sinter
+constexpr KeyRule kSinterKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSinterArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// sintercard
+constexpr KeyRule kSintercardKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kSintercardArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"limit", "integer", "LIMIT", "", -1, O, 0},
+};
+// sinterstore
+constexpr KeyRule kSinterstoreKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kSinterstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// sismember
+constexpr KeyRule kSismemberKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSismemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// smembers
+constexpr KeyRule kSmembersKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSmembersArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// smismember
+constexpr KeyRule kSmismemberKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSmismemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// smove
+constexpr KeyRule kSmoveKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr DocArg kSmoveArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// spop
+constexpr KeyRule kSpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSpopArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// srandmember
+constexpr KeyRule kSrandmemberKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSrandmemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// srem
+constexpr KeyRule kSremKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSremArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// sscan
+constexpr KeyRule kSscanKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSscanArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"cursor", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "MATCH", "", -1, O, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// sunion
+constexpr KeyRule kSunionKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSunionArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// sunionstore
+constexpr KeyRule kSunionstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kSunionstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// zadd
+constexpr KeyRule kZaddKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"condition", "oneof", "", "", -1, O, 2},
+    {"nx", "pure-token", "NX", "", -1, 0, 0},
+    {"xx", "pure-token", "XX", "", -1, 0, 0},
+    {"comparison", "oneof", "", "", -1, O, 2},
+    {"gt", "pure-token", "GT", "", -1, 0, 0},
+    {"lt", "pure-token", "LT", "", -1, 0, 0},
+    {"change", "pure-token", "CH", "", -1, O, 0},
+    {"increment", "pure-token", "INCR", "", -1, O, 0},
+    {"score_member", "block", "", "", -1, M, 2},
+    {"score", "double", "", "", -1, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zcard
+constexpr KeyRule kZcardKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZcardArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// zcount
+constexpr KeyRule kZcountKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZcountArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+};
+// zincrby
+constexpr KeyRule kZincrbyKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZincrbyArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"increment", "integer", "", "", -1, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zlexcount
+constexpr KeyRule kZlexcountKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZlexcountArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},
+};
+// zmscore
+constexpr KeyRule kZmscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZmscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// zpopmax
+constexpr KeyRule kZpopmaxKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZpopmaxArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// zpopmin
+constexpr KeyRule kZpopminKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZpopminArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"count", "integer", "", "", -1, O, 0},
+};
+// zrange
+constexpr KeyRule kZrangeKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "string", "", "", -1, 0, 0},
+    {"stop", "string", "", "", -1, 0, 0},
+    {"sortby", "oneof", "", "", -1, O, 2},
+    {"byscore", "pure-token", "BYSCORE", "", -1, 0, 0},
+    {"bylex", "pure-token", "BYLEX", "", -1, 0, 0},
+    {"rev", "pure-token", "REV", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zrangebylex
+constexpr KeyRule kZrangebylexKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrangebylexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},         {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},     {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0}, {"count", "integer", "", "", -1, 0, 0},
+};
+// zrangebyscore
+constexpr KeyRule kZrangebyscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrangebyscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+};
+// zrangestore
+constexpr KeyRule kZrangestoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = 0},
+};
+constexpr DocArg kZrangestoreArgs[] = {
+    {"dst", "key", "", "", 0, 0, 0},
+    {"src", "key", "", "", 1, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},
+    {"sortby", "oneof", "", "", -1, O, 2},
+    {"byscore", "pure-token", "BYSCORE", "", -1, 0, 0},
+    {"bylex", "pure-token", "BYLEX", "", -1, 0, 0},
+    {"rev", "pure-token", "REV", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+};
+// zrank
+constexpr KeyRule kZrankKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrankArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zrem
+constexpr KeyRule kZremKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// zremrangebylex
+constexpr KeyRule kZremrangebylexKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremrangebylexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},
+    {"max", "string", "", "", -1, 0, 0},
+};
+// zremrangebyrank
+constexpr KeyRule kZremrangebyrankKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremrangebyrankArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+};
+// zremrangebyscore
+constexpr KeyRule kZremrangebyscoreKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZremrangebyscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+};
+// zrevrange
+constexpr KeyRule kZrevrangeKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"stop", "integer", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zrevrangebylex
+constexpr KeyRule kZrevrangebylexKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrangebylexArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},         {"max", "string", "", "", -1, 0, 0},
+    {"min", "string", "", "", -1, 0, 0},     {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0}, {"count", "integer", "", "", -1, 0, 0},
+};
+// zrevrangebyscore
+constexpr KeyRule kZrevrangebyscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrangebyscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"max", "double", "", "", -1, 0, 0},
+    {"min", "double", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+};
+// zrevrank
+constexpr KeyRule kZrevrankKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrevrankArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zscore
+constexpr KeyRule kZscoreKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZscoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// zdiff
+constexpr KeyRule kZdiffKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZdiffArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zdiffstore
+constexpr KeyRule kZdiffstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZdiffstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// zinter
+constexpr KeyRule kZinterKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZinterArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zintercard
+constexpr KeyRule kZintercardKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZintercardArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"limit", "integer", "LIMIT", "", -1, O, 0},
+};
+// zinterstore
+constexpr KeyRule kZinterstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZinterstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+};
+// zunion
+constexpr KeyRule kZunionKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZunionArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zunionstore
+constexpr KeyRule kZunionstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .keynum = true, .keynum_index = 0, .first_key = 1},
+};
+constexpr DocArg kZunionstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+    {"weight", "integer", "WEIGHTS", "", -1, O | M, 0},
+    {"aggregate", "oneof", "AGGREGATE", "", -1, O, 3},
+    {"sum", "pure-token", "SUM", "", -1, 0, 0},
+    {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0},
+};
+// zmpop
+constexpr KeyRule kZmpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete,
+     .index = 1,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1},
+};
+constexpr DocArg kZmpopArgs[] = {
+    {"numkeys", "integer", "", "", -1, 0, 0},   {"key", "key", "", "", 0, M, 0},
+    {"where", "oneof", "", "", -1, 0, 2},       {"min", "pure-token", "MIN", "", -1, 0, 0},
+    {"max", "pure-token", "MAX", "", -1, 0, 0}, {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// zrandmember
+constexpr KeyRule kZrandmemberKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZrandmemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"options", "block", "", "", -1, O, 2},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"withscores", "pure-token", "WITHSCORES", "", -1, O, 0},
+};
+// zscan
+constexpr KeyRule kZscanKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kZscanArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"cursor", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "MATCH", "", -1, O, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// Client state: WATCH and pub/sub. SSUBSCRIBE, SUNSUBSCRIBE and SPUBLISH name their shard
+// channel through a not_key spec that no argument refers to, as Redis 7.0 does (cluster
+// routing reads it).
+constexpr KeyRule kWatchKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = -1},
+};
+constexpr DocArg kWatchArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+constexpr DocArg kSubscribeArgs[] = {
+    {"channel", "string", "", "", -1, M, 0},
+};
+constexpr DocArg kUnsubscribeArgs[] = {
+    {"channel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPsubscribeArgs[] = {
+    {"pattern", "block", "", "", -1, M, 1},
+    {"pattern", "pattern", "", "", -1, 0, 0},
+};
+constexpr DocArg kPunsubscribeArgs[] = {
+    {"pattern", "pattern", "", "", -1, O | M, 0},
+};
+constexpr KeyRule kShardChannelsKeys[] = {
+    {.flags = kKeyNotKey, .index = 1, .last_key = -1},
+};
+constexpr DocArg kSsubscribeArgs[] = {
+    {"shardchannel", "string", "", "", -1, M, 0},
+};
+constexpr DocArg kSunsubscribeArgs[] = {
+    {"shardchannel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPublishArgs[] = {
+    {"channel", "string", "", "", -1, 0, 0},
+    {"message", "string", "", "", -1, 0, 0},
+};
+constexpr KeyRule kSpublishKeys[] = {
+    {.flags = kKeyNotKey, .index = 1, .last_key = 0},
+};
+constexpr DocArg kSpublishArgs[] = {
+    {"shardchannel", "string", "", "", -1, 0, 0},
+    {"message", "string", "", "", -1, 0, 0},
+};
+constexpr DocArg kPubsubChannelsArgs[] = {
+    {"pattern", "pattern", "", "", -1, O, 0},
+};
+constexpr DocArg kPubsubNumsubArgs[] = {
+    {"channel", "string", "", "", -1, O | M, 0},
+};
+constexpr DocArg kPubsubShardnumsubArgs[] = {
+    {"shardchannel", "string", "", "", -1, O | M, 0},
+};
 constexpr CommandMeta kMeta[] = {
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
@@ -925,7 +1701,61 @@ constexpr CommandMeta kMeta[] = {
      .replaced_by = "`SET` with the `!GET` argument",
      .key_specs = kGetsetKeys,
      .args = kGetsetArgs},
+    {.name = "hdel",
+     .complexity = "O(N), N the fields removed",
+     .key_specs = kHdelKeys,
+     .args = kHdelArgs},
     {.name = "hello", .complexity = "O(1)", .args = kHelloArgs},
+    {.name = "hexists", .complexity = "O(1)", .key_specs = kHexistsKeys, .args = kHexistsArgs},
+    {.name = "hget", .complexity = "O(1)", .key_specs = kHgetKeys, .args = kHgetArgs},
+    {.name = "hgetall",
+     .complexity = "O(N), N the hash's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kHgetallKeys,
+     .args = kHgetallArgs},
+    {.name = "hincrby", .complexity = "O(1)", .key_specs = kHincrbyKeys, .args = kHincrbyArgs},
+    {.name = "hincrbyfloat",
+     .complexity = "O(1)",
+     .key_specs = kHincrbyfloatKeys,
+     .args = kHincrbyfloatArgs},
+    {.name = "hkeys",
+     .complexity = "O(N), N the hash's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kHkeysKeys,
+     .args = kHkeysArgs},
+    {.name = "hlen", .complexity = "O(1)", .key_specs = kHlenKeys, .args = kHlenArgs},
+    {.name = "hmget",
+     .complexity = "O(N), N the fields asked for",
+     .key_specs = kHmgetKeys,
+     .args = kHmgetArgs},
+    {.name = "hmset",
+     .complexity = "O(N), N the pairs given",
+     .doc_flags = "deprecated",
+     .deprecated_since = "4.0.0",
+     .replaced_by = "`HSET` with multiple field-value pairs",
+     .key_specs = kHmsetKeys,
+     .args = kHmsetArgs},
+    {.name = "hrandfield",
+     .complexity = "O(N), N the fields returned (the hash's size for distinct picks)",
+     .tips = "nondeterministic_output",
+     .key_specs = kHrandfieldKeys,
+     .args = kHrandfieldArgs},
+    {.name = "hscan",
+     .complexity = "O(1) per call; O(N) over a whole iteration, N the hash's size",
+     .tips = "nondeterministic_output",
+     .key_specs = kHscanKeys,
+     .args = kHscanArgs},
+    {.name = "hset",
+     .complexity = "O(N), N the pairs given",
+     .key_specs = kHsetKeys,
+     .args = kHsetArgs},
+    {.name = "hsetnx", .complexity = "O(1)", .key_specs = kHsetnxKeys, .args = kHsetnxArgs},
+    {.name = "hstrlen", .complexity = "O(1)", .key_specs = kHstrlenKeys, .args = kHstrlenArgs},
+    {.name = "hvals",
+     .complexity = "O(N), N the hash's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kHvalsKeys,
+     .args = kHvalsArgs},
     {.name = "incr", .complexity = "O(1)", .key_specs = kIncrKeys, .args = kIncrArgs},
     {.name = "incrby", .complexity = "O(1)", .key_specs = kIncrbyKeys, .args = kIncrbyArgs},
     {.name = "incrbyfloat",
@@ -974,6 +1804,52 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(N * M), N and M the lengths of the two strings",
      .key_specs = kLcsKeys,
      .args = kLcsArgs},
+    {.name = "lindex",
+     .complexity = "O(N), N the elements walked to reach the index from the nearer end",
+     .key_specs = kLindexKeys,
+     .args = kLindexArgs},
+    {.name = "linsert",
+     .complexity = "O(N), N the elements walked to find the pivot",
+     .key_specs = kLinsertKeys,
+     .args = kLinsertArgs},
+    {.name = "llen", .complexity = "O(1)", .key_specs = kLlenKeys, .args = kLlenArgs},
+    {.name = "lmove", .complexity = "O(1)", .key_specs = kLmoveKeys, .args = kLmoveArgs},
+    {.name = "lmpop",
+     .complexity = "O(N + M), N the keys tried and M the elements popped",
+     .key_specs = kLmpopKeys,
+     .args = kLmpopArgs},
+    {.name = "lpop",
+     .complexity = "O(N), N the elements popped",
+     .key_specs = kLpopKeys,
+     .args = kLpopArgs},
+    {.name = "lpos",
+     .complexity = "O(N), N the elements compared",
+     .key_specs = kLposKeys,
+     .args = kLposArgs},
+    {.name = "lpush",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kLpushKeys,
+     .args = kLpushArgs},
+    {.name = "lpushx",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kLpushxKeys,
+     .args = kLpushxArgs},
+    {.name = "lrange",
+     .complexity = "O(S + N), S the elements walked to the start and N the elements returned",
+     .key_specs = kLrangeKeys,
+     .args = kLrangeArgs},
+    {.name = "lrem",
+     .complexity = "O(N + M), N the list's length and M the elements removed",
+     .key_specs = kLremKeys,
+     .args = kLremArgs},
+    {.name = "lset",
+     .complexity = "O(N), N the elements walked to reach the index from the nearer end",
+     .key_specs = kLsetKeys,
+     .args = kLsetArgs},
+    {.name = "ltrim",
+     .complexity = "O(N), N the elements removed",
+     .key_specs = kLtrimKeys,
+     .args = kLtrimArgs},
     {.name = "memory", .complexity = "Depends on the subcommand"},
     {.name = "memory|doctor",
      .complexity = "O(1)",
@@ -1079,11 +1955,35 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1) amortized",
      .key_specs = kRlWindowKeys,
      .args = kRlWindowArgs},
+    {.name = "rpop",
+     .complexity = "O(N), N the elements popped",
+     .key_specs = kRpopKeys,
+     .args = kRpopArgs},
+    {.name = "rpoplpush",
+     .complexity = "O(1)",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+     .key_specs = kRpoplpushKeys,
+     .args = kRpoplpushArgs},
+    {.name = "rpush",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kRpushKeys,
+     .args = kRpushArgs},
+    {.name = "rpushx",
+     .complexity = "O(N), N the elements pushed",
+     .key_specs = kRpushxKeys,
+     .args = kRpushxArgs},
+    {.name = "sadd",
+     .complexity = "O(N), N the members given",
+     .key_specs = kSaddKeys,
+     .args = kSaddArgs},
     {.name = "save", .complexity = "O(1)"},
     {.name = "scan",
      .complexity = "O(1) per call; O(N) over a whole iteration, N the number of keys",
      .tips = "nondeterministic_output request_policy:special",
      .args = kScanArgs},
+    {.name = "scard", .complexity = "O(1)", .key_specs = kScardKeys, .args = kScardArgs},
     {.name = "script", .complexity = "Depends on the subcommand"},
     {.name = "script|debug", .complexity = "O(1)", .args = kScriptDebugArgs},
     {.name = "script|exists", .complexity = "O(N), N the number of SHA1s asked about", .tips = "request_policy:all_shards response_policy:agg_logical_and", .args = kScriptExistsArgs},
@@ -1091,6 +1991,15 @@ constexpr CommandMeta kMeta[] = {
     {.name = "script|help", .complexity = "O(1)"},
     {.name = "script|kill", .complexity = "O(1)", .tips = "request_policy:all_shards response_policy:one_succeeded"},
     {.name = "script|load", .complexity = "O(N), N the script's length", .tips = "request_policy:all_nodes response_policy:all_succeeded", .args = kScriptLoadArgs},
+    {.name = "sdiff",
+     .complexity = "O(N), N the members of all the sets together",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSdiffKeys,
+     .args = kSdiffArgs},
+    {.name = "sdiffstore",
+     .complexity = "O(N), N the members of all the sets together",
+     .key_specs = kSdiffstoreKeys,
+     .args = kSdiffstoreArgs},
     {.name = "select", .complexity = "O(1)", .args = kSelectArgs},
     {.name = "set",
      .complexity = "O(1)",
@@ -1105,6 +2014,23 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kSetrangeKeys,
      .args = kSetrangeArgs},
     {.name = "shutdown", .complexity = "O(1)", .args = kShutdownArgs},
+    {.name = "sinter",
+     .complexity = "O(N * M), N the smallest set's size and M the number of sets",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSinterKeys,
+     .args = kSinterArgs},
+    {.name = "sintercard",
+     .complexity = "O(N * M), N the smallest set's size and M the number of sets",
+     .key_specs = kSintercardKeys,
+     .args = kSintercardArgs},
+    {.name = "sinterstore",
+     .complexity = "O(N * M), N the smallest set's size and M the number of sets",
+     .key_specs = kSinterstoreKeys,
+     .args = kSinterstoreArgs},
+    {.name = "sismember",
+     .complexity = "O(1)",
+     .key_specs = kSismemberKeys,
+     .args = kSismemberArgs},
     {.name = "slowlog", .complexity = "Depends on the subcommand"},
     {.name = "slowlog|get",
      .complexity = "O(N), N the number of entries returned",
@@ -1117,7 +2043,36 @@ constexpr CommandMeta kMeta[] = {
     {.name = "slowlog|reset",
      .complexity = "O(N), N the number of entries",
      .tips = "request_policy:all_nodes response_policy:all_succeeded"},
+    {.name = "smembers",
+     .complexity = "O(N), N the set's size",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSmembersKeys,
+     .args = kSmembersArgs},
+    {.name = "smismember",
+     .complexity = "O(N), N the members asked about",
+     .key_specs = kSmismemberKeys,
+     .args = kSmismemberArgs},
+    {.name = "smove", .complexity = "O(1)", .key_specs = kSmoveKeys, .args = kSmoveArgs},
+    {.name = "spop",
+     .complexity = "O(N), N the members popped",
+     .tips = "nondeterministic_output",
+     .key_specs = kSpopKeys,
+     .args = kSpopArgs},
     {.name = "spublish", .complexity = "O(N), N the number of receiving clients", .key_specs = kSpublishKeys, .args = kSpublishArgs},
+    {.name = "srandmember",
+     .complexity = "O(N), N the members returned (the set's size for distinct picks)",
+     .tips = "nondeterministic_output",
+     .key_specs = kSrandmemberKeys,
+     .args = kSrandmemberArgs},
+    {.name = "srem",
+     .complexity = "O(N), N the members given",
+     .key_specs = kSremKeys,
+     .args = kSremArgs},
+    {.name = "sscan",
+     .complexity = "O(1) per call; O(N) over a whole iteration, N the set's size",
+     .tips = "nondeterministic_output",
+     .key_specs = kSscanKeys,
+     .args = kSscanArgs},
     {.name = "ssubscribe", .complexity = "O(N), N the number of shard channels", .key_specs = kShardChannelsKeys, .args = kSsubscribeArgs},
     {.name = "strlen", .complexity = "O(1)", .key_specs = kStrlenKeys, .args = kStrlenArgs},
     {.name = "subscribe", .complexity = "O(N), N the number of channels", .args = kSubscribeArgs},
@@ -1128,6 +2083,15 @@ constexpr CommandMeta kMeta[] = {
      .replaced_by = "`GETRANGE`",
      .key_specs = kSubstrKeys,
      .args = kSubstrArgs},
+    {.name = "sunion",
+     .complexity = "O(N), N the members of all the sets together",
+     .tips = "nondeterministic_output_order",
+     .key_specs = kSunionKeys,
+     .args = kSunionArgs},
+    {.name = "sunionstore",
+     .complexity = "O(N), N the members of all the sets together",
+     .key_specs = kSunionstoreKeys,
+     .args = kSunionstoreArgs},
     {.name = "sunsubscribe", .complexity = "O(N), N the number of shard channels", .key_specs = kShardChannelsKeys, .args = kSunsubscribeArgs},
     {.name = "swapdb", .complexity = "O(1)", .acl = "@keyspace @dangerous", .args = kSwapdbArgs},
     {.name = "time", .complexity = "O(1)", .tips = "nondeterministic_output"},
@@ -1150,6 +2114,149 @@ constexpr CommandMeta kMeta[] = {
     {.name = "unsubscribe", .complexity = "O(N), N the number of channels", .args = kUnsubscribeArgs},
     {.name = "unwatch", .complexity = "O(N), N the number of watched keys"},
     {.name = "watch", .complexity = "O(1) per key", .key_specs = kWatchKeys, .args = kWatchArgs},
+    {.name = "zadd",
+     .complexity = "O(M log N), M the pairs given and N the set's size",
+     .key_specs = kZaddKeys,
+     .args = kZaddArgs},
+    {.name = "zcard", .complexity = "O(1)", .key_specs = kZcardKeys, .args = kZcardArgs},
+    {.name = "zcount",
+     .complexity = "O(log N + M), N the set's size and M the members counted",
+     .key_specs = kZcountKeys,
+     .args = kZcountArgs},
+    {.name = "zdiff",
+     .complexity = "O(N log N), N the members of all the inputs together",
+     .key_specs = kZdiffKeys,
+     .args = kZdiffArgs},
+    {.name = "zdiffstore",
+     .complexity = "O(N log N), N the members of all the inputs together",
+     .key_specs = kZdiffstoreKeys,
+     .args = kZdiffstoreArgs},
+    {.name = "zincrby",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kZincrbyKeys,
+     .args = kZincrbyArgs},
+    {.name = "zinter",
+     .complexity =
+         "O(N * K + M log M), N the first input's size, K the inputs and M the result's size",
+     .key_specs = kZinterKeys,
+     .args = kZinterArgs},
+    {.name = "zintercard",
+     .complexity = "O(N * K), N the first input's size and K the inputs",
+     .key_specs = kZintercardKeys,
+     .args = kZintercardArgs},
+    {.name = "zinterstore",
+     .complexity =
+         "O(N * K + M log M), N the first input's size, K the inputs and M the result's size",
+     .key_specs = kZinterstoreKeys,
+     .args = kZinterstoreArgs},
+    {.name = "zlexcount",
+     .complexity = "O(log N + M), N the set's size and M the members counted",
+     .key_specs = kZlexcountKeys,
+     .args = kZlexcountArgs},
+    {.name = "zmpop",
+     .complexity = "O(K + M log N), K the keys tried, M the members popped and N the set's size",
+     .key_specs = kZmpopKeys,
+     .args = kZmpopArgs},
+    {.name = "zmscore",
+     .complexity = "O(M), M the members asked about",
+     .key_specs = kZmscoreKeys,
+     .args = kZmscoreArgs},
+    {.name = "zpopmax",
+     .complexity = "O(M log N), M the members popped and N the set's size",
+     .key_specs = kZpopmaxKeys,
+     .args = kZpopmaxArgs},
+    {.name = "zpopmin",
+     .complexity = "O(M log N), M the members popped and N the set's size",
+     .key_specs = kZpopminKeys,
+     .args = kZpopminArgs},
+    {.name = "zrandmember",
+     .complexity = "O(N), N the members returned (the set's size for distinct picks)",
+     .tips = "nondeterministic_output",
+     .key_specs = kZrandmemberKeys,
+     .args = kZrandmemberArgs},
+    {.name = "zrange",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .key_specs = kZrangeKeys,
+     .args = kZrangeArgs},
+    {.name = "zrangebylex",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `BYLEX` argument",
+     .key_specs = kZrangebylexKeys,
+     .args = kZrangebylexArgs},
+    {.name = "zrangebyscore",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `BYSCORE` argument",
+     .key_specs = kZrangebyscoreKeys,
+     .args = kZrangebyscoreArgs},
+    {.name = "zrangestore",
+     .complexity = "O(log N + M log M), N the source's size and M the members stored",
+     .key_specs = kZrangestoreKeys,
+     .args = kZrangestoreArgs},
+    {.name = "zrank",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kZrankKeys,
+     .args = kZrankArgs},
+    {.name = "zrem",
+     .complexity = "O(M log N), M the members given and N the set's size",
+     .key_specs = kZremKeys,
+     .args = kZremArgs},
+    {.name = "zremrangebylex",
+     .complexity = "O(log N + M log N), N the set's size and M the members removed",
+     .key_specs = kZremrangebylexKeys,
+     .args = kZremrangebylexArgs},
+    {.name = "zremrangebyrank",
+     .complexity = "O(log N + M log N), N the set's size and M the members removed",
+     .key_specs = kZremrangebyrankKeys,
+     .args = kZremrangebyrankArgs},
+    {.name = "zremrangebyscore",
+     .complexity = "O(log N + M log N), N the set's size and M the members removed",
+     .key_specs = kZremrangebyscoreKeys,
+     .args = kZremrangebyscoreArgs},
+    {.name = "zrevrange",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` argument",
+     .key_specs = kZrevrangeKeys,
+     .args = kZrevrangeArgs},
+    {.name = "zrevrangebylex",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` and `BYLEX` arguments",
+     .key_specs = kZrevrangebylexKeys,
+     .args = kZrevrangebylexArgs},
+    {.name = "zrevrangebyscore",
+     .complexity = "O(log N + M), N the set's size and M the members returned",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`ZRANGE` with the `REV` and `BYSCORE` arguments",
+     .key_specs = kZrevrangebyscoreKeys,
+     .args = kZrevrangebyscoreArgs},
+    {.name = "zrevrank",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kZrevrankKeys,
+     .args = kZrevrankArgs},
+    {.name = "zscan",
+     .complexity = "O(1) per call; O(N) over a whole iteration, N the set's size",
+     .tips = "nondeterministic_output",
+     .key_specs = kZscanKeys,
+     .args = kZscanArgs},
+    {.name = "zscore", .complexity = "O(1)", .key_specs = kZscoreKeys, .args = kZscoreArgs},
+    {.name = "zunion",
+     .complexity =
+         "O(N + M log M), N the members of all the inputs together and M the result's size",
+     .key_specs = kZunionKeys,
+     .args = kZunionArgs},
+    {.name = "zunionstore",
+     .complexity =
+         "O(N + M log M), N the members of all the inputs together and M the result's size",
+     .key_specs = kZunionstoreKeys,
+     .args = kZunionstoreArgs},
 };
 
 }  // namespace

@@ -7,16 +7,20 @@
 #include "modules/journal.h"
 #include "modules/engine.h"
 #include "modules/functions.h"
+#include "modules/hashes.h"
 #include "modules/keys.h"
+#include "modules/lists.h"
 #include "modules/memory.h"
 #include "modules/notify.h"
 #include "modules/pubsub.h"
 #include "modules/ratelimit.h"
 #include "modules/scripting.h"
 #include "modules/server.h"
+#include "modules/sets.h"
 #include "modules/slowlog.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
+#include "modules/zsets.h"
 #include "storage/memory.h"
 
 namespace firn {
@@ -49,6 +53,10 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, JournalCommands());
   AddFamily(&commands_, ScriptingCommands());
   AddFamily(&commands_, FunctionCommands());
+  AddFamily(&commands_, ListCommands());
+  AddFamily(&commands_, HashCommands());
+  AddFamily(&commands_, SetCommands());
+  AddFamily(&commands_, ZSetCommands());
   AddFamily(&commands_, PubSubCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);

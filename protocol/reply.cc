@@ -90,6 +90,14 @@ void ReplyBuilder::NullArray() { Raw(proto_ == Proto::kResp3 ? "_\r\n" : "*-1\r\
 
 void ReplyBuilder::Array(size_t n) { Header('*', static_cast<int64_t>(n)); }
 
+void ReplyBuilder::PairArray(size_t n) {
+  Header('*', static_cast<int64_t>(proto_ == Proto::kResp3 ? n : n * 2));
+}
+
+void ReplyBuilder::Pair() {
+  if (proto_ == Proto::kResp3) Raw("*2\r\n");
+}
+
 void ReplyBuilder::Map(size_t pairs) {
   if (proto_ == Proto::kResp3) {
     Header('%', static_cast<int64_t>(pairs));
@@ -98,9 +106,13 @@ void ReplyBuilder::Map(size_t pairs) {
   }
 }
 
-void ReplyBuilder::Set(size_t n) { Header(proto_ == Proto::kResp3 ? '~' : '*', static_cast<int64_t>(n)); }
+void ReplyBuilder::Set(size_t n) {
+  Header(proto_ == Proto::kResp3 ? '~' : '*', static_cast<int64_t>(n));
+}
 
-void ReplyBuilder::Push(size_t n) { Header(proto_ == Proto::kResp3 ? '>' : '*', static_cast<int64_t>(n)); }
+void ReplyBuilder::Push(size_t n) {
+  Header(proto_ == Proto::kResp3 ? '>' : '*', static_cast<int64_t>(n));
+}
 
 void ReplyBuilder::Verbatim(std::string_view text) {
   if (proto_ == Proto::kResp3) {

@@ -27,19 +27,23 @@ class ReplyBuilder {
   std::string* buffer() { return out_; }
 
   void Ok() { Raw("+OK\r\n"); }
-  void Simple(std::string_view s);           // +s
-  void Error(std::string_view message);      // -message (message starts with its code: "ERR ...")
-  void Int(int64_t n);                       // :n
-  void Bulk(std::string_view s);             // $len s
-  void Double(double d);                     // RESP3 ,d  RESP2 bulk "d" (Redis's %.17g form)
-  void Bool(bool b);                         // RESP3 #t/#f  RESP2 :1/:0
-  void Null();                               // RESP3 _  RESP2 $-1
-  void NullArray();                          // RESP3 _  RESP2 *-1
-  void Array(size_t n);                      // *n, followed by n replies
-  void Map(size_t pairs);                    // RESP3 %n  RESP2 *2n, followed by 2n replies
-  void Set(size_t n);                        // RESP3 ~n  RESP2 *n
-  void Push(size_t n);                       // RESP3 >n  RESP2 *n
-  void Verbatim(std::string_view text);      // RESP3 =len txt:text  RESP2 bulk (INFO, CLIENT INFO)
+  void Simple(std::string_view s);       // +s
+  void Error(std::string_view message);  // -message (message starts with its code: "ERR ...")
+  void Int(int64_t n);                   // :n
+  void Bulk(std::string_view s);         // $len s
+  void Double(double d);                 // RESP3 ,d  RESP2 bulk "d" (Redis's %.17g form)
+  void Bool(bool b);                     // RESP3 #t/#f  RESP2 :1/:0
+  void Null();                           // RESP3 _  RESP2 $-1
+  void NullArray();                      // RESP3 _  RESP2 *-1
+  void Array(size_t n);                  // *n, followed by n replies
+  void Map(size_t pairs);                // RESP3 %n  RESP2 *2n, followed by 2n replies
+  void Set(size_t n);                    // RESP3 ~n  RESP2 *n
+  // A list of n pairs that RESP3 nests and RESP2 flattens (HRANDFIELD ... WITHVALUES, ZRANGE
+  // ... WITHSCORES): RESP3 *n then each pair opened by Pair() (*2); RESP2 *2n, Pair() empty.
+  void PairArray(size_t n);
+  void Pair();
+  void Push(size_t n);                   // RESP3 >n  RESP2 *n
+  void Verbatim(std::string_view text);  // RESP3 =len txt:text  RESP2 bulk (INFO, CLIENT INFO)
   // A double as Redis formats the result of INCRBYFLOAT (%.17Lg, trailing zeroes trimmed),
   // always a bulk string.
   void BulkLongDouble(long double d);

@@ -79,9 +79,10 @@ TEST_CASE("key specs agree with the row's flags and legacy key range", "[command
     if (c->flags & firn::kReadOnly) {
       for (const KeyRule& k : specs) CHECK((k.flags & kWriting) == 0);
     }
-    // A command with keys has specs, and the row's legacy range is what they imply (a
-    // command whose keys are counted by an argument, as EVAL's, has the range 0 0 0).
-    if (!firn::HasMovableKeys(specs)) CHECK(specs.empty() == (c->keys.first == 0));
+    // A command with keys has specs, and the row's legacy range is what they imply (none for
+    // a command whose keys are all movable, as LMPOP's numkeys-counted keys).
+    const bool all_movable = !specs.empty() && firn::LegacyRange(specs).first == 0;
+    CHECK((specs.empty() || all_movable) == (c->keys.first == 0));
     const KeySpec legacy = firn::LegacyRange(specs);
     CHECK(legacy.first == c->keys.first);
     CHECK(legacy.last == c->keys.last);
