@@ -137,6 +137,12 @@ void KeyspaceNotifier::OnKeyEvent(int db, std::string_view key, KeyEvent event) 
       if (e == nullptr) return;
       const std::string_view name = event == KeyEvent::kWrite ? e->on_write : e->on_delete;
       if (name.empty()) return;
+      const uint64_t seq = engine_.stats.total_commands_processed;
+      if (seq == last_seq_ && db == last_db_ && key == last_key_ && name == last_event_) return;
+      last_seq_ = seq;
+      last_db_ = db;
+      last_key_.assign(key);
+      last_event_ = name;
       Notify(e->cls, name, db, key);
       if (event == KeyEvent::kDelete && e->emptied_then_del) {
         Notify(kNotifyGeneric, "del", db, key);

@@ -43,6 +43,13 @@ class KeyspaceNotifier : public KeyspaceObserver {
   Engine& engine_;
   uint32_t flags_ = 0;
   std::string channel_;  // reused between messages
+  // The last command-named event, so a command whose one change reaches the signal twice
+  // (a collection created, then filled) publishes it once: the command's sequence number
+  // (ServerStats::total_commands_processed while it runs), db, key and event.
+  uint64_t last_seq_ = UINT64_MAX;
+  int last_db_ = -1;
+  std::string last_key_;
+  std::string_view last_event_;
 };
 
 // Reads engine.config.notify_keyspace_events into engine.notifier (engine start, CONFIG SET,

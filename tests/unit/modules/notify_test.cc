@@ -102,3 +102,18 @@ TEST_CASE("CONFIG SET normalizes the classes and refuses unknown letters", "[not
   CHECK(h.Run({"CONFIG", "SET", "notify-keyspace-events", ""}) == "+OK\r\n");
   CHECK(h.engine.observers.Get(firn::KeyspaceFanout::kNotify) == nullptr);
 }
+
+TEST_CASE("one event per command and key, even when the change is signalled twice",
+          "[notify]") {
+  CommandHarness h;
+  h.Run({"CONFIG", "SET", "notify-keyspace-events", "El$"});
+  Listener l(h, "*");
+  h.Run({"LPUSH", "list", "a"});  // created, then filled
+  h.Run({"RPUSH", "list", "b"});
+  h.Run({"SET", "s", "1"});
+  h.Run({"SET", "s", "2"});  // the same event again, from another command
+  CHECK(l.out == PMessage("*", "__keyevent@0__:lpush", "list") +
+                     PMessage("*", "__keyevent@0__:rpush", "list") +
+                     PMessage("*", "__keyevent@0__:set", "s") +
+                     PMessage("*", "__keyevent@0__:set", "s"));
+}
