@@ -10,6 +10,7 @@
 #include "modules/engine.h"
 #include "protocol/errors.h"
 #include "storage/db.h"
+#include "storage/varint.h"
 #include "storage/list.h"
 #include "storage/value.h"
 
@@ -19,25 +20,6 @@ namespace {
 // ---- the list's TypeOps row ----
 
 // Serialized form: varint element count, then each element as varint length and bytes.
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 128) {
-    out->push_back(static_cast<char>((v & 127) | 128));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetVarint(std::string_view* in, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (in->empty()) return false;
-    const auto b = static_cast<unsigned char>(in->front());
-    in->remove_prefix(1);
-    *v |= static_cast<uint64_t>(b & 127) << shift;
-    if ((b & 128) == 0) return true;
-  }
-  return false;
-}
 
 void SerializeList(const Entry& e, std::string* out) {
   const List& l = *e.object_as<List>();
