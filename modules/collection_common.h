@@ -4,7 +4,9 @@
 
 #include <string_view>
 
+#include "modules/args.h"
 #include "modules/command.h"
+#include "modules/common.h"
 #include "modules/engine.h"
 #include "protocol/errors.h"
 #include "storage/db.h"
@@ -28,6 +30,41 @@ inline bool FindTypedOrReply(CommandContext& ctx, std::string_view key, ValueTyp
     return false;
   }
   *out = r.ok() ? *r : nullptr;
+  return true;
+}
+
+// HSCAN, SSCAN and ZSCAN's options after the cursor: [MATCH pattern] [COUNT count], in any
+// order, the last of each winning, as Redis reads them.
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;  // false for no MATCH or MATCH *: every member passes
+
+  bool Matches(std::string_view member) const {
+    return !use_pattern || GlobMatch(pattern, member);
+  }
+};
+
+// Reads ScanOptions from argv[first...]. Returns false, having replied the error (a count
+// that is not an integer or below 1, an unknown or valueless option: syntax error).
+inline bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out) {
+  for (size_t i = first; i < ctx.argc(); i += 2) {
+    const std::string_view a = ctx.arg(i);
+    const bool has_value = i + 1 < ctx.argc();
+    if (has_value && EqualsNoCase(a, "COUNT")) {
+      if (!ArgInt(ctx, i + 1, &out->count)) return false;
+      if (out->count < 1) {
+        ctx.Error(err::kSyntax);
+        return false;
+      }
+    } else if (has_value && EqualsNoCase(a, "MATCH")) {
+      out->pattern = ctx.arg(i + 1);
+      out->use_pattern = out->pattern != "*";
+    } else {
+      ctx.Error(err::kSyntax);
+      return false;
+    }
+  }
   return true;
 }
 

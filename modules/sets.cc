@@ -464,29 +464,11 @@ void SScan(CommandContext& ctx) {
     ctx.reply.Array(0);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    const std::string_view a = ctx.arg(i);
-    const bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsNoCase(a, "COUNT")) {
-      if (!ArgInt(ctx, i + 1, &count)) return;
-      if (count < 1) {
-        ctx.Error(err::kSyntax);
-        return;
-      }
-    } else if (has_value && EqualsNoCase(a, "MATCH")) {
-      pattern = ctx.arg(i + 1);
-      use_pattern = pattern != "*";
-    } else {
-      ctx.Error(err::kSyntax);
-      return;
-    }
-  }
+  ScanOptions opts;
+  if (!ParseScanOptions(ctx, 3, &opts)) return;
   std::vector<std::string> found;
-  const uint64_t next = SetOf(e)->Scan(cursor, static_cast<size_t>(count), [&](std::string_view m) {
-    if (!use_pattern || GlobMatch(pattern, m)) found.emplace_back(m);
+  const uint64_t next = SetOf(e)->Scan(cursor, static_cast<size_t>(opts.count), [&](std::string_view m) {
+    if (opts.Matches(m)) found.emplace_back(m);
   });
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));

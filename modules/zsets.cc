@@ -771,36 +771,18 @@ void ZScan(CommandContext& ctx) {
     ctx.reply.Array(0);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    const std::string_view a = ctx.arg(i);
-    const bool has_value = i + 1 < ctx.argc();
-    if (has_value && EqualsNoCase(a, "COUNT")) {
-      if (!ArgInt(ctx, i + 1, &count)) return;
-      if (count < 1) {
-        ctx.Error(err::kSyntax);
-        return;
-      }
-    } else if (has_value && EqualsNoCase(a, "MATCH")) {
-      pattern = ctx.arg(i + 1);
-      use_pattern = pattern != "*";
-    } else {
-      ctx.Error(err::kSyntax);
-      return;
-    }
-  }
+  ScanOptions opts;
+  if (!ParseScanOptions(ctx, 3, &opts)) return;
   const ZSet& z = *ZSetOf(e);
   std::vector<ZSet::Item> found;
   auto keep = [&](const ZSet::Item& it) {
-    if (!use_pattern || GlobMatch(pattern, it.member)) found.push_back(it);
+    if (opts.Matches(it.member)) found.push_back(it);
   };
   uint64_t next = 0;
   if (z.size() <= kScanWholeBelow) {
     z.ForEach(keep);
   } else {
-    next = z.Scan(cursor, static_cast<size_t>(count), keep);
+    next = z.Scan(cursor, static_cast<size_t>(opts.count), keep);
   }
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
