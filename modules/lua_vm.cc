@@ -1277,6 +1277,7 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
   rs.client.id = spec.caller.id;
   rs.client.db = spec.caller.db;
   rs.client.authenticated = true;
+  rs.client.addr = "lua";  // how MONITOR names the commands a script runs, as Redis does
   run_ = &rs;
   running_is_function_ = as_function;
   kill_requested_ = false;

@@ -144,6 +144,11 @@ ScriptingState::Script* CacheScript(CommandContext& ctx, ScriptingState& st, std
 }
 
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
+  // The row skips Execute's MONITOR feed: as Redis, monitors see the EVAL itself first (even
+  // when it then fails), then the commands the script runs, from the client "lua".
+  if (ctx.engine.clients.HasMonitors()) {
+    ctx.engine.clients.FeedMonitors(ctx.client, ctx.argv, ctx.now_ms * 1000);
+  }
   int64_t numkeys = 0;
   if (!ParseNumKeys(ctx, 2, &numkeys)) return;
   ScriptingState& st = ScriptingOf(ctx.engine);

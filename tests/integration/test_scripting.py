@@ -6,6 +6,7 @@ cjson/bit/struct/cmsgpack, and RESP3 (redis.setresp(3) and HELLO 3 callers)."""
 import pytest
 
 from conftest import RawConn  # noqa: F401  (the fixtures come from conftest)
+from conftest import decode
 
 # Scripts whose replies must be identical on both servers (numkeys 0 unless a tuple).
 SCRIPTS = [
@@ -548,3 +549,35 @@ def test_error_with_an_empty_table_does_not_crash(firn):
     reply = c.cmd("EVAL", "error({})", 0)
     assert reply.startswith(b"- script: ") and reply.endswith(b", on @user_script:1.\r\n"), reply
     assert c.cmd("PING") == b"+PONG\r\n"
+
+
+def test_monitor_shows_the_script_call_first_then_its_commands_from_lua(both, firn, redis_ref):
+    both("MONITOR")
+    lib = "#!lua name=monlib\nredis.register_function('monset', function(k, a) " \
+          "return redis.call('set', k[1], a[1]) end)"
+    commands = [("EVAL", "redis.call('set', KEYS[1], 'v'); return redis.call('get', KEYS[1])",
+                 "1", "k"),
+                ("EVALSHA", "0" * 40, "0"),               # NOSCRIPT: still shown
+                ("EVAL", "return 1", "-1"),               # refused: still shown
+                ("FUNCTION", "LOAD", "REPLACE", lib),     # admin-free, shown
+                ("FCALL", "monset", "1", "k", "w")]
+    # EVAL, set, get; EVALSHA; EVAL; FUNCTION LOAD; FCALL, set.
+    expected_lines = 3 + 1 + 1 + 1 + 2
+    for srv, mon in ((firn, both.f), (redis_ref, both.r)):
+        other = srv.raw()
+        for cmd in commands:
+            other.cmd(*cmd)
+        lines = []
+        for _ in range(expected_lines):
+            lines.append(decode(mon.read_reply()))
+        # "+<time> [<db> <addr>] <args>": keep the address kind and the arguments.
+        mon.lines = []
+        for line in lines:
+            _, rest = line.split(" [", 1)
+            where, args = rest.split("] ", 1)
+            addr = where.split(" ", 1)[1]
+            mon.lines.append(("lua" if addr == "lua" else "client", args))
+        other.close()
+    assert both.f.lines == both.r.lines
+    assert both.f.lines[0][0] == "client" and both.f.lines[0][1].startswith('"EVAL"')
+    assert both.f.lines[1] == ("lua", '"set" "k" "v"')
