@@ -33,6 +33,16 @@ inline bool FindTypedOrReply(CommandContext& ctx, std::string_view key, ValueTyp
   return true;
 }
 
+// After members were removed from e's collection in place: one left empty is deleted, as
+// Redis never keeps an empty collection; otherwise the change is signalled.
+inline void AfterRemoval(CommandContext& ctx, Entry* e, bool now_empty) {
+  if (now_empty) {
+    ctx.db().Erase(e);
+  } else {
+    ctx.db().Touched(e);
+  }
+}
+
 // HSCAN, SSCAN and ZSCAN's options after the cursor: [MATCH pattern] [COUNT count], in any
 // order, the last of each winning, as Redis reads them.
 struct ScanOptions {

@@ -548,10 +548,7 @@ void FunctionHelp(CommandContext& ctx) {
 
 // FCALL function numkeys [key ...] [arg ...] -> the function's reply.
 void FcallGeneric(CommandContext& ctx, bool read_only) {
-  // As EVAL (modules/scripting.cc): monitors see the FCALL first, then the function's commands.
-  if (ctx.engine.clients.HasMonitors()) {
-    ctx.engine.clients.FeedMonitors(ctx.client, ctx.argv, ctx.now_ms * 1000);
-  }
+  FeedScriptCallToMonitors(ctx);
   int64_t numkeys = 0;
   if (!ParseInt64(ctx.arg(2), &numkeys)) {
     ctx.Error(err::kFunctionBadNumKeys);

@@ -231,12 +231,7 @@ void HDel(CommandContext& ctx) {
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc() && !h->empty(); ++i) removed += h->Delete(ctx.arg(i));
   ctx.reply.Int(removed);
-  if (removed == 0) return;
-  if (h->empty()) {
-    ctx.db().Erase(e);
-  } else {
-    ctx.db().Touched(e);
-  }
+  if (removed > 0) AfterRemoval(ctx, e, h->empty());
 }
 
 // HEXISTS key field -> 1 or 0.

@@ -117,13 +117,7 @@ Entry* CreateList(CommandContext& ctx, std::string_view key, List* l) {
 
 // After elements were removed in place: signals the write, or deletes the key of a list that
 // emptied (Redis never keeps an empty list).
-void Removed(CommandContext& ctx, Entry* e) {
-  if (ListOf(e)->empty()) {
-    ctx.db().Erase(e);
-  } else {
-    ctx.db().Touched(e);
-  }
-}
+void Removed(CommandContext& ctx, Entry* e) { AfterRemoval(ctx, e, ListOf(e)->empty()); }
 
 void ReplyFront(CommandContext& ctx, List* l, End end) {
   ctx.reply.Bulk(end == End::kLeft ? l->Front() : l->Back());

@@ -144,11 +144,7 @@ ScriptingState::Script* CacheScript(CommandContext& ctx, ScriptingState& st, std
 }
 
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
-  // The row skips Execute's MONITOR feed: as Redis, monitors see the EVAL itself first (even
-  // when it then fails), then the commands the script runs, from the client "lua".
-  if (ctx.engine.clients.HasMonitors()) {
-    ctx.engine.clients.FeedMonitors(ctx.client, ctx.argv, ctx.now_ms * 1000);
-  }
+  FeedScriptCallToMonitors(ctx);
   int64_t numkeys = 0;
   if (!ParseNumKeys(ctx, 2, &numkeys)) return;
   ScriptingState& st = ScriptingOf(ctx.engine);
@@ -295,6 +291,12 @@ void ScriptHelp(CommandContext& ctx) {
 }
 
 }  // namespace
+
+void FeedScriptCallToMonitors(CommandContext& ctx) {
+  if (ctx.engine.clients.HasMonitors()) {
+    ctx.engine.clients.FeedMonitors(ctx.client, ctx.argv, ctx.now_ms * 1000);
+  }
+}
 
 std::vector<Command> ScriptingCommands() {
   constexpr uint32_t kEvalFlags = kNoScript | kSkipMonitor | kStale | kNoMandatoryKeys;

@@ -65,6 +65,10 @@ ScriptingState& ScriptingOf(Engine& engine);
 // sends the error and returns false.
 bool ParseNumKeys(CommandContext& ctx, size_t index, int64_t* numkeys);
 
+// EVAL's and FCALL's rows skip Execute's MONITOR feed: as Redis, monitors see the call
+// itself first (even when it then fails), then the commands the script runs, from "lua".
+void FeedScriptCallToMonitors(CommandContext& ctx);
+
 std::vector<Command> ScriptingCommands();
 
 }  // namespace firn

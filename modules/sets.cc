@@ -83,13 +83,7 @@ std::mt19937_64& Rng() {
 }
 
 // After members were removed in place: signals the write, or deletes an emptied set.
-void Removed(CommandContext& ctx, Entry* e) {
-  if (SetOf(e)->empty()) {
-    ctx.db().Erase(e);
-  } else {
-    ctx.db().Touched(e);
-  }
-}
+void Removed(CommandContext& ctx, Entry* e) { AfterRemoval(ctx, e, SetOf(e)->empty()); }
 
 void ReplyMembers(CommandContext& ctx, const Set& s) {
   ctx.reply.Set(s.size());

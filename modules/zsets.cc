@@ -85,13 +85,7 @@ bool FindZSet(CommandContext& ctx, std::string_view key, Lookup how, Entry** e) 
   return FindTypedOrReply(ctx, key, ValueType::kZSet, how, e);
 }
 
-void Removed(CommandContext& ctx, Entry* e) {
-  if (ZSetOf(e)->empty()) {
-    ctx.db().Erase(e);
-  } else {
-    ctx.db().Touched(e);
-  }
-}
+void Removed(CommandContext& ctx, Entry* e) { AfterRemoval(ctx, e, ZSetOf(e)->empty()); }
 
 // A score bound: "(1.5" exclusive, "1.5" inclusive, "-inf"/"+inf".
 struct ScoreBound {
