@@ -1,7 +1,10 @@
 #include "modules/common.h"
 
 #include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstdlib>
+#include <string>
 #include <utility>
 
 #include "modules/args.h"
@@ -262,6 +265,17 @@ void RunSubcommand(CommandContext& ctx) {
   sub->stats.usec += static_cast<uint64_t>(end_us - start_us);
   if (ctx.failed) ++sub->stats.failed_calls;
   ctx.failed = ctx.failed || failed_before;
+}
+
+bool ParseScanCursor(std::string_view s, uint64_t* out) {
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  const std::string text(s);  // strtoull needs a terminator; an embedded NUL ends it, as Redis
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  *out = v;
+  return true;
 }
 
 }  // namespace firn

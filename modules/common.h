@@ -37,6 +37,11 @@ std::string InvalidExpireError(std::string_view command);
 // "ERR unknown subcommand 'x'. Try CONFIG HELP."
 std::string UnknownSubcommandError(std::string_view subcommand, std::string_view command);
 
+// Reads a SCAN/HSCAN/SSCAN/ZSCAN cursor as Redis's parseScanCursorOrReply (strtoul): decimal,
+// an optional sign ("-1" wraps to 2^64-1), no leading space, nothing after, within 64 bits;
+// "" reads as 0. False: the caller replies err::kInvalidCursor.
+bool ParseScanCursor(std::string_view s, uint64_t* out);
+
 // Redis's glob matching (stringmatchlen): * ? [a-z] [^a] \x, optionally case-insensitive
 // (ASCII letters only). Iterative, O(1) memory, and at most about (text.size() + 1) *
 // pattern.size() byte examinations whatever the pattern; modules/common.cc details the

@@ -403,19 +403,6 @@ void HRandField(CommandContext& ctx) {
   for (size_t i = 0; i < n; ++i) emit(all[i].first, all[i].second);
 }
 
-// A SCAN cursor as Redis's parseScanCursorOrReply reads it (strtoull: optional sign, decimal,
-// no leading space, nothing after, within 64 bits).
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  const std::string text(s);
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
 // HSCAN key cursor [MATCH pattern] [COUNT count] -> [next cursor, [field, value, ...]].
 void HScan(CommandContext& ctx) {
   uint64_t cursor;

@@ -347,24 +347,11 @@ void Keys(CommandContext& ctx) {
   for (std::string_view k : keys) ctx.reply.Bulk(k);
 }
 
-// Reads a SCAN cursor as Redis's parseScanCursorOrReply (strtoul): decimal, an optional sign
-// ("-1" wraps to 2^64-1), no leading space, nothing after, within 64 bits; "" reads as 0.
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  const std::string text(s);  // strtoull needs a terminator; an embedded NUL ends it, as Redis
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] -> [next cursor (bulk), [keys...]].
 // The iteration is complete when the cursor returned is "0".
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.arg(1), &cursor)) {
+  if (!ParseScanCursor(ctx.arg(1), &cursor)) {
     ctx.Error(err::kInvalidCursor);
     return;
   }

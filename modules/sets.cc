@@ -432,17 +432,6 @@ void SUnionStore(CommandContext& ctx) { CombineCommand(ctx, Combine::kUnion, tru
 void SDiff(CommandContext& ctx) { CombineCommand(ctx, Combine::kDiff, false); }
 void SDiffStore(CommandContext& ctx) { CombineCommand(ctx, Combine::kDiff, true); }
 
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  const std::string text(s);
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
 // SSCAN key cursor [MATCH pattern] [COUNT count] -> [next cursor, [member, ...]].
 void SScan(CommandContext& ctx) {
   uint64_t cursor;

@@ -745,15 +745,8 @@ constexpr size_t kScanWholeBelow = 128;
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count] -> [next cursor, [member, score, ...]].
 void ZScan(CommandContext& ctx) {
-  const std::string text(ctx.arg(2));
-  if (!text.empty() && std::isspace(static_cast<unsigned char>(text[0]))) {
-    ctx.Error(err::kInvalidCursor);
-    return;
-  }
-  char* end = nullptr;
-  errno = 0;
-  const uint64_t cursor = std::strtoull(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) {
+  uint64_t cursor;
+  if (!ParseScanCursor(ctx.arg(2), &cursor)) {
     ctx.Error(err::kInvalidCursor);
     return;
   }
