@@ -12,7 +12,8 @@ DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-
   libtomlplusplus-dev prometheus-cpp-dev libsystemd-dev catch2 \
   python3 python3-redis python3-pytest python3-prometheus-client python3-matplotlib \
   redis-server redis-tools valgrind systemd procps \
-  libssl-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-limits python3-flask-limiter
+  libssl-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-limits python3-flask-limiter \
+  python3-rq liblzf-dev
 
 PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd \
   lua5.1-c++ libcrypto
