@@ -93,6 +93,10 @@ struct KeyRule {
   int limit = 0;
   int keynum_index = 0;
   int first_key = 0;
+  // Redis's "unknown" begin_search and find_keys: the keys cannot be found from the spec
+  // (SORT's BY/GET patterns and STORE); COMMAND GETKEYS then asks the command's own finder
+  // (CommandMeta::line_keys).
+  bool unknown = false;
   std::string_view notes;  // "" if none
 };
 

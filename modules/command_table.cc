@@ -7,6 +7,7 @@
 #include "modules/journal.h"
 #include "modules/engine.h"
 #include "modules/functions.h"
+#include "modules/geo.h"
 #include "modules/hashes.h"
 #include "modules/keys.h"
 #include "modules/lists.h"
@@ -18,6 +19,7 @@
 #include "modules/server.h"
 #include "modules/sets.h"
 #include "modules/slowlog.h"
+#include "modules/sort.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
 #include "modules/zsets.h"
@@ -57,6 +59,8 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, HashCommands());
   AddFamily(&commands_, SetCommands());
   AddFamily(&commands_, ZSetCommands());
+  AddFamily(&commands_, GeoCommands());
+  AddFamily(&commands_, SortCommands());
   AddFamily(&commands_, PubSubCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);

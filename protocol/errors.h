@@ -357,4 +357,27 @@ inline constexpr std::string_view kSubscribedContext =
 inline constexpr std::string_view kSsubscribeDenyBlocking =
     "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 
+// geo: GEO commands (modules/geo.cc) and SORT / SORT_RO (modules/sort.cc).
+// %s, %s: the longitude and latitude as printf's %f prints them.
+inline constexpr std::string_view kGeoInvalidPair = "ERR invalid longitude,latitude pair %s,%s";
+inline constexpr std::string_view kGeoUnit = "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kGeoNeedRadius = "ERR need numeric radius";
+inline constexpr std::string_view kGeoNegativeRadius = "ERR radius cannot be negative";
+inline constexpr std::string_view kGeoNeedWidth = "ERR need numeric width";
+inline constexpr std::string_view kGeoNeedHeight = "ERR need numeric height";
+inline constexpr std::string_view kGeoNegativeBox = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoCountPositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kGeoAnyNeedsCount = "ERR the ANY argument requires COUNT argument";
+inline constexpr std::string_view kGeoNoMember = "ERR could not decode requested zset member";
+// %s: "GEOSEARCHSTORE" or "STORE option in GEORADIUS".
+inline constexpr std::string_view kGeoStoreWith =
+    "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+// %s: the command name as given.
+inline constexpr std::string_view kGeoOneFrom =
+    "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s";
+inline constexpr std::string_view kGeoOneBy =
+    "ERR exactly one of BYRADIUS and BYBOX can be specified for %s";
+inline constexpr std::string_view kSortNotDouble =
+    "ERR One or more scores can't be converted into double";
+
 }  // namespace firn::err
