@@ -98,8 +98,9 @@ void SortCommand(CommandContext& ctx, bool read_only) {
       store = ctx.arg(++j);
     } else if (EqualsNoCase(a, "BY") && left >= 1) {
       by = ctx.arg(++j);
-      // A pattern with no '*' names no key: the elements keep their own order.
-      dont_sort = by->find('*') == std::string_view::npos;
+      // A pattern with no '*' names no key: the elements keep their own order (and, as in
+      // Redis, a later BY with a '*' does not undo that).
+      if (by->find('*') == std::string_view::npos) dont_sort = true;
     } else if (EqualsNoCase(a, "GET") && left >= 1) {
       gets.push_back(ctx.arg(++j));
     } else {
