@@ -56,11 +56,11 @@ std::optional<std::string_view> LookupByPattern(CommandContext& ctx, std::string
 
 // A sort weight read as Redis reads it: strtod over the whole value (leading spaces, hex and
 // "inf" accepted; an empty value is 0); false for trailing bytes, overflow or NaN.
-bool SortWeight(std::string_view s, double* out) {
-  const std::string text(s);
+// REQUIRES: text is NUL-terminated (a C string stops at an embedded NUL, as in Redis).
+bool SortWeight(const char* text, double* out) {
   char* end = nullptr;
   errno = 0;
-  *out = std::strtod(text.c_str(), &end);
+  *out = std::strtod(text, &end);
   return *end == '\0' && errno != ERANGE && !std::isnan(*out);
 }
 
@@ -186,19 +186,20 @@ void SortCommand(CommandContext& ctx, bool read_only) {
 
   bool bad_weight = false;
   if (!dont_sort) {
+    std::string weight_text;
     for (Item& it : items) {
-      std::optional<std::string_view> weight;
-      if (by) {
-        weight = LookupByPattern(ctx, *by, it.value);
-        if (!weight) continue;  // a missing weight sorts as 0, or first with ALPHA
-      } else {
-        weight = it.value;
+      if (!by) {
+        if (!alpha && !SortWeight(it.value.c_str(), &it.score)) bad_weight = true;
+        continue;
       }
+      std::optional<std::string_view> weight = LookupByPattern(ctx, *by, it.value);
+      if (!weight) continue;  // a missing weight sorts as 0, or first with ALPHA
       if (alpha) {
-        if (by) it.by = std::string(*weight);
-      } else if (!SortWeight(*weight, &it.score)) {
-        bad_weight = true;
+        it.by = std::string(*weight);
+        continue;
       }
+      weight_text.assign(*weight);
+      if (!SortWeight(weight_text.c_str(), &it.score)) bad_weight = true;
     }
     // Numbers tie-break on the element's bytes, so the order is always the same.
     auto compare = [&](const Item& a, const Item& b) -> int {
