@@ -135,6 +135,9 @@ struct Command {
   // Key specs, extra ACL categories, tips and argument tree (command_docs.h), bound by the
   // command table by name; never null for a command in the table.
   const CommandMeta* meta = nullptr;
+  // The row's index in CommandTable::by_id() (subcommands included), which ACL selectors
+  // keep a bit for; set by the command table.
+  uint16_t acl_id = 0;
 
   // Whether argc arguments (the name included) fit the arity.
   bool ArityFits(size_t argc) const {

@@ -28,6 +28,39 @@ uint16_t SetLineKeyFlags(const std::vector<std::string_view>& argv, uint16_t) {
   return kKeyOW | kKeyUpdate;
 }
 
+// acl|cat
+constexpr DocArg kAclCatArgs[] = {
+    {"categoryname", "string", "", "", -1, O, 0},
+};
+// acl|deluser
+constexpr DocArg kAclDeluserArgs[] = {
+    {"username", "string", "", "", -1, M, 0},
+};
+// acl|dryrun
+constexpr DocArg kAclDryrunArgs[] = {
+    {"username", "string", "", "", -1, 0, 0},
+    {"command", "string", "", "", -1, 0, 0},
+    {"arg", "string", "", "", -1, O | M, 0},
+};
+// acl|genpass
+constexpr DocArg kAclGenpassArgs[] = {
+    {"bits", "integer", "", "", -1, O, 0},
+};
+// acl|getuser
+constexpr DocArg kAclGetuserArgs[] = {
+    {"username", "string", "", "", -1, 0, 0},
+};
+// acl|log
+constexpr DocArg kAclLogArgs[] = {
+    {"operation", "oneof", "", "", -1, O, 2},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"reset", "pure-token", "RESET", "", -1, 0, 0},
+};
+// acl|setuser
+constexpr DocArg kAclSetuserArgs[] = {
+    {"username", "string", "", "", -1, 0, 0},
+    {"rule", "string", "", "", -1, O | M, 0},
+};
 // append
 constexpr KeyRule kAppendKeys[] = {
     {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
@@ -1856,6 +1889,20 @@ constexpr DocArg kSortRoArgs[] = {
     {"sorting", "pure-token", "ALPHA", "", -1, O, 0},
 };
 constexpr CommandMeta kMeta[] = {
+    {.name = "acl", .complexity = "Depends on the subcommand"},
+    {.name = "acl|cat", .complexity = "O(1)", .args = kAclCatArgs},
+    {.name = "acl|deluser", .complexity = "O(N), N the number of users named", .args = kAclDeluserArgs},
+    {.name = "acl|dryrun", .complexity = "O(N), N the arguments checked", .args = kAclDryrunArgs},
+    {.name = "acl|genpass", .complexity = "O(1)", .args = kAclGenpassArgs},
+    {.name = "acl|getuser", .complexity = "O(N), N the user's rules", .args = kAclGetuserArgs},
+    {.name = "acl|help", .complexity = "O(1)"},
+    {.name = "acl|list", .complexity = "O(N), N the number of users"},
+    {.name = "acl|load", .complexity = "O(N), N the number of users"},
+    {.name = "acl|log", .complexity = "O(N), N the entries answered", .args = kAclLogArgs},
+    {.name = "acl|save", .complexity = "O(N), N the number of users"},
+    {.name = "acl|setuser", .complexity = "O(N), N the number of rules", .args = kAclSetuserArgs},
+    {.name = "acl|users", .complexity = "O(N), N the number of users"},
+    {.name = "acl|whoami", .complexity = "O(1)"},
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
      .key_specs = kAppendKeys,

@@ -1081,12 +1081,16 @@ void ConfigSet(CommandContext& ctx) {
   ctx.engine.config = std::move(updated);
   ApplyEvictionSettings(ctx.engine);
   ApplyNotifySettings(ctx.engine);
+  // requirepass is the default user's password (Redis replaces its passwords with it).
+  const bool password_changed = ctx.engine.config.requirepass != previous.requirepass;
+  if (password_changed) ctx.engine.acl.SetDefaultPassword(ctx.engine.config.requirepass);
   if (ctx.engine.hooks != nullptr) {
     for (size_t n = 0; n < names.size(); ++n) {
       if (std::optional<std::string> refusal = ctx.engine.hooks->ConfigChanged(names[n])) {
         // As Redis: nothing changes; what was applied already is applied again, as it was.
         ctx.engine.config = std::move(previous);
         ApplyNotifySettings(ctx.engine);
+        if (password_changed) ctx.engine.acl.SetDefaultPassword(ctx.engine.config.requirepass);
         for (size_t k = 0; k < n; ++k) ctx.engine.hooks->ConfigChanged(names[k]);
         ctx.Error(ConfigSetError(ctx.arg(value_at[n] - 1), *refusal));
         return;
