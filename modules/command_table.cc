@@ -1,6 +1,7 @@
 // The command table: the one list of every command Firn knows, assembled from the families.
 #include <cctype>
 
+#include "modules/bitops.h"
 #include "modules/command_docs.h"
 #include "modules/connection.h"
 #include "modules/dispatch.h"
@@ -8,6 +9,7 @@
 #include "modules/engine.h"
 #include "modules/functions.h"
 #include "modules/hashes.h"
+#include "modules/hyperloglog.h"
 #include "modules/keys.h"
 #include "modules/lists.h"
 #include "modules/memory.h"
@@ -58,6 +60,8 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SetCommands());
   AddFamily(&commands_, ZSetCommands());
   AddFamily(&commands_, PubSubCommands());
+  AddFamily(&commands_, BitCommands());
+  AddFamily(&commands_, HyperLogLogCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);
 }
