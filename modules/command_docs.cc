@@ -61,7 +61,7 @@ constexpr DocArg kBitcountArgs[] = {
 // bitfield
 // Only GETs (or nothing to do): the key is read; anything else may write it. A line that
 // does not parse counts as a write, the safer side.
-uint16_t BitfieldLineKeyFlags(const std::vector<std::string_view>& argv, uint16_t flags) {
+uint16_t BitfieldLineKeyFlags(const std::vector<std::string_view>& argv, uint16_t) {
   for (size_t i = 2; i < argv.size(); ++i) {
     const size_t rest = argv.size() - i - 1;
     if (EqualsNoCase(argv[i], "GET") && rest >= 2) {
@@ -69,7 +69,7 @@ uint16_t BitfieldLineKeyFlags(const std::vector<std::string_view>& argv, uint16_
     } else if (EqualsNoCase(argv[i], "OVERFLOW") && rest >= 1) {
       i += 1;
     } else {
-      return flags;
+      return kKeyRW | kKeyAccess | kKeyUpdate;
     }
   }
   return kKeyRO | kKeyAccess;
@@ -2075,7 +2075,7 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kPfcountKeys,
      .args = kPfcountArgs},
     {.name = "pfdebug",
-     .complexity = "N/A",
+     .complexity = "O(M), M the 16384 registers",
      .doc_flags = "syscmd",
      .key_specs = kPfdebugKeys,
      .args = kPfdebugArgs},
@@ -2083,7 +2083,9 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(N * M), N the keys and M the 16384 registers",
      .key_specs = kPfmergeKeys,
      .args = kPfmergeArgs},
-    {.name = "pfselftest", .complexity = "N/A", .doc_flags = "syscmd"},
+    {.name = "pfselftest",
+     .complexity = "O(N), N the fixed number of elements the test adds",
+     .doc_flags = "syscmd"},
     {.name = "ping",
      .complexity = "O(1)",
      .tips = "request_policy:all_shards response_policy:all_succeeded",

@@ -33,7 +33,8 @@
 // recomputes a stale count and stores it, which is why PFCOUNT writes to the value.
 //
 // Invariants. A dense sketch is exactly 12304 bytes. A valid sparse sketch's opcodes cover
-// exactly 16384 registers; a walk that finds otherwise reports the sketch corrupt (the
+// exactly 16384 registers, no more, no fewer; a walk that finds otherwise (even an opcode
+// after the last register) reports the sketch corrupt (the
 // commands answer "-INVALIDOBJ Corrupted HLL object detected"), and no walk reads or writes
 // outside the string whatever its bytes.
 //
@@ -133,10 +134,12 @@ bool SparseHistogram(std::string_view hll, int* histo) {
       idx += o.run;
       histo[0] += static_cast<int>(o.run);
     } else {
-      if (idx + o.run > kRegisters) break;
+      // No early stop here, unlike the walks that write registers: a run past the last
+      // register only makes the total wrong, which is what is checked.
       idx += o.run;
       histo[ValValue(op)] += static_cast<int>(o.run);
     }
+    if (idx > kRegisters) return false;  // already wrong, and the counts stay small
     pos += o.bytes;
   }
   return idx == kRegisters;
@@ -376,7 +379,7 @@ bool ToDense(std::string* hll) {
       idx += o.run;
       if (idx > kRegisters) break;
     } else {
-      if (idx + o.run > kRegisters) break;
+      if (idx + o.run > kRegisters) return false;
       const auto value = static_cast<uint8_t>(ValValue(op));
       for (size_t i = 0; i < o.run; ++i) DenseSet(regs, static_cast<uint32_t>(idx++), value);
     }
@@ -405,7 +408,7 @@ bool MergeInto(uint8_t* max, std::string_view hll) {
       idx += o.run;
       if (idx > kRegisters) break;
     } else {
-      if (idx + o.run > kRegisters) break;
+      if (idx + o.run > kRegisters) return false;
       const auto value = static_cast<uint8_t>(ValValue(op));
       for (size_t i = 0; i < o.run; ++i, ++idx) {
         if (value > max[idx]) max[idx] = value;
