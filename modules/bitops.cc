@@ -115,7 +115,10 @@ void GetBit(CommandContext& ctx) {
   ctx.reply.Int(set ? 1 : 0);
 }
 
-int64_t Popcount(const uint8_t* p, size_t n) {
+// The 1 bits of n bytes, eight bytes at a time. The build targets baseline x86-64, so on
+// x86 a copy compiled for the POPCNT instruction is chosen once at run time (where the
+// baseline builtin is a table-free bit-twiddling routine, several times slower).
+[[gnu::always_inline]] inline int64_t PopcountWords(const uint8_t* p, size_t n) {
   int64_t count = 0;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -125,6 +128,20 @@ int64_t Popcount(const uint8_t* p, size_t n) {
   }
   for (; i < n; ++i) count += __builtin_popcount(p[i]);
   return count;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("popcnt"))) int64_t PopcountHw(const uint8_t* p, size_t n) {
+  return PopcountWords(p, n);
+}
+#endif
+
+int64_t Popcount(const uint8_t* p, size_t n) {
+#if defined(__x86_64__)
+  static const bool hw = __builtin_cpu_supports("popcnt");
+  if (hw) return PopcountHw(p, n);
+#endif
+  return PopcountWords(p, n);
 }
 
 // Redis's redisBitpos: the position of the first bit equal to `bit` in n bytes; when there is
