@@ -224,3 +224,17 @@ def test_bit_commands_in_command_info(both):
     both("COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "GET", "u8", "0")
     both("COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "GET", "u8", "0", "SET", "u8", "0", "1")
     both("COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "INCRBY")
+
+
+def test_resp3_replies(both):
+    assert both.f.cmd("HELLO", "3").startswith(b"%")
+    assert both.r.cmd("HELLO", "3").startswith(b"%")
+    both.run(
+        ("BITFIELD", "b", "OVERFLOW", "FAIL", "SET", "u2", "0", "7", "GET", "i3", "0"),
+        ("BITFIELD_RO", "b", "GET", "u8", "0"),
+        ("BITCOUNT", "b"), ("BITPOS", "b", "0"), ("BITOP", "NOT", "c", "b"),
+        ("SETBIT", "b", "3", "1"), ("GETBIT", "b", "3"),
+        ("PFADD", "h", "a"), ("PFCOUNT", "h"), ("PFMERGE", "h2", "h"),
+        ("PFDEBUG", "ENCODING", "h"), ("PFDEBUG", "DECODE", "h"), ("OBJECT", "ENCODING", "h"),
+        ("OBJECT", "ENCODING", "b"), ("OBJECT", "ENCODING", "c"),
+    )
