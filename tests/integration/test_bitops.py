@@ -100,6 +100,21 @@ def test_bitop(both):
     )
 
 
+def test_bitop_random_against_redis(both, rng):
+    for _ in range(60):
+        keys = []
+        for j in range(rng.randrange(1, 5)):
+            key = "s%d" % j
+            keys.append(key)
+            if rng.random() < 0.2:
+                both("DEL", key)
+            else:
+                both("SET", key, bytes(rng.randrange(256) for _ in range(rng.randrange(0, 70))))
+        op = rng.choice(["AND", "OR", "XOR", "NOT"])
+        both("BITOP", op, "dest", *(keys[:1] if op == "NOT" else keys))
+        both("GET", "dest")
+
+
 def test_setbit_getbit(both):
     both.run(
         ("SETBIT", "k", "7", "1"), ("GET", "k"),
