@@ -402,17 +402,16 @@ bool UnsignedOverflow(uint64_t value, int64_t incr, int bits, FieldOp::Overflow 
 }
 
 // The same for a signed field (Redis's checkSignedBitfieldOverflow).
-bool SignedOverflow(int64_t value, int64_t incr, int bits, FieldOp::Overflow ow,
-                    int64_t* limit) {
+bool SignedOverflow(int64_t value, int64_t incr, int bits, FieldOp::Overflow ow, int64_t* limit) {
   const int64_t max = bits == 64 ? INT64_MAX : (int64_t{1} << (bits - 1)) - 1;
   const int64_t min = -max - 1;
   // Computed with wrap-around; only read where they cannot have wrapped.
-  const auto max_incr = static_cast<int64_t>(static_cast<uint64_t>(max) -
-                                             static_cast<uint64_t>(value));
-  const auto min_incr = static_cast<int64_t>(static_cast<uint64_t>(min) -
-                                             static_cast<uint64_t>(value));
-  const bool high = value > max || (bits != 64 && incr > max_incr) ||
-                    (value >= 0 && incr > 0 && incr > max_incr);
+  const auto max_incr =
+      static_cast<int64_t>(static_cast<uint64_t>(max) - static_cast<uint64_t>(value));
+  const auto min_incr =
+      static_cast<int64_t>(static_cast<uint64_t>(min) - static_cast<uint64_t>(value));
+  const bool high =
+      value > max || (bits != 64 && incr > max_incr) || (value >= 0 && incr > 0 && incr > max_incr);
   const bool low = !high && (value < min || (bits != 64 && incr < min_incr) ||
                              (value < 0 && incr < 0 && incr < min_incr));
   if (!high && !low) return false;
@@ -503,8 +502,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
   ctx.reply.Array(ops.size());
   for (const FieldOp& op : ops) {
     if (op.kind == FieldOp::kGet) {
-      const uint64_t raw =
-          e == nullptr ? 0 : ReadFieldPadded(e->value(), op.offset, op.bits);
+      const uint64_t raw = e == nullptr ? 0 : ReadFieldPadded(e->value(), op.offset, op.bits);
       ctx.reply.Int(op.is_signed ? SignExtend(raw, op.bits) : static_cast<int64_t>(raw));
       continue;
     }
@@ -569,34 +567,70 @@ void BitFieldRo(CommandContext& ctx) { BitFieldGeneric(ctx, true); }
 
 std::vector<Command> BitCommands() {
   return {
-      {.name = "setbit", .arity = 4, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
-       .run = SetBit, .group = "bitmap", .since = "2.2.0",
+      {.name = "setbit",
+       .arity = 4,
+       .flags = kWrite | kDenyOom,
+       .keys = {1, 1, 1},
+       .run = SetBit,
+       .group = "bitmap",
+       .since = "2.2.0",
        .summary = "Writes one bit of a string, growing it with zero bytes as needed; answers "
                   "the bit's previous value.",
        .syntax = "key offset value"},
-      {.name = "getbit", .arity = 3, .flags = kReadOnly | kFast, .keys = {1, 1, 1},
-       .run = GetBit, .group = "bitmap", .since = "2.2.0",
-       .summary = "Answers one bit of a string (0 past its end).", .syntax = "key offset"},
-      {.name = "bitcount", .arity = -2, .flags = kReadOnly, .keys = {1, 1, 1}, .run = BitCount,
-       .group = "bitmap", .since = "2.6.0",
+      {.name = "getbit",
+       .arity = 3,
+       .flags = kReadOnly | kFast,
+       .keys = {1, 1, 1},
+       .run = GetBit,
+       .group = "bitmap",
+       .since = "2.2.0",
+       .summary = "Answers one bit of a string (0 past its end).",
+       .syntax = "key offset"},
+      {.name = "bitcount",
+       .arity = -2,
+       .flags = kReadOnly,
+       .keys = {1, 1, 1},
+       .run = BitCount,
+       .group = "bitmap",
+       .since = "2.6.0",
        .summary = "Counts the 1 bits of a string, or of a range of its bytes or bits.",
        .syntax = "key [start end [BYTE | BIT]]"},
-      {.name = "bitpos", .arity = -3, .flags = kReadOnly, .keys = {1, 1, 1}, .run = BitPos,
-       .group = "bitmap", .since = "2.8.7",
+      {.name = "bitpos",
+       .arity = -3,
+       .flags = kReadOnly,
+       .keys = {1, 1, 1},
+       .run = BitPos,
+       .group = "bitmap",
+       .since = "2.8.7",
        .summary = "Finds the first 0 or 1 bit of a string, or of a range of its bytes or bits.",
        .syntax = "key bit [start [end [BYTE | BIT]]]"},
-      {.name = "bitop", .arity = -4, .flags = kWrite | kDenyOom, .keys = {2, -1, 1},
-       .run = BitOp, .group = "bitmap", .since = "2.6.0",
+      {.name = "bitop",
+       .arity = -4,
+       .flags = kWrite | kDenyOom,
+       .keys = {2, -1, 1},
+       .run = BitOp,
+       .group = "bitmap",
+       .since = "2.6.0",
        .summary = "Stores the bitwise AND, OR, XOR of strings, or the NOT of one, at a key.",
        .syntax = "operation destkey key [key ...]"},
-      {.name = "bitfield", .arity = -2, .flags = kWrite | kDenyOom, .keys = {1, 1, 1},
-       .run = BitField, .group = "bitmap", .since = "3.2.0",
+      {.name = "bitfield",
+       .arity = -2,
+       .flags = kWrite | kDenyOom,
+       .keys = {1, 1, 1},
+       .run = BitField,
+       .group = "bitmap",
+       .since = "3.2.0",
        .summary = "Reads, writes and increments integers of any width up to 64 bits at any "
                   "bit offset of a string.",
        .syntax = "key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding "
                  "offset value | INCRBY encoding offset increment ...]"},
-      {.name = "bitfield_ro", .arity = -2, .flags = kReadOnly | kFast, .keys = {1, 1, 1},
-       .run = BitFieldRo, .group = "bitmap", .since = "6.0.0",
+      {.name = "bitfield_ro",
+       .arity = -2,
+       .flags = kReadOnly | kFast,
+       .keys = {1, 1, 1},
+       .run = BitFieldRo,
+       .group = "bitmap",
+       .since = "6.0.0",
        .summary = "Reads integers of any width up to 64 bits at any bit offset of a string.",
        .syntax = "key [GET encoding offset [GET encoding offset ...]]"},
   };

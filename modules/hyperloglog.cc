@@ -20,8 +20,8 @@ enum class Lookup { kRead, kWrite };
 // sketch: the WRONGTYPE reply sent, *ok cleared.
 Entry* FindHll(CommandContext& ctx, std::string_view key, Lookup lookup, bool* ok) {
   Db& db = ctx.db();
-  Entry* e = lookup == Lookup::kRead ? db.FindForRead(key, ctx.now_ms)
-                                     : db.FindForWrite(key, ctx.now_ms);
+  Entry* e =
+      lookup == Lookup::kRead ? db.FindForRead(key, ctx.now_ms) : db.FindForWrite(key, ctx.now_ms);
   *ok = true;
   if (e == nullptr) return nullptr;
   if (e->type() != ValueType::kString) {
@@ -188,27 +188,53 @@ void PfSelfTest(CommandContext& ctx) {
 
 std::vector<Command> HyperLogLogCommands() {
   return {
-      {.name = "pfadd", .arity = -2, .flags = kWrite | kDenyOom | kFast, .keys = {1, 1, 1},
-       .run = PfAdd, .group = "hyperloglog", .since = "2.8.9",
+      {.name = "pfadd",
+       .arity = -2,
+       .flags = kWrite | kDenyOom | kFast,
+       .keys = {1, 1, 1},
+       .run = PfAdd,
+       .group = "hyperloglog",
+       .since = "2.8.9",
        .summary = "Adds elements to a HyperLogLog, creating it if needed; answers whether its "
                   "estimate may have changed.",
        .syntax = "key [element [element ...]]"},
-      {.name = "pfcount", .arity = -2, .flags = kReadOnly, .keys = {1, -1, 1}, .run = PfCount,
-       .group = "hyperloglog", .since = "2.8.9",
+      {.name = "pfcount",
+       .arity = -2,
+       .flags = kReadOnly,
+       .keys = {1, -1, 1},
+       .run = PfCount,
+       .group = "hyperloglog",
+       .since = "2.8.9",
        .summary = "Answers the estimated number of distinct elements of one HyperLogLog, or "
                   "of the union of several.",
        .syntax = "key [key ...]"},
-      {.name = "pfmerge", .arity = -2, .flags = kWrite | kDenyOom, .keys = {1, -1, 1},
-       .run = PfMerge, .group = "hyperloglog", .since = "2.8.9",
+      {.name = "pfmerge",
+       .arity = -2,
+       .flags = kWrite | kDenyOom,
+       .keys = {1, -1, 1},
+       .run = PfMerge,
+       .group = "hyperloglog",
+       .since = "2.8.9",
        .summary = "Stores the union of HyperLogLogs at a destination key.",
        .syntax = "destkey [sourcekey [sourcekey ...]]"},
-      {.name = "pfdebug", .arity = 3, .flags = kWrite | kDenyOom | kAdmin, .keys = {2, 2, 1},
-       .run = PfDebug, .group = "hyperloglog", .since = "2.8.9",
+      {.name = "pfdebug",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kAdmin,
+       .keys = {2, 2, 1},
+       .run = PfDebug,
+       .group = "hyperloglog",
+       .since = "2.8.9",
        .summary = "Inspects a HyperLogLog's registers and encoding (for debugging).",
        .syntax = "subcommand key"},
-      {.name = "pfselftest", .arity = 1, .flags = kAdmin, .keys = {0, 0, 0},
-       .run = PfSelfTest, .group = "hyperloglog", .since = "2.8.9",
-       .summary = "Checks the HyperLogLog implementation (for debugging).", .syntax = ""},
+      {.name = "pfselftest",
+       .arity = 1,
+       .flags = kAdmin,
+       .keys = {0, 0, 0},
+       .run = PfSelfTest,
+       .group = "hyperloglog",
+       .since = "2.8.9",
+       .summary = "Checks the HyperLogLog implementation (for debugging).",
+       .syntax = ""},
   };
 }
 

@@ -106,8 +106,8 @@ void DenseSet(uint8_t* regs, uint32_t index, uint8_t value) {
   // The register spills into the next byte only when it starts past bit 2.
   if (shift > 8 - kRegisterBits) {
     const unsigned spill = 8 - shift;
-    regs[byte + 1] = static_cast<uint8_t>((regs[byte + 1] & ~(kRegisterMax >> spill)) |
-                                          (value >> spill));
+    regs[byte + 1] =
+        static_cast<uint8_t>((regs[byte + 1] & ~(kRegisterMax >> spill)) | (value >> spill));
   }
 }
 
@@ -305,8 +305,8 @@ uint64_t MurmurHash64A(std::string_view data, uint32_t seed) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   const size_t len = data.size();
   // Redis multiplies the length as a C int: lengths here are below 2^31 (proto-max-bulk-len).
-  uint64_t h = uint64_t{seed} ^ (static_cast<uint64_t>(static_cast<int64_t>(
-                                     static_cast<int32_t>(len))) * m);
+  uint64_t h =
+      uint64_t{seed} ^ (static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(len))) * m);
   const size_t blocks = len / 8;
   for (size_t i = 0; i < blocks; ++i) {
     uint64_t k = 0;
@@ -353,7 +353,7 @@ uint8_t DenseRegister(const char* registers, uint32_t index) {
 Update Raise(std::string* hll, uint32_t index, uint8_t count, size_t sparse_max_bytes) {
   if (IsDense(*hll)) {
     return DenseRaise(hll->data() + kHeaderBytes, index, count) ? Update::kChanged
-                                                                 : Update::kUnchanged;
+                                                                : Update::kUnchanged;
   }
   return SparseRaise(hll, index, count, sparse_max_bytes);
 }

@@ -24,7 +24,7 @@
 
 namespace firn::hll {
 
-inline constexpr int kPrecision = 14;                         // index bits of a hash
+inline constexpr int kPrecision = 14;                          // index bits of a hash
 inline constexpr size_t kRegisters = size_t{1} << kPrecision;  // 16384
 inline constexpr int kRegisterBits = 6;
 inline constexpr uint8_t kRegisterMax = (1 << kRegisterBits) - 1;

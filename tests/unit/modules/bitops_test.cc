@@ -22,7 +22,7 @@ TEST_CASE("BITPOS finds the first 0 or 1", "[bitops]") {
   CHECK(h.Run({"BITPOS", "s", "0"}) == ":12\r\n");
   CHECK(h.Run({"BITPOS", "s", "1", "1"}) == ":8\r\n");
   CHECK(h.Run({"SET", "ones", "\xff"}) == "+OK\r\n");
-  CHECK(h.Run({"BITPOS", "ones", "0"}) == ":8\r\n");       // zeros continue past the end
+  CHECK(h.Run({"BITPOS", "ones", "0"}) == ":8\r\n");              // zeros continue past the end
   CHECK(h.Run({"BITPOS", "ones", "0", "0", "-1"}) == ":-1\r\n");  // not with an explicit end
   CHECK(h.Run({"BITPOS", "missing", "1"}) == ":-1\r\n");
   CHECK(h.Run({"BITPOS", "s", "2"}) == "-ERR The bit argument must be 1 or 0.\r\n");
@@ -44,10 +44,12 @@ TEST_CASE("BITFIELD reads, writes and handles overflow", "[bitops]") {
   CommandHarness h;
   CHECK(h.Run({"BITFIELD", "b", "SET", "u8", "0", "255", "INCRBY", "u8", "0", "100", "GET", "u8",
                "0"}) == "*3\r\n:0\r\n:99\r\n:99\r\n");
-  CHECK(h.Run({"BITFIELD", "b", "OVERFLOW", "SAT", "INCRBY", "i8", "0", "200", "OVERFLOW",
-               "FAIL", "INCRBY", "i8", "0", "1"}) == "*2\r\n:127\r\n$-1\r\n");
+  CHECK(h.Run({"BITFIELD", "b", "OVERFLOW", "SAT", "INCRBY", "i8", "0", "200", "OVERFLOW", "FAIL",
+               "INCRBY", "i8", "0", "1"}) == "*2\r\n:127\r\n$-1\r\n");
   CHECK(h.Run({"BITFIELD", "b", "SET", "u8", "#1", "65"}) == "*1\r\n:0\r\n");
-  CHECK(h.Run({"GET", "b"}) == "$2\r\n\x7f" "A\r\n");
+  CHECK(h.Run({"GET", "b"}) ==
+        "$2\r\n\x7f"
+        "A\r\n");
   CHECK(h.Run({"BITFIELD", "b", "GET", "u64", "0"}) ==
         "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
         "but i64 is.\r\n");

@@ -117,9 +117,9 @@ TEST_CASE("sparse runs must cover exactly 16384 registers", "[hll]") {
     return corrupt;
   };
   CHECK_FALSE(corrupt_estimate(std::string("\x7f\xff", 2)));
-  CHECK(corrupt_estimate(std::string("\x7f\xfe", 2)));          // one short
-  CHECK(corrupt_estimate(std::string("\x7f\xff\x80", 3)));      // one past
-  CHECK(corrupt_estimate(std::string("\x7f\xfe\x81", 3)));      // a run across the end
+  CHECK(corrupt_estimate(std::string("\x7f\xfe", 2)));      // one short
+  CHECK(corrupt_estimate(std::string("\x7f\xff\x80", 3)));  // one past
+  CHECK(corrupt_estimate(std::string("\x7f\xfe\x81", 3)));  // a run across the end
   CHECK(corrupt_estimate(""));
   uint8_t max[hll::kRegisters] = {};
   CHECK_FALSE(hll::MergeInto(max, header + std::string("\x7f\xff\x80", 3)));
