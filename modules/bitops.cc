@@ -72,7 +72,16 @@ Entry* StringForBitWrite(CommandContext& ctx, uint64_t max_bit, bool* grew) {
     e = db.Put(ctx.arg(1), ValueType::kString, std::string(n, '\0'), kNoExpire, ctx.now_ms);
     *grew = true;
   } else if (e->value().size() < n) {
-    e = db.WriteBytes(e, n - 1, std::string_view("\0", 1));
+    if (n - e->value().size() > e->value().size()) {
+      // A jump (SETBIT far past the end): stored at its exact size, as growing in place
+      // would reserve room for twice the new length.
+      std::string value(e->value());
+      value.resize(n, '\0');
+      e = db.Rewrite(e, value, e->expire_ms());
+    } else {
+      // Growing by at most the current size (bits set in order): in place, amortized.
+      e = db.WriteBytes(e, n - 1, std::string_view("\0", 1));
+    }
     *grew = true;
   }
   e->set_edited(true);

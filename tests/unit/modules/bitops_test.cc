@@ -72,3 +72,14 @@ TEST_CASE("SETBIT grows the string in place and reports the old bit", "[bitops]"
   CHECK(h.Run({"SETBIT", "k", "20", "1"}) == ":1\r\n");
   CHECK(h.engine.keyspace.dirty() == dirty);  // nothing changed, nothing signalled
 }
+
+TEST_CASE("SETBIT far past the end stores the string at about its size", "[bitops]") {
+  CommandHarness h;
+  h.Run({"SETBIT", "k", "0", "1"});
+  CHECK(h.Run({"SETBIT", "k", "8000000", "1"}) == ":0\r\n");
+  const std::string usage = h.Run({"MEMORY", "USAGE", "k"});
+  REQUIRE(usage.size() > 3);
+  const long long bytes = std::stoll(usage.substr(1));
+  CHECK(bytes >= 1000001);
+  CHECK(bytes < 1500000);  // not twice the length reserved for growth
+}
