@@ -37,6 +37,7 @@ import traceback
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(BENCH_DIR, "workloads"))
 
+import bits  # noqa: E402
 import common  # noqa: E402
 import cpu  # noqa: E402
 import eviction  # noqa: E402
@@ -49,7 +50,7 @@ import report  # noqa: E402
 import throughput  # noqa: E402
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo"]
+            "geo", "bits"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -63,6 +64,7 @@ REPS = {
     "ratelimit": (1, 3),
     "eviction": (1, 3),
     "geo": (1, 1),
+    "bits": (1, 3),
 }
 
 _live_servers = []
@@ -294,6 +296,16 @@ class Runner:
             log("loadshapes %-12s %s" % (shape, self.brief("loadshapes", shape, "p99_ms")))
         for t in targets:
             t.stop()
+
+    def family_bits(self):
+        for rep in range(self.reps("bits")):
+            for t in self.order([self.firn, self.redis], rep):
+                res = {"error": t.start_error} if t.start() else safe(
+                    bits.run, t.server.host, t.server.port, self.quick, self.client_cpus)
+                t.stop()
+                for row, figures in (res.items() if "error" not in res else [("all", res)]):
+                    self.record("bits", row, t, figures)
+        log("bits %s" % self.brief("bits", "PFADD dense P16", "rps"))
 
     def family_ratelimit(self):
         targets = [self.firn, self.redis]

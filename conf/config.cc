@@ -179,6 +179,8 @@ const Setting kSettings[] = {
     {.name = "zset-max-listpack-value", .section = "collections", .kind = Kind::kInt,
      .member = &Config::zset_max_listpack_value, .max = kInt64Max,
      .alias = "zset-max-ziplist-value"},
+    {.name = "hll-sparse-max-bytes", .section = "collections", .kind = Kind::kMemory,
+     .member = &Config::hll_sparse_max_bytes, .max = kInt64Max},
     // [server]
     {.name = "hz", .section = "server", .kind = Kind::kInt,
      .member = &Config::hz, .min = 1, .max = 500},

@@ -95,6 +95,7 @@ struct Config {
   int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds
   int64_t zset_max_listpack_entries = 128;  // accepted; sorted sets are always trees for now
   int64_t zset_max_listpack_value = 64;     // accepted; sorted sets are always trees for now
+  uint64_t hll_sparse_max_bytes = 3000;     // bytes past which a sparse HyperLogLog turns dense
 
   // [server]
   int hz = 10;                        // background task runs/second, 1..500

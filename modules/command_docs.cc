@@ -78,6 +78,97 @@ constexpr DocArg kAuthArgs[] = {
 constexpr DocArg kBgsaveArgs[] = {
     {"schedule", "pure-token", "SCHEDULE", "", -1, O, 0},
 };
+// bitcount
+constexpr KeyRule kBitcountKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kBitcountArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"index", "block", "", "", -1, O, 5},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"end", "integer", "", "", -1, 0, 0},
+    {"index_unit", "oneof", "", "", -1, O, 2},
+    {"byte", "pure-token", "BYTE", "", -1, 0, 0},
+    {"bit", "pure-token", "BIT", "", -1, 0, 0},
+};
+// bitfield
+// Only GETs (or nothing to do): the key is read; anything else may write it. A line that
+// does not parse counts as a write, the safer side.
+uint16_t BitfieldLineKeyFlags(const std::vector<std::string_view>& argv, uint16_t) {
+  for (size_t i = 2; i < argv.size(); ++i) {
+    const size_t rest = argv.size() - i - 1;
+    if (EqualsNoCase(argv[i], "GET") && rest >= 2) {
+      i += 2;
+    } else if (EqualsNoCase(argv[i], "OVERFLOW") && rest >= 1) {
+      i += 1;
+    } else {
+      return kKeyRW | kKeyAccess | kKeyUpdate;
+    }
+  }
+  return kKeyRO | kKeyAccess;
+}
+constexpr KeyRule kBitfieldKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate | kKeyVariableFlags,
+     .index = 1,
+     .last_key = 0,
+     .notes = "GET reads the key; SET and INCRBY also write it"},
+};
+constexpr DocArg kBitfieldArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"operation", "oneof", "", "", -1, O | M, 17},
+    {"encoding_offset", "block", "GET", "", -1, 0, 2},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"write", "block", "", "", -1, 0, 13},
+    {"wrap_sat_fail", "oneof", "OVERFLOW", "", -1, O, 3},
+    {"wrap", "pure-token", "WRAP", "", -1, 0, 0},
+    {"sat", "pure-token", "SAT", "", -1, 0, 0},
+    {"fail", "pure-token", "FAIL", "", -1, 0, 0},
+    {"write_operation", "oneof", "", "", -1, 0, 8},
+    {"encoding_offset_value", "block", "SET", "", -1, 0, 3},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"value", "integer", "", "", -1, 0, 0},
+    {"encoding_offset_increment", "block", "INCRBY", "", -1, 0, 3},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"increment", "integer", "", "", -1, 0, 0},
+};
+// bitfield_ro
+constexpr KeyRule kBitfieldRoKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kBitfieldRoArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"encoding_offset", "block", "GET", "", -1, O | M | T, 2},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+};
+// bitop
+constexpr KeyRule kBitopKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 2, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 3, .last_key = -1},
+};
+constexpr DocArg kBitopArgs[] = {
+    {"operation", "string", "", "", -1, 0, 0},
+    {"destkey", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// bitpos
+constexpr KeyRule kBitposKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kBitposArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"bit", "integer", "", "", -1, 0, 0},
+    {"index", "block", "", "", -1, O, 6},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"end_index", "block", "", "", -1, O, 4},
+    {"end", "integer", "", "", -1, 0, 0},
+    {"index_unit", "oneof", "", "", -1, O, 2},
+    {"byte", "pure-token", "BYTE", "", -1, 0, 0},
+    {"bit", "pure-token", "BIT", "", -1, 0, 0},
+};
 // cl.throttle
 constexpr KeyRule kClThrottleKeys[] = {
     {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
@@ -474,6 +565,41 @@ constexpr KeyRule kPexpiretimeKeys[] = {
 };
 constexpr DocArg kPexpiretimeArgs[] = {
     {"key", "key", "", "", 0, 0, 0},
+};
+// pfadd
+constexpr KeyRule kPfaddKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kPfaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, O | M, 0},
+};
+// pfcount
+constexpr KeyRule kPfcountKeys[] = {
+    {.flags = kKeyRW | kKeyAccess,
+     .index = 1,
+     .last_key = -1,
+     .notes = "a stale cached count is recomputed and stored in the value"},
+};
+constexpr DocArg kPfcountArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// pfdebug
+constexpr KeyRule kPfdebugKeys[] = {
+    {.flags = kKeyRW | kKeyAccess, .index = 2, .last_key = 0},
+};
+constexpr DocArg kPfdebugArgs[] = {
+    {"subcommand", "string", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, 0, 0},
+};
+// pfmerge
+constexpr KeyRule kPfmergeKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyInsert, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kPfmergeArgs[] = {
+    {"destkey", "key", "", "", 0, 0, 0},
+    {"sourcekey", "key", "", "", 1, M, 0},
 };
 // ping
 constexpr DocArg kPingArgs[] = {
@@ -1909,6 +2035,27 @@ constexpr CommandMeta kMeta[] = {
      .args = kAppendArgs},
     {.name = "auth", .complexity = "O(N), N the number of the user's passwords", .args = kAuthArgs},
     {.name = "bgsave", .complexity = "O(1)", .args = kBgsaveArgs},
+    {.name = "bitcount",
+     .complexity = "O(N), N the bytes counted",
+     .key_specs = kBitcountKeys,
+     .args = kBitcountArgs},
+    {.name = "bitfield",
+     .complexity = "O(1) per operation",
+     .key_specs = kBitfieldKeys,
+     .args = kBitfieldArgs,
+     .line_key_flags = BitfieldLineKeyFlags},
+    {.name = "bitfield_ro",
+     .complexity = "O(1) per operation",
+     .key_specs = kBitfieldRoKeys,
+     .args = kBitfieldRoArgs},
+    {.name = "bitop",
+     .complexity = "O(N), N the length of the longest input",
+     .key_specs = kBitopKeys,
+     .args = kBitopArgs},
+    {.name = "bitpos",
+     .complexity = "O(N), N the bytes searched",
+     .key_specs = kBitposKeys,
+     .args = kBitposArgs},
     {.name = "cl.throttle",
      .complexity = "O(1)",
      .key_specs = kClThrottleKeys,
@@ -2303,6 +2450,27 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1)",
      .key_specs = kPexpiretimeKeys,
      .args = kPexpiretimeArgs},
+    {.name = "pfadd",
+     .complexity = "O(1) per element",
+     .key_specs = kPfaddKeys,
+     .args = kPfaddArgs},
+    {.name = "pfcount",
+     .complexity = "O(1) for one key with a fresh cached count, else O(M) per key, M the "
+                   "16384 registers",
+     .key_specs = kPfcountKeys,
+     .args = kPfcountArgs},
+    {.name = "pfdebug",
+     .complexity = "O(M), M the 16384 registers",
+     .doc_flags = "syscmd",
+     .key_specs = kPfdebugKeys,
+     .args = kPfdebugArgs},
+    {.name = "pfmerge",
+     .complexity = "O(N * M), N the keys and M the 16384 registers",
+     .key_specs = kPfmergeKeys,
+     .args = kPfmergeArgs},
+    {.name = "pfselftest",
+     .complexity = "O(N), N the fixed number of elements the test adds",
+     .doc_flags = "syscmd"},
     {.name = "ping",
      .complexity = "O(1)",
      .tips = "request_policy:all_shards response_policy:all_succeeded",

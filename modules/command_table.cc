@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "modules/acl_admission.h"
+#include "modules/bitops.h"
 #include "modules/command_docs.h"
 #include "modules/connection.h"
 #include "modules/dispatch.h"
@@ -10,6 +11,7 @@
 #include "modules/functions.h"
 #include "modules/geo.h"
 #include "modules/hashes.h"
+#include "modules/hyperloglog.h"
 #include "modules/keys.h"
 #include "modules/lists.h"
 #include "modules/memory.h"
@@ -64,6 +66,8 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SortCommands());
   AddFamily(&commands_, PubSubCommands());
   AddFamily(&commands_, AclCommands());
+  AddFamily(&commands_, BitCommands());
+  AddFamily(&commands_, HyperLogLogCommands());
   for (Command& c : commands_) BindMeta(c);
   for (Command& c : commands_) {
     c.acl_id = static_cast<uint16_t>(by_id_.size());

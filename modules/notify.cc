@@ -44,6 +44,10 @@ constexpr CommandEvents kEvents[] = {
     {"decrby", kNotifyString, "decrby", ""},
     {"incrbyfloat", kNotifyString, "incrbyfloat", ""},
     {"setbit", kNotifyString, "setbit", ""},
+    {"bitfield", kNotifyString, "setbit", ""},
+    {"bitop", kNotifyString, "set", "del"},
+    {"pfadd", kNotifyString, "pfadd", ""},
+    {"pfmerge", kNotifyString, "pfadd", ""},
     {"getdel", kNotifyGeneric, "", "del"},
     {"getex", kNotifyGeneric, "expire", "del"},
     {"del", kNotifyGeneric, "", "del"},
@@ -149,7 +153,9 @@ void KeyspaceNotifier::OnKeyEvent(int db, std::string_view key, KeyEvent event) 
       last_db_ = db;
       last_key_.assign(key);
       last_event_ = name;
-      Notify(e->cls, name, db, key);
+      // "del" is a generic event whatever the command's class (BITOP's is string).
+      Notify(event == KeyEvent::kDelete && name == "del" ? kNotifyGeneric : e->cls, name, db,
+             key);
       if (event == KeyEvent::kDelete && e->emptied_then_del) {
         Notify(kNotifyGeneric, "del", db, key);
         return;

@@ -443,5 +443,24 @@ inline constexpr std::string_view kScriptNoPermKey =
     "command arguments";
 inline constexpr std::string_view kScriptNoPermChannel =
     "ERR The user executing the script can't publish to the channel mentioned in the command";
+// bitops part: bit commands (modules/bitops.cc) and HyperLogLog (modules/hyperloglog.cc).
+inline constexpr std::string_view kBitposBit = "ERR The bit argument must be 1 or 0.";
+inline constexpr std::string_view kBitopNotSingle =
+    "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kBitfieldType =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but "
+    "i64 is.";
+inline constexpr std::string_view kBitfieldOverflow = "ERR Invalid OVERFLOW type specified";
+inline constexpr std::string_view kBitfieldRoWrite =
+    "ERR BITFIELD_RO only supports the GET subcommand";
+inline constexpr std::string_view kHllWrongType =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kHllCorrupt = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kPfdebugNoKey = "ERR The specified key does not exist";
+inline constexpr std::string_view kPfdebugNotSparse = "ERR HLL encoding is not sparse";
+// %s: the subcommand as given.
+inline constexpr std::string_view kPfdebugUnknown = "ERR Unknown PFDEBUG subcommand '%s'";
+inline constexpr std::string_view kPfdebugArity =
+    "ERR Wrong number of arguments for the '%s' subcommand";
 
 }  // namespace firn::err
