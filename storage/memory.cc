@@ -41,6 +41,14 @@ int64_t UsedMemoryBytes() {
 
 size_t AllocationSize(const void* p) { return malloc_usable_size(const_cast<void*>(p)); }
 
+void ReleaseFreedPages() {
+  // Flush this thread's cache first, so its freed blocks reach the arenas being purged.
+  mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
+  char name[64];
+  std::snprintf(name, sizeof(name), "arena.%u.purge", static_cast<unsigned>(MALLCTL_ARENAS_ALL));
+  mallctl(name, nullptr, nullptr, nullptr, 0);
+}
+
 const char* AllocatorName() {
   static char name[64];
   if (name[0] == '\0') {
@@ -77,6 +85,8 @@ int64_t UsedMemoryBytes() {
 }
 
 size_t AllocationSize(const void* p) { return malloc_usable_size(const_cast<void*>(p)); }
+
+void ReleaseFreedPages() { malloc_trim(0); }
 
 const char* AllocatorName() { return "libc"; }
 

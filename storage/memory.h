@@ -34,6 +34,11 @@ void BindMemoryAccountingToThisThread();
 int64_t UsedMemoryBytes();
 // Allocator-wide statistics (refreshes jemalloc's epoch; not for the hot path).
 MemoryStats ReadMemoryStats();
+// Returns the allocator's unused dirty pages to the system now (jemalloc otherwise keeps them
+// resident for its decay time, 10 s). For after freeing a large block (a big collection's
+// old index, a value freed in the background): O(dirty pages) madvise calls, so not per
+// command.
+void ReleaseFreedPages();
 // The usable size of an allocation.
 size_t AllocationSize(const void* p);
 // Name of the allocator for INFO ("jemalloc-5.3.0" or "libc").
