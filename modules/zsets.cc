@@ -73,6 +73,10 @@ const TypeOps kZSetOps = {
     .memory_usage = [](const Entry& e) { return e.object_as<ZSet>()->MemoryBytes(); },
     .serialize = SerializeZSet,
     .deserialize = DeserializeZSet,
+    .free_effort = [](const Entry& e) -> size_t {
+      const ZSet* h = e.object_as<ZSet>();
+      return h->compact() ? 1 : h->size();
+    },
 };
 
 // ---- helpers ----

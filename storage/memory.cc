@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #ifndef FIRN_NO_JEMALLOC
@@ -21,7 +22,23 @@ namespace {
 // jemalloc's per-thread counters of the bound thread; plain 64-bit words.
 const volatile uint64_t* g_allocated = nullptr;
 const volatile uint64_t* g_deallocated = nullptr;
+// The helper thread's (storage/lazyfree.cc), published once it runs.
+std::atomic<const volatile uint64_t*> g_helper_allocated{nullptr};
+std::atomic<const volatile uint64_t*> g_helper_deallocated{nullptr};
 }  // namespace
+
+void RegisterHelperThreadForMemoryAccounting() {
+  uint64_t* allocated = nullptr;
+  uint64_t* deallocated = nullptr;
+  size_t len = sizeof(allocated);
+  mallctl("thread.allocatedp", &allocated, &len, nullptr, 0);
+  len = sizeof(deallocated);
+  mallctl("thread.deallocatedp", &deallocated, &len, nullptr, 0);
+  g_helper_allocated.store(allocated, std::memory_order_relaxed);
+  g_helper_deallocated.store(deallocated, std::memory_order_release);
+}
+
+void FlushThreadCache() { mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0); }
 
 void BindMemoryAccountingToThisThread() {
   uint64_t* allocated = nullptr;
@@ -36,7 +53,11 @@ void BindMemoryAccountingToThisThread() {
 
 int64_t UsedMemoryBytes() {
   if (g_allocated == nullptr) BindMemoryAccountingToThisThread();
-  return static_cast<int64_t>(*g_allocated - *g_deallocated);
+  uint64_t net = *g_allocated - *g_deallocated;
+  if (const volatile uint64_t* d = g_helper_deallocated.load(std::memory_order_acquire)) {
+    net += *g_helper_allocated.load(std::memory_order_relaxed) - *d;  // wraps: a net free
+  }
+  return static_cast<int64_t>(net);
 }
 
 size_t AllocationSize(const void* p) { return malloc_usable_size(const_cast<void*>(p)); }
@@ -73,6 +94,10 @@ static uint64_t ReadSizeStat(const char* name) {
 #else
 
 void BindMemoryAccountingToThisThread() {}
+
+void RegisterHelperThreadForMemoryAccounting() {}
+
+void FlushThreadCache() {}
 
 int64_t UsedMemoryBytes() {
 #ifdef __SANITIZE_ADDRESS__
