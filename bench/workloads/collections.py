@@ -18,7 +18,8 @@ Stall rows: a 1,000,000-member set (members `member:N`) or a 1,000,000-field has
 (fields `field:N`, 8-byte values) is loaded, then one client sends DEL (or UNLINK) while
 another sends PING after PING on its own connection. Figures: the DEL/UNLINK reply's
 latency, and the longest PING round trip in the window (the event loop's stall as another
-client sees it), in milliseconds.
+client sees it), in milliseconds. Run standalone, the servers are not pinned to a CPU for
+these rows (a background freer needs a core of its own to spare the event loop).
 
 Throughput rows: one `redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,
 lrange_100,lrange_600 --csv` at -P 1 and at -P 16, 50 clients, 32-byte values, keys from
@@ -329,8 +330,10 @@ def main():
                     finally:
                         srv.stop(common.stop_command_for(binary))
     if "stall" in parts:
+        # Not pinned: the background freer is a thread of the server, and pinning the server
+        # to one CPU would make it take turns with the event loop it is meant to spare.
         for key, binary in servers:
-            srv = common.start_server(binary, name=key, cpus=server_cpus)
+            srv = common.start_server(binary, name=key)
             try:
                 for row in STALL_ROWS:
                     if only and row not in only:
