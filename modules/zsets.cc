@@ -737,7 +737,12 @@ void ZRandMember(CommandContext& ctx) {
   }
   const ZSet& z = *ZSetOf(e);
   std::vector<ZSet::Item> items;
-  if (count < 0) {
+  if (count < 0 && z.compact()) {
+    // A compact set's positions are found by walking it: walk it once.
+    std::vector<ZSet::Item> all;
+    z.ForEach([&](const ZSet::Item& it) { all.push_back(it); });
+    for (int64_t i = 0; i < -count; ++i) items.push_back(all[rng() % all.size()]);
+  } else if (count < 0) {
     for (int64_t i = 0; i < -count; ++i) items.push_back(z.Get(z.AtRank(rng() % z.size())));
   } else {
     z.ForEach([&](const ZSet::Item& it) { items.push_back(it); });
