@@ -25,8 +25,25 @@ def server(request, firn, redis_ref):
     return firn if request.param == "firn" else redis_ref
 
 
+_opened = []
+
+
 def _client(srv):
-    return redis_py.Redis(host=srv.host, port=srv.port)
+    conn = redis_py.Redis(host=srv.host, port=srv.port)
+    _opened.append(conn)
+    return conn
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    """Every connection a test opened is closed after it: the servers are shared, and later
+    suites list their clients (CLIENT LIST)."""
+    yield
+    while _opened:
+        conn = _opened.pop()
+        pool = getattr(conn, "connection_pool", None)
+        if pool is not None:
+            pool.disconnect()
 
 
 # ---- RQ ----
@@ -132,6 +149,7 @@ def test_limits_moving_window_layout_round_trips(firn, redis_ref):
     seen = {}
     for srv in (firn, redis_ref):
         st = storage.storage_from_string("redis://%s:%d" % (srv.host, srv.port))
+        _opened.append(st.storage)
         limiter = strategies.MovingWindowRateLimiter(st)
         item = limits.parse("6/minute")
         results = [limiter.hit(item, "layout") for _ in range(8)]
