@@ -1260,4 +1260,6 @@ std::vector<Command> ZSetCommands() {
   };
 }
 
+void RunZAdd(CommandContext& ctx) { ZAdd(ctx); }
+
 }  // namespace firn
