@@ -61,6 +61,10 @@ const TypeOps kListOps = {
     .memory_usage = [](const Entry& e) { return e.object_as<List>()->MemoryBytes(); },
     .serialize = SerializeList,
     .deserialize = DeserializeList,
+    .free_effort = [](const Entry& e) -> size_t {
+      const List* h = e.object_as<List>();
+      return h->node_count();
+    },
 };
 
 // ---- helpers ----

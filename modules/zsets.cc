@@ -63,7 +63,9 @@ Entry* DeserializeZSet(std::string_view key, std::string_view payload, int64_t e
 const TypeOps kZSetOps = {
     .name = "zset",
     // Firn keeps every sorted set in its tree; Redis's name for the full structure.
-    .encoding = [](const Entry&) -> std::string_view { return "skiplist"; },
+    .encoding = [](const Entry& e) -> std::string_view {
+      return e.object_as<ZSet>()->compact() ? "listpack" : "skiplist";
+    },
     .free_object = [](void* object) { delete static_cast<ZSet*>(object); },
     .copy_object = [](const void* object) -> void* {
       return new ZSet(*static_cast<const ZSet*>(object));
@@ -71,6 +73,10 @@ const TypeOps kZSetOps = {
     .memory_usage = [](const Entry& e) { return e.object_as<ZSet>()->MemoryBytes(); },
     .serialize = SerializeZSet,
     .deserialize = DeserializeZSet,
+    .free_effort = [](const Entry& e) -> size_t {
+      const ZSet* h = e.object_as<ZSet>();
+      return h->compact() ? 1 : h->size();
+    },
 };
 
 // ---- helpers ----
@@ -86,6 +92,12 @@ bool FindZSet(CommandContext& ctx, std::string_view key, Lookup how, Entry** e) 
 }
 
 void Removed(CommandContext& ctx, Entry* e) { AfterRemoval(ctx, e, ZSetOf(e)->empty()); }
+
+// The compact encoding's limits from the configuration (zset-max-listpack-entries / -value).
+ZSet::Limits ZLimits(CommandContext& ctx) {
+  return {.max_compact_entries = static_cast<size_t>(ctx.config().zset_max_listpack_entries),
+          .max_compact_value = static_cast<size_t>(ctx.config().zset_max_listpack_value)};
+}
 
 // A score bound: "(1.5" exclusive, "1.5" inclusive, "-inf"/"+inf".
 struct ScoreBound {
@@ -320,7 +332,7 @@ void ZAdd(CommandContext& ctx) {
       }
       result = score;
       if (score != *cur) {
-        z->Set(member, score);
+        z->Set(member, score, ZLimits(ctx));
         ++updated;
       }
     } else {
@@ -328,7 +340,7 @@ void ZAdd(CommandContext& ctx) {
         refused = true;
         continue;
       }
-      z->Set(member, score);
+      z->Set(member, score, ZLimits(ctx));
       ++added;
       result = score;
     }
@@ -368,11 +380,11 @@ void ZIncrBy(CommandContext& ctx) {
     return;
   }
   if (e != nullptr) {
-    ZSetOf(e)->Set(member, score);
+    ZSetOf(e)->Set(member, score, ZLimits(ctx));
     ctx.db().Touched(e);
   } else {
     auto* z = new ZSet();
-    z->Set(member, score);
+    z->Set(member, score, ZLimits(ctx));
     ctx.db().PutObject(ctx.arg(1), ValueType::kZSet, z, Entry::kNoExpire, ctx.now_ms);
   }
   ctx.reply.Double(score);
@@ -529,7 +541,7 @@ void RangeCommand(CommandContext& ctx, RangeCommandForm form) {
     return;
   }
   auto* z = new ZSet();
-  for (const ZSet::Item& it : items) z->Set(it.member, it.score);
+  for (const ZSet::Item& it : items) z->Set(it.member, it.score, ZLimits(ctx));
   ctx.db().PutObject(ctx.arg(1), ValueType::kZSet, z, Entry::kNoExpire, ctx.now_ms);
   ctx.reply.Int(static_cast<int64_t>(items.size()));
 }
@@ -725,7 +737,12 @@ void ZRandMember(CommandContext& ctx) {
   }
   const ZSet& z = *ZSetOf(e);
   std::vector<ZSet::Item> items;
-  if (count < 0) {
+  if (count < 0 && z.compact()) {
+    // A compact set's positions are found by walking it: walk it once.
+    std::vector<ZSet::Item> all;
+    z.ForEach([&](const ZSet::Item& it) { all.push_back(it); });
+    for (int64_t i = 0; i < -count; ++i) items.push_back(all[rng() % all.size()]);
+  } else if (count < 0) {
     for (int64_t i = 0; i < -count; ++i) items.push_back(z.Get(z.AtRank(rng() % z.size())));
   } else {
     z.ForEach([&](const ZSet::Item& it) { items.push_back(it); });
@@ -738,10 +755,6 @@ void ZRandMember(CommandContext& ctx) {
   }
   ReplyItems(ctx, items, with_scores);
 }
-
-// Sorted sets up to this size are scanned whole in one step in score order, as Redis scans
-// its compact (listpack) sorted sets of the default zset-max-listpack-entries.
-constexpr size_t kScanWholeBelow = 128;
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count] -> [next cursor, [member, score, ...]].
 void ZScan(CommandContext& ctx) {
@@ -765,12 +778,7 @@ void ZScan(CommandContext& ctx) {
   auto keep = [&](const ZSet::Item& it) {
     if (opts.Matches(it.member)) found.push_back(it);
   };
-  uint64_t next = 0;
-  if (z.size() <= kScanWholeBelow) {
-    z.ForEach(keep);
-  } else {
-    next = z.Scan(cursor, static_cast<size_t>(opts.count), keep);
-  }
+  const uint64_t next = z.Scan(cursor, static_cast<size_t>(opts.count), keep);
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.Array(found.size() * 2);
@@ -929,7 +937,7 @@ void CombineCommand(CommandContext& ctx, Op op, bool store) {
     return;
   }
   auto result = std::make_unique<ZSet>();
-  for (const auto& [m, v] : acc) result->Set(m, v);
+  for (const auto& [m, v] : acc) result->Set(m, v, ZLimits(ctx));
   if (store) {
     const size_t size = result->size();
     if (size == 0) {
