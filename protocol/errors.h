@@ -357,4 +357,17 @@ inline constexpr std::string_view kSubscribedContext =
 inline constexpr std::string_view kSsubscribeDenyBlocking =
     "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 
+// Blocking commands and CLIENT UNBLOCK/PAUSE (modules/blocking.cc, lists.cc, zsets.cc,
+// connection.cc).
+inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+inline constexpr std::string_view kPauseTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kPauseMode =
+    "ERR CLIENT PAUSE mode must be WRITE or ALL";
+
 }  // namespace firn::err

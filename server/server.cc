@@ -143,6 +143,8 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
+void BlockingTimerCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnBlockingTimer(); }
+
 void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
 // Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew.
 void ClockPrepareCb(uv_prepare_t* h) { static_cast<Server*>(h->data)->InvalidateClock(); }
@@ -336,6 +338,8 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_timer_init(loop_, &blocking_timer_);
+  blocking_timer_.data = this;
   uv_prepare_init(loop_, &clock_prepare_);
   clock_prepare_.data = this;
   uv_prepare_start(&clock_prepare_, ClockPrepareCb);
@@ -419,8 +423,58 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   c->in_len += static_cast<size_t>(nread);
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
   c->client->last_interaction_ms = NowMs();
+  if (c->client->blocked) [[unlikely]] {
+    // Its pipeline waits; only a flood past the query buffer limit is acted on.
+    if (c->in_len - c->in_pos > engine_.config.client_query_buffer_limit) {
+      Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
+      Close(c);
+    }
+    return;
+  }
   ProcessInput(c);
   Write(c);
+  if (!unblocked_.empty()) [[unlikely]] RunUnblocked();
+}
+
+void Server::Unblocked(ClientInfo& client) { unblocked_.push_back(client.id); }
+
+void Server::RunUnblocked() {
+  // Bounded: a client is only re-added when a later command unblocks it again, which needs
+  // it to have blocked again, consuming a command of its pipeline.
+  while (!unblocked_.empty()) {
+    std::vector<uint64_t> batch;
+    batch.swap(unblocked_);
+    for (uint64_t id : batch) {
+      auto it = clients_.find(id);
+      if (it == clients_.end()) continue;
+      Connection* c = it->second;
+      if (c->closing || c->client->blocked) continue;
+      ProcessInput(c);
+      Write(c);
+    }
+  }
+}
+
+void Server::ArmBlockingTimer() {
+  const int64_t at = NextBlockingDeadlineMs(engine_);
+  if (at == blocking_timer_at_ms_ || shutting_down_) return;
+  blocking_timer_at_ms_ = at;
+  if (at == 0) {
+    uv_timer_stop(&blocking_timer_);
+    return;
+  }
+  const int64_t delay = std::max<int64_t>(0, at - RealtimeMs());
+  uv_timer_start(&blocking_timer_, BlockingTimerCb, static_cast<uint64_t>(delay), 0);
+}
+
+void Server::OnBlockingTimer() {
+  blocking_timer_at_ms_ = 0;
+  // The loop's clock may be older than the timer's wake-up.
+  InvalidateClock();
+  ExpireBlockedClients(engine_, NowMs());
+  RunUnblocked();
+  ArmBlockingTimer();
 }
 
 void Server::ProcessInput(Connection* c) {
@@ -429,7 +483,8 @@ void Server::ProcessInput(Connection* c) {
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
   current_ = c;
-  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+  // A blocked client (modules/blocking.h) runs no more of its pipeline until unblocked.
+  while (c->in_pos < c->in_len && !c->client->close_after_reply && !c->client->blocked) {
     limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
@@ -514,6 +569,8 @@ void Server::OnWriteDone(Connection* c, int status) {
 }
 
 void Server::FlushPending() {
+  if (!unblocked_.empty()) [[unlikely]] RunUnblocked();
+  if (blocking_timer_at_ms_ != NextBlockingDeadlineMs(engine_)) [[unlikely]] ArmBlockingTimer();
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -563,7 +620,8 @@ void Server::OnCron() {
   engine_.keyspace.Cron();
   std::vector<Connection*> idle;
   for (auto& [id, c] : clients_) {
-    if (cfg.timeout > 0 && !c->client->monitor &&
+    // As Redis, a blocked client waits out its own timeout, not the idle one.
+    if (cfg.timeout > 0 && !c->client->monitor && !c->client->blocked &&
         now_ms - c->client->last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
       idle.push_back(c);
       continue;
@@ -737,6 +795,8 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_timer_stop(&blocking_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&blocking_timer_), nullptr);
   uv_prepare_stop(&clock_prepare_);
   uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
