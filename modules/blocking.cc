@@ -110,6 +110,10 @@ BlockingState::KeyQueue* BlockingState::QueueOf(int db, std::string_view key) {
   return it == m.end() ? nullptr : &it->second;
 }
 
+void BlockingState::UpdateAttention() {
+  attention_ = !blocked_.empty() || work_ || engine_.pause.end_ms != 0;
+}
+
 void BlockingState::Listen(bool on) {
   fanout_.Set(KeyspaceFanout::kBlocking, on ? this : nullptr);
 }
@@ -134,6 +138,7 @@ BlockingState::Blocked& BlockingState::Add(ClientInfo& client, std::unique_ptr<B
   client.blocked = true;
   engine_.stats.blocked_clients = blocked_.size();
   if (keys_before == 0 && waiting_keys_ != 0) Listen(true);
+  UpdateAttention();
   return ref;
 }
 
@@ -156,6 +161,7 @@ void BlockingState::Remove(ClientInfo& client) {
   client.blocked = false;
   engine_.stats.blocked_clients = blocked_.size();
   if (waiting_keys_ == 0) Listen(false);
+  UpdateAttention();
 }
 
 void BlockingState::MarkReady(int db, std::string_view key) {
@@ -163,6 +169,7 @@ void BlockingState::MarkReady(int db, std::string_view key) {
   if (q == nullptr || q->ready) return;
   q->ready = true;
   ready_.emplace_back(db, std::string(key));
+  work_ = attention_ = true;
 }
 
 void BlockingState::OnKeyEvent(int db, std::string_view key, KeyEvent event) {
@@ -179,6 +186,8 @@ void BlockingState::OnKeyEvent(int db, std::string_view key, KeyEvent event) {
 std::vector<std::pair<int, std::string>> BlockingState::TakeReady() {
   std::vector<std::pair<int, std::string>> out;
   out.swap(ready_);
+  work_ = resume_postponed_;
+  UpdateAttention();
   for (auto& [db, key] : out) {
     if (KeyQueue* q = QueueOf(db, key)) q->ready = false;
   }
@@ -282,6 +291,17 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
 }
 
 // ---- serving ----
+
+void DispatchWithBlocking(Engine& engine, ClientInfo& client,
+                          const std::vector<std::string_view>& argv, std::string* out,
+                          int64_t now_ms) {
+  if (engine.pause.end_ms != 0 && PausedFor(engine, client, argv, now_ms)) {
+    PostponeClient(engine, client, argv);
+  } else {
+    Dispatch(engine, client, argv, out, now_ms);
+  }
+  if (engine.blocking.has_ready()) ServeBlockedClients(engine, now_ms);
+}
 
 void ServeBlockedClients(Engine& engine, int64_t now_ms) {
   // A postponed command run from here ends in Dispatch, which calls back: the loop below
@@ -426,6 +446,9 @@ bool PausedFor(const Engine& engine, const ClientInfo& client,
   if (engine.pause.end_ms <= now_ms) return false;  // ended: the timer unpauses
   const Command* cmd = ResolveCommand(engine.commands, argv);
   if (cmd == nullptr || !cmd->ArityFits(argv.size())) return false;  // refused at once
+  if (!client.authenticated && !(cmd->flags & kNoAuth) && !engine.config.requirepass.empty()) {
+    return false;  // NOAUTH at once
+  }
   if (engine.pause.all) return true;
   if (cmd->name == "exec") {
     std::vector<std::string_view> q;
@@ -448,8 +471,19 @@ void PostponeClient(Engine& engine, ClientInfo& client,
   engine.blocking.Add(client, std::move(b));
 }
 
+void Pause(Engine& engine, int64_t end_ms, bool all, int64_t now_ms) {
+  ClientPause& pause = engine.pause;
+  const bool active = pause.end_ms > now_ms;
+  pause.all = all || (active && pause.all);
+  pause.end_ms = std::max(active ? pause.end_ms : 0, end_ms);
+  engine.keyspace.stats().expiry_paused = true;
+  engine.blocking.UpdateAttention();
+}
+
 void Unpause(Engine& engine) {
   engine.pause = ClientPause{};
+  engine.keyspace.stats().expiry_paused = false;
+  engine.blocking.UpdateAttention();
   engine.blocking.ResumePostponedLater();
 }
 

@@ -85,7 +85,12 @@ class BlockingState : public KeyspaceObserver {
 
   size_t waiting_keys() const { return waiting_keys_; }
   // Work for ServeBlockedClients: a ready key, or postponed clients to resume.
-  bool has_ready() const { return !ready_.empty() || resume_postponed_; }
+  bool has_ready() const { return work_; }
+  // Whether Dispatch must mind blocking at all: a client is blocked or postponed, a key is
+  // ready, or CLIENT PAUSE is in force. Otherwise no command can ready a key for anyone.
+  bool attention() const { return attention_; }
+  // Recomputes attention() (after the pause changed).
+  void UpdateAttention();
   size_t blocked_clients() const { return blocked_.size(); }
   // The earliest deadline of a blocked client (Unix ms), or 0 when none has one.
   int64_t next_deadline_ms() const {
@@ -133,10 +138,15 @@ class BlockingState : public KeyspaceObserver {
   std::vector<std::pair<int, std::string>> TakeReady();
   std::vector<uint64_t> Expired(int64_t now_ms) const;
   std::vector<uint64_t> Postponed() const;
-  void ResumePostponedLater() { resume_postponed_ = true; }
+  void ResumePostponedLater() {
+    resume_postponed_ = work_ = true;
+    UpdateAttention();
+  }
   bool TakeResumePostponed() {
     const bool r = resume_postponed_;
     resume_postponed_ = false;
+    work_ = !ready_.empty();
+    UpdateAttention();
     return r;
   }
 
@@ -152,10 +162,19 @@ class BlockingState : public KeyspaceObserver {
   std::set<std::pair<int64_t, uint64_t>> deadlines_;  // (deadline ms, client id)
   uint64_t next_sequence_ = 0;
   bool resume_postponed_ = false;
+  bool work_ = false;  // !ready_.empty() || resume_postponed_
+  bool attention_ = false;
 };
 
+// The command path while BlockingState::attention() (the server checks that one flag per
+// command and calls Dispatch directly when it is clear): a command CLIENT PAUSE holds back is
+// postponed, any other goes through Dispatch, and then the keys it readied are served.
+void DispatchWithBlocking(Engine& engine, ClientInfo& client,
+                          const std::vector<std::string_view>& argv, std::string* out,
+                          int64_t now_ms);
+
 // After a top-level command: serves the clients waiting on ready keys (see the top of this
-// file) until no key is ready. Called by Dispatch when BlockingState::has_ready().
+// file) until no key is ready. Called after a command when BlockingState::has_ready().
 void ServeBlockedClients(Engine& engine, int64_t now_ms);
 
 // Sends the timeout reply to every client whose deadline is at or before now_ms and unblocks
@@ -193,6 +212,10 @@ bool PausedFor(const Engine& engine, const ClientInfo& client,
 // Postpones the command: the client is blocked (INFO blocked_clients counts it) until the
 // pause ends, then argv runs through Dispatch.
 void PostponeClient(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv);
+
+// Starts or extends a pause until end_ms (Unix ms): a pause in force is only lengthened or
+// made stricter (WRITE to ALL), never shortened. Expiry and eviction wait meanwhile.
+void Pause(Engine& engine, int64_t end_ms, bool all, int64_t now_ms);
 
 // Ends the pause (CLIENT UNPAUSE, or its deadline passed): after the running command, the
 // postponed clients run their commands in the order they were postponed and their pipelines

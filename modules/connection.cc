@@ -552,12 +552,7 @@ void ClientPauseCommand(CommandContext& ctx) {
     ctx.Error(err::kTimeoutOutOfRange);
     return;
   }
-  if (timeout_ms > 0) {
-    ClientPause& pause = ctx.engine.pause;
-    const bool active = pause.end_ms > ctx.now_ms;
-    pause.all = all || (active && pause.all);
-    pause.end_ms = std::max(active ? pause.end_ms : 0, ctx.now_ms + timeout_ms);
-  }
+  if (timeout_ms > 0) Pause(ctx.engine, ctx.now_ms + timeout_ms, all, ctx.now_ms);
   ctx.reply.Ok();
 }
 

@@ -128,6 +128,8 @@ bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
   const Config& cfg = engine.config;
   Evictor& evictor = engine.keyspace.evictor();
   if (cfg.maxmemory == 0) return true;
+  // As Redis, nothing is evicted while CLIENT PAUSE holds writes back.
+  if (engine.pause.end_ms != 0) return true;
   return evictor.Enforce(engine.keyspace, cfg.maxmemory, now_ms, UsedMemoryBytes,
                          engine.clock_us, budget_us) != Evictor::Result::kFail;
 }
@@ -224,9 +226,6 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   } else if (client.subscribed && client.proto == Proto::kResp2 &&
              !AllowedWhenSubscribed(container != nullptr ? *container : *cmd)) [[unlikely]] {
     refuse(cmd, err::Format(err::kSubscribedContext, {cmd->name}));
-  } else if (engine.pause.end_ms != 0 && PausedFor(engine, client, argv, now_ms)) [[unlikely]] {
-    // CLIENT PAUSE: the command runs when the pause ends (modules/blocking.h).
-    PostponeClient(engine, client, argv);
   } else if (client.in_multi && !RunsAtOnceInMulti(container != nullptr ? *container : *cmd)) {
     // Inside MULTI: queue a copy (the read buffer moves on) and answer QUEUED.
     client.queued.emplace_back(argv.begin(), argv.end());
@@ -234,8 +233,6 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   } else {
     ExecuteInline(engine, client, *cmd, argv, reply, now_ms);
   }
-  // Blocked clients whose keys this command readied (modules/blocking.h).
-  if (engine.blocking.has_ready()) [[unlikely]] ServeBlockedClients(engine, now_ms);
 
   if (mode_before != ClientInfo::ReplyMode::kOn ||
       client.reply_mode != ClientInfo::ReplyMode::kOn) [[unlikely]] {

@@ -422,19 +422,10 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   if (nread == 0 || c->closing) return;
   c->in_len += static_cast<size_t>(nread);
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
-  c->client->last_interaction_ms = NowMs();
-  if (c->client->blocked) [[unlikely]] {
-    // Its pipeline waits; only a flood past the query buffer limit is acted on.
-    if (c->in_len - c->in_pos > engine_.config.client_query_buffer_limit) {
-      Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
-          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
-      Close(c);
-    }
-    return;
-  }
-  ProcessInput(c);
+  const int64_t now_ms = NowMs();
+  c->client->last_interaction_ms = now_ms;
+  ProcessInput(c, now_ms);
   Write(c);
-  if (!unblocked_.empty()) [[unlikely]] RunUnblocked();
 }
 
 void Server::Unblocked(ClientInfo& client) { unblocked_.push_back(client.id); }
@@ -450,7 +441,7 @@ void Server::RunUnblocked() {
       if (it == clients_.end()) continue;
       Connection* c = it->second;
       if (c->closing || c->client->blocked) continue;
-      ProcessInput(c);
+      ProcessInput(c, NowMs());
       Write(c);
     }
   }
@@ -477,46 +468,75 @@ void Server::OnBlockingTimer() {
   ArmBlockingTimer();
 }
 
-void Server::ProcessInput(Connection* c) {
+void Server::ProcessInput(Connection* c, int64_t now_ms) {
   const Config& cfg = engine_.config;
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
   current_ = c;
-  // A blocked client (modules/blocking.h) runs no more of its pipeline until unblocked.
-  while (c->in_pos < c->in_len && !c->client->close_after_reply && !c->client->blocked) {
+  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+    // While a client is blocked or CLIENT PAUSE is in force (modules/blocking.h), the rest of
+    // the batch takes the path that minds them; otherwise a command cannot block anyone or
+    // ready a key for anyone, and this one test is all the hot path pays.
+    if (engine_.blocking.attention()) [[unlikely]] {
+      ProcessInputWithBlocking(c, limits, now_ms);
+      break;
+    }
     limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      Dispatch(engine_, *c->client, c->parser.args(), &c->out, NowMs());
+      Dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
-    } else if (r.status == RespParser::Status::kEmpty) {
-      c->in_pos += r.consumed;
-    } else if (r.status == RespParser::Status::kIncomplete) {
-      // Only a request spanning reads makes the buffer hold more than one read's bytes.
-      c->in_peak = std::max(c->in_peak, pending.size());
-      if (pending.size() > cfg.client_query_buffer_limit) {
-        Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
-            static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
-        c->in_pos = c->in_len = 0;
-        c->parser.Reset();
-        c->client->close_after_reply = true;
-      }
+    } else if (!OnParseResult(c, r, pending)) {
       break;
-    } else {
-      ReplyBuilder(&c->out).Error(r.error);
-      Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
-          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
-          static_cast<int>(r.error.size()), r.error.data());
-      c->in_pos = c->in_len = 0;
-      c->parser.Reset();
-      c->client->close_after_reply = true;
     }
   }
   current_ = nullptr;
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
   if (shutdown_requested_) BeginShutdown();
+}
+
+void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_t now_ms) {
+  // A blocked client runs no more of its pipeline until unblocked (Unblocked, RunUnblocked).
+  while (c->in_pos < c->in_len && !c->client->close_after_reply && !c->client->blocked) {
+    limits.authenticated = c->client->authenticated;
+    std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
+    RespParser::Result r = c->parser.Parse(pending, limits);
+    if (r.status == RespParser::Status::kCommand) {
+      DispatchWithBlocking(engine_, *c->client, c->parser.args(), &c->out, now_ms);
+      c->in_pos += r.consumed;
+    } else if (!OnParseResult(c, r, pending)) {
+      break;
+    }
+  }
+}
+
+bool Server::OnParseResult(Connection* c, const RespParser::Result& r, std::string_view pending) {
+  if (r.status == RespParser::Status::kEmpty) {
+    c->in_pos += r.consumed;
+    return true;
+  }
+  if (r.status == RespParser::Status::kIncomplete) {
+    // Only a request spanning reads makes the buffer hold more than one read's bytes.
+    c->in_peak = std::max(c->in_peak, pending.size());
+    if (pending.size() > engine_.config.client_query_buffer_limit) {
+      Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
+      c->in_pos = c->in_len = 0;
+      c->parser.Reset();
+      c->client->close_after_reply = true;
+    }
+    return false;
+  }
+  ReplyBuilder(&c->out).Error(r.error);
+  Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
+      static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
+      static_cast<int>(r.error.size()), r.error.data());
+  c->in_pos = c->in_len = 0;
+  c->parser.Reset();
+  c->client->close_after_reply = true;
+  return true;
 }
 
 void Server::Write(Connection* c) {
@@ -570,7 +590,12 @@ void Server::OnWriteDone(Connection* c, int status) {
 
 void Server::FlushPending() {
   if (!unblocked_.empty()) [[unlikely]] RunUnblocked();
-  if (blocking_timer_at_ms_ != NextBlockingDeadlineMs(engine_)) [[unlikely]] ArmBlockingTimer();
+  // The blocking timer follows the earliest deadline; with nobody blocked or paused and the
+  // timer idle, one test of each.
+  if ((engine_.blocking.attention() || blocking_timer_at_ms_ != 0) &&
+      blocking_timer_at_ms_ != NextBlockingDeadlineMs(engine_)) [[unlikely]] {
+    ArmBlockingTimer();
+  }
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -616,13 +641,23 @@ void Server::OnCron() {
   const int64_t now_ms = NowMs();
   // Between commands, eviction may take a fifth of the tick (maxmemory lowered at runtime).
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
-  engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
+  // CLIENT PAUSE holds back expiry too (Redis pauses it with the writes it would propagate).
+  if (engine_.pause.end_ms == 0) {
+    engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
+  }
   engine_.keyspace.Cron();
   std::vector<Connection*> idle;
   for (auto& [id, c] : clients_) {
     // As Redis, a blocked client waits out its own timeout, not the idle one.
     if (cfg.timeout > 0 && !c->client->monitor && !c->client->blocked &&
         now_ms - c->client->last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
+      idle.push_back(c);
+      continue;
+    }
+    // A blocked client's pipeline waits unparsed: past the query buffer limit it is closed.
+    if (c->client->blocked && c->in_len - c->in_pos > cfg.client_query_buffer_limit) {
+      Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
       idle.push_back(c);
       continue;
     }

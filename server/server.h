@@ -38,6 +38,7 @@
 
 #include "conf/config.h"
 #include "modules/engine.h"
+#include "protocol/resp_parser.h"
 #include "server/metrics.h"
 #include "server/systemd.h"
 
@@ -94,7 +95,16 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void InvalidateClock() { clock_stale_ = true; }
 
  private:
-  void ProcessInput(Connection* c);
+  // Runs the complete commands in c's read buffer; now_ms is the loop iteration's clock
+  // (NowMs), which nothing in a batch makes stale.
+  void ProcessInput(Connection* c, int64_t now_ms);
+  // ProcessInput's loop while BlockingState::attention(): stops at a blocked client, holds
+  // paused commands back and serves the keys each command readies.
+  [[gnu::noinline]] void ProcessInputWithBlocking(Connection* c, ParseLimits& limits,
+                                                  int64_t now_ms);
+  // A parse result other than a command (empty line, incomplete, protocol error); false when
+  // the batch stops here.
+  bool OnParseResult(Connection* c, const RespParser::Result& r, std::string_view pending);
   // Runs the pipelines of the clients unblocked since the last call, in the order they were
   // unblocked, until no more are (each may unblock others).
   void RunUnblocked();
