@@ -44,6 +44,9 @@ class ClientOutputOwner {
   virtual void OutputReady(ClientInfo& client) = 0;
   // Brings client's buffer figures (query_buffer_*, output_buffer_bytes) up to date.
   virtual void RefreshBufferStats(ClientInfo& client) = 0;
+  // client, blocked (ClientInfo::blocked) since one of its commands, is unblocked: the rest of
+  // its pipeline may run (after the running command; never from inside this call).
+  virtual void Unblocked(ClientInfo& /*client*/) {}
 };
 
 // The state of one client that commands may read or change.
@@ -64,7 +67,9 @@ struct ClientInfo {
   std::shared_ptr<AclUser> user;
   // Flags (CLIENT LIST letters O, b, P, t, e). Set monitor through ClientRegistry::SetMonitor.
   bool monitor = false;
-  bool blocked = false;     // waiting in a blocking command (none exists yet)
+  // Waiting in a blocking command or postponed by CLIENT PAUSE (modules/blocking.h): the
+  // server runs no more of its pipeline until it is unblocked.
+  bool blocked = false;
   bool subscribed = false;  // has a channel, pattern or shard-channel subscription
   bool tracking = false;    // CLIENT TRACKING on (not implemented yet)
   bool no_evict = false;
@@ -136,6 +141,12 @@ class ClientRegistry {
     ReplyBuilder reply(client.sink.buffer, client.proto);
     build(reply);
     Wrote(client, client.sink.buffer->size() - before);
+  }
+  // After appending bytes to client's sink directly: counts them and tells the server.
+  void NoteWritten(ClientInfo& client, size_t bytes) { Wrote(client, bytes); }
+  // Tells the server client was unblocked (ClientOutputOwner::Unblocked).
+  void NotifyUnblocked(ClientInfo& client) {
+    if (owner_ != nullptr && client.sink.owner != nullptr) owner_->Unblocked(client);
   }
   void RefreshBufferStats(ClientInfo& client) {
     if (owner_ != nullptr && client.sink.owner != nullptr) owner_->RefreshBufferStats(client);

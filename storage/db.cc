@@ -12,6 +12,7 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
   uint64_t hash = HashKey(key);
   Entry* e = dict_.Find(key, hash);
   if (e != nullptr && e->IsExpired(now_ms)) {
+    if (stats_->expiry_paused) [[unlikely]] return nullptr;
     Unlink(e, hash);
     signal_->Fire(index_, key, KeyEvent::kExpired);
     Entry::Free(e);

@@ -24,6 +24,9 @@ struct KeyspaceStats {
   uint64_t keyspace_misses = 0;
   uint64_t expired_keys = 0;
   uint64_t evicted_keys = 0;
+  // Not a counter: while set (CLIENT PAUSE), a key whose expiry passed is hidden from lookups
+  // but kept, and counted as expired only once the pause ends and it is looked up again.
+  bool expiry_paused = false;
 };
 
 class Evictor;
