@@ -37,6 +37,7 @@ import traceback
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(BENCH_DIR, "workloads"))
 
+import blocking  # noqa: E402
 import common  # noqa: E402
 import cpu  # noqa: E402
 import eviction  # noqa: E402
@@ -47,7 +48,8 @@ import ratelimit  # noqa: E402
 import report  # noqa: E402
 import throughput  # noqa: E402
 
-FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction"]
+FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
+            "blocking"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -60,6 +62,7 @@ REPS = {
     "loadshapes": (1, 3),
     "ratelimit": (1, 3),
     "eviction": (1, 3),
+    "blocking": (1, 3),
 }
 
 _live_servers = []
@@ -320,6 +323,9 @@ class Runner:
         log("ratelimit %-20s %s" % (name, self.brief("ratelimit", name, "refused_p50_us")))
         for t in targets:
             t.stop()
+
+    def family_blocking(self):
+        blocking.family(self)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]
