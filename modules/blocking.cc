@@ -257,9 +257,9 @@ void BlockClient(CommandContext& ctx, const std::vector<std::string_view>& keys,
 
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
   // As Redis 7.0's getTimeoutFromObjectOrReply: a long double (strtold's syntax, so hex and
-  // exponents too, no spaces), in seconds, truncated to whole milliseconds (so below 1 ms is
-  // 0: forever). Redis's conversion of a value past the 64-bit range comes out negative, so
-  // such a value is refused as negative.
+  // exponents too, no spaces), in seconds, rounded up to whole milliseconds (0.001 is not
+  // exactly representable and must not become 0, forever). Redis's conversion of a value past
+  // the 64-bit range comes out negative, so such a value is refused as negative.
   std::string buf(arg);
   long double seconds = 0;
   bool ok = !buf.empty() && buf.size() < 5120 && !std::isspace(static_cast<unsigned char>(buf[0]));
@@ -280,7 +280,7 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
     ctx.Error(err::kTimeoutNegative);
     return false;
   }
-  const auto whole = static_cast<int64_t>(ms);
+  const auto whole = static_cast<int64_t>(std::ceil(ms));
   if (whole < 0) {
     ctx.Error(err::kTimeoutNegative);
     return false;

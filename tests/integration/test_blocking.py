@@ -103,6 +103,12 @@ def test_timeout_errors(both, timeout):
     both("BLMPOP", timeout, "1", "q", "LEFT")
 
 
+@pytest.mark.parametrize("timeout", ["0.001", "0.0001", "0.0015"])
+def test_sub_millisecond_timeouts_do_not_block_forever(both, timeout):
+    both("BLPOP", "q", timeout)
+    both("BZPOPMAX", "z", timeout)
+
+
 def test_wrong_type_and_syntax_errors(both):
     both("SET", "s", "x")
     both("BLPOP", "nokey", "s", "0")

@@ -100,7 +100,7 @@ TEST_CASE("timeouts are fractional seconds with Redis's errors", "[blocking]") {
   // Past the 64-bit range in ms: Redis 7.0's conversion comes out negative.
   CHECK(a.Run({"BLPOP", "q", "0x7FFFFFFFFFFFFF"}) == "-ERR timeout is negative\r\n");
   CHECK(a.Run({"BZPOPMIN", "z", "nan"}) == "-ERR timeout is not a float or out of range\r\n");
-  CHECK(a.Run({"BLPOP", "q", "0.0019"}).empty());  // truncated to 1 ms
+  CHECK(a.Run({"BLPOP", "q", "0.0001"}).empty());  // rounded up to 1 ms, not 0 (forever)
   CHECK(firn::NextBlockingDeadlineMs(h.engine) == h.now_ms + 1);
 }
 
