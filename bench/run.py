@@ -40,6 +40,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(BENCH_DIR, "workloads"))
 
 import bits  # noqa: E402
+import blocking  # noqa: E402
 import common  # noqa: E402
 import cpu  # noqa: E402
 import eviction  # noqa: E402
@@ -58,7 +59,7 @@ collections_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo", "bits", "collections"]
+            "geo", "bits", "collections", "blocking"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -74,6 +75,7 @@ REPS = {
     "geo": (1, 1),
     "bits": (1, 3),
     "collections": (1, 3),
+    "blocking": (1, 3),
 }
 
 _live_servers = []
@@ -352,6 +354,9 @@ class Runner:
         log("ratelimit %-20s %s" % (name, self.brief("ratelimit", name, "refused_p50_us")))
         for t in targets:
             t.stop()
+
+    def family_blocking(self):
+        blocking.family(self)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]

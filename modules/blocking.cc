@@ -256,8 +256,10 @@ void BlockClient(CommandContext& ctx, const std::vector<std::string_view>& keys,
 }
 
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
-  // As Redis's getTimeoutFromObjectOrReply: a long double (strtold's syntax, so hex and
-  // exponents too, no spaces), in seconds, rounded up to whole milliseconds.
+  // As Redis 7.0's getTimeoutFromObjectOrReply: a long double (strtold's syntax, so hex and
+  // exponents too, no spaces), in seconds, rounded up to whole milliseconds (0.001 is not
+  // exactly representable and must not become 0, forever). Redis's conversion of a value past
+  // the 64-bit range comes out negative, so such a value is refused as negative.
   std::string buf(arg);
   long double seconds = 0;
   bool ok = !buf.empty() && buf.size() < 5120 && !std::isspace(static_cast<unsigned char>(buf[0]));
@@ -273,8 +275,9 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
     return false;
   }
   const long double ms = seconds * 1000.0L;
-  if (ms > static_cast<long double>(std::numeric_limits<int64_t>::max())) {
-    ctx.Error(err::kTimeoutOutOfRange);
+  constexpr long double kLimit = 9223372036854775807.0L;
+  if (ms >= kLimit || ms <= -kLimit) {
+    ctx.Error(err::kTimeoutNegative);
     return false;
   }
   const auto whole = static_cast<int64_t>(std::ceil(ms));
@@ -282,11 +285,9 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
     ctx.Error(err::kTimeoutNegative);
     return false;
   }
-  if (whole > 0 && whole > std::numeric_limits<int64_t>::max() - ctx.now_ms) {
-    ctx.Error(err::kTimeoutOutOfRange);
-    return false;
-  }
-  *timeout_ms = whole;
+  // A deadline past the clock's range: Redis's sum wraps into the past, so it times out at
+  // once; here it is kept at the furthest representable time instead (see compatibility.md).
+  *timeout_ms = std::min<int64_t>(whole, std::numeric_limits<int64_t>::max() - ctx.now_ms);
   return true;
 }
 

@@ -44,8 +44,11 @@ inline void SignalKeyReady(Engine& engine, int db, std::string_view key);
 
 // What a blocked client is sent when its timeout passes (or CLIENT UNBLOCK ... TIMEOUT).
 enum class BlockTimeoutReply : uint8_t {
-  kNullArray,  // BLPOP, BRPOP, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, XREAD, XREADGROUP
-  kNull,       // BRPOPLPUSH, BLMOVE (a null bulk string)
+  // Every list, sorted-set and stream command in Redis 7.0 (BLMOVE and BRPOPLPUSH too, although
+  // their non-blocking form answers a null string).
+  kNullArray,
+  kNull,  // a null bulk string
+
 };
 
 // Whether the running command may block instead of answering: false inside MULTI (EXEC runs
@@ -65,8 +68,8 @@ void BlockClient(CommandContext& ctx, const std::vector<std::string_view>& keys,
                  const std::vector<std::string>& rerun_argv = {});
 
 // Parses a blocking command's timeout in seconds (fractional; 0: forever) into *timeout_ms,
-// with Redis's errors ("timeout is not a float or out of range", "timeout is negative",
-// "timeout is out of range"). Returns false having replied the error.
+// with Redis 7.0's errors ("timeout is not a float or out of range", "timeout is negative").
+// Returns false having replied the error.
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms);
 
 // The engine's table of blocked clients.

@@ -7,6 +7,7 @@
 // alone.
 #include "modules/connection.h"
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -557,10 +558,8 @@ void ClientPauseCommand(CommandContext& ctx) {
     ctx.Error(err::kTimeoutNegative);
     return;
   }
-  if (timeout_ms > INT64_MAX - ctx.now_ms) {
-    ctx.Error(err::kTimeoutOutOfRange);
-    return;
-  }
+  // The furthest time the clock holds for a longer pause.
+  timeout_ms = std::min<int64_t>(timeout_ms, INT64_MAX - ctx.now_ms);
   if (timeout_ms > 0) Pause(ctx.engine, ctx.now_ms + timeout_ms, all, ctx.now_ms);
   ctx.reply.Ok();
 }

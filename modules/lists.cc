@@ -569,14 +569,16 @@ void BlockingMove(CommandContext& ctx, End from, End to, int64_t timeout_ms) {
     return;
   }
   if (MayBlock(ctx)) {
-    BlockClient(ctx, {ctx.arg(1)}, timeout_ms, BlockTimeoutReply::kNull);
+    // Redis 7.0 times every list, zset and stream wait out with a null array, BLMOVE's too.
+    BlockClient(ctx, {ctx.arg(1)}, timeout_ms, BlockTimeoutReply::kNullArray);
     return;
   }
   ctx.reply.Null();
 }
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout -> the element moved; waits up to
-// timeout seconds (0: forever) for source to be pushed to; nil on timeout.
+// timeout seconds (0: forever) for source to be pushed to; a nil array on timeout (a nil
+// string where it may not block), as Redis 7.0.
 void BLMove(CommandContext& ctx) {
   End from, to;
   if (!ArgEnd(ctx, ctx.arg(3), &from) || !ArgEnd(ctx, ctx.arg(4), &to)) return;
