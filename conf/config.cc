@@ -175,6 +175,10 @@ const Setting kSettings[] = {
     {.name = "zset-max-listpack-value", .section = "collections", .kind = Kind::kInt,
      .member = &Config::zset_max_listpack_value, .max = kInt64Max,
      .alias = "zset-max-ziplist-value"},
+    {.name = "stream-node-max-bytes", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::stream_node_max_bytes, .max = kInt64Max},
+    {.name = "stream-node-max-entries", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::stream_node_max_entries, .max = kInt64Max},
     // [server]
     {.name = "hz", .section = "server", .kind = Kind::kInt,
      .member = &Config::hz, .min = 1, .max = 500},

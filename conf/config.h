@@ -93,6 +93,8 @@ struct Config {
   int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds
   int64_t zset_max_listpack_entries = 128;  // accepted; sorted sets are always trees for now
   int64_t zset_max_listpack_value = 64;     // accepted; sorted sets are always trees for now
+  int64_t stream_node_max_bytes = 4096;     // bytes of a stream node (0: no cap)
+  int64_t stream_node_max_entries = 100;    // entries of a stream node (0: no cap)
 
   // [server]
   int hz = 10;                        // background task runs/second, 1..500

@@ -18,6 +18,7 @@
 #include "modules/server.h"
 #include "modules/sets.h"
 #include "modules/slowlog.h"
+#include "modules/streams.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
 #include "modules/zsets.h"
@@ -57,6 +58,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, HashCommands());
   AddFamily(&commands_, SetCommands());
   AddFamily(&commands_, ZSetCommands());
+  AddFamily(&commands_, StreamCommands());
   AddFamily(&commands_, PubSubCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);
