@@ -624,12 +624,8 @@ void ReadGeneric(CommandContext& ctx, bool group_mode) {
       streams_arg = i + 1;
       const size_t rest = ctx.argc() - streams_arg;
       if (rest % 2 != 0) {
-        std::string msg = "ERR Unbalanced ";
-        msg.append(group_mode ? "XREADGROUP" : "XREAD")
-            .append(" list of streams: for each stream key an ID or '")
-            .push_back(group_mode ? '>' : '$');
-        msg.append("' must be specified.");
-        ctx.Error(msg);
+        // Redis 7.0 names XREAD and '$' for both commands.
+        ctx.Error(err::kXreadUnbalanced);
         return;
       }
       nstreams = rest / 2;

@@ -399,9 +399,9 @@ inline constexpr std::string_view kXreadgroupDollar =
 inline constexpr std::string_view kXreadGreater =
     "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
     "<consumer> option.";
-// %s: XREAD or XREADGROUP; %c: '$' or '>'.
+// XREADGROUP says the same.
 inline constexpr std::string_view kXreadUnbalanced =
-    "ERR Unbalanced %s list of streams: for each stream key an ID or '%c' must be specified.";
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.";
 inline constexpr std::string_view kXgroupNeedsKey =
     "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to "
     "use the MKSTREAM option to create an empty stream automatically.";
