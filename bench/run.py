@@ -44,10 +44,12 @@ import expiry  # noqa: E402
 import loadshapes  # noqa: E402
 import memory  # noqa: E402
 import ratelimit  # noqa: E402
+import streams  # noqa: E402
 import report  # noqa: E402
 import throughput  # noqa: E402
 
-FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction"]
+FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
+            "streams"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -60,6 +62,7 @@ REPS = {
     "loadshapes": (1, 3),
     "ratelimit": (1, 3),
     "eviction": (1, 3),
+    "streams": (1, 3),
 }
 
 _live_servers = []
@@ -320,6 +323,9 @@ class Runner:
         log("ratelimit %-20s %s" % (name, self.brief("ratelimit", name, "refused_p50_us")))
         for t in targets:
             t.stop()
+
+    def family_streams(self):
+        streams.family(self)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]
