@@ -1189,7 +1189,7 @@ constexpr KeyRule kXaddKeys[] = {
 constexpr DocArg kXaddArgs[] = {
     {"key", "key", "", "", 0, 0, 0},
     {"nomkstream", "pure-token", "NOMKSTREAM", "", -1, O, 0},
-    {"trim", "block", "", "", -1, O, 7},
+    {"trim", "block", "", "", -1, O, 8},
     {"strategy", "oneof", "", "", -1, 0, 2},
     {"maxlen", "pure-token", "MAXLEN", "", -1, 0, 0},
     {"minid", "pure-token", "MINID", "", -1, 0, 0},
@@ -1373,7 +1373,7 @@ constexpr KeyRule kXtrimKeys[] = {
 };
 constexpr DocArg kXtrimArgs[] = {
     {"key", "key", "", "", 0, 0, 0},
-    {"trim", "block", "", "", -1, 0, 7},
+    {"trim", "block", "", "", -1, 0, 8},
     {"strategy", "oneof", "", "", -1, 0, 2},
     {"maxlen", "pure-token", "MAXLEN", "", -1, 0, 0},
     {"minid", "pure-token", "MINID", "", -1, 0, 0},
