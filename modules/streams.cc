@@ -198,15 +198,11 @@ void ReplyRange(CommandContext& ctx, const Stream& s, StreamId start, StreamId e
 }
 
 std::string NoGroupError(std::string_view key, std::string_view group) {
-  std::string out = "NOGROUP No such key '";
-  out.append(key).append("' or consumer group '").append(group).append("'");
-  return out;
+  return err::Format(err::kNoKeyOrGroup, {key, group});
 }
 
 std::string NoGroupForKeyError(std::string_view group, std::string_view key) {
-  std::string out = "NOGROUP No such consumer group '";
-  out.append(group).append("' for key name '").append(key).append("'");
-  return out;
+  return err::Format(err::kNoGroupForKey, {group, key});
 }
 
 // ---- trimming arguments (XADD and XTRIM, Redis's streamParseAddOrTrimArgsOrReply) ----
@@ -608,11 +604,11 @@ void ReadGeneric(CommandContext& ctx, bool group_mode) {
       ++i;
       int64_t t;
       if (!ParseInt64(ctx.arg(i), &t)) {
-        ctx.Error("ERR timeout is not an integer or out of range");
+        ctx.Error(err::kStreamTimeoutNotInteger);
         return;
       }
       if (t < 0) {
-        ctx.Error("ERR timeout is negative");
+        ctx.Error(err::kStreamTimeoutNegative);
         return;
       }
       timeout_ms = t;
@@ -669,9 +665,7 @@ void ReadGeneric(CommandContext& ctx, bool group_mode) {
     if (have_group) {
       Stream::Group* g = e != nullptr ? StreamOf(e)->FindGroup(group_name) : nullptr;
       if (g == nullptr) {
-        std::string msg = NoGroupError(key, group_name);
-        msg.append(" in XREADGROUP with GROUP option");
-        ctx.Error(msg);
+        ctx.Error(err::Format(err::kNoKeyOrGroupXreadgroup, {key, group_name}));
         return;
       }
       groups[k] = g;
@@ -753,9 +747,7 @@ void XReadGroup(CommandContext& ctx) { ReadGeneric(ctx, true); }
 
 // Redis's addReplySubcommandSyntaxError: the subcommand as typed, the container in capitals.
 std::string SubcommandSyntaxError(CommandContext& ctx, std::string_view container = "XGROUP") {
-  std::string out = "ERR unknown subcommand or wrong number of arguments for '";
-  out.append(ctx.arg(1).substr(0, 128)).append("'. Try ").append(container).append(" HELP.");
-  return out;
+  return err::Format(err::kSubcommandSyntax, {ctx.arg(1).substr(0, 128), container});
 }
 
 // The stream and group of an XGROUP subcommand that needs both (SETID, CREATECONSUMER,
@@ -1125,9 +1117,7 @@ void XClaim(CommandContext& ctx) {
     } else if (EqualsNoCase(opt, "LASTID") && more) {
       if (!ParseIdOrReply(ctx, ctx.arg(++j), 0, true, &last_id)) return;
     } else {
-      std::string msg = "ERR Unrecognized XCLAIM option '";
-      msg.append(opt).append("'");
-      ctx.Error(msg);
+      ctx.Error(err::Format(err::kXclaimUnknownOption, {opt}));
       return;
     }
   }

@@ -416,10 +416,22 @@ inline constexpr std::string_view kXclaimRetryCount =
 inline constexpr std::string_view kXautoclaimMinIdle =
     "ERR Invalid min-idle-time argument for XAUTOCLAIM";
 inline constexpr std::string_view kXautoclaimCount = "ERR COUNT must be > 0";
-// Built at run time with names: "NOGROUP No such key '%s' or consumer group '%s'" (XPENDING,
-// XCLAIM, XAUTOCLAIM; XREADGROUP adds " in XREADGROUP with GROUP option"), "NOGROUP No such
-// consumer group '%s' for key name '%s'" (XGROUP, XINFO), "ERR Unrecognized XCLAIM option '%s'",
-// "ERR unknown subcommand or wrong number of arguments for '%s'. Try XGROUP HELP.".
+// %s: the key, then the group (XPENDING, XCLAIM, XAUTOCLAIM).
+inline constexpr std::string_view kNoKeyOrGroup = "NOGROUP No such key '%s' or consumer group '%s'";
+inline constexpr std::string_view kNoKeyOrGroupXreadgroup =
+    "NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option";
+// %s: the group, then the key (XGROUP, XINFO).
+inline constexpr std::string_view kNoGroupForKey =
+    "NOGROUP No such consumer group '%s' for key name '%s'";
+inline constexpr std::string_view kXclaimUnknownOption = "ERR Unrecognized XCLAIM option '%s'";
+// %s: the subcommand as typed, then the container in capitals (Redis's
+// addReplySubcommandSyntaxError).
+inline constexpr std::string_view kSubcommandSyntax =
+    "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.";
+// XREAD / XREADGROUP BLOCK's milliseconds.
+inline constexpr std::string_view kStreamTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kStreamTimeoutNegative = "ERR timeout is negative";
 inline constexpr std::string_view kXinfoCountNegative = "ERR value is out of range, must be positive";
 
 }  // namespace firn::err
