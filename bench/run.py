@@ -49,6 +49,7 @@ import geo  # noqa: E402
 import loadshapes  # noqa: E402
 import memory  # noqa: E402
 import ratelimit  # noqa: E402
+import streams  # noqa: E402
 import report  # noqa: E402
 import throughput  # noqa: E402
 
@@ -59,7 +60,7 @@ collections_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo", "bits", "collections", "blocking"]
+            "geo", "bits", "collections", "blocking", "streams"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -76,6 +77,7 @@ REPS = {
     "bits": (1, 3),
     "collections": (1, 3),
     "blocking": (1, 3),
+    "streams": (1, 3),
 }
 
 _live_servers = []
@@ -357,6 +359,8 @@ class Runner:
 
     def family_blocking(self):
         blocking.family(self)
+    def family_streams(self):
+        streams.family(self)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]

@@ -183,6 +183,10 @@ const Setting kSettings[] = {
      .alias = "zset-max-ziplist-value"},
     {.name = "hll-sparse-max-bytes", .section = "collections", .kind = Kind::kMemory,
      .member = &Config::hll_sparse_max_bytes, .max = kInt64Max},
+    {.name = "stream-node-max-bytes", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::stream_node_max_bytes, .max = kInt64Max},
+    {.name = "stream-node-max-entries", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::stream_node_max_entries, .max = kInt64Max},
     // [server]
     {.name = "hz", .section = "server", .kind = Kind::kInt,
      .member = &Config::hz, .min = 1, .max = 500},

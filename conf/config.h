@@ -97,6 +97,8 @@ struct Config {
   int64_t zset_max_listpack_entries = 128;  // members a compact (listpack) sorted set holds
   int64_t zset_max_listpack_value = 64;     // bytes of the longest member it holds
   uint64_t hll_sparse_max_bytes = 3000;     // bytes past which a sparse HyperLogLog turns dense
+  int64_t stream_node_max_bytes = 4096;     // bytes of a stream node (0: no cap)
+  int64_t stream_node_max_entries = 100;    // entries of a stream node (0: no cap)
 
   // [server]
   int hz = 10;                        // background task runs/second, 1..500

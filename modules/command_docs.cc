@@ -1395,6 +1395,217 @@ constexpr DocArg kSunionstoreArgs[] = {
     {"destination", "key", "", "", 0, 0, 0},
     {"key", "key", "", "", 1, M, 0},
 };
+// xack
+constexpr KeyRule kXackKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXackArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"group", "string", "", "", -1, 0, 0},
+    {"id", "string", "", "", -1, M, 0},
+};
+// xadd
+constexpr KeyRule kXaddKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0,
+     .notes = "trimming may remove entries, so the stream is updated rather than inserted into"},
+};
+constexpr DocArg kXaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"nomkstream", "pure-token", "NOMKSTREAM", "", -1, O, 0},
+    {"trim", "block", "", "", -1, O, 8},
+    {"strategy", "oneof", "", "", -1, 0, 2},
+    {"maxlen", "pure-token", "MAXLEN", "", -1, 0, 0},
+    {"minid", "pure-token", "MINID", "", -1, 0, 0},
+    {"operator", "oneof", "", "", -1, O, 2},
+    {"equal", "pure-token", "=", "", -1, 0, 0},
+    {"approximately", "pure-token", "~", "", -1, 0, 0},
+    {"threshold", "string", "", "", -1, 0, 0},
+    {"count", "integer", "LIMIT", "", -1, O, 0},
+    {"id_or_auto", "oneof", "", "", -1, 0, 2},
+    {"auto_id", "pure-token", "*", "", -1, 0, 0},
+    {"id", "string", "", "", -1, 0, 0},
+    {"field_value", "block", "", "", -1, M, 2},
+    {"field", "string", "", "", -1, 0, 0},
+    {"value", "string", "", "", -1, 0, 0},
+};
+// xautoclaim
+constexpr KeyRule kXautoclaimKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXautoclaimArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"group", "string", "", "", -1, 0, 0},
+    {"consumer", "string", "", "", -1, 0, 0},
+    {"min-idle-time", "string", "", "", -1, 0, 0},
+    {"start", "string", "", "", -1, 0, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+    {"justid", "pure-token", "JUSTID", "", -1, O, 0},
+};
+// xclaim
+constexpr KeyRule kXclaimKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXclaimArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"group", "string", "", "", -1, 0, 0},
+    {"consumer", "string", "", "", -1, 0, 0},
+    {"min-idle-time", "string", "", "", -1, 0, 0},
+    {"id", "string", "", "", -1, M, 0},
+    {"ms", "integer", "IDLE", "", -1, O, 0},
+    {"unix-time-milliseconds", "unix-time", "TIME", "", -1, O, 0},
+    {"count", "integer", "RETRYCOUNT", "", -1, O, 0},
+    {"force", "pure-token", "FORCE", "", -1, O, 0},
+    {"justid", "pure-token", "JUSTID", "", -1, O, 0},
+    {"id", "string", "LASTID", "", -1, O, 0},
+};
+// xdel
+constexpr KeyRule kXdelKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXdelArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"id", "string", "", "", -1, M, 0},
+};
+// xgroup|create, xgroup|setid, xgroup|destroy, xgroup|createconsumer, xgroup|delconsumer
+constexpr KeyRule kXgroupInsertKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr KeyRule kXgroupDeleteKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 2, .last_key = 0},
+};
+constexpr KeyRule kXgroupUpdateKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 2, .last_key = 0},
+};
+constexpr DocArg kXgroupCreateArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"groupname", "string", "", "", -1, 0, 0},
+    {"id", "oneof", "", "", -1, 0, 2},
+    {"id", "string", "", "", -1, 0, 0},
+    {"new_id", "pure-token", "$", "", -1, 0, 0},
+    {"mkstream", "pure-token", "MKSTREAM", "", -1, O, 0},
+    {"entries_read", "integer", "ENTRIESREAD", "", -1, O, 0},
+};
+constexpr DocArg kXgroupSetidArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"groupname", "string", "", "", -1, 0, 0},
+    {"id", "oneof", "", "", -1, 0, 2},
+    {"id", "string", "", "", -1, 0, 0},
+    {"new_id", "pure-token", "$", "", -1, 0, 0},
+    {"entries_read", "integer", "ENTRIESREAD", "", -1, O, 0},
+};
+constexpr DocArg kXgroupDestroyArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"groupname", "string", "", "", -1, 0, 0},
+};
+constexpr DocArg kXgroupConsumerArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"groupname", "string", "", "", -1, 0, 0},
+    {"consumername", "string", "", "", -1, 0, 0},
+};
+// xinfo|stream, xinfo|groups, xinfo|consumers
+constexpr KeyRule kXinfoKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = 0},
+};
+constexpr DocArg kXinfoStreamArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"full", "block", "FULL", "", -1, O, 1},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+constexpr DocArg kXinfoGroupsArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+constexpr DocArg kXinfoConsumersArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"groupname", "string", "", "", -1, 0, 0},
+};
+// xlen
+constexpr KeyRule kXlenKeys[] = {
+    {.flags = kKeyRO, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXlenArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// xpending
+constexpr KeyRule kXpendingKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXpendingArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"group", "string", "", "", -1, 0, 0},
+    {"filters", "block", "", "", -1, O, 5},
+    {"min-idle-time", "integer", "IDLE", "", -1, O, 0},
+    {"start", "string", "", "", -1, 0, 0},
+    {"end", "string", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"consumer", "string", "", "", -1, O, 0},
+};
+// xrange, xrevrange
+constexpr KeyRule kXrangeKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"start", "string", "", "", -1, 0, 0},
+    {"end", "string", "", "", -1, 0, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+constexpr DocArg kXrevrangeArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"end", "string", "", "", -1, 0, 0},
+    {"start", "string", "", "", -1, 0, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// xread, xreadgroup: the keys are the first half of what follows STREAMS.
+constexpr KeyRule kXreadKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .keyword = "STREAMS", .last_key = -1, .limit = 2},
+};
+constexpr DocArg kXreadArgs[] = {
+    {"count", "integer", "COUNT", "", -1, O, 0},
+    {"milliseconds", "integer", "BLOCK", "", -1, O, 0},
+    {"streams", "block", "STREAMS", "", -1, 0, 2},
+    {"key", "key", "", "", 0, M, 0},
+    {"id", "string", "", "", -1, M, 0},
+};
+constexpr KeyRule kXreadgroupKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 4, .keyword = "STREAMS", .last_key = -1, .limit = 2},
+};
+constexpr DocArg kXreadgroupArgs[] = {
+    {"group_consumer", "block", "GROUP", "", -1, 0, 2},
+    {"group", "string", "", "", -1, 0, 0},
+    {"consumer", "string", "", "", -1, 0, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+    {"milliseconds", "integer", "BLOCK", "", -1, O, 0},
+    {"noack", "pure-token", "NOACK", "", -1, O, 0},
+    {"streams", "block", "STREAMS", "", -1, 0, 2},
+    {"key", "key", "", "", 0, M, 0},
+    {"id", "string", "", "", -1, M, 0},
+};
+// xsetid
+constexpr KeyRule kXsetidKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXsetidArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"last-id", "string", "", "", -1, 0, 0},
+    {"entries_added", "integer", "ENTRIESADDED", "", -1, O, 0},
+    {"max_deleted_entry_id", "string", "MAXDELETEDID", "", -1, O, 0},
+};
+// xtrim
+constexpr KeyRule kXtrimKeys[] = {
+    {.flags = kKeyRW | kKeyDelete, .index = 1, .last_key = 0},
+};
+constexpr DocArg kXtrimArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"trim", "block", "", "", -1, 0, 8},
+    {"strategy", "oneof", "", "", -1, 0, 2},
+    {"maxlen", "pure-token", "MAXLEN", "", -1, 0, 0},
+    {"minid", "pure-token", "MINID", "", -1, 0, 0},
+    {"operator", "oneof", "", "", -1, O, 2},
+    {"equal", "pure-token", "=", "", -1, 0, 0},
+    {"approximately", "pure-token", "~", "", -1, 0, 0},
+    {"threshold", "string", "", "", -1, 0, 0},
+    {"count", "integer", "LIMIT", "", -1, O, 0},
+};
 // zadd
 constexpr KeyRule kZaddKeys[] = {
     {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
@@ -2783,6 +2994,94 @@ constexpr CommandMeta kMeta[] = {
     {.name = "unsubscribe", .complexity = "O(N), N the number of channels", .args = kUnsubscribeArgs},
     {.name = "unwatch", .complexity = "O(N), N the number of watched keys"},
     {.name = "watch", .complexity = "O(1) per key", .key_specs = kWatchKeys, .args = kWatchArgs},
+    {.name = "xack",
+     .complexity = "O(1) per id",
+     .key_specs = kXackKeys,
+     .args = kXackArgs},
+    {.name = "xadd",
+     .complexity = "O(1) to append; trimming O(N), N the entries removed",
+     .tips = "nondeterministic_output",
+     .key_specs = kXaddKeys,
+     .args = kXaddArgs},
+    {.name = "xautoclaim",
+     .complexity = "O(log N + C), N the pending entries and C the count",
+     .tips = "nondeterministic_output",
+     .key_specs = kXautoclaimKeys,
+     .args = kXautoclaimArgs},
+    {.name = "xclaim",
+     .complexity = "O(log N) per id, N the pending entries",
+     .tips = "nondeterministic_output",
+     .key_specs = kXclaimKeys,
+     .args = kXclaimArgs},
+    {.name = "xdel",
+     .complexity = "O(log N) per id, N the stream's nodes",
+     .key_specs = kXdelKeys,
+     .args = kXdelArgs},
+    {.name = "xgroup", .complexity = "Depends on the subcommand"},
+    {.name = "xgroup|create",
+     .complexity = "O(1)",
+     .key_specs = kXgroupInsertKeys,
+     .args = kXgroupCreateArgs},
+    {.name = "xgroup|createconsumer",
+     .complexity = "O(log C), C the group's consumers",
+     .key_specs = kXgroupInsertKeys,
+     .args = kXgroupConsumerArgs},
+    {.name = "xgroup|delconsumer",
+     .complexity = "O(P), P the consumer's pending entries",
+     .key_specs = kXgroupDeleteKeys,
+     .args = kXgroupConsumerArgs},
+    {.name = "xgroup|destroy",
+     .complexity = "O(N + C), N the group's pending entries and C its consumers",
+     .key_specs = kXgroupDeleteKeys,
+     .args = kXgroupDestroyArgs},
+    {.name = "xgroup|help", .complexity = "O(1)"},
+    {.name = "xgroup|setid",
+     .complexity = "O(1)",
+     .key_specs = kXgroupUpdateKeys,
+     .args = kXgroupSetidArgs},
+    {.name = "xinfo", .complexity = "Depends on the subcommand"},
+    {.name = "xinfo|consumers",
+     .complexity = "O(C), C the group's consumers",
+     .tips = "nondeterministic_output",
+     .key_specs = kXinfoKeys,
+     .args = kXinfoConsumersArgs},
+    {.name = "xinfo|groups",
+     .complexity = "O(G), G the stream's groups",
+     .key_specs = kXinfoKeys,
+     .args = kXinfoGroupsArgs},
+    {.name = "xinfo|help", .complexity = "O(1)"},
+    {.name = "xinfo|stream",
+     .complexity = "O(1); FULL: O(C), C the entries and pending entries reported",
+     .key_specs = kXinfoKeys,
+     .args = kXinfoStreamArgs},
+    {.name = "xlen", .complexity = "O(1)", .key_specs = kXlenKeys, .args = kXlenArgs},
+    {.name = "xpending",
+     .complexity = "O(log N + M), N the pending entries and M those returned",
+     .tips = "nondeterministic_output",
+     .key_specs = kXpendingKeys,
+     .args = kXpendingArgs},
+    {.name = "xrange",
+     .complexity = "O(log N + M), N the stream's nodes and M the entries returned",
+     .key_specs = kXrangeKeys,
+     .args = kXrangeArgs},
+    {.name = "xread",
+     .complexity = "O(log N + M) per stream, M the entries returned",
+     .key_specs = kXreadKeys,
+     .args = kXreadArgs},
+    {.name = "xreadgroup",
+     .complexity = "O(log N + M) per stream, M the entries returned",
+     .key_specs = kXreadgroupKeys,
+     .args = kXreadgroupArgs},
+    {.name = "xrevrange",
+     .complexity = "O(log N + M), N the stream's nodes and M the entries returned",
+     .key_specs = kXrangeKeys,
+     .args = kXrevrangeArgs},
+    {.name = "xsetid", .complexity = "O(1)", .key_specs = kXsetidKeys, .args = kXsetidArgs},
+    {.name = "xtrim",
+     .complexity = "O(N), N the entries removed",
+     .tips = "nondeterministic_output",
+     .key_specs = kXtrimKeys,
+     .args = kXtrimArgs},
     {.name = "zadd",
      .complexity = "O(M log N), M the pairs given and N the set's size",
      .key_specs = kZaddKeys,

@@ -23,6 +23,7 @@
 #include "modules/sets.h"
 #include "modules/slowlog.h"
 #include "modules/sort.h"
+#include "modules/streams.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
 #include "modules/zsets.h"
@@ -64,6 +65,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, ZSetCommands());
   AddFamily(&commands_, GeoCommands());
   AddFamily(&commands_, SortCommands());
+  AddFamily(&commands_, StreamCommands());
   AddFamily(&commands_, PubSubCommands());
   AddFamily(&commands_, AclCommands());
   AddFamily(&commands_, BitCommands());

@@ -109,6 +109,14 @@ void ReplyBuilder::Pair() {
   if (proto_ == Proto::kResp3) Raw("*2\r\n");
 }
 
+void ReplyBuilder::ArrayMap(size_t n) {
+  Header(proto_ == Proto::kResp3 ? '%' : '*', static_cast<int64_t>(n));
+}
+
+void ReplyBuilder::MapEntry() {
+  if (proto_ == Proto::kResp2) Raw("*2\r\n");
+}
+
 void ReplyBuilder::Map(size_t pairs) {
   if (proto_ == Proto::kResp3) {
     Header('%', static_cast<int64_t>(pairs));

@@ -42,6 +42,11 @@ class ReplyBuilder {
   // ... WITHSCORES): RESP3 *n then each pair opened by Pair() (*2); RESP2 *2n, Pair() empty.
   void PairArray(size_t n);
   void Pair();
+  // The reverse: a map that RESP3 sends as a map and RESP2 as n two-element arrays (XREAD's
+  // key -> entries): RESP3 %n, then each pair opened by MapEntry() (nothing); RESP2 *n, then
+  // each pair opened by MapEntry() (*2).
+  void ArrayMap(size_t n);
+  void MapEntry();
   void Push(size_t n);                   // RESP3 >n  RESP2 *n
   void Verbatim(std::string_view text);  // RESP3 =len txt:text  RESP2 bulk (INFO, CLIENT INFO)
   // A double as Redis formats the result of INCRBYFLOAT (%.17Lg, trailing zeroes trimmed),
