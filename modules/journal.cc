@@ -112,7 +112,7 @@ void EmitState(RecordWriter& w, std::string_view key, const Entry* e) {
     // A long exact window lives out of line: its table row writes the same bytes the inline
     // form holds.
     std::string state;
-    TypeOpsOf(ValueType::kRateLimit).serialize(*e, &state);
+    LimiterState(*e, &state);
     w.EmitWithExpiry({"RL.SETSTATE", key, state}, e);
   } else {
     w.EmitWithExpiry({"SET", key, e->value()}, e);
