@@ -103,6 +103,16 @@ struct Config {
   // "" = off. KeyspaceEventFlags below turns it into flags.
   std::string notify_keyspace_events;
 
+  // [persistence] Snapshots in Redis's RDB format (modules/persist.h).
+  // Snapshot rules, Redis's syntax: pairs "seconds changes" ("3600 1 300 100 60 10000"), a
+  // BGSAVE when at least `changes` writes happened within `seconds`; "" = none (the default:
+  // docs/compatibility.md).
+  std::string save;
+  std::string dbfilename = "dump.rdb";    // the snapshot's file name inside dir
+  bool rdbcompression = true;             // LZF for strings over 20 bytes
+  bool rdbchecksum = true;                // a CRC64 trailer (else 8 zero bytes)
+  bool stop_writes_on_bgsave_error = true;  // -MISCONF to writes after a failed save
+
   // [logging]
   LogLevel loglevel = LogLevel::kInfo;
   std::string logfile;  // "" = stderr

@@ -12,6 +12,7 @@
 #include "modules/lists.h"
 #include "modules/memory.h"
 #include "modules/notify.h"
+#include "modules/persist.h"
 #include "modules/pubsub.h"
 #include "modules/ratelimit.h"
 #include "modules/scripting.h"
@@ -58,6 +59,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SetCommands());
   AddFamily(&commands_, ZSetCommands());
   AddFamily(&commands_, PubSubCommands());
+  AddFamily(&commands_, PersistCommands());
   for (Command& c : commands_) BindMeta(c);
   index_.Build(commands_);
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "modules/dispatch.h"
+#include "modules/persist.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
@@ -157,6 +158,10 @@ void CloseAndFree(uv_handle_t* h) {
   }
 }
 
+void PersistLog(int level, const std::string& line) {
+  Log(level == 0 ? LogLevel::kInfo : LogLevel::kWarning, "%s", line.c_str());
+}
+
 }  // namespace
 
 Server::Server(CommandLine cl)
@@ -167,6 +172,7 @@ Server::Server(CommandLine cl)
   engine_.clock_us = MonotonicUs;
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
+  engine_.save.log = PersistLog;
 }
 
 Server::~Server() = default;
@@ -212,6 +218,10 @@ std::vector<uv_stream_t*> Server::BindTcp(const Config& cfg) {
 
 void Server::Listen() {
   const Config& cfg = engine_.config;
+  // The snapshot loads before any client can connect (Redis answers -LOADING meanwhile).
+  if (std::string error; !LoadSnapshotAtStartup(engine_, RealtimeMs(), &error)) {
+    throw std::runtime_error(error);
+  }
   tcp_listeners_ = BindTcp(cfg);
   bound_bind_ = cfg.bind;
   bound_port_ = cfg.port;
@@ -561,6 +571,7 @@ void Server::OnCron() {
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
   engine_.keyspace.Cron();
+  PersistCron(engine_, now_ms);
   std::vector<Connection*> idle;
   for (auto& [id, c] : clients_) {
     if (cfg.timeout > 0 && !c->client->monitor &&
@@ -627,6 +638,13 @@ void Server::OnSignal(int signum) {
     return;
   }
   Log(LogLevel::kWarning, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  // With save rules set the snapshot is written first; if that fails the server keeps
+  // running, as Redis does, rather than lose the data.
+  if (!shutting_down_ && !SaveBeforeShutdown(engine_, NowMs(), false, false)) {
+    Log(LogLevel::kWarning, "%s received but errors trying to shut down the server, check the "
+        "logs for more information", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    return;
+  }
   BeginShutdown();
 }
 
@@ -713,6 +731,8 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
+  } else if (name == "save" || name == "stop-writes-on-bgsave-error") {
+    RefreshDenyWrites(engine_);
   }
   return std::nullopt;
 }
