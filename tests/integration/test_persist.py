@@ -324,3 +324,22 @@ def test_a_truncated_or_corrupt_dump_rdb_stops_the_start_with_a_clear_error(serv
         p.write_bytes(data)
         text = corrupt_start(str(p))
         assert "dump.rdb" in text or "RDB" in text, (name, text)
+
+
+LIB = "#!lua name=persistlib\nredis.register_function('pf', function() return 42 end)"
+
+
+def test_function_libraries_travel_in_dump_rdb_both_ways(servers):
+    f = servers("firn")
+    fc = f.client()
+    fc.execute_command("FUNCTION", "LOAD", LIB)
+    fc.set("k", "v")
+    fc.execute_command("SAVE")
+    path = os.path.join(f.workdir, "dump.rdb")
+    check_rdb(path)
+    r = servers("redis", path)
+    assert r.client().execute_command("FCALL", "pf", 0) == 42
+    r.client().execute_command("SAVE")
+    g = servers("firn", os.path.join(r.workdir, "dump.rdb"))
+    assert g.client().execute_command("FCALL", "pf", 0) == 42
+    assert g.client().get("k") == b"v"
