@@ -1171,6 +1171,7 @@ LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOpt
       Entry::Free(e);
       return false;
     }
+    keyspace.evictor().Admit(e, options.now_ms);
     d.Adopt(e);
     ++res.keys_loaded;
     return true;
