@@ -105,6 +105,13 @@ std::optional<std::string> NormalizeSave(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> NormalizeFsync(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "always" || lower == "everysec" || lower == "no") return lower;
+  return std::nullopt;
+}
+
 std::optional<std::string> NormalizeKeyspaceEvents(std::string_view text) {
   const std::optional<uint32_t> flags = KeyspaceEventFlags(text);
   if (!flags) return std::nullopt;
@@ -222,6 +229,18 @@ const Setting kSettings[] = {
      .member = &Config::rdbchecksum},
     {.name = "stop-writes-on-bgsave-error", .section = "persistence", .kind = Kind::kBool,
      .member = &Config::stop_writes_on_bgsave_error},
+    {.name = "appendonly", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::appendonly},
+    {.name = "appendfilename", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::appendfilename, .change = Change::kStartupOnly},
+    {.name = "appenddirname", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::appenddirname, .change = Change::kStartupOnly},
+    {.name = "appendfsync", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::appendfsync, .normalize = NormalizeFsync},
+    {.name = "aof-load-truncated", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::aof_load_truncated},
+    {.name = "aof-use-rdb-preamble", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::aof_use_rdb_preamble},
     // [logging]
     {.name = "loglevel", .section = "logging", .kind = Kind::kChoice,
      .member = &Config::loglevel, .choices = kLogLevels},
@@ -291,6 +310,7 @@ enum class Problem : uint8_t {
   kOutOfRange,
   kBadEvents,  // a letter notify-keyspace-events does not know
   kBadSave,    // save rules that are not "seconds changes" pairs
+  kBadFsync,   // appendfsync other than always, everysec, no
 };
 
 using Parsed = std::variant<Value, Problem>;
@@ -353,7 +373,11 @@ Parsed ParseText(const Setting& s, std::string_view text) {
     case Kind::kString:
       if (s.normalize != nullptr) {
         std::optional<std::string> normal = s.normalize(text);
-        if (!normal) return s.name == "save" ? Problem::kBadSave : Problem::kBadEvents;
+        if (!normal) {
+          return s.name == "save"          ? Problem::kBadSave
+                 : s.name == "appendfsync" ? Problem::kBadFsync
+                                           : Problem::kBadEvents;
+        }
         return Value(std::move(*normal));
       }
       return Value(std::string(text));
@@ -444,6 +468,8 @@ std::string RedisReason(const Setting& s, Problem p) {
       return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
     case Problem::kBadSave:
       return "Invalid save parameters";
+    case Problem::kBadFsync:
+      return "argument(s) must be one of the following: always, everysec, no";
   }
   return "";
 }
@@ -475,6 +501,8 @@ std::string FriendlyReason(const Setting& s, Problem p, const std::string& shown
       return "expected event classes from 'Ag$lshzxeKEtmdn', got " + shown;
     case Problem::kBadSave:
       return "expected \"seconds changes\" pairs like \"3600 1 300 100\", got " + shown;
+    case Problem::kBadFsync:
+      return "expected one of always, everysec, no, got " + shown;
   }
   return "";
 }

@@ -112,6 +112,13 @@ struct Config {
   bool rdbcompression = true;             // LZF for strings over 20 bytes
   bool rdbchecksum = true;                // a CRC64 trailer (else 8 zero bytes)
   bool stop_writes_on_bgsave_error = true;  // -MISCONF to writes after a failed save
+  // The append-only file (modules/aof.h), Redis 7.0's layout under dir/appenddirname.
+  bool appendonly = false;                  // startup; CONFIG SET refuses to change it
+  std::string appendfilename = "appendonly.aof";  // startup only
+  std::string appenddirname = "appendonlydir";    // startup only
+  std::string appendfsync = "everysec";     // always | everysec | no
+  bool aof_load_truncated = true;           // cut a last command cut short, else refuse to start
+  bool aof_use_rdb_preamble = true;         // the base file is an RDB snapshot (always so here)
 
   // [logging]
   LogLevel loglevel = LogLevel::kInfo;

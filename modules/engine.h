@@ -76,6 +76,7 @@ struct SaveState {
   // stop-writes-on-bgsave-error is on. The one field dispatch reads per command.
   bool deny_writes = false;
   bool loading = false;
+  bool aof_write_ok = true;        // aof_last_write_status (modules/aof.h)
   uint64_t loaded_keys = 0;
   uint64_t loaded_expired = 0;
   // Where messages go (the server's log); nullptr: dropped. level: 0 info, 1 warning.

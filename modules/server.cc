@@ -239,7 +239,7 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("rdb_last_cow_size", 0);
   w.Field("rdb_last_load_keys_expired", st.loaded_expired);
   w.Field("rdb_last_load_keys_loaded", st.loaded_keys);
-  w.Field("aof_enabled", 0);
+  w.Field("aof_enabled", ctx.config().appendonly ? 1 : 0);
   w.Field("aof_rewrite_in_progress", 0);
   w.Field("aof_rewrite_scheduled", 0);
   w.Field("aof_last_rewrite_time_sec", -1);
@@ -247,7 +247,7 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("aof_last_bgrewrite_status", "ok");
   w.Field("aof_rewrites", 0);
   w.Field("aof_rewrites_consecutive_failures", 0);
-  w.Field("aof_last_write_status", "ok");
+  w.Field("aof_last_write_status", st.aof_write_ok ? "ok" : "err");
   w.Field("aof_last_cow_size", 0);
   w.Field("module_fork_in_progress", 0);
   w.Field("module_fork_last_cow_size", 0);
@@ -953,19 +953,6 @@ void CommandRoot(CommandContext& ctx) {
 
 // ---- CONFIG ----
 
-// Redis settings Firn has no use for but clients read (redis-benchmark asks for "save" and
-// "appendonly" before it starts): CONFIG GET answers what a Redis without persistence would.
-constexpr std::pair<std::string_view, std::string_view> kFixedSettings[] = {
-    {"appendonly", "no"},
-};
-
-const std::pair<std::string_view, std::string_view>* FindFixedSetting(std::string_view name) {
-  for (const auto& setting : kFixedSettings) {
-    if (setting.first == name) return &setting;
-  }
-  return nullptr;
-}
-
 // CONFIG GET pattern [pattern ...] -> a map of every setting matching a pattern (glob, any
 // case) to its value.
 void ConfigGet(CommandContext& ctx) {
@@ -986,9 +973,6 @@ void ConfigGet(CommandContext& ctx) {
   };
   for (std::string_view name : ConfigNames()) {
     consider(name, [&] { return GetConfigValue(ctx.config(), name); });
-  }
-  for (const auto& [name, value] : kFixedSettings) {
-    consider(name, [&] { return std::optional<std::string>(value); });
   }
   ctx.reply.Map(found.size());
   for (const auto& [name, value] : found) {
@@ -1017,14 +1001,6 @@ void ConfigSet(CommandContext& ctx) {
     std::string_view name = ctx.arg(i);
     std::string lower;
     ToLower(name, &lower);
-    if (const auto* fixed = FindFixedSetting(lower)) {
-      // Setting a persistence option to what it already is (a client restoring the values it
-      // read) changes nothing and succeeds; anything else is refused.
-      if (refused.empty() && ctx.arg(i + 1) != fixed->second) {
-        refused = ConfigSetError(name, err::kConfigNoPersistence);
-      }
-      continue;
-    }
     if (!GetConfigValue(ctx.config(), lower)) {
       if (unknown.empty()) {
         unknown = err::Format(err::kConfigSetUnknown, {name});

@@ -343,3 +343,106 @@ def test_function_libraries_travel_in_dump_rdb_both_ways(servers):
     g = servers("firn", os.path.join(r.workdir, "dump.rdb"))
     assert g.client().execute_command("FCALL", "pf", 0) == 42
     assert g.client().get("k") == b"v"
+
+
+# ---- the append-only file ----
+
+REDIS_CHECK_AOF = shutil.which("redis-check-aof") or "/usr/bin/redis-check-aof"
+
+
+def aof_manifest(srv):
+    return os.path.join(srv.workdir, "appendonlydir", "appendonly.aof.manifest")
+
+
+def test_aof_layout_passes_redis_check_aof_and_survives_sigkill(servers):
+    f = servers("firn", opts=["--appendonly", "yes", "--appendfsync", "always"])
+    fc = f.client()
+    populate(fc)
+    fc.execute_command("RL.BUCKET", "rl:k", 10, 60000)
+    fc.incrbyfloat("fl", 1.5)
+    redis.Redis(port=f.port, db=4).set("four", "4", ex=500)
+    want = snapshot(fc)
+    want4 = snapshot(redis.Redis(port=f.port, db=4))
+    assert fc.info("persistence")["aof_enabled"] == 1
+    f.proc.kill()  # acknowledged with appendfsync always: all of it is on disk
+    f.proc.wait(5)
+    r = subprocess.run([REDIS_CHECK_AOF, aof_manifest(f)], capture_output=True, text=True,
+                       timeout=60)
+    assert "All AOF files and manifest are valid" in r.stdout, r.stdout + r.stderr
+    g = Server("firn", ["--appendonly", "yes"])
+    g.workdir, old = f.workdir, g.workdir
+    shutil.rmtree(old, ignore_errors=True)
+    g.logpath = os.path.join(g.workdir, "server2.log")
+    g.start()
+    try:
+        assert snapshot(g.client()) == want
+        assert snapshot(redis.Redis(port=g.port, db=4)) == want4
+    finally:
+        g.stop()
+
+
+def test_aof_truncated_tail_is_cut_and_logged(servers):
+    f = servers("firn", opts=["--appendonly", "yes", "--appendfsync", "always"])
+    fc = f.client()
+    fc.set("a", "1")
+    fc.set("b", "2")
+    f.proc.kill()
+    f.proc.wait(5)
+    incr = os.path.join(f.workdir, "appendonlydir", "appendonly.aof.1.incr.aof")
+    with open(incr, "ab") as fh:
+        fh.write(b"*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$2\r\nab")  # a command cut short
+    g = Server("firn", ["--appendonly", "yes", "--dir", f.workdir])
+    g.start()
+    try:
+        gc = g.client()
+        assert gc.mget("a", "b", "c") == [b"1", b"2", None]
+        assert "short read" in g.log()
+        gc.set("d", "4")  # appending goes on after the cut
+    finally:
+        g.stop()
+    with open(incr, "ab") as fh:
+        fh.write(b"garbage in the middle\r\n*1\r\n$4\r\nPING\r\n")
+    text = corrupt_start_aof(f.workdir)
+    assert "Bad file format" in text and "offset" in text, text
+
+
+def corrupt_start_aof(workdir):
+    srv = Server("firn", ["--appendonly", "yes", "--dir", workdir])
+    try:
+        with pytest.raises(RuntimeError) as e:
+            srv.start()
+        return str(e.value)
+    finally:
+        srv.stop()
+        shutil.rmtree(srv.workdir, ignore_errors=True)
+
+
+def test_redis_aof_directory_loads_into_firn(servers):
+    r = servers("redis", opts=["--appendonly", "yes"])
+    rc = r.client()
+    populate(rc)
+    want = snapshot(rc)
+    rc.set("after-base", "x")
+    want = snapshot(rc)
+    try:
+        rc.execute_command("SHUTDOWN", "NOSAVE")
+    except redis.ConnectionError:
+        pass
+    r.proc.wait(10)
+    g = Server("firn", ["--appendonly", "yes", "--dir", r.workdir])
+    g.start()
+    try:
+        assert snapshot(g.client()) == want
+    finally:
+        g.stop()
+
+
+def test_config_set_appendonly_at_runtime_is_refused(servers):
+    f = servers("firn")
+    fc = f.client()
+    assert fc.config_set("appendonly", "no")
+    with pytest.raises(redis.ResponseError, match="appendonly"):
+        fc.config_set("appendonly", "yes")
+    assert fc.config_set("appendfsync", "always")
+    with pytest.raises(redis.ResponseError, match="always, everysec, no"):
+        fc.config_set("appendfsync", "sometimes")
