@@ -41,13 +41,15 @@ import common  # noqa: E402
 import cpu  # noqa: E402
 import eviction  # noqa: E402
 import expiry  # noqa: E402
+import geo  # noqa: E402
 import loadshapes  # noqa: E402
 import memory  # noqa: E402
 import ratelimit  # noqa: E402
 import report  # noqa: E402
 import throughput  # noqa: E402
 
-FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction"]
+FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
+            "geo"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -60,6 +62,7 @@ REPS = {
     "loadshapes": (1, 3),
     "ratelimit": (1, 3),
     "eviction": (1, 3),
+    "geo": (1, 1),
 }
 
 _live_servers = []
@@ -267,6 +270,14 @@ class Runner:
                     t.stop()
                 self.record("expiry", row, t, res)
         log("expiry %s" % self.brief("expiry", row, "keys_reclaimed_s"))
+
+    def family_geo(self):
+        for t in (self.firn, self.redis):
+            res = {"": {"error": t.start_error}} if t.start() else safe(
+                geo.run, t.server.host, t.server.port, self.quick, cpus=self.client_cpus)
+            for row, value in ({"": res} if "error" in res else res).items():
+                self.record("geo", row, t, value)
+            t.stop()
 
     def family_loadshapes(self):
         targets = [self.firn, self.redis]

@@ -167,6 +167,10 @@ const Setting kSettings[] = {
     // [security]
     {.name = "requirepass", .section = "security", .kind = Kind::kString,
      .member = &Config::requirepass},
+    {.name = "aclfile", .section = "security", .kind = Kind::kString,
+     .member = &Config::aclfile, .change = Change::kStartupOnly},
+    {.name = "acllog-max-len", .section = "security", .kind = Kind::kInt,
+     .member = &Config::acllog_max_len, .max = kIntMax},
     // [limits]
     {.name = "proto-max-bulk-len", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},

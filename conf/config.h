@@ -70,7 +70,9 @@ struct Config {
   int maxclients = 10000;                      // 1..INT_MAX
 
   // [security]
-  std::string requirepass;  // "" = no AUTH required
+  std::string requirepass;  // "" = no AUTH required (the default user's password)
+  std::string aclfile;      // users in Redis's aclfile format; "" = none
+  int acllog_max_len = 128;  // entries ACL LOG keeps
 
   // [limits]
   uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb

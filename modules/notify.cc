@@ -87,6 +87,12 @@ constexpr CommandEvents kEvents[] = {
     {"zremrangebyscore", kNotifyZset, "zrembyscore", "zrembyscore", true},
     {"zremrangebyrank", kNotifyZset, "zrembyrank", "zrembyrank", true},
     {"zremrangebylex", kNotifyZset, "zrembylex", "zrembylex", true},
+    // GEOADD is a ZADD underneath; the searches that store name their own event.
+    {"geoadd", kNotifyZset, "zadd", "", false},
+    {"georadius", kNotifyZset, "georadiusstore", "del", false},
+    {"georadiusbymember", kNotifyZset, "georadiusstore", "del", false},
+    {"geosearchstore", kNotifyZset, "geosearchstore", "del", false},
+    {"sort", kNotifyList, "sortstore", "del", false},
 };
 
 const CommandEvents* EventsOf(const Command* cmd) {

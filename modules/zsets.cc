@@ -1233,4 +1233,6 @@ std::vector<Command> ZSetCommands() {
   };
 }
 
+void RunZAdd(CommandContext& ctx) { ZAdd(ctx); }
+
 }  // namespace firn
