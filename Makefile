@@ -15,7 +15,7 @@ DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-
   libssl-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-limits python3-flask-limiter \
   python3-rq liblzf-dev
 
-PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd \
+PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd liblzf \
   lua5.1-c++ libcrypto
 # Scripting: Lua 5.1 built as C++ (errors unwind C++ frames), with Debian's cjson and bitop
 # linked in from their static archives (their .pc files would also pull in the C Lua).

@@ -80,6 +80,38 @@ struct Setting {
   std::optional<std::string> (*normalize)(std::string_view) = nullptr;
 };
 
+// save: pairs of "seconds changes" (seconds >= 1, changes >= 0), as Redis checks them;
+// stored space-joined, as CONFIG GET prints them.
+std::optional<std::string> NormalizeSave(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w.empty() || w.size() > 18) return std::nullopt;
+    size_t at = 0;
+    if (w[0] == '-') at = 1;
+    if (at == w.size()) return std::nullopt;
+    for (size_t j = at; j < w.size(); ++j) {
+      if (w[j] < '0' || w[j] > '9') return std::nullopt;
+    }
+    const long long v = std::stoll(w);
+    if ((i % 2 == 0 && v < 1) || (i % 2 == 1 && v < 0)) return std::nullopt;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(v);
+  }
+  return out;
+}
+
+std::optional<std::string> NormalizeFsync(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "always" || lower == "everysec" || lower == "no") return lower;
+  return std::nullopt;
+}
+
 std::optional<std::string> NormalizeKeyspaceEvents(std::string_view text) {
   const std::optional<uint32_t> flags = KeyspaceEventFlags(text);
   if (!flags) return std::nullopt;
@@ -110,8 +142,8 @@ constexpr Choice kLogLevels[] = {
 
 // Sections in file order; the rows below follow it.
 constexpr std::string_view kSections[] = {"network", "security", "limits",  "memory",
-                                          "collections", "server", "logging", "metrics",
-                                          "slowlog"};
+                                          "collections", "server", "persistence", "logging",
+                                          "metrics", "slowlog"};
 
 // One row per setting, read as a table.
 // clang-format off
@@ -198,6 +230,29 @@ const Setting kSettings[] = {
      .member = &Config::active_expire_effort, .min = 1, .max = 10},
     {.name = "notify-keyspace-events", .section = "server", .kind = Kind::kString,
      .member = &Config::notify_keyspace_events, .normalize = NormalizeKeyspaceEvents},
+    // [persistence]
+    {.name = "save", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::save, .normalize = NormalizeSave},
+    {.name = "dbfilename", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::dbfilename, .change = Change::kProtected},
+    {.name = "rdbcompression", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::rdbcompression},
+    {.name = "rdbchecksum", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::rdbchecksum},
+    {.name = "stop-writes-on-bgsave-error", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::stop_writes_on_bgsave_error},
+    {.name = "appendonly", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::appendonly},
+    {.name = "appendfilename", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::appendfilename, .change = Change::kStartupOnly},
+    {.name = "appenddirname", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::appenddirname, .change = Change::kStartupOnly},
+    {.name = "appendfsync", .section = "persistence", .kind = Kind::kString,
+     .member = &Config::appendfsync, .normalize = NormalizeFsync},
+    {.name = "aof-load-truncated", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::aof_load_truncated},
+    {.name = "aof-use-rdb-preamble", .section = "persistence", .kind = Kind::kBool,
+     .member = &Config::aof_use_rdb_preamble},
     // [logging]
     {.name = "loglevel", .section = "logging", .kind = Kind::kChoice,
      .member = &Config::loglevel, .choices = kLogLevels},
@@ -266,6 +321,8 @@ enum class Problem : uint8_t {
   kNotChoice,
   kOutOfRange,
   kBadEvents,  // a letter notify-keyspace-events does not know
+  kBadSave,    // save rules that are not "seconds changes" pairs
+  kBadFsync,   // appendfsync other than always, everysec, no
 };
 
 using Parsed = std::variant<Value, Problem>;
@@ -328,7 +385,11 @@ Parsed ParseText(const Setting& s, std::string_view text) {
     case Kind::kString:
       if (s.normalize != nullptr) {
         std::optional<std::string> normal = s.normalize(text);
-        if (!normal) return Problem::kBadEvents;
+        if (!normal) {
+          return s.name == "save"          ? Problem::kBadSave
+                 : s.name == "appendfsync" ? Problem::kBadFsync
+                                           : Problem::kBadEvents;
+        }
         return Value(std::move(*normal));
       }
       return Value(std::string(text));
@@ -417,6 +478,10 @@ std::string RedisReason(const Setting& s, Problem p) {
              " inclusive";
     case Problem::kBadEvents:
       return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    case Problem::kBadSave:
+      return "Invalid save parameters";
+    case Problem::kBadFsync:
+      return "argument(s) must be one of the following: always, everysec, no";
   }
   return "";
 }
@@ -446,6 +511,10 @@ std::string FriendlyReason(const Setting& s, Problem p, const std::string& shown
     }
     case Problem::kBadEvents:
       return "expected event classes from 'Ag$lshzxeKEtmdn', got " + shown;
+    case Problem::kBadSave:
+      return "expected \"seconds changes\" pairs like \"3600 1 300 100\", got " + shown;
+    case Problem::kBadFsync:
+      return "expected one of always, everysec, no, got " + shown;
   }
   return "";
 }

@@ -109,6 +109,23 @@ struct Config {
   // "" = off. KeyspaceEventFlags below turns it into flags.
   std::string notify_keyspace_events;
 
+  // [persistence] Snapshots in Redis's RDB format (modules/persist.h).
+  // Snapshot rules, Redis's syntax: pairs "seconds changes" ("3600 1 300 100 60 10000"), a
+  // BGSAVE when at least `changes` writes happened within `seconds`; "" = none (the default:
+  // docs/compatibility.md).
+  std::string save;
+  std::string dbfilename = "dump.rdb";    // the snapshot's file name inside dir
+  bool rdbcompression = true;             // LZF for strings over 20 bytes
+  bool rdbchecksum = true;                // a CRC64 trailer (else 8 zero bytes)
+  bool stop_writes_on_bgsave_error = true;  // -MISCONF to writes after a failed save
+  // The append-only file (modules/aof.h), Redis 7.0's layout under dir/appenddirname.
+  bool appendonly = false;                  // startup; CONFIG SET refuses to change it
+  std::string appendfilename = "appendonly.aof";  // startup only
+  std::string appenddirname = "appendonlydir";    // startup only
+  std::string appendfsync = "everysec";     // always | everysec | no
+  bool aof_load_truncated = true;           // cut a last command cut short, else refuse to start
+  bool aof_use_rdb_preamble = true;         // the base file is an RDB snapshot (always so here)
+
   // [logging]
   LogLevel loglevel = LogLevel::kInfo;
   std::string logfile;  // "" = stderr

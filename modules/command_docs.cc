@@ -808,6 +808,26 @@ constexpr DocArg kSetrangeArgs[] = {
     {"offset", "integer", "", "", -1, 0, 0},
     {"value", "string", "", "", -1, 0, 0},
 };
+// dump
+constexpr KeyRule kDumpKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kDumpArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+};
+// restore
+constexpr KeyRule kRestoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kRestoreArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"ttl", "integer", "", "", -1, 0, 0},
+    {"serialized-value", "string", "", "", -1, 0, 0},
+    {"replace", "pure-token", "REPLACE", "", -1, O, 0},
+    {"absttl", "pure-token", "ABSTTL", "", -1, O, 0},
+    {"seconds", "integer", "IDLETIME", "", -1, O, 0},
+    {"frequency", "integer", "FREQ", "", -1, O, 0},
+};
 // shutdown
 constexpr DocArg kShutdownArgs[] = {
     {"nosave_save", "oneof", "", "", -1, O, 2},
@@ -2445,6 +2465,8 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kDelKeys,
      .args = kDelArgs},
     {.name = "discard", .complexity = "O(N), N the number of queued commands"},
+    {.name = "dump", .complexity = "O(N), N the size of the value", .tips = "nondeterministic_output",
+     .key_specs = kDumpKeys, .args = kDumpArgs},
     {.name = "echo", .complexity = "O(1)", .args = kEchoArgs},
     {.name = "eval", .complexity = "The script's own cost", .key_specs = kScriptRwKeys, .args = kEvalArgs},
     {.name = "eval_ro", .complexity = "The script's own cost", .key_specs = kScriptRoKeys, .args = kEvalArgs},
@@ -2813,6 +2835,11 @@ constexpr CommandMeta kMeta[] = {
     {.name = "rename", .complexity = "O(1)", .key_specs = kRenameKeys, .args = kRenameArgs},
     {.name = "renamenx", .complexity = "O(1)", .key_specs = kRenamenxKeys, .args = kRenamenxArgs},
     {.name = "reset", .complexity = "O(1)"},
+    {.name = "restore",
+     .complexity = "O(N), N the size of the value",
+     .acl = "@dangerous",
+     .key_specs = kRestoreKeys,
+     .args = kRestoreArgs},
     {.name = "rl.bucket", .complexity = "O(1)", .key_specs = kRlBucketKeys, .args = kRlBucketArgs},
     {.name = "rl.peek", .complexity = "O(1)", .key_specs = kRlPeekKeys, .args = kRlPeekArgs},
     {.name = "rl.setstate",

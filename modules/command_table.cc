@@ -16,6 +16,7 @@
 #include "modules/lists.h"
 #include "modules/memory.h"
 #include "modules/notify.h"
+#include "modules/persist.h"
 #include "modules/pubsub.h"
 #include "modules/ratelimit.h"
 #include "modules/scripting.h"
@@ -67,6 +68,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, SortCommands());
   AddFamily(&commands_, StreamCommands());
   AddFamily(&commands_, PubSubCommands());
+  AddFamily(&commands_, PersistCommands());
   AddFamily(&commands_, AclCommands());
   AddFamily(&commands_, BitCommands());
   AddFamily(&commands_, HyperLogLogCommands());

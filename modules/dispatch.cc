@@ -231,6 +231,10 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   } else if (!memory_ok &&
              RefusedOnOom(engine, client, *cmd, container != nullptr ? *container : *cmd)) {
     refuse(cmd, err::kOom);
+  } else if (engine.save.deny_writes && ((cmd->flags & kWrite) || cmd->name == "ping"))
+      [[unlikely]] {
+    // A failed background save with stop-writes-on-bgsave-error (modules/persist.h).
+    refuse(cmd, err::kMisconf);
   } else if (client.subscribed && client.proto == Proto::kResp2 &&
              !AllowedWhenSubscribed(container != nullptr ? *container : *cmd)) [[unlikely]] {
     refuse(cmd, err::Format(err::kSubscribedContext, {cmd->name}));

@@ -62,6 +62,29 @@ struct RateLimitStats {
   static constexpr std::string_view kOtherLimiter = "other";
 };
 
+// Snapshot bookkeeping (modules/persist.h): SAVE, BGSAVE's child, the save rules, loading.
+// Read by INFO persistence, LASTSAVE and dispatch (-MISCONF).
+struct SaveState {
+  int64_t lastsave_s = 0;          // Unix time of the last successful save (or of the start)
+  bool last_bgsave_ok = true;      // rdb_last_bgsave_status
+  int64_t last_bgsave_time_s = -1;
+  uint64_t saves = 0;              // rdb_saves
+  int64_t child_pid = -1;          // the BGSAVE child, -1 when none runs
+  int64_t child_start_ms = 0;
+  uint64_t dirty_at_child_start = 0;
+  bool scheduled = false;          // BGSAVE SCHEDULE waiting for the running child
+  int64_t last_attempt_ms = 0;     // of the last BGSAVE start (rules retry a failure after 5 s)
+  // Writes are refused with -MISCONF: the last background save failed, save rules are set and
+  // stop-writes-on-bgsave-error is on. The one field dispatch reads per command.
+  bool deny_writes = false;
+  bool loading = false;
+  bool aof_write_ok = true;        // aof_last_write_status (modules/aof.h)
+  uint64_t loaded_keys = 0;
+  uint64_t loaded_expired = 0;
+  // Where messages go (the server's log); nullptr: dropped. level: 0 info, 1 warning.
+  void (*log)(int level, const std::string& line) = nullptr;
+};
+
 // Implemented by the server layer.
 class ServerHooks {
  public:
@@ -125,6 +148,8 @@ struct Engine {
   JournalSink* journal = nullptr;
   // Keyspace::dirty() at the last SAVE/BGSAVE (INFO rdb_changes_since_last_save).
   uint64_t dirty_at_last_save = 0;
+  // Snapshots (modules/persist.h).
+  SaveState save;
   // Scripts, function libraries and their Lua VM (modules/scripting.h), made on first use.
   std::shared_ptr<ScriptingState> scripting;
   // The listeners to the mutation signal, one slot each (modules/keyspace_fanout.h): install

@@ -643,4 +643,19 @@ std::vector<Command> FunctionCommands() {
   };
 }
 
+std::vector<std::string> FunctionLibraryCodes(Engine& engine) {
+  std::vector<std::string> codes;
+  if (engine.scripting == nullptr) return codes;
+  std::vector<const ScriptingState::Library*> libs;
+  for (const auto& [name, lib] : engine.scripting->libraries) libs.push_back(&lib);
+  std::sort(libs.begin(), libs.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
+  for (const auto* lib : libs) codes.push_back(lib->code);
+  return codes;
+}
+
+bool LoadFunctionLibrary(Engine& engine, std::string_view code, std::string* error) {
+  std::string name;
+  return LoadLibraryCode(engine, code, /*replace=*/true, &name, error);
+}
+
 }  // namespace firn

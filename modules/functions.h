@@ -8,6 +8,8 @@
 // (modules/lua_vm.h); their state is in ScriptingState (modules/scripting.h).
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "modules/command.h"
@@ -15,5 +17,13 @@
 namespace firn {
 
 std::vector<Command> FunctionCommands();
+
+struct Engine;
+// Every library's code, by name (snapshots write them as FUNCTION2 records). Empty when
+// scripting was never used (the Lua VM is not made for this).
+std::vector<std::string> FunctionLibraryCodes(Engine& engine);
+// Loads one library's code from a snapshot, replacing one of the same name. False with
+// *error when the code does not load.
+bool LoadFunctionLibrary(Engine& engine, std::string_view code, std::string* error);
 
 }  // namespace firn

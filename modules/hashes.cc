@@ -18,6 +18,7 @@
 #include "storage/db.h"
 #include "storage/varint.h"
 #include "storage/hash.h"
+#include "storage/rdb.h"
 #include "storage/value.h"
 
 namespace firn {
@@ -25,44 +26,13 @@ namespace {
 
 // ---- the hash's TypeOps row ----
 
-// Serialized form: varint pair count, then each field and value as varint length and bytes.
+// Serialized form: Redis's RDB object (storage/rdb.h): type 16 (listpack) or 4.
 
-bool GetString(std::string_view* in, std::string_view* out) {
-  uint64_t len;
-  if (!GetVarint(in, &len) || len > in->size()) return false;
-  *out = in->substr(0, len);
-  in->remove_prefix(len);
-  return true;
-}
-
-void SerializeHash(const Entry& e, std::string* out) {
-  const Hash& h = *e.object_as<Hash>();
-  PutVarint(out, h.size());
-  h.ForEach([&](std::string_view f, std::string_view v) {
-    PutVarint(out, f.size());
-    out->append(f);
-    PutVarint(out, v.size());
-    out->append(v);
-  });
-}
+void SerializeHash(const Entry& e, std::string* out) { rdb::EncodeHash(*e.object_as<Hash>(), out); }
 
 Entry* DeserializeHash(std::string_view key, std::string_view payload, int64_t expire_ms) {
-  uint64_t count;
-  if (!GetVarint(&payload, &count) || count == 0) return nullptr;
-  auto* h = new Hash();
-  const Hash::Limits limits;
-  for (uint64_t i = 0; i < count; ++i) {
-    std::string_view f, v;
-    if (!GetString(&payload, &f) || !GetString(&payload, &v) || !h->Set(f, v, limits)) {
-      delete h;  // truncated, or a field twice
-      return nullptr;
-    }
-  }
-  if (!payload.empty()) {
-    delete h;
-    return nullptr;
-  }
-  return Entry::MakeObject(key, ValueType::kHash, h, expire_ms);
+  Hash* h = rdb::DecodeHash(payload);
+  return h == nullptr ? nullptr : Entry::MakeObject(key, ValueType::kHash, h, expire_ms);
 }
 
 const TypeOps kHashOps = {

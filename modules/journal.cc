@@ -34,6 +34,7 @@ enum class Rewrite : uint8_t {
   kExpireAt,   // the key's absolute expiry (PEXPIREAT / PERSIST / DEL)
   kGetEx,      // GETEX: as kExpireAt when an expiry option was given, else nothing changed
   kKeepTtl,    // INCRBYFLOAT: SET key <value> KEEPTTL
+  kRestore,    // RESTORE: RESTORE key <absolute ms | 0> payload ABSTTL REPLACE, or DEL
 };
 
 struct RewriteRow {
@@ -48,6 +49,7 @@ constexpr RewriteRow kRewrites[] = {
     {"pexpireat", Rewrite::kExpireAt}, {"getex", Rewrite::kGetEx},
     {"incrbyfloat", Rewrite::kKeepTtl}, {"cl.throttle", Rewrite::kSetState},
     {"rl.bucket", Rewrite::kSetState}, {"rl.window", Rewrite::kSetState},
+    {"restore", Rewrite::kRestore},
 };
 
 Rewrite RewriteFor(std::string_view name) {
@@ -112,7 +114,7 @@ void EmitState(RecordWriter& w, std::string_view key, const Entry* e) {
     // A long exact window lives out of line: its table row writes the same bytes the inline
     // form holds.
     std::string state;
-    TypeOpsOf(ValueType::kRateLimit).serialize(*e, &state);
+    LimiterState(*e, &state);
     w.EmitWithExpiry({"RL.SETSTATE", key, state}, e);
   } else {
     w.EmitWithExpiry({"SET", key, e->value()}, e);
@@ -187,6 +189,15 @@ void Propagate(Engine& engine, JournalSink& sink, int db, const Command& cmd,
         w.Emit({"DEL", key});
       } else {
         w.Emit({"SET", key, e->value(), "KEEPTTL"});
+      }
+      return;
+    case Rewrite::kRestore:
+      // A relative TTL would expire later on replay: the stored key's absolute expiry.
+      if (e == nullptr || argv.size() < 4) {
+        w.Emit({"DEL", key});
+      } else {
+        w.Emit({"RESTORE", key, e->has_expire() ? w.Number(e->expire_ms()) : "0", argv[3],
+                "ABSTTL", "REPLACE"});
       }
       return;
     case Rewrite::kVerbatim:

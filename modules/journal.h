@@ -11,6 +11,7 @@
 //   INCRBYFLOAT k n                           -> SET k <result> KEEPTTL
 //   CL.THROTTLE                               -> SET k <stored TAT> PXAT <absolute ms>
 //   RL.BUCKET, RL.WINDOW                      -> RL.SETSTATE k <state bytes> [PXAT <ms>]
+//   RESTORE k ttl payload [options]           -> RESTORE k <absolute ms|0> payload ABSTTL REPLACE
 // (a clock-dependent command whose key is gone afterwards becomes DEL k). A transaction whose
 // EXEC propagates more than one record is wrapped in MULTI ... EXEC, so it replays as a unit.
 // Keys removed by expiry or eviction are propagated as DEL by JournalExpiryObserver, so a

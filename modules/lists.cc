@@ -13,6 +13,7 @@
 #include "storage/db.h"
 #include "storage/varint.h"
 #include "storage/list.h"
+#include "storage/rdb.h"
 #include "storage/value.h"
 
 namespace firn {
@@ -20,35 +21,13 @@ namespace {
 
 // ---- the list's TypeOps row ----
 
-// Serialized form: varint element count, then each element as varint length and bytes.
+// Serialized form: Redis's RDB object (storage/rdb.h): type 18, quicklist of listpacks.
 
-void SerializeList(const Entry& e, std::string* out) {
-  const List& l = *e.object_as<List>();
-  PutVarint(out, l.size());
-  for (List::Cursor c = l.CursorAt(0); c.Valid(); c.Next()) {
-    PutVarint(out, c.Get().size());
-    out->append(c.Get());
-  }
-}
+void SerializeList(const Entry& e, std::string* out) { rdb::EncodeList(*e.object_as<List>(), out); }
 
 Entry* DeserializeList(std::string_view key, std::string_view payload, int64_t expire_ms) {
-  uint64_t count;
-  if (!GetVarint(&payload, &count) || count == 0) return nullptr;
-  auto* l = new List();
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t len;
-    if (!GetVarint(&payload, &len) || len > payload.size()) {
-      delete l;
-      return nullptr;
-    }
-    l->PushBack(payload.substr(0, len));
-    payload.remove_prefix(len);
-  }
-  if (!payload.empty()) {
-    delete l;
-    return nullptr;
-  }
-  return Entry::MakeObject(key, ValueType::kList, l, expire_ms);
+  List* l = rdb::DecodeList(payload);
+  return l == nullptr ? nullptr : Entry::MakeObject(key, ValueType::kList, l, expire_ms);
 }
 
 const TypeOps kListOps = {

@@ -28,6 +28,7 @@
 #include "modules/common.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
+#include "modules/persist.h"
 #include "modules/notify.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
@@ -212,10 +213,13 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("lazyfreed_objects", LazyFreer::Instance().freed());
 }
 
-// Firn does not persist (docs/compatibility.md): the fields of a Redis with saving off.
+// Snapshots (modules/persist.h); no append-only file yet, so its fields are those of a
+// Redis with appendonly no.
 void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
+  const SaveState& st = ctx.engine.save;
+  const bool child = st.child_pid > 0;
   w.Section("Persistence");
-  w.Field("loading", 0);
+  w.Field("loading", st.loading ? 1 : 0);
   w.Field("async_loading", 0);
   w.Field("current_cow_peak", 0);
   w.Field("current_cow_size", 0);
@@ -225,16 +229,18 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("current_save_keys_total", 0);
   w.Field("rdb_changes_since_last_save",
           ctx.engine.keyspace.dirty() - ctx.engine.dirty_at_last_save);
-  w.Field("rdb_bgsave_in_progress", 0);
-  w.Field("rdb_last_save_time", ctx.engine.stats.start_time_ms / 1000);
-  w.Field("rdb_last_bgsave_status", "ok");
-  w.Field("rdb_last_bgsave_time_sec", -1);
-  w.Field("rdb_current_bgsave_time_sec", -1);
-  w.Field("rdb_saves", 0);
+  w.Field("rdb_bgsave_in_progress", child ? 1 : 0);
+  w.Field("rdb_last_save_time",
+          st.lastsave_s != 0 ? st.lastsave_s : ctx.engine.stats.start_time_ms / 1000);
+  w.Field("rdb_last_bgsave_status", st.last_bgsave_ok ? "ok" : "err");
+  w.Field("rdb_last_bgsave_time_sec", st.last_bgsave_time_s);
+  w.Field("rdb_current_bgsave_time_sec",
+          child ? (ctx.now_ms - st.child_start_ms) / 1000 : int64_t{-1});
+  w.Field("rdb_saves", st.saves);
   w.Field("rdb_last_cow_size", 0);
-  w.Field("rdb_last_load_keys_expired", 0);
-  w.Field("rdb_last_load_keys_loaded", 0);
-  w.Field("aof_enabled", 0);
+  w.Field("rdb_last_load_keys_expired", st.loaded_expired);
+  w.Field("rdb_last_load_keys_loaded", st.loaded_keys);
+  w.Field("aof_enabled", ctx.config().appendonly ? 1 : 0);
   w.Field("aof_rewrite_in_progress", 0);
   w.Field("aof_rewrite_scheduled", 0);
   w.Field("aof_last_rewrite_time_sec", -1);
@@ -242,7 +248,7 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("aof_last_bgrewrite_status", "ok");
   w.Field("aof_rewrites", 0);
   w.Field("aof_rewrites_consecutive_failures", 0);
-  w.Field("aof_last_write_status", "ok");
+  w.Field("aof_last_write_status", st.aof_write_ok ? "ok" : "err");
   w.Field("aof_last_cow_size", 0);
   w.Field("module_fork_in_progress", 0);
   w.Field("module_fork_last_cow_size", 0);
@@ -967,20 +973,6 @@ void CommandRoot(CommandContext& ctx) {
 
 // ---- CONFIG ----
 
-// Redis settings Firn has no use for but clients read (redis-benchmark asks for "save" and
-// "appendonly" before it starts): CONFIG GET answers what a Redis without persistence would.
-constexpr std::pair<std::string_view, std::string_view> kFixedSettings[] = {
-    {"save", ""},
-    {"appendonly", "no"},
-};
-
-const std::pair<std::string_view, std::string_view>* FindFixedSetting(std::string_view name) {
-  for (const auto& setting : kFixedSettings) {
-    if (setting.first == name) return &setting;
-  }
-  return nullptr;
-}
-
 // CONFIG GET pattern [pattern ...] -> a map of every setting matching a pattern (glob, any
 // case) to its value.
 void ConfigGet(CommandContext& ctx) {
@@ -1001,9 +993,6 @@ void ConfigGet(CommandContext& ctx) {
   };
   for (std::string_view name : ConfigNames()) {
     consider(name, [&] { return GetConfigValue(ctx.config(), name); });
-  }
-  for (const auto& [name, value] : kFixedSettings) {
-    consider(name, [&] { return std::optional<std::string>(value); });
   }
   ctx.reply.Map(found.size());
   for (const auto& [name, value] : found) {
@@ -1032,14 +1021,6 @@ void ConfigSet(CommandContext& ctx) {
     std::string_view name = ctx.arg(i);
     std::string lower;
     ToLower(name, &lower);
-    if (const auto* fixed = FindFixedSetting(lower)) {
-      // Setting a persistence option to what it already is (a client restoring the values it
-      // read) changes nothing and succeeds; anything else is refused.
-      if (refused.empty() && ctx.arg(i + 1) != fixed->second) {
-        refused = ConfigSetError(name, err::kConfigNoPersistence);
-      }
-      continue;
-    }
     if (!GetConfigValue(ctx.config(), lower)) {
       if (unknown.empty()) {
         unknown = err::Format(err::kConfigSetUnknown, {name});
@@ -1208,19 +1189,22 @@ void SwapDb(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT] -> no reply: the server answers what is
-// pending, closes every connection and exits 0. There is nothing to save, so the save
-// options only have to be well-formed; ABORT always finds no shutdown in progress.
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT] -> no reply: the server saves the snapshot
+// (with SAVE, or when save rules are set and NOSAVE is absent), answers what is pending,
+// closes every connection and exits 0. A failed save refuses the shutdown unless FORCE.
+// ABORT always finds no shutdown in progress.
 void Shutdown(CommandContext& ctx) {
-  bool nosave = false, save = false, other = false, abort = false;
+  bool nosave = false, save = false, other = false, abort = false, force = false;
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
     if (EqualsNoCase(a, "NOSAVE")) {
       nosave = true;
     } else if (EqualsNoCase(a, "SAVE")) {
       save = true;
-    } else if (EqualsNoCase(a, "NOW") || EqualsNoCase(a, "FORCE")) {
+    } else if (EqualsNoCase(a, "NOW")) {
       other = true;
+    } else if (EqualsNoCase(a, "FORCE")) {
+      other = force = true;
     } else if (EqualsNoCase(a, "ABORT")) {
       abort = true;
     } else {
@@ -1240,6 +1224,10 @@ void Shutdown(CommandContext& ctx) {
     ctx.Error(err::kShutdownFailed);
     return;
   }
+  if (!SaveBeforeShutdown(ctx.engine, ctx.now_ms, save, nosave) && !force) {
+    ctx.Error(err::kShutdownFailed);
+    return;
+  }
   ctx.engine.hooks->RequestShutdown();
 }
 
@@ -1254,26 +1242,6 @@ void Monitor(CommandContext& ctx) {
   if (ctx.client.monitor) return;
   ctx.engine.clients.SetMonitor(ctx.client, true);
   ctx.reply.Ok();
-}
-
-// LASTSAVE -> the Unix time of the last save: Firn never saves, so its start time.
-void LastSave(CommandContext& ctx) { ctx.reply.Int(ctx.engine.stats.start_time_ms / 1000); }
-
-// SAVE -> OK (nothing is persisted; docs/compatibility.md). The changes since the last save
-// (INFO's rdb_changes_since_last_save) start again from zero, as after a Redis save.
-void Save(CommandContext& ctx) {
-  ctx.engine.dirty_at_last_save = ctx.keyspace().dirty();
-  ctx.reply.Ok();
-}
-
-// BGSAVE [SCHEDULE] -> "Background saving started" (nothing is persisted).
-void BgSave(CommandContext& ctx) {
-  if (ctx.argc() > 2 || (ctx.argc() == 2 && !EqualsNoCase(ctx.arg(1), "SCHEDULE"))) {
-    ctx.Error(err::kSyntax);
-    return;
-  }
-  ctx.engine.dirty_at_last_save = ctx.keyspace().dirty();
-  ctx.reply.Simple("Background saving started");
 }
 
 constexpr uint32_t kAdminFlags = kAdmin | kNoScript | kLoading | kStale;
@@ -1372,19 +1340,6 @@ std::vector<Command> ServerCommands() {
       {.name = "monitor", .arity = 1, .flags = kAdminFlags, .run = Monitor, .group = "server",
        .since = "1.0.0", .summary = "Streams every command the server runs to this connection.",
        .syntax = ""},
-      {.name = "lastsave", .arity = 1, .flags = kLoading | kStale | kFast | kRandom,
-       .run = LastSave, .group = "server", .since = "1.0.0",
-       .summary = "Answers the Unix time of the last save (in Firn, its start).", .syntax = ""},
-      {.name = "save", .arity = 1, .flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti,
-       .run = Save, .group = "server",
-       .since = "1.0.0",
-       .summary = "Saves the data to disk; Firn keeps nothing on disk, so does nothing.",
-       .syntax = ""},
-      {.name = "bgsave", .arity = -1, .flags = kAdmin | kNoScript | kNoAsyncLoading, .run = BgSave,
-       .group = "server",
-       .since = "1.0.0",
-       .summary = "Saves the data to disk in the background; does nothing in Firn.",
-       .syntax = "[SCHEDULE]"},
   };
 }
 // clang-format on

@@ -17,6 +17,7 @@
 #include "storage/db.h"
 #include "storage/varint.h"
 #include "storage/set.h"
+#include "storage/rdb.h"
 #include "storage/value.h"
 
 namespace firn {
@@ -24,31 +25,13 @@ namespace {
 
 // ---- the set's TypeOps row ----
 
-// Serialized form: varint member count, then each member as varint length and bytes.
+// Serialized form: Redis's RDB object (storage/rdb.h): type 11 (intset) or 2.
 
-constexpr size_t kDefaultIntsetEntries = 512;
-
-void SerializeSet(const Entry& e, std::string* out) {
-  const Set& s = *e.object_as<Set>();
-  PutVarint(out, s.size());
-  s.ForEach([&](std::string_view m) {
-    PutVarint(out, m.size());
-    out->append(m);
-  });
-}
+void SerializeSet(const Entry& e, std::string* out) { rdb::EncodeSet(*e.object_as<Set>(), out); }
 
 Entry* DeserializeSet(std::string_view key, std::string_view payload, int64_t expire_ms) {
-  uint64_t count;
-  if (!GetVarint(&payload, &count) || count == 0) return nullptr;
-  auto s = std::make_unique<Set>();
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t len;
-    if (!GetVarint(&payload, &len) || len > payload.size()) return nullptr;
-    if (!s->Add(payload.substr(0, len), kDefaultIntsetEntries)) return nullptr;
-    payload.remove_prefix(len);
-  }
-  if (!payload.empty()) return nullptr;
-  return Entry::MakeObject(key, ValueType::kSet, s.release(), expire_ms);
+  Set* s = rdb::DecodeSet(payload);
+  return s == nullptr ? nullptr : Entry::MakeObject(key, ValueType::kSet, s, expire_ms);
 }
 
 const TypeOps kSetOps = {

@@ -24,6 +24,7 @@
 #include "storage/db.h"
 #include "storage/varint.h"
 #include "storage/set.h"
+#include "storage/rdb.h"
 #include "storage/value.h"
 #include "storage/zset.h"
 
@@ -32,33 +33,13 @@ namespace {
 
 // ---- the sorted set's TypeOps row ----
 
-// Serialized form: varint member count, then each member as varint length, bytes and the
-// score's 8 bytes.
+// Serialized form: Redis's RDB object (storage/rdb.h): type 17 (listpack) or 5.
 
-void SerializeZSet(const Entry& e, std::string* out) {
-  const ZSet& z = *e.object_as<ZSet>();
-  PutVarint(out, z.size());
-  z.ForEach([&](const ZSet::Item& it) {
-    PutVarint(out, it.member.size());
-    out->append(it.member);
-    out->append(reinterpret_cast<const char*>(&it.score), sizeof(double));
-  });
-}
+void SerializeZSet(const Entry& e, std::string* out) { rdb::EncodeZSet(*e.object_as<ZSet>(), out); }
 
 Entry* DeserializeZSet(std::string_view key, std::string_view payload, int64_t expire_ms) {
-  uint64_t count;
-  if (!GetVarint(&payload, &count) || count == 0) return nullptr;
-  auto z = std::make_unique<ZSet>();
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t len;
-    if (!GetVarint(&payload, &len) || len + sizeof(double) > payload.size()) return nullptr;
-    double score;
-    std::memcpy(&score, payload.data() + len, sizeof(score));
-    if (std::isnan(score) || !z->Set(payload.substr(0, len), score)) return nullptr;
-    payload.remove_prefix(len + sizeof(double));
-  }
-  if (!payload.empty()) return nullptr;
-  return Entry::MakeObject(key, ValueType::kZSet, z.release(), expire_ms);
+  ZSet* z = rdb::DecodeZSet(payload);
+  return z == nullptr ? nullptr : Entry::MakeObject(key, ValueType::kZSet, z, expire_ms);
 }
 
 const TypeOps kZSetOps = {

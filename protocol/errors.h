@@ -551,4 +551,21 @@ inline constexpr std::string_view kPauseTimeoutNotInteger =
 inline constexpr std::string_view kPauseMode =
     "ERR CLIENT PAUSE mode must be WRITE or ALL";
 
+// persist: DUMP/RESTORE, SAVE/BGSAVE, -MISCONF (modules/persist.cc, dispatch.cc).
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
+inline constexpr std::string_view kDumpPayload = "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
+inline constexpr std::string_view kInvalidTtl = "ERR Invalid TTL value, must be >= 0";
+inline constexpr std::string_view kInvalidIdletime = "ERR Invalid IDLETIME value, must be >= 0";
+inline constexpr std::string_view kInvalidFreq =
+    "ERR Invalid FREQ value, must be >= 0 and <= 255";
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kSaveFailed = "ERR";  // SAVE's bare error, as Redis
+inline constexpr std::string_view kMisconf =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+    "to disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+    "RDB error.";
+
 }  // namespace firn::err

@@ -9,6 +9,8 @@
 
 #include "modules/acl_admission.h"
 #include "modules/dispatch.h"
+#include "modules/aof.h"
+#include "modules/persist.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
@@ -160,6 +162,10 @@ void CloseAndFree(uv_handle_t* h) {
   }
 }
 
+void PersistLog(int level, const std::string& line) {
+  Log(level == 0 ? LogLevel::kInfo : LogLevel::kWarning, "%s", line.c_str());
+}
+
 }  // namespace
 
 Server::Server(CommandLine cl)
@@ -170,6 +176,7 @@ Server::Server(CommandLine cl)
   engine_.clock_us = MonotonicUs;
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
+  engine_.save.log = PersistLog;
   // requirepass and the aclfile; a bad aclfile stops the start, as in Redis.
   if (std::optional<std::string> e = ApplyConfiguredUsers(engine_)) {
     throw std::runtime_error("Aborting start because of ACL errors: " + *e);
@@ -219,6 +226,16 @@ std::vector<uv_stream_t*> Server::BindTcp(const Config& cfg) {
 
 void Server::Listen() {
   const Config& cfg = engine_.config;
+  // The snapshot loads before any client can connect (Redis answers -LOADING meanwhile).
+  // With appendonly the AOF directory is the source (Redis's rule); else dump.rdb.
+  std::string error;
+  if (cfg.appendonly) {
+    aof_ = std::make_unique<AppendOnlyFile>(engine_);
+    if (!aof_->Start(RealtimeMs(), &error)) throw std::runtime_error(error);
+    engine_.observers.Set(KeyspaceFanout::kJournal, &journal_expiry_);
+  } else if (!LoadSnapshotAtStartup(engine_, RealtimeMs(), &error)) {
+    throw std::runtime_error(error);
+  }
   tcp_listeners_ = BindTcp(cfg);
   bound_bind_ = cfg.bind;
   bound_port_ = cfg.port;
@@ -430,6 +447,10 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   const int64_t now_ms = NowMs();
   c->client->last_interaction_ms = now_ms;
   ProcessInput(c, now_ms);
+  if (aof_ != nullptr && aof_->HasPending()) {
+    OutputReady(*c->client);  // written after the AOF flush, at the end of the iteration
+    return;
+  }
   Write(c);
 }
 
@@ -447,7 +468,11 @@ void Server::RunUnblocked() {
       Connection* c = it->second;
       if (c->closing || c->client->blocked) continue;
       ProcessInput(c, NowMs());
-      Write(c);
+      if (aof_ != nullptr && aof_->HasPending()) {
+        OutputReady(*c->client);  // after the AOF flush
+      } else {
+        Write(c);
+      }
     }
   }
 }
@@ -601,6 +626,9 @@ void Server::FlushPending() {
       blocking_timer_at_ms_ != NextBlockingDeadlineMs(engine_)) [[unlikely]] {
     ArmBlockingTimer();
   }
+  // The iteration's AOF records reach the file (and the disk, with appendfsync always)
+  // before any of its replies: one write and one fsync for all of them (group commit).
+  if (aof_ != nullptr) aof_->Flush();
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -651,6 +679,8 @@ void Server::OnCron() {
     engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
   }
   engine_.keyspace.Cron();
+  PersistCron(engine_, now_ms);
+  if (aof_ != nullptr) aof_->Cron(now_ms);
   std::vector<Connection*> idle;
   for (auto& [id, c] : clients_) {
     // As Redis, a blocked client waits out its own timeout, not the idle one.
@@ -725,6 +755,13 @@ void Server::OnSignal(int signum) {
     return;
   }
   Log(LogLevel::kWarning, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  // With save rules set the snapshot is written first; if that fails the server keeps
+  // running, as Redis does, rather than lose the data.
+  if (!shutting_down_ && !SaveBeforeShutdown(engine_, NowMs(), false, false)) {
+    Log(LogLevel::kWarning, "%s received but errors trying to shut down the server, check the "
+        "logs for more information", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    return;
+  }
   BeginShutdown();
 }
 
@@ -811,6 +848,12 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
+  } else if (name == "appendonly") {
+    if (engine_.config.appendonly != (aof_ != nullptr)) {
+      return std::string("turning the append-only file on or off takes a restart");
+    }
+  } else if (name == "save" || name == "stop-writes-on-bgsave-error") {
+    RefreshDenyWrites(engine_);
   }
   return std::nullopt;
 }

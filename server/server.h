@@ -45,6 +45,7 @@
 namespace firn {
 
 class Connection;
+class AppendOnlyFile;
 
 class Server : public ServerHooks, public ClientOutputOwner {
  public:
@@ -139,6 +140,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
   int metrics_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;
+  std::unique_ptr<AppendOnlyFile> aof_;  // appendonly yes (modules/aof.h)
+  // Expired and evicted keys reach the AOF as DEL (modules/journal.h).
+  JournalExpiryObserver journal_expiry_{engine_};
   SystemdNotifier systemd_;
   int64_t last_status_ms_ = 0;
   int cron_period_ms_ = 0;

@@ -59,6 +59,16 @@ int64_t Evictor::IdleMs(const Entry* e, int64_t now_ms) const {
   return static_cast<int64_t>(ticks) * kClockResolutionMs;
 }
 
+void Evictor::SetIdleMs(Entry* e, int64_t idle_ms, int64_t now_ms) {
+  const int64_t ticks = std::min<int64_t>(idle_ms / kClockResolutionMs, kClockMask);
+  SetBits(e, (LruClock(now_ms) - static_cast<uint32_t>(ticks)) & kClockMask);
+}
+
+void Evictor::SetFrequency(Entry* e, uint8_t counter, int64_t now_ms) {
+  e->set_evict_meta(counter);
+  e->set_access_s(static_cast<uint16_t>(now_ms / 60000));
+}
+
 void Evictor::Touch(Entry* e, int64_t now_ms) {
   if (IsLfuPolicy()) {
     uint8_t counter = Frequency(e, now_ms);

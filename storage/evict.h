@@ -70,6 +70,10 @@ class Evictor {
   int64_t IdleMs(const Entry* e, int64_t now_ms) const;
   // OBJECT FREQ: the LFU counter after decay.
   uint8_t Frequency(const Entry* e, int64_t now_ms) const;
+  // RESTORE ... IDLETIME: marks e as last used idle_ms ago (capped at the clock's range).
+  void SetIdleMs(Entry* e, int64_t idle_ms, int64_t now_ms);
+  // RESTORE ... FREQ: sets e's LFU counter, as of now.
+  void SetFrequency(Entry* e, uint8_t counter, int64_t now_ms);
 
   // Time one Enforce may spend before a command runs (Redis's EVICTION_TIME_LIMIT_US).
   static constexpr int64_t kTimeBudgetUs = 500;

@@ -84,8 +84,10 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "storage/entry.h"
+#include "storage/rdb.h"
 
 namespace firn {
 namespace {
@@ -783,20 +785,29 @@ size_t RateLimitMemory(const Entry& e) {
   return sizeof(WindowLog) + e.object_as<WindowLog>()->AllocatedBytes();
 }
 
+// Serialized form: the state bytes in an RDB string behind Firn's own type byte
+// (rdb::kTypeFirnLimiter; storage/rdb.h says how snapshot files carry it).
 void RateLimitSerialize(const Entry& e, std::string* out) {
+  std::string state;
+  LimiterState(e, &state);
+  rdb::EncodeLimiter(state, out);
+}
+
+Entry* RateLimitDeserialize(std::string_view key, std::string_view payload, int64_t expire_ms) {
+  std::optional<std::string> state = rdb::DecodeLimiter(payload);
+  if (!state || KindOf(*state) == LimiterKind::kUnknown) return nullptr;
+  return Entry::Make(key, ValueType::kRateLimit, *state, expire_ms);
+}
+
+}  // namespace
+
+void LimiterState(const Entry& e, std::string* out) {
   if (e.has_object()) {
     e.object_as<WindowLog>()->Encode(out);
   } else {
     out->append(e.value());
   }
 }
-
-Entry* RateLimitDeserialize(std::string_view key, std::string_view payload, int64_t expire_ms) {
-  if (KindOf(payload) == LimiterKind::kUnknown) return nullptr;
-  return Entry::Make(key, ValueType::kRateLimit, payload, expire_ms);
-}
-
-}  // namespace
 
 const TypeOps kRateLimitOps = {
     .name = "ratelimit",

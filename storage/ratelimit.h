@@ -236,6 +236,11 @@ class WindowLog {
 // The kRateLimit row of the type table: inline limiter bytes, or a WindowLog object.
 extern const TypeOps kRateLimitOps;
 
+class Entry;
+// Appends the state bytes of a limiter entry (inline, or its out-of-line window log encoded
+// to the same bytes): what RL.SETSTATE takes. REQUIRES: e is a kRateLimit entry.
+void LimiterState(const Entry& e, std::string* out);
+
 // RL.PEEK: the state of any RL.* limiter under the parameters stored with it, consuming
 // nothing. `limited` and `retry_after` answer for a request of cost 1; `remaining` and
 // `reset_after` describe the state as it is. Returns false when the bytes do not decode.

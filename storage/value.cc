@@ -17,10 +17,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 
 #include "storage/entry.h"
 #include "storage/memory.h"
 #include "storage/ratelimit.h"
+#include "storage/rdb.h"
 
 namespace firn {
 
@@ -101,10 +103,12 @@ size_t StringMemory(const Entry& e) {
   return e.has_object() ? e.object_as<ByteBuffer>()->AllocatedBytes() : 0;
 }
 
-void StringSerialize(const Entry& e, std::string* out) { out->append(e.value()); }
+// Serialized form: Redis's RDB object (storage/rdb.h), type 0.
+void StringSerialize(const Entry& e, std::string* out) { rdb::EncodeString(e.value(), out); }
 
 Entry* StringDeserialize(std::string_view key, std::string_view payload, int64_t expire_ms) {
-  return Entry::Make(key, ValueType::kString, payload, expire_ms);
+  std::optional<std::string> v = rdb::DecodeString(payload);
+  return v ? Entry::Make(key, ValueType::kString, *v, expire_ms) : nullptr;
 }
 
 constexpr TypeOps kStringOps = {

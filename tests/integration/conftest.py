@@ -372,7 +372,9 @@ class Server:
     def argv(self, port):
         if self.is_redis:
             return _redis_argv(self.binary, port, self.workdir, self.opts)
-        return [self.binary, "--port", str(port), "--bind", "127.0.0.1", "--metrics-port", "0"] + self.opts
+        # Snapshots go to the server's own directory, as the reference's --dir.
+        return [self.binary, "--port", str(port), "--bind", "127.0.0.1", "--metrics-port", "0",
+                "--dir", self.workdir] + self.opts
 
     def start(self):
         if not os.path.exists(self.binary):

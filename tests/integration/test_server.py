@@ -492,8 +492,8 @@ def test_config_set_port_to_a_busy_port_answers_an_error_and_changes_nothing(sta
 
 
 # Settings only the config file and the command line may change (Redis's immutable ones).
-STARTUP_ONLY = {"unixsocket", "unixsocketperm", "tcp-backlog", "databases", "dir", "pidfile",
-                "logfile", "aclfile"}
+STARTUP_ONLY = {"unixsocket", "unixsocketperm", "tcp-backlog", "databases", "dir", "dbfilename",
+                "appendfilename", "appenddirname", "pidfile", "logfile", "aclfile"}
 
 
 def test_every_setting_config_get_lists_can_be_set_back_to_its_value(start_server):

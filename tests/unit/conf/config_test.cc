@@ -227,8 +227,8 @@ TEST_CASE("an unknown setting that is a misspelling suggests the name", "[conf]"
 }
 
 TEST_CASE("an unknown section is an error", "[conf]") {
-  CHECK(TomlError("[network]\nport = 1\n\n[persistence]\nsave = 1\n") ==
-        "test.toml:4: unknown section [persistence]");
+  CHECK(TomlError("[network]\nport = 1\n\n[replication]\nreplicaof = 1\n") ==
+        "test.toml:4: unknown section [replication]");
 }
 
 TEST_CASE("a setting in another setting's section is an error", "[conf]") {

@@ -2,6 +2,8 @@
 // that abort EXEC, subcommand resolution), execution (stats of queued commands, the latency
 // monitor, the mutation signal through EXEC) and CLIENT REPLY's reply dropping.
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
 
 #include <string>
 #include <vector>
@@ -194,7 +196,11 @@ TEST_CASE("latency-monitor-threshold logs commands at least that slow", "[dispat
 }
 
 TEST_CASE("INFO rdb_changes_since_last_save counts changes since SAVE", "[dispatch][info]") {
-  CommandHarness h;
+  firn::Config config;
+  char dir[] = "/tmp/firn-dispatch-test-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  config.dir = dir;
+  CommandHarness h(config);
   auto changes = [&]() {
     const std::string info = h.Run({"INFO", "persistence"});
     const size_t at = info.find("rdb_changes_since_last_save:");
@@ -209,6 +215,7 @@ TEST_CASE("INFO rdb_changes_since_last_save counts changes since SAVE", "[dispat
   CHECK(changes() == "rdb_changes_since_last_save:0");
   h.Run({"DEL", "a"});
   CHECK(changes() == "rdb_changes_since_last_save:1");
+  std::filesystem::remove_all(dir);
 }
 
 namespace {

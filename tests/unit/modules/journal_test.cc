@@ -364,3 +364,18 @@ TEST_CASE("journal replay rebuilds the same keyspace (random commands, moving cl
     CHECK(live_keys > 0);
   }
 }
+
+TEST_CASE("journal: RESTORE replays with an absolute expiry, replacing", "[journal]") {
+  JournaledHarness h;
+  h.Run({"SET", "src", "v"});
+  std::string dump = h.Run({"DUMP", "src"});
+  const std::string payload = dump.substr(dump.find("\r\n") + 2, dump.size() - dump.find("\r\n") - 4);
+  h.Take();
+  h.Run({"RESTORE", "a", "10000", payload});
+  h.Run({"RESTORE", "b", "0", payload, "IDLETIME", "5"});
+  h.Run({"RESTORE", "a", "1", payload, "ABSTTL", "REPLACE"});  // expired: a is deleted
+  CHECK(h.Take() == Records{{"RESTORE", "a", std::to_string(h.now_ms + 10000), payload, "ABSTTL",
+                             "REPLACE"},
+                            {"RESTORE", "b", "0", payload, "ABSTTL", "REPLACE"},
+                            {"DEL", "a"}});
+}
