@@ -186,6 +186,8 @@ const Setting kSettings[] = {
      .member = &Config::active_expire_effort, .min = 1, .max = 10},
     {.name = "notify-keyspace-events", .section = "server", .kind = Kind::kString,
      .member = &Config::notify_keyspace_events, .normalize = NormalizeKeyspaceEvents},
+    {.name = "busy-reply-threshold", .section = "server", .kind = Kind::kInt,
+     .member = &Config::busy_reply_threshold, .max = kInt64Max, .alias = "lua-time-limit"},
     // [logging]
     {.name = "loglevel", .section = "logging", .kind = Kind::kChoice,
      .member = &Config::loglevel, .choices = kLogLevels},

@@ -102,6 +102,9 @@ struct Config {
   // Keyspace notifications: Redis's class letters, kept in Redis's normalized form ("AKE");
   // "" = off. KeyspaceEventFlags below turns it into flags.
   std::string notify_keyspace_events;
+  // A script running this long (ms) makes other clients get -BUSY and may be killed (SCRIPT
+  // KILL, FUNCTION KILL); 0..INT64_MAX. Redis's older name: lua-time-limit.
+  int64_t busy_reply_threshold = 5000;
 
   // [logging]
   LogLevel loglevel = LogLevel::kInfo;

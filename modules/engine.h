@@ -79,7 +79,19 @@ class ServerHooks {
   virtual std::optional<std::string> ConfigChanged(std::string_view /*name*/) {
     return std::nullopt;
   }
+  // A script has run past busy-reply-threshold (Engine::script_busy is now set). The server
+  // stops reading the client running it, whose pipeline resumes once the script ends.
+  virtual void ScriptBusyStarted() {}
+  // Called from the running script's hook while it is busy: serve other connections once,
+  // without waiting. Their commands go through Dispatch, which refuses all but the allow-busy
+  // ones with -BUSY, so nothing else touches the keyspace; the busy client is not re-entered.
+  virtual void ServeWhileBusy() {}
+  // The busy script ended (Engine::script_busy is kNone again).
+  virtual void ScriptBusyEnded() {}
 };
+
+// Which kind of script is past busy-reply-threshold, if any; it picks the -BUSY text.
+enum class ScriptBusy : uint8_t { kNone, kEval, kFunction };
 
 class CommandTable {
  public:
@@ -132,6 +144,9 @@ struct Engine {
   // The row Execute is running (for the notifier's event names); the last one run between
   // commands.
   const Command* current_command = nullptr;
+  // Set while a script runs past busy-reply-threshold (modules/lua_vm.cc): Dispatch then
+  // refuses other clients' commands with -BUSY unless they are flagged allow-busy.
+  ScriptBusy script_busy = ScriptBusy::kNone;
 };
 
 // Drops what client holds in the engine beyond the registry (watched keys, subscriptions):

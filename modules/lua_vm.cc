@@ -973,11 +973,13 @@ void RunHook(lua_State* L, lua_Debug*) {
     }
     return;
   }
+  // The tick may serve SCRIPT KILL (or SHUTDOWN NOSAVE) from another client: the kill is
+  // raised at once, before the script runs on.
+  vm->Tick();
   if (vm->kill_pending()) {
     lua_sethook(L, RunHook, LUA_MASKLINE, 0);  // raise again at once if the script catches it
     RaiseError(L, err::kScriptKilled);
   }
-  vm->Tick();
 }
 
 void SetFunction(lua_State* L, const char* name, lua_CFunction fn) {
@@ -1214,8 +1216,20 @@ size_t LuaVm::memory_bytes() const {
 }
 
 void LuaVm::Tick() {
-  if (run_ == nullptr || tick_ == nullptr) return;
-  tick_(*this, tick_arg_);
+  if (run_ == nullptr) return;
+  Engine& engine = *run_->engine;
+  // Past busy-reply-threshold the script becomes busy: from then on, every hook lets the
+  // server serve the other clients once (they get -BUSY unless they send an allow-busy
+  // command), until the script ends or is killed.
+  if (engine.script_busy == ScriptBusy::kNone && engine.clock_us != nullptr &&
+      (engine.clock_us() - run_start_us_) / 1000 >= engine.config.busy_reply_threshold) {
+    engine.script_busy = running_is_function_ ? ScriptBusy::kFunction : ScriptBusy::kEval;
+    if (engine.hooks != nullptr) engine.hooks->ScriptBusyStarted();
+  }
+  if (engine.script_busy != ScriptBusy::kNone && engine.hooks != nullptr && !kill_requested_) {
+    engine.hooks->ServeWhileBusy();
+  }
+  if (tick_ != nullptr) tick_(*this, tick_arg_);
 }
 
 namespace {
@@ -1321,6 +1335,10 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
   lua_settop(L, base);
   run_ = nullptr;
   kill_requested_ = false;
+  if (spec.engine.script_busy != ScriptBusy::kNone) {
+    spec.engine.script_busy = ScriptBusy::kNone;
+    if (spec.engine.hooks != nullptr) spec.engine.hooks->ScriptBusyEnded();
+  }
   // Garbage is collected in small steps every 50 runs (as Redis does) rather than left to a
   // full cycle at an unlucky moment; a step per run costs more than the scripts themselves.
   if (++runs_since_gc_ >= 50) {

@@ -29,6 +29,7 @@
 #include "modules/dispatch.h"
 #include "modules/engine.h"
 #include "modules/notify.h"
+#include "modules/scripting.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
 #include "storage/db.h"
@@ -1210,6 +1211,16 @@ void Shutdown(CommandContext& ctx) {
   if (ctx.engine.hooks == nullptr) {
     ctx.Error(err::kShutdownFailed);
     return;
+  }
+  if (ctx.engine.script_busy != ScriptBusy::kNone) {
+    // A busy script: only SHUTDOWN NOSAVE may stop the server, and it stops the script too,
+    // written or not, as Redis does.
+    if (!nosave) {
+      ctx.Error(ctx.engine.script_busy == ScriptBusy::kEval ? err::kBusyScript
+                                                            : err::kBusyFunction);
+      return;
+    }
+    ScriptingOf(ctx.engine).vm.Kill();
   }
   ctx.engine.hooks->RequestShutdown();
 }

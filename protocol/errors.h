@@ -357,4 +357,9 @@ inline constexpr std::string_view kSubscribedContext =
 inline constexpr std::string_view kSsubscribeDenyBlocking =
     "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 
+// ---- scripting part: busy scripts, protected mode ----
+// An EXEC refused at admission (-BUSY, -OOM...) discards the transaction; this text is then
+// followed by the refusal without its '-'.
+inline constexpr std::string_view kExecAbortBecause = "EXECABORT Transaction discarded because of: ";
+
 }  // namespace firn::err

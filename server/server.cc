@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "modules/dispatch.h"
+#include "modules/scripting.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
@@ -423,7 +424,8 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   Write(c);
 }
 
-void Server::ProcessInput(Connection* c) {
+template <Server::DispatchFn kDispatch>
+[[gnu::always_inline]] inline void Server::ProcessInputAs(Connection* c) {
   const Config& cfg = engine_.config;
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
@@ -434,7 +436,7 @@ void Server::ProcessInput(Connection* c) {
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      Dispatch(engine_, *c->client, c->parser.args(), &c->out, NowMs());
+      kDispatch(engine_, *c->client, c->parser.args(), &c->out, NowMs());
       c->in_pos += r.consumed;
     } else if (r.status == RespParser::Status::kEmpty) {
       c->in_pos += r.consumed;
@@ -462,6 +464,16 @@ void Server::ProcessInput(Connection* c) {
   current_ = nullptr;
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
   if (shutdown_requested_) BeginShutdown();
+}
+
+void Server::ProcessInput(Connection* c) {
+  // While a script is busy (served from inside it, see ServeWhileBusy) commands meet -BUSY;
+  // the choice is made once per batch, so the ordinary loop pays nothing for it.
+  if (engine_.script_busy != ScriptBusy::kNone) [[unlikely]] {
+    ProcessInputAs<DispatchWhileBusy>(c);
+  } else {
+    ProcessInputAs<Dispatch>(c);
+  }
 }
 
 void Server::Write(Connection* c) {
@@ -509,6 +521,7 @@ void Server::OnWriteDone(Connection* c, int status) {
     c->out.clear();
     c->client->close_after_reply = true;
   }
+  if (c == busy_) return;  // its script's reply is not complete: written after the script
   // Anything built while this write was in flight goes out now.
   Write(c);
 }
@@ -518,12 +531,18 @@ void Server::FlushPending() {
   batch.swap(dirty_);
   for (Connection* c : batch) {
     c->dirty = false;
-    Write(c);
+    // The busy script's connection is written once its reply is complete (after the script).
+    if (c != busy_) Write(c);
   }
 }
 
 void Server::Close(Connection* c) {
   if (c->closing) return;
+  if (c == busy_) {
+    // Its script is still running on its buffers: closed once the script's reply is written.
+    c->client->close_after_reply = true;
+    return;
+  }
   c->closing = true;
   engine_.clients.SetMonitor(*c->client, false);
   c->client->sink.buffer = nullptr;  // the engine writes nothing more to it
@@ -557,6 +576,8 @@ void Server::OnClosed(Connection* c) {
 void Server::OnCron() {
   const Config& cfg = engine_.config;
   const int64_t now_ms = NowMs();
+  // Inside a busy script the keyspace must stay as the script sees it, and clients stay.
+  if (engine_.script_busy != ScriptBusy::kNone) return;
   // Between commands, eviction may take a fifth of the tick (maxmemory lowered at runtime).
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
@@ -627,6 +648,7 @@ void Server::OnSignal(int signum) {
     return;
   }
   Log(LogLevel::kWarning, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  if (engine_.script_busy != ScriptBusy::kNone) ScriptingOf(engine_).vm.Kill();
   BeginShutdown();
 }
 
@@ -719,6 +741,31 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
 
 void Server::RequestShutdown() { shutdown_requested_ = true; }
 
+void Server::ScriptBusyStarted() {
+  Log(LogLevel::kWarning,
+      "Slow script detected: still in execution after %lld milliseconds. You can try killing "
+      "the script using the %s command.",
+      static_cast<long long>(engine_.config.busy_reply_threshold),
+      engine_.script_busy == ScriptBusy::kFunction ? "FUNCTION KILL" : "SCRIPT KILL");
+  busy_ = current_;
+  if (busy_ != nullptr && !busy_->closing) uv_read_stop(busy_->stream());
+}
+
+void Server::ServeWhileBusy() {
+  if (serving_busy_) return;  // an allow-busy command never runs a script, but be sure
+  serving_busy_ = true;
+  Connection* const running = current_;  // the busy connection's ProcessInput is below us
+  uv_run(loop_, UV_RUN_NOWAIT);
+  current_ = running;
+  serving_busy_ = false;
+}
+
+void Server::ScriptBusyEnded() {
+  Connection* c = busy_;
+  busy_ = nullptr;
+  if (c != nullptr && !c->closing && !shutting_down_) uv_read_start(c->stream(), AllocCb, ReadCb);
+}
+
 void Server::BeginShutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -748,7 +795,7 @@ void Server::BeginShutdown() {
   for (auto& [id, c] : clients_) all.push_back(c);
   for (Connection* c : all) {
     c->client->close_after_reply = true;
-    Write(c);
+    if (c != busy_) Write(c);  // the busy one is written and closed after its script
   }
   bool waiting = false;
   for (auto& [id, c] : clients_) waiting = waiting || !c->closing;
