@@ -121,11 +121,14 @@ void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::
     client.queued.clear();
     engine.watches.Reset(client);
     // Redis formats its own refusals without the ERR code here (shared ones keep theirs).
-    if (message.starts_with("ERR ")) message.remove_prefix(4);
-    reply.Error(std::string(err::kExecAbortBecause).append(message));
+    if (message.starts_with(err::kErrCode)) message.remove_prefix(err::kErrCode.size());
+    const std::string text = std::string(err::kExecAbortBecause).append(message);
+    engine.errors.Count(text);
+    reply.Error(text);
     return;
   }
   client.multi_error = true;
+  engine.errors.Count(message);
   reply.Error(message);
 }
 
@@ -220,8 +223,12 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   // A refusal: counted on the row when there is one, and inside MULTI it dooms the EXEC.
   auto refuse = [&](const Command* row, std::string_view message) {
     if (row != nullptr) ++row->stats.rejected_calls;
-    if (client.in_multi) RefuseInMulti(engine, client, reply, row, message);
-    else reply.Error(message);
+    if (client.in_multi) {
+      RefuseInMulti(engine, client, reply, row, message);
+    } else {
+      engine.errors.Count(message);
+      reply.Error(message);
+    }
   };
 
 
@@ -282,6 +289,7 @@ void DispatchWhileBusy(Engine& engine, ClientInfo& client,
   if (client.in_multi) {
     RefuseInMulti(engine, client, reply, cmd, busy);
   } else {
+    engine.errors.Count(busy);
     reply.Error(busy);
   }
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,32 @@ struct ServerStats {
   uint64_t peak_memory = 0;
   int tcp_port = 0;
   std::string executable;
+};
+
+// Error replies (INFO errorstats and total_error_replies), counted once where each error is
+// made: a handler's ctx.Error, an admission refusal, a script's own error (an error a script
+// passes on from redis.call was counted when the command made it), a protocol error. By code,
+// the error's first word ("ERR", "WRONGTYPE"), at most kMaxCodes distinct codes (as Redis's
+// ERROR_STATS_NUMBER); errors of further codes count only in the total.
+struct ErrorStats {
+  static constexpr size_t kMaxCodes = 128;
+  uint64_t total = 0;
+  std::map<std::string, uint64_t, std::less<>> by_code;  // in code order, as INFO lists them
+  // message: the error text without its '-' ("ERR unknown command...").
+  void Count(std::string_view message) {
+    ++total;
+    const std::string_view code = message.substr(0, message.find(' '));
+    auto it = by_code.find(code);
+    if (it != by_code.end()) {
+      ++it->second;
+    } else if (by_code.size() < kMaxCodes) {
+      by_code.emplace(code, 1);
+    }
+  }
+  void Reset() {
+    total = 0;
+    by_code.clear();
+  }
 };
 
 // Rate-limiter decisions (INFO ratelimit, firn_ratelimit_decisions_total).
@@ -147,6 +174,8 @@ struct Engine {
   // Set while a script runs past busy-reply-threshold (modules/lua_vm.cc): Dispatch then
   // refuses other clients' commands with -BUSY unless they are flagged allow-busy.
   ScriptBusy script_busy = ScriptBusy::kNone;
+  // Error replies by code (INFO errorstats).
+  ErrorStats errors;
 };
 
 // Drops what client holds in the engine beyond the registry (watched keys, subscriptions):
@@ -158,6 +187,7 @@ inline Keyspace& CommandContext::keyspace() { return engine.keyspace; }
 inline const Config& CommandContext::config() { return engine.config; }
 inline void CommandContext::Error(std::string_view message) {
   failed = true;
+  engine.errors.Count(message);
   reply.Error(message);
 }
 

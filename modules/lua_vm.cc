@@ -144,6 +144,23 @@ void PushError(lua_State* L, std::string_view full) {
   PushErrorTable(L, text);
 }
 
+// Error statistics (INFO errorstats). An error a command made was counted when it was made:
+// the table redis.call / redis.pcall hand the script carries this field (as in Redis), so the
+// script's reply passing that error on does not count it again.
+constexpr const char* kIgnoreErrorStats = "ignore_error_stats_update";
+
+void MarkErrorCounted(lua_State* L) {  // the error table on top
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, kIgnoreErrorStats);
+}
+
+bool ErrorCounted(lua_State* L) {  // the error table on top
+  lua_getfield(L, -1, kIgnoreErrorStats);
+  const bool counted = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  return counted;
+}
+
 [[noreturn]] void RaiseError(lua_State* L, std::string_view full) {
   PushError(L, full);
   lua_error(L);
@@ -590,8 +607,11 @@ void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
   if (FieldOfType(L, "err", LUA_TSTRING)) {
     size_t n;
     const char* s = lua_tolstring(L, -1, &n);
-    out.Error(std::string_view(s, n));
+    const std::string_view text(s, n);
     lua_pop(L, 1);
+    LuaVm::RunState* rs = VmOf(L)->run();
+    if (rs != nullptr && !ErrorCounted(L)) rs->engine->errors.Count(OneLine(text));
+    out.Error(text);
     return;
   }
   if (FieldOfType(L, "ok", LUA_TSTRING)) {
@@ -716,7 +736,9 @@ int GenericCall(lua_State* L, bool raise) {
   const int argc = lua_gettop(L);
   if (rs == nullptr) return luaL_error(L, "redis.call is only available while a script runs");
   auto fail = [&](std::string_view full) -> int {
+    rs->engine->errors.Count(full);
     PushError(L, full);
+    MarkErrorCounted(L);
     if (raise) return lua_error(L);
     return 1;
   };
@@ -772,6 +794,7 @@ int GenericCall(lua_State* L, bool raise) {
   }
   const bool is_error = *p == '-';
   PushReply(L, p, end);
+  if (is_error) MarkErrorCounted(L);  // the command counted it
   if (is_error && raise) return lua_error(L);
   return 1;
 }
@@ -1244,16 +1267,18 @@ void PushStringArray(lua_State* L, std::span<const std::string_view> items) {
 
 // Sends the error a failed run left on top of the stack, with Redis's "script: NAME, on
 // SOURCE:LINE." suffix when the error knows where it came from.
-void ReplyRunError(lua_State* L, std::string_view name, ReplyBuilder& reply) {
+void ReplyRunError(lua_State* L, std::string_view name, ErrorStats& errors, ReplyBuilder& reply) {
   if (!lua_istable(L, -1)) {
     const char* msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
     std::string text(err::kScriptRunErrorPrefix);
     text.append(name);
     text.append(", ");
     text.append(std::string_view(msg).substr(0, 100));
+    errors.Count(text);
     reply.Error(text);
     return;
   }
+  const bool counted = ErrorCounted(L);
   lua_getfield(L, -1, "err");
   lua_getfield(L, -2, "source");
   lua_getfield(L, -3, "line");
@@ -1269,6 +1294,7 @@ void ReplyRunError(lua_State* L, std::string_view name, ReplyBuilder& reply) {
     text += ".";
   }
   lua_pop(L, 3);
+  if (!counted) errors.Count(text);
   reply.Error(text);
 }
 
@@ -1328,7 +1354,7 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
     if (!effects.records.empty()) AppendUnit(*journal, effects.records);
   }
   if (rc != 0) {
-    ReplyRunError(L, rs.name, reply);
+    ReplyRunError(L, rs.name, spec.engine.errors, reply);
   } else {
     EmitValue(L, rs.resp, reply);
   }

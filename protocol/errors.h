@@ -361,5 +361,7 @@ inline constexpr std::string_view kSsubscribeDenyBlocking =
 // An EXEC refused at admission (-BUSY, -OOM...) discards the transaction; this text is then
 // followed by the refusal without its '-'.
 inline constexpr std::string_view kExecAbortBecause = "EXECABORT Transaction discarded because of: ";
+// The generic error code; EXECABORT's text leaves it out (Redis's own refusals lack it there).
+inline constexpr std::string_view kErrCode = "ERR ";
 
 }  // namespace firn::err

@@ -452,6 +452,7 @@ template <Server::DispatchFn kDispatch>
       }
       break;
     } else {
+      engine_.errors.Count(r.error);
       ReplyBuilder(&c->out).Error(r.error);
       Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
           static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
