@@ -227,6 +227,7 @@ void FunctionFlush(CommandContext& ctx) {
     return;
   }
   FlushLibraries(ScriptingOf(ctx.engine));
+  ScriptingOf(ctx.engine).vm.CollectGarbage();
   ctx.reply.Ok();
 }
 

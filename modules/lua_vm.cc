@@ -737,6 +737,7 @@ int GenericCall(lua_State* L, bool raise) {
   if (rs == nullptr) return luaL_error(L, "redis.call is only available while a script runs");
   auto fail = [&](std::string_view full) -> int {
     rs->engine->errors.Count(full);
+    lua_settop(L, 0);  // room for the error table, whatever the arguments took
     PushError(L, full);
     MarkErrorCounted(L);
     if (raise) return lua_error(L);
@@ -786,6 +787,10 @@ int GenericCall(lua_State* L, bool raise) {
   // The execution half of the command path: counters, slowlog, MONITOR and the propagation
   // point see each command the script runs.
   Execute(engine, rs->client, *cmd, rs->argv, builder, rs->now_ms);
+  // The arguments are done with (argv's views die here): popping them leaves room on the
+  // stack for the reply even after a call with close to LUAI_MAXCSTACK (8,000) arguments, as
+  // Redis does.
+  lua_settop(L, 0);
   const char* p = rs->reply_buf.data();
   const char* end = p + rs->reply_buf.size();
   if (p == end) {
@@ -1236,6 +1241,19 @@ const std::vector<std::string_view>* LuaVm::running_command() const {
 size_t LuaVm::memory_bytes() const {
   return static_cast<size_t>(lua_gc(lua_, LUA_GCCOUNT, 0)) * 1024 +
          static_cast<size_t>(lua_gc(lua_, LUA_GCCOUNTB, 0));
+}
+
+void LuaVm::CollectGarbage() {
+  // Each full cycle also halves the string table when it is mostly empty, so a table grown
+  // for many strings takes a few cycles to give its memory back: repeat while that helps
+  // (at most 20 times, enough to shrink 2^20 slots to the minimum).
+  size_t before = memory_bytes();
+  for (int i = 0; i < 20; ++i) {
+    lua_gc(lua_, LUA_GCCOLLECT, 0);
+    const size_t after = memory_bytes();
+    if (after >= before) break;
+    before = after;
+  }
 }
 
 void LuaVm::Tick() {

@@ -241,6 +241,7 @@ void ScriptFlush(CommandContext& ctx) {
   st.scripts.clear();
   st.eval_lru.clear();
   st.scripts_body_bytes = 0;
+  st.vm.CollectGarbage();
   ctx.reply.Ok();
 }
 

@@ -636,3 +636,22 @@ def test_info_memory_counts_scripts_and_functions(both, firn):
         assert name in fields
     both("SCRIPT", "FLUSH")
     assert b"number_of_cached_scripts:0\r\n" in firn.raw().cmd("INFO", "memory")
+
+
+def test_calls_with_close_to_the_lua_stack_limit_of_arguments_match_redis(both):
+    both("DEL", "l")
+    both("EVAL", "local a = {} for i=1,7999 do a[i] = 1 end "
+         "return redis.call('lpush', 'l', unpack(a))", "0")
+    both("EVAL", "local a = {} for i=1,7998 do a[i] = 1 end "
+         "return redis.pcall('nosuchcommand', unpack(a))", "0")
+    both("EVAL", "local a = {} for i=1,7998 do a[i] = 1 end "
+         "return redis.pcall('multi', unpack(a))", "0")
+
+
+def test_script_flush_gives_back_the_scripts_garbage(firn):
+    c = firn.raw()
+    c.cmd("EVAL", "local t = {} for i = 1, 200000 do t[i] = tostring(i) .. 'x' end return 1", "0")
+    c.cmd("SCRIPT", "FLUSH")
+    info = c.cmd("INFO", "memory").decode()
+    lua = int(info.split("used_memory_lua:")[1].split("\r\n")[0])
+    assert lua < 200 * 1024, lua
