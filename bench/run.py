@@ -17,6 +17,7 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   loadshapes  step ramp, spike, double wave: latency and throughput over time
   ratelimit   CL.THROTTLE / RL.BUCKET / RL.WINDOW against Lua and MULTI on Redis
   eviction    hit ratio under maxmemory, Zipfian with and without cold scans
+  scripting   EVALSHA of limits' scripts and a token bucket, and Firn's RL.* beside them
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -45,9 +46,11 @@ import loadshapes  # noqa: E402
 import memory  # noqa: E402
 import ratelimit  # noqa: E402
 import report  # noqa: E402
+import scripting  # noqa: E402
 import throughput  # noqa: E402
 
-FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction"]
+FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
+            "scripting"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -60,6 +63,7 @@ REPS = {
     "loadshapes": (1, 3),
     "ratelimit": (1, 3),
     "eviction": (1, 3),
+    "scripting": (1, 3),
 }
 
 _live_servers = []
@@ -320,6 +324,9 @@ class Runner:
         log("ratelimit %-20s %s" % (name, self.brief("ratelimit", name, "refused_p50_us")))
         for t in targets:
             t.stop()
+
+    def family_scripting(self):
+        scripting.family(self, safe, log)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]
