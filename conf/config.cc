@@ -135,6 +135,8 @@ const Setting kSettings[] = {
     // [security]
     {.name = "requirepass", .section = "security", .kind = Kind::kString,
      .member = &Config::requirepass},
+    {.name = "protected-mode", .section = "security", .kind = Kind::kBool,
+     .member = &Config::protected_mode},
     // [limits]
     {.name = "proto-max-bulk-len", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},

@@ -71,6 +71,8 @@ struct Config {
 
   // [security]
   std::string requirepass;  // "" = no AUTH required
+  // Without a password, refuse clients connecting from a non-loopback address (-DENIED).
+  bool protected_mode = true;
 
   // [limits]
   uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb

@@ -66,6 +66,20 @@ std::string FormatAddress(const struct sockaddr_storage& ss) {
   return std::string(ip) + ":" + std::to_string(port);
 }
 
+// A loopback peer: 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address.
+bool IsLoopback(const struct sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto* sin = reinterpret_cast<const struct sockaddr_in*>(&ss);
+    return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const struct sockaddr_in6*>(&ss);
+    if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) && sin6->sin6_addr.s6_addr[12] == 127;
+  }
+  return false;
+}
+
 }  // namespace
 
 // One client connection: its socket handle, read buffer, parser and output buffer. The
@@ -374,9 +388,18 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
     return;
   }
   ++engine_.stats.total_connections_received;
-  if (clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
+  struct sockaddr_storage peer;
+  int peer_len = sizeof(peer);
+  const bool have_peer =
+      !unix_socket &&
+      uv_tcp_getpeername(&c->u.tcp, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0;
+  // Protected mode, as Redis 7.0: no password, and the client is not on loopback.
+  const bool denied = engine_.config.protected_mode && engine_.config.requirepass.empty() &&
+                      have_peer && !IsLoopback(peer);
+  if (denied || clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
     ++engine_.stats.rejected_connections;
-    std::string msg = "-" + std::string(err::kMaxClients) + "\r\n";
+    std::string msg =
+        "-" + std::string(denied ? err::kProtectedModeDenied : err::kMaxClients) + "\r\n";
     uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned>(msg.size()));
     uv_try_write(c->stream(), &b, 1);
     uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
@@ -395,12 +418,9 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
     if (engine_.config.tcp_keepalive > 0) {
       uv_tcp_keepalive(&c->u.tcp, 1, static_cast<unsigned>(engine_.config.tcp_keepalive));
     }
+    if (have_peer) info.addr = FormatAddress(peer);
     struct sockaddr_storage ss;
     int len = sizeof(ss);
-    if (uv_tcp_getpeername(&c->u.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-      info.addr = FormatAddress(ss);
-    }
-    len = sizeof(ss);
     if (uv_tcp_getsockname(&c->u.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
       info.laddr = FormatAddress(ss);
     }
