@@ -137,6 +137,8 @@ const Setting kSettings[] = {
      .member = &Config::requirepass},
     {.name = "protected-mode", .section = "security", .kind = Kind::kBool,
      .member = &Config::protected_mode},
+    {.name = "rename-command", .section = "security", .kind = Kind::kList,
+     .member = &Config::rename_command, .change = Change::kStartupOnly},
     // [limits]
     {.name = "proto-max-bulk-len", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},

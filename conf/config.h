@@ -73,6 +73,9 @@ struct Config {
   std::string requirepass;  // "" = no AUTH required
   // Without a password, refuse clients connecting from a non-loopback address (-DENIED).
   bool protected_mode = true;
+  // rename-command: pairs of a command's name and its new name ("" or "\"\"" removes it),
+  // e.g. ["flushall", "", "config", "cfg-3f9b"]; startup only.
+  std::vector<std::string> rename_command;
 
   // [limits]
   uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb
@@ -219,7 +222,7 @@ SetResult SetConfigValue(Config& cfg, std::string_view name, std::string_view va
 
 // True if CONFIG SET may change name on a running server; false for startup-only
 // settings (databases, unixsocket, unixsocketperm, tcp-backlog, dir, pidfile, logfile,
-// metrics-bind, metrics-port) and unknown names.
+// metrics-bind, metrics-port, rename-command) and unknown names.
 bool IsRuntimeSettable(std::string_view name);
 
 // For SIGHUP reload: the names of the settings whose values differ between a and b, in

@@ -126,6 +126,11 @@ class CommandTable {
   // The command for name (any case), or nullptr.
   const Command* Find(std::string_view name) const { return index_.Find(name); }
   const std::vector<Command>& all() const { return commands_; }
+  // rename-command: each pair (old name, new name; any case) makes the command answer to the
+  // new name only, or to none when the new name is empty. The rows keep their own names
+  // (COMMAND INFO, INFO commandstats show them). Returns "" or the first unknown old name's
+  // error ("Unknown command 'x' in rename-command").
+  std::string Rename(const std::vector<std::string>& pairs);
   void ResetStats() const;
 
  private:
