@@ -18,6 +18,7 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   ratelimit   CL.THROTTLE / RL.BUCKET / RL.WINDOW against Lua and MULTI on Redis
   eviction    hit ratio under maxmemory, Zipfian with and without cold scans
   collections memory per element, DEL/UNLINK stalls, list/set/hash/zset redis-benchmark rows
+  scripting   EVALSHA of limits' scripts and a token bucket, and Firn's RL.* beside them
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -51,6 +52,7 @@ import memory  # noqa: E402
 import ratelimit  # noqa: E402
 import streams  # noqa: E402
 import report  # noqa: E402
+import scripting  # noqa: E402
 import throughput  # noqa: E402
 
 # bench/workloads/collections.py by path: the name `collections` is the standard library's.
@@ -60,7 +62,7 @@ collections_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo", "bits", "collections", "blocking", "streams"]
+            "geo", "bits", "collections", "blocking", "streams", "scripting"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -78,6 +80,7 @@ REPS = {
     "collections": (1, 3),
     "blocking": (1, 3),
     "streams": (1, 3),
+    "scripting": (1, 3),
 }
 
 _live_servers = []
@@ -361,6 +364,8 @@ class Runner:
         blocking.family(self)
     def family_streams(self):
         streams.family(self)
+    def family_scripting(self):
+        scripting.family(self, safe, log)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]

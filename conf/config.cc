@@ -171,6 +171,10 @@ const Setting kSettings[] = {
      .member = &Config::aclfile, .change = Change::kStartupOnly},
     {.name = "acllog-max-len", .section = "security", .kind = Kind::kInt,
      .member = &Config::acllog_max_len, .max = kIntMax},
+    {.name = "protected-mode", .section = "security", .kind = Kind::kBool,
+     .member = &Config::protected_mode},
+    {.name = "rename-command", .section = "security", .kind = Kind::kList,
+     .member = &Config::rename_command, .change = Change::kStartupOnly},
     // [limits]
     {.name = "proto-max-bulk-len", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},
@@ -253,6 +257,8 @@ const Setting kSettings[] = {
      .member = &Config::aof_load_truncated},
     {.name = "aof-use-rdb-preamble", .section = "persistence", .kind = Kind::kBool,
      .member = &Config::aof_use_rdb_preamble},
+    {.name = "busy-reply-threshold", .section = "server", .kind = Kind::kInt,
+     .member = &Config::busy_reply_threshold, .max = kInt64Max, .alias = "lua-time-limit"},
     // [logging]
     {.name = "loglevel", .section = "logging", .kind = Kind::kChoice,
      .member = &Config::loglevel, .choices = kLogLevels},

@@ -73,6 +73,11 @@ struct Config {
   std::string requirepass;  // "" = no AUTH required (the default user's password)
   std::string aclfile;      // users in Redis's aclfile format; "" = none
   int acllog_max_len = 128;  // entries ACL LOG keeps
+  // Without a password, refuse clients connecting from a non-loopback address (-DENIED).
+  bool protected_mode = true;
+  // rename-command: pairs of a command's name and its new name ("" or "\"\"" removes it),
+  // e.g. ["flushall", "", "config", "cfg-3f9b"]; startup only.
+  std::vector<std::string> rename_command;
 
   // [limits]
   uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb
@@ -108,6 +113,9 @@ struct Config {
   // Keyspace notifications: Redis's class letters, kept in Redis's normalized form ("AKE");
   // "" = off. KeyspaceEventFlags below turns it into flags.
   std::string notify_keyspace_events;
+  // A script running this long (ms) makes other clients get -BUSY and may be killed (SCRIPT
+  // KILL, FUNCTION KILL); 0..INT64_MAX. Redis's older name: lua-time-limit.
+  int64_t busy_reply_threshold = 5000;
 
   // [persistence] Snapshots in Redis's RDB format (modules/persist.h).
   // Snapshot rules, Redis's syntax: pairs "seconds changes" ("3600 1 300 100 60 10000"), a
@@ -237,7 +245,7 @@ SetResult SetConfigValue(Config& cfg, std::string_view name, std::string_view va
 
 // True if CONFIG SET may change name on a running server; false for startup-only
 // settings (databases, unixsocket, unixsocketperm, tcp-backlog, dir, pidfile, logfile,
-// metrics-bind, metrics-port) and unknown names.
+// metrics-bind, metrics-port, rename-command) and unknown names.
 bool IsRuntimeSettable(std::string_view name);
 
 // For SIGHUP reload: the names of the settings whose values differ between a and b, in

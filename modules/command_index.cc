@@ -4,14 +4,18 @@
 
 namespace firn {
 
-void CommandIndex::Build(const std::vector<Command>& rows) {
+void CommandIndex::Build(const std::vector<Command>& rows,
+                         const std::vector<std::pair<std::string, std::string>>& renames) {
   size_t size = 16;
   while (size < rows.size() * 4) size *= 2;
   slots_.assign(size, Slot{});
   mask_ = size - 1;
   for (const Command& c : rows) {
-    const std::string_view name = c.name;
-    if (name.size() > kMaxName) continue;
+    std::string_view name = c.name;
+    for (const auto& [from, to] : renames) {
+      if (from == name) name = to;
+    }
+    if (name.empty() || name.size() > kMaxName) continue;
     uint32_t h = static_cast<uint32_t>(name.size());
     for (char ch : name) h = h * 31 + static_cast<unsigned char>(ch);
     size_t i = Mix(h) & mask_;

@@ -13,7 +13,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace firn {
@@ -24,9 +26,11 @@ class CommandIndex {
  public:
   static constexpr size_t kMaxName = 32;
 
-  // Indexes every row by its name (lowercase). REQUIRES: names are unique and at most
-  // kMaxName bytes; the rows outlive the index.
-  void Build(const std::vector<Command>& rows);
+  // Indexes every row by its name (lowercase), or by the name renames gives it (pairs of
+  // lowercase old and new names; an empty new name leaves the row out, so it cannot be
+  // found). REQUIRES: names are unique and at most kMaxName bytes; the rows outlive the index.
+  void Build(const std::vector<Command>& rows,
+             const std::vector<std::pair<std::string, std::string>>& renames = {});
 
   // The row named name, compared ignoring ASCII case, or nullptr.
   const Command* Find(std::string_view name) const {

@@ -1,9 +1,11 @@
 // The command table: the one list of every command Firn knows, assembled from the families.
 #include <cctype>
+#include <stdexcept>
 
 #include "modules/acl_admission.h"
 #include "modules/bitops.h"
 #include "modules/command_docs.h"
+#include "modules/common.h"
 #include "modules/connection.h"
 #include "modules/dispatch.h"
 #include "modules/journal.h"
@@ -84,6 +86,23 @@ CommandTable::CommandTable() {
   index_.Build(commands_);
 }
 
+std::string CommandTable::Rename(const std::vector<std::string>& pairs) {
+  std::vector<std::pair<std::string, std::string>> renames;
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    std::string from, to;
+    ToLower(pairs[i], &from);
+    ToLower(pairs[i + 1] == "\"\"" ? std::string_view() : std::string_view(pairs[i + 1]), &to);
+    if (index_.Find(from) == nullptr) return "Unknown command '" + pairs[i] + "' in rename-command";
+    if (to.size() > CommandIndex::kMaxName) {
+      return "Command name '" + pairs[i + 1] + "' in rename-command is too long";
+    }
+    renames.emplace_back(std::move(from), std::move(to));
+  }
+  if (pairs.size() % 2 != 0) return "rename-command takes pairs: old name, then new name";
+  index_.Build(commands_, renames);
+  return "";
+}
+
 void CommandTable::ResetStats() const {
   for (const Command& c : commands_) {
     c.stats = CommandStats{};
@@ -92,6 +111,12 @@ void CommandTable::ResetStats() const {
 }
 
 Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) {
+  // A startup setting: an unknown command name stops the start, as in Redis.
+  if (!config.rename_command.empty()) {
+    if (std::string error = commands.Rename(config.rename_command); !error.empty()) {
+      throw std::runtime_error(error);
+    }
+  }
   BindMemoryAccountingToThisThread();
   ApplyEvictionSettings(*this);
   ApplyNotifySettings(*this);

@@ -113,6 +113,28 @@ void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::
   return FindSubcommand(*base, argv[1]);
 }
 
+// A refusal inside MULTI dooms the EXEC; an EXEC refused at admission discards its
+// transaction and says why, as Redis's execCommandAbort.
+[[gnu::noinline, gnu::cold]] void RefuseInMulti(Engine& engine, ClientInfo& client,
+                                                ReplyBuilder& reply, const Command* row,
+                                                std::string_view message) {
+  if (row != nullptr && row->name == "exec") {
+    client.in_multi = false;
+    client.multi_error = false;
+    client.queued.clear();
+    engine.watches.Reset(client);
+    // Redis formats its own refusals without the ERR code here (shared ones keep theirs).
+    if (message.starts_with(err::kErrCode)) message.remove_prefix(err::kErrCode.size());
+    const std::string text = std::string(err::kExecAbortBecause).append(message);
+    engine.errors.Count(text);
+    reply.Error(text);
+    return;
+  }
+  client.multi_error = true;
+  engine.errors.Count(message);
+  reply.Error(message);
+}
+
 }  // namespace
 
 void ApplyEvictionSettings(Engine& engine) {
@@ -207,9 +229,14 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   // A refusal: counted on the row when there is one, and inside MULTI it dooms the EXEC.
   auto refuse = [&](const Command* row, std::string_view message) {
     if (row != nullptr) ++row->stats.rejected_calls;
-    if (client.in_multi) client.multi_error = true;
-    reply.Error(message);
+    if (client.in_multi) {
+      RefuseInMulti(engine, client, reply, row, message);
+    } else {
+      engine.errors.Count(message);
+      reply.Error(message);
+    }
   };
+
 
   if (cmd == nullptr) {
     if (container != nullptr) {
@@ -249,6 +276,35 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   if (mode_before != ClientInfo::ReplyMode::kOn ||
       client.reply_mode != ClientInfo::ReplyMode::kOn) [[unlikely]] {
     ApplyReplyMode(client, mode_before, out, reply_start);
+  }
+}
+
+void DispatchWhileBusy(Engine& engine, ClientInfo& client,
+                       const std::vector<std::string_view>& argv, std::string* out,
+                       int64_t now_ms) {
+  const Command* container = nullptr;
+  const Command* cmd = Resolve(engine.commands, argv, &container);
+  // Redis's order: what Dispatch refuses first (unknown, arity, auth, no-multi, subscribed
+  // mode) it still refuses; memory is not checked while a script is busy, as in Redis.
+  const bool refused_before = cmd == nullptr || !cmd->ArityFits(argv.size()) ||
+                              (!client.authenticated && !(cmd->flags & kNoAuth) &&
+                               !engine.config.requirepass.empty()) ||
+                              (client.in_multi && (cmd->flags & kNoMulti)) ||
+                              (client.subscribed && client.proto == Proto::kResp2 &&
+                               !AllowedWhenSubscribed(container != nullptr ? *container : *cmd));
+  if (engine.script_busy == ScriptBusy::kNone || refused_before || (cmd->flags & kAllowBusy)) {
+    Dispatch(engine, client, argv, out, now_ms);
+    return;
+  }
+  ReplyBuilder reply(out, client.proto);
+  const std::string_view busy =
+      engine.script_busy == ScriptBusy::kEval ? err::kBusyScript : err::kBusyFunction;
+  ++cmd->stats.rejected_calls;
+  if (client.in_multi) {
+    RefuseInMulti(engine, client, reply, cmd, busy);
+  } else {
+    engine.errors.Count(busy);
+    reply.Error(busy);
   }
 }
 

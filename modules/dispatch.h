@@ -4,7 +4,8 @@
 // (and, for a container such as CONFIG or CLIENT, its subcommand), its arity fits, the client
 // is authenticated (or the command is allowed before AUTH), the command is not refused inside
 // MULTI (`no-multi`), the memory budget allows it, and then inside MULTI it is queued instead
-// of run. A refusal inside MULTI makes the EXEC abort. CLIENT REPLY OFF/SKIP drop replies
+// of run. A refusal inside MULTI makes the EXEC abort (an EXEC refused at admission discards
+// the transaction with -EXECABORT, as Redis's execCommandAbort). CLIENT REPLY OFF/SKIP drop replies
 // here, so handlers stay unaware of them. Later ACLs and the blocked/subscribed-mode rules
 // slot in beside these checks. Blocking (modules/blocking.h) wraps Dispatch rather than living
 // in it: while nobody is blocked or paused the path pays nothing for it.
@@ -54,6 +55,15 @@ const Command* ResolveCommand(const CommandTable& table, const std::vector<std::
 // for client.proto.
 void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_view>& argv,
               std::string* out, int64_t now_ms);
+
+// Dispatch for a client served while another client's script is past busy-reply-threshold
+// (Engine::script_busy set): after the checks Dispatch makes first, a command not flagged
+// allow-busy is refused with -BUSY (the eval or the function text); the rest goes through
+// Dispatch. A separate entry so the ordinary path pays nothing for busy scripts: the server
+// picks it once per read batch.
+void DispatchWhileBusy(Engine& engine, ClientInfo& client,
+                       const std::vector<std::string_view>& argv, std::string* out,
+                       int64_t now_ms);
 
 // Execution of an admitted command: cmd is the resolved row (a subcommand's own row for a
 // container) and argv its full argument list. REQUIRES: cmd.ArityFits(argv.size()).

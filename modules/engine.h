@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,32 @@ struct ServerStats {
   uint64_t peak_memory = 0;
   int tcp_port = 0;
   std::string executable;
+};
+
+// Error replies (INFO errorstats and total_error_replies), counted once where each error is
+// made: a handler's ctx.Error, an admission refusal, a script's own error (an error a script
+// passes on from redis.call was counted when the command made it), a protocol error. By code,
+// the error's first word ("ERR", "WRONGTYPE"), at most kMaxCodes distinct codes (as Redis's
+// ERROR_STATS_NUMBER); errors of further codes count only in the total.
+struct ErrorStats {
+  static constexpr size_t kMaxCodes = 128;
+  uint64_t total = 0;
+  std::map<std::string, uint64_t, std::less<>> by_code;  // in code order, as INFO lists them
+  // message: the error text without its '-' ("ERR unknown command...").
+  void Count(std::string_view message) {
+    ++total;
+    const std::string_view code = message.substr(0, message.find(' '));
+    auto it = by_code.find(code);
+    if (it != by_code.end()) {
+      ++it->second;
+    } else if (by_code.size() < kMaxCodes) {
+      by_code.emplace(code, 1);
+    }
+  }
+  void Reset() {
+    total = 0;
+    by_code.clear();
+  }
 };
 
 // Rate-limiter decisions (INFO ratelimit, firn_ratelimit_decisions_total).
@@ -104,7 +131,19 @@ class ServerHooks {
   virtual std::optional<std::string> ConfigChanged(std::string_view /*name*/) {
     return std::nullopt;
   }
+  // A script has run past busy-reply-threshold (Engine::script_busy is now set). The server
+  // stops reading the client running it, whose pipeline resumes once the script ends.
+  virtual void ScriptBusyStarted() {}
+  // Called from the running script's hook while it is busy: serve other connections once,
+  // without waiting. Their commands go through Dispatch, which refuses all but the allow-busy
+  // ones with -BUSY, so nothing else touches the keyspace; the busy client is not re-entered.
+  virtual void ServeWhileBusy() {}
+  // The busy script ended (Engine::script_busy is kNone again).
+  virtual void ScriptBusyEnded() {}
 };
+
+// Which kind of script is past busy-reply-threshold, if any; it picks the -BUSY text.
+enum class ScriptBusy : uint8_t { kNone, kEval, kFunction };
 
 class CommandTable {
  public:
@@ -114,6 +153,11 @@ class CommandTable {
   const std::vector<Command>& all() const { return commands_; }
   // Every row, subcommands included, by Command::acl_id.
   const std::vector<const Command*>& by_id() const { return by_id_; }
+  // rename-command: each pair (old name, new name; any case) makes the command answer to the
+  // new name only, or to none when the new name is empty. The rows keep their own names
+  // (COMMAND INFO, INFO commandstats show them). Returns "" or the first unknown old name's
+  // error ("Unknown command 'x' in rename-command").
+  std::string Rename(const std::vector<std::string>& pairs);
   void ResetStats() const;
 
  private:
@@ -168,6 +212,11 @@ struct Engine {
   // The row Execute is running (for the notifier's event names); the last one run between
   // commands.
   const Command* current_command = nullptr;
+  // Set while a script runs past busy-reply-threshold (modules/lua_vm.cc): Dispatch then
+  // refuses other clients' commands with -BUSY unless they are flagged allow-busy.
+  ScriptBusy script_busy = ScriptBusy::kNone;
+  // Error replies by code (INFO errorstats).
+  ErrorStats errors;
 };
 
 // Drops what client holds in the engine beyond the registry (watched keys, subscriptions):
@@ -185,6 +234,7 @@ inline Keyspace& CommandContext::keyspace() { return engine.keyspace; }
 inline const Config& CommandContext::config() { return engine.config; }
 inline void CommandContext::Error(std::string_view message) {
   failed = true;
+  engine.errors.Count(message);
   reply.Error(message);
 }
 

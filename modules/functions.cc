@@ -227,6 +227,7 @@ void FunctionFlush(CommandContext& ctx) {
     return;
   }
   FlushLibraries(ScriptingOf(ctx.engine));
+  ScriptingOf(ctx.engine).vm.CollectGarbage();
   ctx.reply.Ok();
 }
 
@@ -327,17 +328,7 @@ void FunctionStats(CommandContext& ctx) {
 }
 
 // FUNCTION KILL -> OK when a function that has not written is running.
-void FunctionKill(CommandContext& ctx) {
-  ScriptingState& st = ScriptingOf(ctx.engine);
-  if (!st.vm.running() || !st.vm.running_is_function()) {
-    ctx.Error(err::kNotBusy);
-  } else if (st.vm.running_wrote()) {
-    ctx.Error(err::kUnkillable);
-  } else {
-    st.vm.Kill();
-    ctx.reply.Ok();
-  }
-}
+void FunctionKill(CommandContext& ctx) { KillRunningScript(ctx, /*eval=*/false); }
 
 // ---- DUMP / RESTORE ----
 

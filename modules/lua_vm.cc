@@ -146,6 +146,23 @@ void PushError(lua_State* L, std::string_view full) {
   PushErrorTable(L, text);
 }
 
+// Error statistics (INFO errorstats). An error a command made was counted when it was made:
+// the table redis.call / redis.pcall hand the script carries this field (as in Redis), so the
+// script's reply passing that error on does not count it again.
+constexpr const char* kIgnoreErrorStats = "ignore_error_stats_update";
+
+void MarkErrorCounted(lua_State* L) {  // the error table on top
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, kIgnoreErrorStats);
+}
+
+bool ErrorCounted(lua_State* L) {  // the error table on top
+  lua_getfield(L, -1, kIgnoreErrorStats);
+  const bool counted = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  return counted;
+}
+
 [[noreturn]] void RaiseError(lua_State* L, std::string_view full) {
   PushError(L, full);
   lua_error(L);
@@ -592,8 +609,11 @@ void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
   if (FieldOfType(L, "err", LUA_TSTRING)) {
     size_t n;
     const char* s = lua_tolstring(L, -1, &n);
-    out.Error(std::string_view(s, n));
+    const std::string_view text(s, n);
     lua_pop(L, 1);
+    LuaVm::RunState* rs = VmOf(L)->run();
+    if (rs != nullptr && !ErrorCounted(L)) rs->engine->errors.Count(OneLine(text));
+    out.Error(text);
     return;
   }
   if (FieldOfType(L, "ok", LUA_TSTRING)) {
@@ -718,7 +738,10 @@ int GenericCall(lua_State* L, bool raise) {
   const int argc = lua_gettop(L);
   if (rs == nullptr) return luaL_error(L, "redis.call is only available while a script runs");
   auto fail = [&](std::string_view full) -> int {
+    rs->engine->errors.Count(full);
+    lua_settop(L, 0);  // room for the error table, whatever the arguments took
     PushError(L, full);
+    MarkErrorCounted(L);
     if (raise) return lua_error(L);
     return 1;
   };
@@ -777,6 +800,10 @@ int GenericCall(lua_State* L, bool raise) {
   // The execution half of the command path: counters, slowlog, MONITOR and the propagation
   // point see each command the script runs.
   Execute(engine, rs->client, *cmd, rs->argv, builder, rs->now_ms);
+  // The arguments are done with (argv's views die here): popping them leaves room on the
+  // stack for the reply even after a call with close to LUAI_MAXCSTACK (8,000) arguments, as
+  // Redis does.
+  lua_settop(L, 0);
   const char* p = rs->reply_buf.data();
   const char* end = p + rs->reply_buf.size();
   if (p == end) {
@@ -785,6 +812,7 @@ int GenericCall(lua_State* L, bool raise) {
   }
   const bool is_error = *p == '-';
   PushReply(L, p, end);
+  if (is_error) MarkErrorCounted(L);  // the command counted it
   if (is_error && raise) return lua_error(L);
   return 1;
 }
@@ -986,11 +1014,13 @@ void RunHook(lua_State* L, lua_Debug*) {
     }
     return;
   }
+  // The tick may serve SCRIPT KILL (or SHUTDOWN NOSAVE) from another client: the kill is
+  // raised at once, before the script runs on.
+  vm->Tick();
   if (vm->kill_pending()) {
     lua_sethook(L, RunHook, LUA_MASKLINE, 0);  // raise again at once if the script catches it
     RaiseError(L, err::kScriptKilled);
   }
-  vm->Tick();
 }
 
 void SetFunction(lua_State* L, const char* name, lua_CFunction fn) {
@@ -1226,9 +1256,34 @@ size_t LuaVm::memory_bytes() const {
          static_cast<size_t>(lua_gc(lua_, LUA_GCCOUNTB, 0));
 }
 
+void LuaVm::CollectGarbage() {
+  // Each full cycle also halves the string table when it is mostly empty, so a table grown
+  // for many strings takes a few cycles to give its memory back: repeat while that helps
+  // (at most 20 times, enough to shrink 2^20 slots to the minimum).
+  size_t before = memory_bytes();
+  for (int i = 0; i < 20; ++i) {
+    lua_gc(lua_, LUA_GCCOLLECT, 0);
+    const size_t after = memory_bytes();
+    if (after >= before) break;
+    before = after;
+  }
+}
+
 void LuaVm::Tick() {
-  if (run_ == nullptr || tick_ == nullptr) return;
-  tick_(*this, tick_arg_);
+  if (run_ == nullptr) return;
+  Engine& engine = *run_->engine;
+  // Past busy-reply-threshold the script becomes busy: from then on, every hook lets the
+  // server serve the other clients once (they get -BUSY unless they send an allow-busy
+  // command), until the script ends or is killed.
+  if (engine.script_busy == ScriptBusy::kNone && engine.clock_us != nullptr &&
+      (engine.clock_us() - run_start_us_) / 1000 >= engine.config.busy_reply_threshold) {
+    engine.script_busy = running_is_function_ ? ScriptBusy::kFunction : ScriptBusy::kEval;
+    if (engine.hooks != nullptr) engine.hooks->ScriptBusyStarted();
+  }
+  if (engine.script_busy != ScriptBusy::kNone && engine.hooks != nullptr && !kill_requested_) {
+    engine.hooks->ServeWhileBusy();
+  }
+  if (tick_ != nullptr) tick_(*this, tick_arg_);
 }
 
 namespace {
@@ -1243,16 +1298,18 @@ void PushStringArray(lua_State* L, std::span<const std::string_view> items) {
 
 // Sends the error a failed run left on top of the stack, with Redis's "script: NAME, on
 // SOURCE:LINE." suffix when the error knows where it came from.
-void ReplyRunError(lua_State* L, std::string_view name, ReplyBuilder& reply) {
+void ReplyRunError(lua_State* L, std::string_view name, ErrorStats& errors, ReplyBuilder& reply) {
   if (!lua_istable(L, -1)) {
     const char* msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
     std::string text(err::kScriptRunErrorPrefix);
     text.append(name);
     text.append(", ");
     text.append(std::string_view(msg).substr(0, 100));
+    errors.Count(text);
     reply.Error(text);
     return;
   }
+  const bool counted = ErrorCounted(L);
   lua_getfield(L, -1, "err");
   lua_getfield(L, -2, "source");
   lua_getfield(L, -3, "line");
@@ -1268,6 +1325,7 @@ void ReplyRunError(lua_State* L, std::string_view name, ReplyBuilder& reply) {
     text += ".";
   }
   lua_pop(L, 3);
+  if (!counted) errors.Count(text);
   reply.Error(text);
 }
 
@@ -1329,13 +1387,17 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
     if (!effects.records.empty()) AppendUnit(*journal, effects.records);
   }
   if (rc != 0) {
-    ReplyRunError(L, rs.name, reply);
+    ReplyRunError(L, rs.name, spec.engine.errors, reply);
   } else {
     EmitValue(L, rs.resp, reply);
   }
   lua_settop(L, base);
   run_ = nullptr;
   kill_requested_ = false;
+  if (spec.engine.script_busy != ScriptBusy::kNone) {
+    spec.engine.script_busy = ScriptBusy::kNone;
+    if (spec.engine.hooks != nullptr) spec.engine.hooks->ScriptBusyEnded();
+  }
   // Garbage is collected in small steps every 50 runs (as Redis does) rather than left to a
   // full cycle at an unlucky moment; a step per run costs more than the scripts themselves.
   if (++runs_since_gc_ >= 50) {

@@ -114,6 +114,9 @@ class LuaVm {
 
   // Number of Lua bytes in use (INFO used_memory_lua).
   size_t memory_bytes() const;
+  // A full garbage collection: SCRIPT FLUSH and FUNCTION FLUSH, where Redis starts a new VM,
+  // give back what the dropped scripts and their garbage held.
+  void CollectGarbage();
 
   // Internal state of one run, reachable from the C functions the sandbox exposes.
   struct RunState;

@@ -241,21 +241,14 @@ void ScriptFlush(CommandContext& ctx) {
   st.scripts.clear();
   st.eval_lru.clear();
   st.scripts_body_bytes = 0;
+  st.vm.CollectGarbage();
   ctx.reply.Ok();
 }
 
-// SCRIPT KILL -> OK when a read-only script was running (it stops with an error).
-void ScriptKill(CommandContext& ctx) {
-  ScriptingState& st = ScriptingOf(ctx.engine);
-  if (!st.vm.running() || st.vm.running_is_function()) {
-    ctx.Error(err::kNotBusy);
-  } else if (st.vm.running_wrote()) {
-    ctx.Error(err::kUnkillable);
-  } else {
-    st.vm.Kill();
-    ctx.reply.Ok();
-  }
-}
+// SCRIPT KILL -> OK when an EVAL script that has not written is running (it stops with an
+// error at its next hook); -NOTBUSY when none runs, -UNKILLABLE once it wrote, and the
+// function's -BUSY when the running script is a function (FUNCTION KILL stops those).
+void ScriptKill(CommandContext& ctx) { KillRunningScript(ctx, /*eval=*/true); }
 
 // SCRIPT DEBUG YES|SYNC|NO: the Lua debugger is not available.
 void ScriptDebug(CommandContext& ctx) {
@@ -291,6 +284,22 @@ void ScriptHelp(CommandContext& ctx) {
 }
 
 }  // namespace
+
+void KillRunningScript(CommandContext& ctx, bool eval) {
+  ScriptingState& st = ScriptingOf(ctx.engine);
+  if (!st.vm.running()) {
+    ctx.Error(err::kNotBusy);
+  } else if (st.vm.running_wrote()) {
+    ctx.Error(st.vm.running_is_function() ? err::kUnkillableFunction : err::kUnkillable);
+  } else if (eval && st.vm.running_is_function()) {
+    ctx.Error(err::kBusyFunction);
+  } else if (!eval && !st.vm.running_is_function()) {
+    ctx.Error(err::kBusyScript);
+  } else {
+    st.vm.Kill();
+    ctx.reply.Ok();
+  }
+}
 
 void FeedScriptCallToMonitors(CommandContext& ctx) {
   if (ctx.engine.clients.HasMonitors()) {

@@ -69,6 +69,11 @@ bool ParseNumKeys(CommandContext& ctx, size_t index, int64_t* numkeys);
 // itself first (even when it then fails), then the commands the script runs, from "lua".
 void FeedScriptCallToMonitors(CommandContext& ctx);
 
+// SCRIPT KILL (eval) and FUNCTION KILL: stops the running script at its next hook if it is
+// of the kind asked for and has not written; else Redis's -NOTBUSY, -UNKILLABLE or -BUSY.
+// Only reachable from another client while the script is busy.
+void KillRunningScript(CommandContext& ctx, bool eval);
+
 std::vector<Command> ScriptingCommands();
 
 }  // namespace firn

@@ -30,6 +30,7 @@
 #include "modules/engine.h"
 #include "modules/persist.h"
 #include "modules/notify.h"
+#include "modules/scripting.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
 #include "storage/db.h"
@@ -191,8 +192,29 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("allocator_resident", m.resident);
   w.Field("total_system_memory", system);
   w.Field("total_system_memory_human", FormatMemory(system));
-  w.Field("used_memory_lua", 0);
-  w.Field("used_memory_scripts", 0);
+  // One Lua VM runs both EVAL scripts and function libraries (modules/lua_vm.h): its bytes are
+  // the eval VM's, the functions VM's are 0 (docs/compatibility.md).
+  const ScriptingState* st = e.scripting.get();
+  const uint64_t lua = st != nullptr ? st->vm.memory_bytes() : 0;
+  uint64_t scripts_eval = 0, functions = 0;
+  if (st != nullptr) {
+    scripts_eval = st->scripts_body_bytes + st->scripts.size() * sizeof(ScriptingState::Script);
+    for (const auto& [name, lib] : st->libraries) functions += name.size() + lib.code.size();
+    functions += st->functions.size() * sizeof(ScriptingState::Function);
+  }
+  w.Field("used_memory_lua", lua);
+  w.Field("used_memory_vm_eval", lua);
+  w.Field("used_memory_lua_human", FormatMemory(lua));
+  w.Field("used_memory_scripts_eval", scripts_eval);
+  w.Field("number_of_cached_scripts", static_cast<uint64_t>(st != nullptr ? st->scripts.size() : 0));
+  w.Field("number_of_functions", static_cast<uint64_t>(st != nullptr ? st->functions.size() : 0));
+  w.Field("number_of_libraries", static_cast<uint64_t>(st != nullptr ? st->libraries.size() : 0));
+  w.Field("used_memory_vm_functions", 0);
+  w.Field("used_memory_vm_total", lua);
+  w.Field("used_memory_vm_total_human", FormatMemory(lua));
+  w.Field("used_memory_functions", functions);
+  w.Field("used_memory_scripts", scripts_eval + functions);
+  w.Field("used_memory_scripts_human", FormatMemory(scripts_eval + functions));
   w.Field("maxmemory", e.config.maxmemory);
   w.Field("maxmemory_human", FormatMemory(e.config.maxmemory));
   w.Field("maxmemory_policy", PolicyName(e.config.maxmemory_policy));
@@ -254,17 +276,6 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("module_fork_last_cow_size", 0);
 }
 
-// Error replies sent, as far as the command counters know them (failed and rejected calls;
-// unknown commands are not counted).
-uint64_t ErrorReplies(const CommandTable& table) {
-  uint64_t n = 0;
-  for (const Command& c : table.all()) {
-    n += c.stats.failed_calls + c.stats.rejected_calls;
-    for (const Command& sub : c.subcommands) n += sub.stats.failed_calls + sub.stats.rejected_calls;
-  }
-  return n;
-}
-
 void InfoStats(CommandContext& ctx, InfoWriter& w) {
   const Engine& e = ctx.engine;
   const ServerStats& s = e.stats;
@@ -313,7 +324,7 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("tracking_total_items", 0);
   w.Field("tracking_total_prefixes", 0);
   w.Field("unexpected_error_replies", 0);
-  w.Field("total_error_replies", ErrorReplies(e.commands));
+  w.Field("total_error_replies", e.errors.total);
   w.Field("dump_payload_sanitizations", 0);
 }
 
@@ -389,7 +400,12 @@ void InfoCommandStats(CommandContext& ctx, InfoWriter& w) {
 }
 
 // Error replies are not counted by prefix (docs/compatibility.md): the section is empty.
-void InfoErrorStats(CommandContext&, InfoWriter& w) { w.Section("Errorstats"); }
+void InfoErrorStats(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Errorstats");
+  for (const auto& [code, count] : ctx.engine.errors.by_code) {
+    w.Field("errorstat_" + code, "count=" + std::to_string(count));
+  }
+}
 
 void InfoCluster(CommandContext&, InfoWriter& w) {
   w.Section("Cluster");
@@ -1087,6 +1103,7 @@ void ConfigResetStat(CommandContext& ctx) {
   Engine& e = ctx.engine;
   e.keyspace.stats() = KeyspaceStats{};
   e.commands.ResetStats();
+  e.errors.Reset();
   ServerStats& s = e.stats;
   s.total_connections_received = 0;
   s.rejected_connections = 0;
@@ -1223,6 +1240,16 @@ void Shutdown(CommandContext& ctx) {
   if (ctx.engine.hooks == nullptr) {
     ctx.Error(err::kShutdownFailed);
     return;
+  }
+  if (ctx.engine.script_busy != ScriptBusy::kNone) {
+    // A busy script: only SHUTDOWN NOSAVE may stop the server, and it stops the script too,
+    // written or not, as Redis does.
+    if (!nosave) {
+      ctx.Error(ctx.engine.script_busy == ScriptBusy::kEval ? err::kBusyScript
+                                                            : err::kBusyFunction);
+      return;
+    }
+    ScriptingOf(ctx.engine).vm.Kill();
   }
   if (!SaveBeforeShutdown(ctx.engine, ctx.now_ms, save, nosave) && !force) {
     ctx.Error(err::kShutdownFailed);

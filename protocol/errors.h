@@ -567,5 +567,27 @@ inline constexpr std::string_view kMisconf =
     "configured to report errors during writes if RDB snapshotting fails "
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
     "RDB error.";
+// ---- scripting part: busy scripts, protected mode ----
+// An EXEC refused at admission (-BUSY, -OOM...) discards the transaction; this text is then
+// followed by the refusal without its '-'.
+inline constexpr std::string_view kExecAbortBecause = "EXECABORT Transaction discarded because of: ";
+// Protected mode (server/server.cc): sent to a client from a non-loopback address when no
+// password is set, then the connection closes.
+inline constexpr std::string_view kProtectedModeDenied =
+    "DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting connections from the "
+    "outside.";
+// The generic error code; EXECABORT's text leaves it out (Redis's own refusals lack it there).
+inline constexpr std::string_view kErrCode = "ERR ";
 
 }  // namespace firn::err

@@ -11,6 +11,7 @@
 #include "modules/dispatch.h"
 #include "modules/aof.h"
 #include "modules/persist.h"
+#include "modules/scripting.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
 #include "server/log.h"
@@ -66,6 +67,20 @@ std::string FormatAddress(const struct sockaddr_storage& ss) {
     port = ntohs(sin6->sin6_port);
   }
   return std::string(ip) + ":" + std::to_string(port);
+}
+
+// A loopback peer: 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address.
+bool IsLoopback(const struct sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto* sin = reinterpret_cast<const struct sockaddr_in*>(&ss);
+    return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const struct sockaddr_in6*>(&ss);
+    if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) && sin6->sin6_addr.s6_addr[12] == 127;
+  }
+  return false;
 }
 
 }  // namespace
@@ -399,9 +414,18 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
     return;
   }
   ++engine_.stats.total_connections_received;
-  if (clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
+  struct sockaddr_storage peer;
+  int peer_len = sizeof(peer);
+  const bool have_peer =
+      !unix_socket &&
+      uv_tcp_getpeername(&c->u.tcp, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0;
+  // Protected mode, as Redis 7.0: no password, and the client is not on loopback.
+  const bool denied = engine_.config.protected_mode && engine_.config.requirepass.empty() &&
+                      have_peer && !IsLoopback(peer);
+  if (denied || clients_.size() >= static_cast<size_t>(engine_.config.maxclients)) {
     ++engine_.stats.rejected_connections;
-    std::string msg = "-" + std::string(err::kMaxClients) + "\r\n";
+    std::string msg =
+        "-" + std::string(denied ? err::kProtectedModeDenied : err::kMaxClients) + "\r\n";
     uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned>(msg.size()));
     uv_try_write(c->stream(), &b, 1);
     uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
@@ -420,12 +444,9 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
     if (engine_.config.tcp_keepalive > 0) {
       uv_tcp_keepalive(&c->u.tcp, 1, static_cast<unsigned>(engine_.config.tcp_keepalive));
     }
+    if (have_peer) info.addr = FormatAddress(peer);
     struct sockaddr_storage ss;
     int len = sizeof(ss);
-    if (uv_tcp_getpeername(&c->u.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-      info.addr = FormatAddress(ss);
-    }
-    len = sizeof(ss);
     if (uv_tcp_getsockname(&c->u.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
       info.laddr = FormatAddress(ss);
     }
@@ -457,6 +478,7 @@ void Server::OnRead(Connection* c, ssize_t nread) {
 void Server::Unblocked(ClientInfo& client) { unblocked_.push_back(client.id); }
 
 void Server::RunUnblocked() {
+  if (engine_.script_busy != ScriptBusy::kNone) return;  // served once the script ends
   // Bounded: a client is only re-added when a later command unblocks it again, which needs
   // it to have blocked again, consuming a command of its pipeline.
   while (!unblocked_.empty()) {
@@ -491,6 +513,8 @@ void Server::ArmBlockingTimer() {
 
 void Server::OnBlockingTimer() {
   blocking_timer_at_ms_ = 0;
+  // Nothing runs inside a busy script; the deadlines are met once it ends.
+  if (engine_.script_busy != ScriptBusy::kNone) return;
   // The loop's clock may be older than the timer's wake-up.
   InvalidateClock();
   ExpireBlockedClients(engine_, NowMs());
@@ -504,12 +528,18 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
   current_ = c;
-  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+  // While a script is busy (served from inside it, see ServeWhileBusy) commands meet -BUSY;
+  // the choice is made once per batch, so the ordinary loop pays nothing for it.
+  if (engine_.script_busy != ScriptBusy::kNone) [[unlikely]] {
+    ProcessInputWithBlocking(c, limits, now_ms, DispatchWhileBusy);
+  }
+  while (c->in_pos < c->in_len && !c->client->close_after_reply &&
+         engine_.script_busy == ScriptBusy::kNone) {
     // While a client is blocked or CLIENT PAUSE is in force (modules/blocking.h), the rest of
     // the batch takes the path that minds them; otherwise a command cannot block anyone or
     // ready a key for anyone, and this one test is all the hot path pays.
     if (engine_.blocking.attention()) [[unlikely]] {
-      ProcessInputWithBlocking(c, limits, now_ms);
+      ProcessInputWithBlocking(c, limits, now_ms, DispatchWithBlocking);
       break;
     }
     limits.authenticated = c->client->authenticated;
@@ -527,14 +557,15 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
   if (shutdown_requested_) BeginShutdown();
 }
 
-void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_t now_ms) {
+void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_t now_ms,
+                                      DispatchFn dispatch) {
   // A blocked client runs no more of its pipeline until unblocked (Unblocked, RunUnblocked).
   while (c->in_pos < c->in_len && !c->client->close_after_reply && !c->client->blocked) {
     limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      DispatchWithBlocking(engine_, *c->client, c->parser.args(), &c->out, now_ms);
+      dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
     } else if (!OnParseResult(c, r, pending)) {
       break;
@@ -559,6 +590,7 @@ bool Server::OnParseResult(Connection* c, const RespParser::Result& r, std::stri
     }
     return false;
   }
+  engine_.errors.Count(r.error);
   ReplyBuilder(&c->out).Error(r.error);
   Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
       static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
@@ -614,6 +646,7 @@ void Server::OnWriteDone(Connection* c, int status) {
     c->out.clear();
     c->client->close_after_reply = true;
   }
+  if (c == busy_) return;  // its script's reply is not complete: written after the script
   // Anything built while this write was in flight goes out now.
   Write(c);
 }
@@ -633,12 +666,18 @@ void Server::FlushPending() {
   batch.swap(dirty_);
   for (Connection* c : batch) {
     c->dirty = false;
-    Write(c);
+    // The busy script's connection is written once its reply is complete (after the script).
+    if (c != busy_) Write(c);
   }
 }
 
 void Server::Close(Connection* c) {
   if (c->closing) return;
+  if (c == busy_) {
+    // Its script is still running on its buffers: closed once the script's reply is written.
+    c->client->close_after_reply = true;
+    return;
+  }
   c->closing = true;
   engine_.clients.SetMonitor(*c->client, false);
   c->client->sink.buffer = nullptr;  // the engine writes nothing more to it
@@ -672,6 +711,8 @@ void Server::OnClosed(Connection* c) {
 void Server::OnCron() {
   const Config& cfg = engine_.config;
   const int64_t now_ms = NowMs();
+  // Inside a busy script the keyspace must stay as the script sees it, and clients stay.
+  if (engine_.script_busy != ScriptBusy::kNone) return;
   // Between commands, eviction may take a fifth of the tick (maxmemory lowered at runtime).
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   // CLIENT PAUSE holds back expiry too (Redis pauses it with the writes it would propagate).
@@ -755,6 +796,7 @@ void Server::OnSignal(int signum) {
     return;
   }
   Log(LogLevel::kWarning, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  if (engine_.script_busy != ScriptBusy::kNone) ScriptingOf(engine_).vm.Kill();
   // With save rules set the snapshot is written first; if that fails the server keeps
   // running, as Redis does, rather than lose the data.
   if (!shutting_down_ && !SaveBeforeShutdown(engine_, NowMs(), false, false)) {
@@ -860,6 +902,31 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
 
 void Server::RequestShutdown() { shutdown_requested_ = true; }
 
+void Server::ScriptBusyStarted() {
+  Log(LogLevel::kWarning,
+      "Slow script detected: still in execution after %lld milliseconds. You can try killing "
+      "the script using the %s command.",
+      static_cast<long long>(engine_.config.busy_reply_threshold),
+      engine_.script_busy == ScriptBusy::kFunction ? "FUNCTION KILL" : "SCRIPT KILL");
+  busy_ = current_;
+  if (busy_ != nullptr && !busy_->closing) uv_read_stop(busy_->stream());
+}
+
+void Server::ServeWhileBusy() {
+  if (serving_busy_) return;  // an allow-busy command never runs a script, but be sure
+  serving_busy_ = true;
+  Connection* const running = current_;  // the busy connection's ProcessInput is below us
+  uv_run(loop_, UV_RUN_NOWAIT);
+  current_ = running;
+  serving_busy_ = false;
+}
+
+void Server::ScriptBusyEnded() {
+  Connection* c = busy_;
+  busy_ = nullptr;
+  if (c != nullptr && !c->closing && !shutting_down_) uv_read_start(c->stream(), AllocCb, ReadCb);
+}
+
 void Server::BeginShutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -891,7 +958,7 @@ void Server::BeginShutdown() {
   for (auto& [id, c] : clients_) all.push_back(c);
   for (Connection* c : all) {
     c->client->close_after_reply = true;
-    Write(c);
+    if (c != busy_) Write(c);  // the busy one is written and closed after its script
   }
   bool waiting = false;
   for (auto& [id, c] : clients_) waiting = waiting || !c->closing;

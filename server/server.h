@@ -23,6 +23,16 @@
 // left alone (restart to apply); a file that does not load (syntax, unknown key, bad value)
 // changes nothing and the reason is logged. The log file is reopened (logrotate).
 //
+// Busy scripts: a script past busy-reply-threshold calls ServeWhileBusy from its hook (every
+// 100,000 Lua instructions), which turns the loop once without waiting (uv_run NOWAIT, nested
+// inside the read callback that started the script). What may run then is bounded so the
+// script's view of the world holds still: Dispatch refuses every command but the allow-busy
+// ones (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, HELLO, MULTI...) with -BUSY; the
+// cron does no keyspace work (expiry, eviction) and closes no idle client; the busy
+// connection is neither read (its parser's arguments are the script's) nor written (its reply
+// is being built) nor closed (a close is deferred until the script ends), and it is never
+// re-entered. SHUTDOWN NOSAVE and SIGTERM stop the script, written or not.
+//
 // Around the loop: the Prometheus exporter (server/metrics.h) and the systemd notifications
 // and watchdog (server/systemd.h).
 #pragma once
@@ -77,6 +87,12 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // (the listeners move; if the new address cannot be bound the old listeners stay, the
   // setting reverts and the refusal is returned), maxmemory (eviction starts at once).
   std::optional<std::string> ConfigChanged(std::string_view name) override;
+  // Busy scripts (see the top of server.cc): the running script's connection stops being read
+  // or written until the script ends; meanwhile each hook tick runs the loop once, without
+  // waiting, so other clients get -BUSY or their allow-busy commands answered.
+  void ScriptBusyStarted() override;
+  void ServeWhileBusy() override;
+  void ScriptBusyEnded() override;
 
   // ClientOutputOwner: a write to a client's sink from outside its command (MONITOR) is
   // flushed with the batch; buffer figures come from the connection.
@@ -101,8 +117,11 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void ProcessInput(Connection* c, int64_t now_ms);
   // ProcessInput's loop while BlockingState::attention(): stops at a blocked client, holds
   // paused commands back and serves the keys each command readies.
+  using DispatchFn = void (*)(Engine&, ClientInfo&, const std::vector<std::string_view>&,
+                              std::string*, int64_t);
+  // With dispatch DispatchWhileBusy: the batch of a client read while a script is busy.
   [[gnu::noinline]] void ProcessInputWithBlocking(Connection* c, ParseLimits& limits,
-                                                  int64_t now_ms);
+                                                  int64_t now_ms, DispatchFn dispatch);
   // A parse result other than a command (empty line, incomplete, protocol error); false when
   // the batch stops here.
   bool OnParseResult(Connection* c, const RespParser::Result& r, std::string_view pending);
@@ -151,6 +170,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
   bool drain_timer_started_ = false;
   Connection* current_ = nullptr;  // the connection whose command is running
+  Connection* busy_ = nullptr;     // the connection whose script is past busy-reply-threshold
+  bool serving_busy_ = false;      // inside ServeWhileBusy's turn of the loop
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check

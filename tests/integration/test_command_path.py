@@ -53,6 +53,20 @@ def test_refusals_inside_multi_abort_exec(both, bad):
     both("EXEC")
 
 
+def test_an_exec_refused_at_admission_discards_the_transaction(both, start_server):
+    # Redis's execCommandAbort: EXECABORT with the refusal, and the client is out of MULTI.
+    both("MULTI")
+    both("SET", "a", "1")
+    both("EXEC", "extra")
+    both("EXEC")
+    both("GET", "a")
+    replies = {}
+    for kind in ("firn", "redis"):
+        c = start_server("--maxmemory", "1", kind=kind, name="%s-oom-exec" % kind).raw()
+        replies[kind] = [c.cmd("MULTI"), c.cmd("SET", "a", "1"), c.cmd("EXEC"), c.cmd("EXEC")]
+    assert replies["firn"] == replies["redis"]
+
+
 def test_reset_and_discard_inside_multi(both):
     both("MULTI")
     both("SET", "a", "1")

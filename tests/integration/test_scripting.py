@@ -581,3 +581,77 @@ def test_monitor_shows_the_script_call_first_then_its_commands_from_lua(both, fi
     assert both.f.lines == both.r.lines
     assert both.f.lines[0][0] == "client" and both.f.lines[0][1].startswith('"EVAL"')
     assert both.f.lines[1] == ("lua", '"set" "k" "v"')
+
+
+ERRORSTAT_CASES = [
+    [("EVAL", "return redis.call('select', 99)", "0")],
+    [("EVAL", "local t = redis.pcall('select', 99) return t['err']", "0")],
+    [("EVAL", "return redis.pcall('select', 99)", "0")],
+    [("EVAL_RO", "return redis.call('set', 'x', 'y')", "1", "x")],
+    [("EVAL_RO", "local t = redis.pcall('set', 'x', 'y') return 1", "1", "x")],
+    [("EVAL", "return redis.error_reply('MY_ERR_CODE custom msg')", "0")],
+    [("EVAL", "return redis.error_reply('')", "0")],
+    [("EVAL", "return {1, {err='NESTED x'}}", "0")],
+    [("EVAL", "error('boom')", "0")],
+    [("EVAL", "return nosuchfunction()", "0")],
+    [("SET", "s", "1"), ("EVAL", "return redis.call('lpush', 's', 'a')", "0")],
+    [("NOSUCHCOMMAND",), ("GET",), ("EVALSHA", "0" * 40, "0"), ("INCR", "s"), ("LPUSH", "s", "a")],
+    [("MULTI",), ("SET", "a"), ("EXEC",)],
+]
+
+
+@pytest.mark.parametrize("commands", ERRORSTAT_CASES, ids=lambda cs: " / ".join(c[0] for c in cs))
+def test_errorstats_match_redis(firn, redis_ref, commands):
+    seen = {}
+    for kind, srv in (("firn", firn), ("redis", redis_ref)):
+        c = srv.raw()
+        c.cmd("FLUSHALL")
+        c.cmd("CONFIG", "RESETSTAT")
+        for cmd in commands:
+            c.cmd(*cmd)
+        errorstats = c.cmd("INFO", "errorstats")
+        total = [line for line in c.cmd("INFO", "stats").split(b"\r\n")
+                 if line.startswith(b"total_error_replies:")]
+        seen[kind] = (errorstats, total)
+    assert seen["firn"] == seen["redis"]
+
+
+def test_info_memory_counts_scripts_and_functions(both, firn):
+    both("SCRIPT", "FLUSH")
+    both("FUNCTION", "FLUSH")
+    for j in range(10):
+        both("SCRIPT", "LOAD", "return %d" % j)
+    both("FUNCTION", "LOAD", "#!lua name=infolib\nredis.register_function('f1', function() return 1 end)\n"
+         "redis.register_function('f2', function() return 2 end)")
+    fields = {}
+    for line in firn.raw().cmd("INFO", "memory").split(b"\r\n"):
+        key, _, value = line.partition(b":")
+        fields[key.decode()] = value.decode()
+    assert fields["number_of_cached_scripts"] == "10"
+    assert fields["number_of_functions"] == "2"
+    assert fields["number_of_libraries"] == "1"
+    assert 0 < int(fields["used_memory_lua"]) < 1024 * 1024
+    for name in ("used_memory_vm_eval", "used_memory_scripts_eval", "used_memory_vm_functions",
+                 "used_memory_vm_total", "used_memory_functions", "used_memory_scripts"):
+        assert name in fields
+    both("SCRIPT", "FLUSH")
+    assert b"number_of_cached_scripts:0\r\n" in firn.raw().cmd("INFO", "memory")
+
+
+def test_calls_with_close_to_the_lua_stack_limit_of_arguments_match_redis(both):
+    both("DEL", "l")
+    both("EVAL", "local a = {} for i=1,7999 do a[i] = 1 end "
+         "return redis.call('lpush', 'l', unpack(a))", "0")
+    both("EVAL", "local a = {} for i=1,7998 do a[i] = 1 end "
+         "return redis.pcall('nosuchcommand', unpack(a))", "0")
+    both("EVAL", "local a = {} for i=1,7998 do a[i] = 1 end "
+         "return redis.pcall('multi', unpack(a))", "0")
+
+
+def test_script_flush_gives_back_the_scripts_garbage(firn):
+    c = firn.raw()
+    c.cmd("EVAL", "local t = {} for i = 1, 200000 do t[i] = tostring(i) .. 'x' end return 1", "0")
+    c.cmd("SCRIPT", "FLUSH")
+    info = c.cmd("INFO", "memory").decode()
+    lua = int(info.split("used_memory_lua:")[1].split("\r\n")[0])
+    assert lua < 200 * 1024, lua

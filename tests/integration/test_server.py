@@ -8,7 +8,7 @@ import time
 import pytest
 import redis
 
-from conftest import FIRN_IS_REDIS, RawConn, decode, encode, pairs_to_dict, parse_info
+from conftest import FIRN_BINARY, FIRN_IS_REDIS, RawConn, decode, encode, pairs_to_dict, parse_info
 
 # The commands issue 2 delivers; COMMAND INFO and COMMAND LIST must know every one.
 CORE_COMMANDS = [
@@ -493,7 +493,7 @@ def test_config_set_port_to_a_busy_port_answers_an_error_and_changes_nothing(sta
 
 # Settings only the config file and the command line may change (Redis's immutable ones).
 STARTUP_ONLY = {"unixsocket", "unixsocketperm", "tcp-backlog", "databases", "dir", "dbfilename",
-                "appendfilename", "appenddirname", "pidfile", "logfile", "aclfile"}
+                "appendfilename", "appenddirname", "pidfile", "logfile", "aclfile", "rename-command"}
 
 
 def test_every_setting_config_get_lists_can_be_set_back_to_its_value(start_server):
@@ -518,3 +518,26 @@ def test_config_set_save_and_appendonly_accept_only_their_values(both):
     f = both.f.cmd("CONFIG", "SET", "appendonly", "yes")
     assert f.startswith(b"-ERR CONFIG SET failed (possibly related to argument 'appendonly')"), f
     assert both.f.cmd("CONFIG", "GET", "appendonly") == b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"
+
+
+def test_rename_command_matches_redis(start_server):
+    seen = {}
+    for kind in ("firn", "redis"):
+        removed = '""' if kind == "firn" else ""
+        srv = start_server("--rename-command", "flushall", removed, "--rename-command", "CONFIG",
+                           "cfg-3f9b", kind=kind, name="%s-rename" % kind) if kind == "redis" \
+            else start_server("--rename-command", "flushall", removed, "CONFIG", "cfg-3f9b",
+                              kind=kind, name="%s-rename" % kind)
+        c = srv.raw()
+        seen[kind] = [c.cmd("FLUSHALL"), c.cmd("CONFIG", "GET", "maxmemory"),
+                      c.cmd("CFG-3F9B", "GET", "maxmemory"), c.cmd("EVAL", "return redis.pcall('flushall')", "0"),
+                      c.cmd("FLUSHDB")]
+    assert seen["firn"] == seen["redis"]
+
+
+def test_rename_command_of_an_unknown_command_stops_the_start(tmp_path):
+    import subprocess
+    r = subprocess.run([FIRN_BINARY, "--port", "0", "--metrics-port", "0", "--rename-command",
+                        "nosuchcommand", "x"], capture_output=True, text=True, timeout=10)
+    assert r.returncode != 0
+    assert "Unknown command 'nosuchcommand' in rename-command" in r.stdout + r.stderr

@@ -224,3 +224,90 @@ TEST_CASE("commands a script may not run count as rejected calls", "[scripting]"
   CHECK(set->stats.rejected_calls == before + 1);
   CHECK(set->stats.calls == 0);
 }
+
+namespace {
+
+int64_t g_busy_clock_us = 0;
+int64_t BusyClockUs() { return g_busy_clock_us += 1000; }  // 1 ms per reading
+
+// Stands in for the server: each turn of the loop a second client sends its next command.
+class BusyServer : public firn::ServerHooks {
+ public:
+  BusyServer(CommandHarness& h, std::vector<std::vector<std::string>> script)
+      : h_(h), script_(std::move(script)) {}
+  void ForEachClient(const std::function<void(const firn::ClientInfo&)>&) override {}
+  size_t KillClients(const std::function<bool(const firn::ClientInfo&)>&) override { return 0; }
+  void RequestShutdown() override { shutdown = true; }
+  void ScriptBusyStarted() override { ++started; }
+  void ServeWhileBusy() override {
+    if (next_ >= script_.size()) return;
+    const std::vector<std::string>& cmd = script_[next_++];
+    std::string out;
+    firn::DispatchWhileBusy(h_.engine, other,
+                            std::vector<std::string_view>(cmd.begin(), cmd.end()),
+                            &out, h_.now_ms);
+    replies.push_back(out);
+  }
+  void ScriptBusyEnded() override { ++ended; }
+
+  firn::ClientInfo other;
+  std::vector<std::string> replies;
+  int started = 0, ended = 0;
+  bool shutdown = false;
+
+ private:
+  CommandHarness& h_;
+  std::vector<std::vector<std::string>> script_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a script past busy-reply-threshold serves others -BUSY until SCRIPT KILL", "[scripting]") {
+  CommandHarness h;
+  h.engine.clock_us = BusyClockUs;
+  h.engine.config.busy_reply_threshold = 10;
+  BusyServer server(h, {{"GET", "k"}, {"FUNCTION", "KILL"}, {"SCRIPT", "KILL"}, {"PING"}});
+  server.other.authenticated = true;
+  h.engine.hooks = &server;
+  CHECK(Eval(h, "while true do end").rfind("-ERR Script killed by user with SCRIPT KILL...", 0) == 0);
+  REQUIRE(server.replies.size() == 3);  // the kill is raised before another turn
+  CHECK(server.replies[0] ==
+        "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+        "NOSAVE.\r\n");
+  CHECK(server.replies[1] == server.replies[0]);  // FUNCTION KILL does not stop an EVAL
+  CHECK(server.replies[2] == "+OK\r\n");
+  CHECK(server.started == 1);
+  CHECK(server.ended == 1);
+  CHECK(h.engine.script_busy == firn::ScriptBusy::kNone);
+  CHECK(h.Run({"PING"}) == "+PONG\r\n");
+  h.engine.hooks = nullptr;
+}
+
+TEST_CASE("a busy script that wrote is unkillable but SHUTDOWN NOSAVE stops it", "[scripting]") {
+  CommandHarness h;
+  h.engine.clock_us = BusyClockUs;
+  h.engine.config.busy_reply_threshold = 0;
+  BusyServer server(h, {{"SCRIPT", "KILL"}, {"SHUTDOWN"}, {"SHUTDOWN", "NOSAVE"}});
+  server.other.authenticated = true;
+  h.engine.hooks = &server;
+  CHECK(h.Run({"EVAL", "redis.call('set', KEYS[1], 'v') while true do end", "1", "k"})
+            .rfind("-ERR Script killed by user", 0) == 0);
+  REQUIRE(server.replies.size() == 3);
+  CHECK(server.replies[0].rfind("-UNKILLABLE Sorry the script already executed write", 0) == 0);
+  CHECK(server.replies[1].rfind("-BUSY ", 0) == 0);  // SHUTDOWN needs NOSAVE while busy
+  CHECK(server.shutdown);
+  h.engine.hooks = nullptr;
+}
+
+TEST_CASE("a script under busy-reply-threshold never serves other clients", "[scripting]") {
+  CommandHarness h;
+  h.engine.clock_us = BusyClockUs;
+  h.engine.config.busy_reply_threshold = 1000000;
+  BusyServer server(h, {{"PING"}});
+  h.engine.hooks = &server;
+  CHECK(Eval(h, "local i = 0 while i < 1000000 do i = i + 1 end return i") == ":1000000\r\n");
+  CHECK(server.started == 0);
+  CHECK(server.replies.empty());
+  h.engine.hooks = nullptr;
+}
