@@ -63,6 +63,20 @@ struct Choice {
   bool alias = false;  // accepted on input (Redis's names), never printed or listed
 };
 
+enum class Problem : uint8_t {
+  kNotInteger,
+  kNotOctal,
+  kNotMemory,
+  kNotBool,
+  kNotChoice,
+  kOutOfRange,
+  kBadEvents,  // a letter notify-keyspace-events does not know
+  // client-output-buffer-limit: not groups of four words; an unknown class; a bad number.
+  kObufArgCount,
+  kObufClass,
+  kObufValue,
+};
+
 struct Setting {
   std::string_view name;
   std::string_view section;
@@ -78,12 +92,100 @@ struct Setting {
   // For a kString setting with a fixed alphabet: the stored (normalized) form of a value, or
   // nullopt when the value is refused (Problem::kBadEvents).
   std::optional<std::string> (*normalize)(std::string_view) = nullptr;
+  // With normalize: which Problem a refused value has (default kBadEvents).
+  Problem (*refusal)(std::string_view) = nullptr;
+  // For a setting given in parts (client-output-buffer-limit): the stored value after the
+  // normalized text update is applied to current.
+  std::string (*merge)(const std::string& current, const std::string& update) = nullptr;
 };
 
 std::optional<std::string> NormalizeKeyspaceEvents(std::string_view text) {
   const std::optional<uint32_t> flags = KeyspaceEventFlags(text);
   if (!flags) return std::nullopt;
   return KeyspaceEventClasses(*flags);
+}
+
+
+std::optional<int64_t> ParseMemory(std::string_view text);
+
+// client-output-buffer-limit: groups of "<class> <hard> <soft> <soft-seconds>", classes
+// normal, slave (or replica) and pubsub, sizes as memory values, seconds a non-negative integer.
+struct ObufGroup {
+  int cls;  // 0 normal, 1 slave, 2 pubsub
+  OutputBufferLimit limit;
+};
+constexpr std::string_view kObufClassNames[] = {"normal", "slave", "pubsub"};
+
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+std::variant<std::vector<ObufGroup>, Problem> ParseObufGroups(std::string_view text) {
+  const std::vector<std::string> w = Words(text);
+  if (w.size() % 4 != 0) return Problem::kObufArgCount;
+  std::vector<ObufGroup> groups;
+  for (size_t i = 0; i < w.size(); i += 4) {
+    ObufGroup g{};
+    std::string cls = w[i];
+    for (char& c : cls) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (cls == "normal") {
+      g.cls = 0;
+    } else if (cls == "slave" || cls == "replica") {
+      g.cls = 1;
+    } else if (cls == "pubsub") {
+      g.cls = 2;
+    } else {
+      return Problem::kObufClass;
+    }
+    const std::optional<int64_t> hard = ParseMemory(w[i + 1]);
+    const std::optional<int64_t> soft = ParseMemory(w[i + 2]);
+    char* end = nullptr;
+    errno = 0;
+    const long long secs = std::strtoll(w[i + 3].c_str(), &end, 10);
+    if (!hard || !soft || *end != '\0' || errno == ERANGE || secs < 0 || secs > INT_MAX) {
+      return Problem::kObufValue;
+    }
+    g.limit = {static_cast<uint64_t>(*hard), static_cast<uint64_t>(*soft), secs};
+    groups.push_back(g);
+  }
+  return groups;
+}
+
+std::string FormatObufGroups(const std::vector<ObufGroup>& groups) {
+  std::string out;
+  for (const ObufGroup& g : groups) {
+    if (!out.empty()) out += ' ';
+    out += std::string(kObufClassNames[g.cls]) + " " + std::to_string(g.limit.hard_bytes) + " " +
+           std::to_string(g.limit.soft_bytes) + " " + std::to_string(g.limit.soft_seconds);
+  }
+  return out;
+}
+
+std::optional<std::string> NormalizeObufLimit(std::string_view text) {
+  auto parsed = ParseObufGroups(text);
+  if (std::holds_alternative<Problem>(parsed)) return std::nullopt;
+  return FormatObufGroups(std::get<std::vector<ObufGroup>>(parsed));
+}
+
+Problem ObufRefusal(std::string_view text) {
+  auto parsed = ParseObufGroups(text);
+  const Problem* p = std::get_if<Problem>(&parsed);
+  return p != nullptr ? *p : Problem::kObufValue;
+}
+
+// The three classes of current, each replaced where update names it, in Redis's order.
+std::string MergeObufLimit(const std::string& current, const std::string& update) {
+  std::vector<ObufGroup> all = {{0, {}}, {1, {}}, {2, {}}};
+  for (const std::string& text : {current, update}) {
+    auto parsed = ParseObufGroups(text);
+    if (const auto* groups = std::get_if<std::vector<ObufGroup>>(&parsed)) {
+      for (const ObufGroup& g : *groups) all[g.cls] = g;
+    }
+  }
+  return FormatObufGroups(all);
 }
 
 constexpr int64_t kIntMax = INT_MAX;
@@ -140,6 +242,11 @@ const Setting kSettings[] = {
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},
     {.name = "client-query-buffer-limit", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::client_query_buffer_limit, .min = kMb, .max = kInt64Max},
+    {.name = "client-output-buffer-limit", .section = "limits", .kind = Kind::kString,
+     .member = &Config::client_output_buffer_limit, .normalize = NormalizeObufLimit,
+     .refusal = ObufRefusal, .merge = MergeObufLimit},
+    {.name = "tracking-table-max-keys", .section = "limits", .kind = Kind::kInt,
+     .member = &Config::tracking_table_max_keys, .max = kInt64Max},
     {.name = "databases", .section = "limits", .kind = Kind::kInt,
      .member = &Config::databases, .min = 1, .max = 16, .change = Change::kStartupOnly},
     // [memory]
@@ -246,15 +353,6 @@ std::string Suggestion(std::string_view name) {
 
 using Value = std::variant<int64_t, bool, std::string, std::vector<std::string>>;
 
-enum class Problem : uint8_t {
-  kNotInteger,
-  kNotOctal,
-  kNotMemory,
-  kNotBool,
-  kNotChoice,
-  kOutOfRange,
-  kBadEvents,  // a letter notify-keyspace-events does not know
-};
 
 using Parsed = std::variant<Value, Problem>;
 
@@ -316,7 +414,7 @@ Parsed ParseText(const Setting& s, std::string_view text) {
     case Kind::kString:
       if (s.normalize != nullptr) {
         std::optional<std::string> normal = s.normalize(text);
-        if (!normal) return Problem::kBadEvents;
+        if (!normal) return s.refusal != nullptr ? s.refusal(text) : Problem::kBadEvents;
         return Value(std::move(*normal));
       }
       return Value(std::string(text));
@@ -405,6 +503,12 @@ std::string RedisReason(const Setting& s, Problem p) {
              " inclusive";
     case Problem::kBadEvents:
       return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    case Problem::kObufArgCount:
+      return "Wrong number of arguments in buffer limit configuration.";
+    case Problem::kObufClass:
+      return "Invalid client class specified in buffer limit configuration.";
+    case Problem::kObufValue:
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
   }
   return "";
 }
@@ -434,6 +538,11 @@ std::string FriendlyReason(const Setting& s, Problem p, const std::string& shown
     }
     case Problem::kBadEvents:
       return "expected event classes from 'Ag$lshzxeKEtmdn', got " + shown;
+    case Problem::kObufArgCount:
+    case Problem::kObufClass:
+    case Problem::kObufValue:
+      return "expected groups of '<normal|replica|pubsub> <hard> <soft> <soft-seconds>', got " +
+             shown;
   }
   return "";
 }
@@ -445,8 +554,11 @@ void Store(const Setting& s, Value value, Config& cfg) {
   std::visit(
       [&]<typename T>(T Config::*member) {
         T& field = cfg.*member;
-        if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string> ||
-                      std::is_same_v<T, std::vector<std::string>>) {
+        if constexpr (std::is_same_v<T, std::string>) {
+          field = s.merge != nullptr ? s.merge(field, std::get<T>(value))
+                                     : std::get<T>(std::move(value));
+        } else if constexpr (std::is_same_v<T, bool> ||
+                             std::is_same_v<T, std::vector<std::string>>) {
           field = std::get<T>(std::move(value));
         } else {  // integers and enums: bounds were checked by the parser
           field = static_cast<T>(std::get<int64_t>(value));
@@ -865,6 +977,17 @@ std::vector<std::string_view> DiffConfig(const Config& a, const Config& b) {
     }
   }
   return changed;
+}
+
+OutputBufferLimits ParseOutputBufferLimits(std::string_view stored) {
+  OutputBufferLimits limits;
+  auto parsed = ParseObufGroups(stored);
+  if (const auto* groups = std::get_if<std::vector<ObufGroup>>(&parsed)) {
+    for (const ObufGroup& g : *groups) {
+      (g.cls == 0 ? limits.normal : g.cls == 1 ? limits.replica : limits.pubsub) = g.limit;
+    }
+  }
+  return limits;
 }
 
 std::string_view PolicyName(EvictionPolicy policy) {

@@ -44,6 +44,7 @@ ClientInfo& ClientRegistry::Add() {
 
 void ClientRegistry::Remove(ClientInfo& client) {
   SetMonitor(client, false);
+  if (current_ == &client) current_ = nullptr;
   if (on_remove_) on_remove_(client);
   clients_.erase(client.id);
 }

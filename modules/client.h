@@ -63,7 +63,7 @@ struct ClientInfo {
   bool monitor = false;
   bool blocked = false;     // waiting in a blocking command (none exists yet)
   bool subscribed = false;  // has a channel, pattern or shard-channel subscription
-  bool tracking = false;    // CLIENT TRACKING on (not implemented yet)
+  bool tracking = false;    // CLIENT TRACKING on (modules/tracking.h holds the rest)
   bool no_evict = false;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of oneself
   ReplyMode reply_mode = ReplyMode::kOn;
@@ -87,6 +87,13 @@ struct ClientInfo {
   size_t query_buffer_free = 0;
   size_t output_buffer_bytes = 0;
 };
+
+// Redis's client classes (CLIENT LIST/KILL TYPE, client-output-buffer-limit). MONITOR clients
+// are normal, as in Redis; Firn has no replicas or masters yet.
+enum class ClientType : uint8_t { kNormal, kReplica, kPubSub, kMaster };
+inline ClientType TypeOf(const ClientInfo& c) {
+  return c.subscribed ? ClientType::kPubSub : ClientType::kNormal;
+}
 
 class ClientRegistry {
  public:
@@ -138,6 +145,11 @@ class ClientRegistry {
     if (owner_ != nullptr && client.sink.owner != nullptr) owner_->RefreshBufferStats(client);
   }
 
+  // The client whose batch of commands the server is running (nullptr between batches and
+  // in-process): tracking's NOLOOP and the order of a client's own invalidations use it.
+  void set_current(ClientInfo* client) { current_ = client; }
+  ClientInfo* current() const { return current_; }
+
   // MONITOR: client starts (on) or stops receiving a line per command.
   void SetMonitor(ClientInfo& client, bool on);
   bool HasMonitors() const { return !monitors_.empty(); }
@@ -153,6 +165,7 @@ class ClientRegistry {
   std::vector<ClientInfo*> monitors_;
   uint64_t next_id_ = 1;
   ClientOutputOwner* owner_ = nullptr;
+  ClientInfo* current_ = nullptr;
   std::function<void(ClientInfo&)> on_remove_;
   int64_t (*realtime_us_)() = nullptr;
   std::string line_;  // the MONITOR line being built, kept to reuse its capacity

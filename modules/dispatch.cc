@@ -151,6 +151,7 @@ namespace {
   CommandContext ctx{argv, reply, engine, client, now_ms, &cmd};
   engine.current_command = &cmd;
   cmd.run(ctx);
+  if (client.tracking) [[unlikely]] engine.tracking.AfterCommand(client, cmd, argv);
   const int64_t duration_us = engine.clock_us() - start_us;
   Record(cmd, duration_us, ctx.failed);
   engine.slowlog.MaybeRecord(engine.config.slowlog_log_slower_than, engine.config.slowlog_max_len,

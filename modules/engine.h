@@ -23,6 +23,7 @@
 #include "modules/notify.h"
 #include "modules/pubsub.h"
 #include "modules/slowlog.h"
+#include "modules/tracking.h"
 #include "modules/watch.h"
 #include "storage/dict.h"
 #include "storage/keyspace.h"
@@ -129,6 +130,8 @@ struct Engine {
   PubSub pubsub;
   // Keyspace notifications (modules/notify.h), in the kNotify slot while enabled.
   KeyspaceNotifier notifier{*this};
+  // Client-side caching (modules/tracking.h), in the kTracking slot while anyone tracks.
+  Tracking tracking{*this};
   // The row Execute is running (for the notifier's event names); the last one run between
   // commands.
   const Command* current_command = nullptr;

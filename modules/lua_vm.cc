@@ -1276,6 +1276,8 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
   rs.command = spec.command;
   rs.client.id = spec.caller.id;
   rs.client.db = spec.caller.db;
+  // A tracking caller hears (modules/tracking.h) that its script read something.
+  rs.client.tracking = spec.caller.tracking;
   rs.client.authenticated = true;
   rs.client.addr = "lua";  // how MONITOR names the commands a script runs, as Redis does
   run_ = &rs;

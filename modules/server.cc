@@ -151,7 +151,7 @@ void InfoClients(CommandContext& ctx, InfoWriter& w) {
   w.Field("client_recent_max_input_buffer", 0);
   w.Field("client_recent_max_output_buffer", 0);
   w.Field("blocked_clients", e.stats.blocked_clients);
-  w.Field("tracking_clients", 0);
+  w.Field("tracking_clients", e.tracking.tracking_clients());
   w.Field("clients_in_timeout_table", 0);
 }
 
@@ -302,9 +302,9 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("active_defrag_key_misses", 0);
   w.Field("total_active_defrag_time", 0);
   w.Field("current_active_defrag_time", 0);
-  w.Field("tracking_total_keys", 0);
-  w.Field("tracking_total_items", 0);
-  w.Field("tracking_total_prefixes", 0);
+  w.Field("tracking_total_keys", e.tracking.total_keys());
+  w.Field("tracking_total_items", e.tracking.total_items());
+  w.Field("tracking_total_prefixes", e.tracking.total_prefixes());
   w.Field("unexpected_error_replies", 0);
   w.Field("total_error_replies", ErrorReplies(e.commands));
   w.Field("dump_payload_sanitizations", 0);
@@ -1062,6 +1062,7 @@ void ConfigSet(CommandContext& ctx) {
   ctx.engine.config = std::move(updated);
   ApplyEvictionSettings(ctx.engine);
   ApplyNotifySettings(ctx.engine);
+  ctx.engine.tracking.LimitTable();
   if (ctx.engine.hooks != nullptr) {
     for (size_t n = 0; n < names.size(); ++n) {
       if (std::optional<std::string> refusal = ctx.engine.hooks->ConfigChanged(names[n])) {
@@ -1140,6 +1141,7 @@ bool FlushModeOk(CommandContext& ctx) {
 // FLUSHDB [ASYNC | SYNC] -> OK; the selected database is emptied.
 void FlushDb(CommandContext& ctx) {
   if (!FlushModeOk(ctx)) return;
+  ctx.engine.tracking.Flushed();  // even of an empty database, as Redis
   ctx.db().Clear();
   ctx.reply.Ok();
 }
@@ -1147,6 +1149,7 @@ void FlushDb(CommandContext& ctx) {
 // FLUSHALL [ASYNC | SYNC] -> OK; every database is emptied.
 void FlushAll(CommandContext& ctx) {
   if (!FlushModeOk(ctx)) return;
+  ctx.engine.tracking.Flushed();
   ctx.keyspace().Clear();
   ctx.reply.Ok();
 }

@@ -429,6 +429,7 @@ void Server::ProcessInput(Connection* c) {
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
   current_ = c;
+  engine_.clients.set_current(c->client);
   while (c->in_pos < c->in_len && !c->client->close_after_reply) {
     limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
@@ -460,6 +461,7 @@ void Server::ProcessInput(Connection* c) {
     }
   }
   current_ = nullptr;
+  engine_.clients.set_current(nullptr);
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
   if (shutdown_requested_) BeginShutdown();
 }
@@ -514,6 +516,7 @@ void Server::OnWriteDone(Connection* c, int status) {
 }
 
 void Server::FlushPending() {
+  engine_.tracking.FlushBroadcasts();
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -561,6 +564,7 @@ void Server::OnCron() {
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
   engine_.keyspace.Cron();
+  engine_.tracking.LimitTable();
   std::vector<Connection*> idle;
   for (auto& [id, c] : clients_) {
     if (cfg.timeout > 0 && !c->client->monitor &&
