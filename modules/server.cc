@@ -162,6 +162,22 @@ uint64_t TotalSystemMemory() {
 
 double Ratio(uint64_t a, uint64_t b) { return b == 0 ? 0.0 : static_cast<double>(a) / b; }
 
+// What the clients hold (Redis's mem_clients_normal, which counts every client but replicas):
+// their state, query buffers and queued output, as CLIENT LIST's tot-mem adds them up.
+uint64_t ClientsMemory(CommandContext& ctx) {
+  uint64_t total = 0;
+  auto add = [&total](const ClientInfo& c) {
+    total += sizeof(ClientInfo) + c.query_buffer_bytes + c.query_buffer_free +
+             c.output_buffer_bytes;
+  };
+  if (ctx.engine.hooks != nullptr) {
+    ctx.engine.hooks->ForEachClient(add);
+  } else {
+    add(ctx.client);
+  }
+  return total;
+}
+
 void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   Engine& e = ctx.engine;
   const MemoryStats m = ReadMemoryStats();
@@ -203,7 +219,7 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("mem_not_counted_for_evict", 0);
   w.Field("mem_replication_backlog", 0);
   w.Field("mem_clients_slaves", 0);
-  w.Field("mem_clients_normal", 0);
+  w.Field("mem_clients_normal", ClientsMemory(ctx));
   w.Field("mem_aof_buffer", 0);
   w.Field("mem_allocator", AllocatorName());
   w.Field("active_defrag_running", 0);
@@ -1062,7 +1078,6 @@ void ConfigSet(CommandContext& ctx) {
   ctx.engine.config = std::move(updated);
   ApplyEvictionSettings(ctx.engine);
   ApplyNotifySettings(ctx.engine);
-  ctx.engine.tracking.LimitTable();
   if (ctx.engine.hooks != nullptr) {
     for (size_t n = 0; n < names.size(); ++n) {
       if (std::optional<std::string> refusal = ctx.engine.hooks->ConfigChanged(names[n])) {

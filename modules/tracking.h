@@ -95,7 +95,8 @@ class Tracking : public KeyspaceObserver {
   // Sends the BCAST invalidations collected since the last call (the server calls it once per
   // event-loop iteration, before writing).
   void FlushBroadcasts();
-  // Enforces tracking-table-max-keys (after keys are added, on CONFIG SET, from the cron).
+  // Enforces tracking-table-max-keys (after keys are added, and from the server once per
+  // event-loop iteration, so a lowered limit applies before the next command).
   void LimitTable();
 
   // FLUSHDB / FLUSHALL: every tracking client gets one null invalidation (once per command,

@@ -369,7 +369,8 @@ inline constexpr std::string_view kTrackingBcastSwitch =
     "re-enabling it with a different mode.";
 inline constexpr std::string_view kTrackingOptWithBcast =
     "ERR OPTIN and OPTOUT are not compatible with BCAST";
-inline constexpr std::string_view kTrackingOptInAndOut = "ERR You can't use both OPTIN and OPTOUT";
+inline constexpr std::string_view kTrackingOptInAndOut =
+    "ERR You can't specify both OPTIN mode and OPTOUT mode";
 inline constexpr std::string_view kTrackingOptSwitch =
     "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then "
     "re-enabling it with a different mode.";

@@ -95,6 +95,8 @@ class Connection {
   std::string writing;  // bytes handed to uv_write, kept alive until its callback
   uv_write_t write_req;
   bool write_in_flight = false;
+  // When the queued output first passed the soft output-buffer limit (0: it is under).
+  int64_t obuf_soft_since_ms = 0;
   bool closing = false;
   bool dirty = false;
 };
@@ -167,6 +169,7 @@ Server::Server(CommandLine cl)
   engine_.clock_us = MonotonicUs;
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
+  obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
 }
 
 Server::~Server() = default;
@@ -488,12 +491,15 @@ void Server::Write(Connection* c) {
       c->write_in_flight = true;
       uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
       c->client->output_buffer_bytes = c->writing.size();
+      CloseIfOverOutputLimit(c);
       return;
     }
   } else if (c->write_in_flight) {
     // What was built meanwhile waits for the write in flight (OnWriteDone sends it).
     c->client->output_buffer_bytes = c->out.size() + c->writing.size();
+    if (CloseIfOverOutputLimit(c)) return;
   }
+  c->obuf_soft_since_ms = 0;
   if (!c->write_in_flight && c->client->close_after_reply) Close(c);
 }
 
@@ -516,7 +522,10 @@ void Server::OnWriteDone(Connection* c, int status) {
 }
 
 void Server::FlushPending() {
+  // Client-side caching's end-of-iteration work: BCAST messages, and a table over a lowered
+  // tracking-table-max-keys brought back under it (Redis does it before the next command).
   engine_.tracking.FlushBroadcasts();
+  engine_.tracking.LimitTable();
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -564,8 +573,8 @@ void Server::OnCron() {
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
   engine_.keyspace.Cron();
-  engine_.tracking.LimitTable();
   std::vector<Connection*> idle;
+  std::vector<Connection*> over_limit;  // past a soft limit: it may have lasted long enough now
   for (auto& [id, c] : clients_) {
     if (cfg.timeout > 0 && !c->client->monitor &&
         now_ms - c->client->last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
@@ -573,6 +582,7 @@ void Server::OnCron() {
       continue;
     }
     ResizeQueryBuffer(c, now_ms);
+    if (c->write_in_flight && c->obuf_soft_since_ms != 0) over_limit.push_back(c);
     // Give back an output buffer that grew for a burst once it is empty.
     if (c->out.empty() && c->out.capacity() > kIdleBufferKeep) std::string().swap(c->out);
   }
@@ -580,10 +590,56 @@ void Server::OnCron() {
     Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->client->id));
     Close(c);
   }
+  for (Connection* c : over_limit) CloseIfOverOutputLimit(c);
   if (now_ms - last_status_ms_ >= kStatusPeriodMs) {
     last_status_ms_ = now_ms;
     UpdateStatus();
   }
+}
+
+// Redis's checkClientOutputBufferLimits, at the granularity Firn queues output: once per batch
+// of a client's own commands and once per loop iteration for what others sent it (pub/sub,
+// invalidations), only while the socket has not taken everything (a client that keeps up never
+// gets here). A client past the hard limit, or past the soft limit on two checks more than
+// soft-seconds apart, is closed at once and its queued bytes freed.
+bool Server::CloseIfOverOutputLimit(Connection* c) {
+  const ClientType type = TypeOf(*c->client);
+  const OutputBufferLimit& limit = type == ClientType::kPubSub   ? obuf_limits_.pubsub
+                                   : type == ClientType::kReplica ? obuf_limits_.replica
+                                                                  : obuf_limits_.normal;
+  const size_t used = c->out.size() + c->writing.size();
+  bool over = limit.hard_bytes != 0 && used >= limit.hard_bytes;
+  if (limit.soft_bytes != 0 && used >= limit.soft_bytes) {
+    const int64_t now_ms = NowMs();
+    if (c->obuf_soft_since_ms == 0) {
+      c->obuf_soft_since_ms = now_ms;
+    } else if (now_ms - c->obuf_soft_since_ms > limit.soft_seconds * 1000) {
+      over = true;
+    }
+  } else {
+    c->obuf_soft_since_ms = 0;
+  }
+  if (!over) return false;
+  const ClientInfo& info = *c->client;
+  const int64_t now_ms = NowMs();
+  Log(LogLevel::kWarning,
+      "Client id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld db=%d omem=%zu "
+      "cmd=%.*s scheduled to be closed ASAP for overcoming of output buffer limits.",
+      static_cast<unsigned long long>(info.id), info.addr.c_str(), info.laddr.c_str(), info.fd,
+      info.name.c_str(), static_cast<long long>((now_ms - info.created_ms) / 1000),
+      static_cast<long long>((now_ms - info.last_interaction_ms) / 1000), info.db, used,
+      static_cast<int>(info.last_command.size()), info.last_command.data());
+  if (c == current_) {
+    // Its batch is running: stop it, drop what it queued, close once the batch unwinds.
+    c->in_pos = c->in_len = 0;
+    c->parser.Reset();
+    std::string().swap(c->out);
+    c->client->close_after_reply = true;
+    c->obuf_soft_since_ms = 0;
+    return false;
+  }
+  Close(c);
+  return true;
 }
 
 void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
@@ -717,6 +773,8 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
+  } else if (name == "client-output-buffer-limit") {
+    obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
   }
   return std::nullopt;
 }

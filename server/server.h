@@ -106,6 +106,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void StartCron();
   // The cron's query-buffer trimming for one connection (Redis's rules, see server.cc).
   void ResizeQueryBuffer(Connection* c, int64_t now_ms);
+  // client-output-buffer-limit: whether c's queued output is past its class's hard limit, or
+  // past the soft limit for longer than soft-seconds; if so it is logged and closed.
+  bool CloseIfOverOutputLimit(Connection* c);
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
   std::string ListenersText() const;
   void UpdateStatus();
@@ -128,6 +131,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
   bool drain_timer_started_ = false;
   Connection* current_ = nullptr;  // the connection whose command is running
+  OutputBufferLimits obuf_limits_;  // parsed client-output-buffer-limit
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check

@@ -148,7 +148,7 @@ TEST_CASE("CLIENT TRACKING refuses what Redis refuses", "[tracking]") {
   CHECK(a.Run({"CLIENT", "TRACKING", "on", "PREFIX", "x"}) ==
         "-ERR PREFIX option requires BCAST mode to be enabled\r\n");
   CHECK(a.Run({"CLIENT", "TRACKING", "on", "OPTIN", "OPTOUT"}) ==
-        "-ERR You can't use both OPTIN and OPTOUT\r\n");
+        "-ERR You can't specify both OPTIN mode and OPTOUT mode\r\n");
   CHECK(a.Run({"CLIENT", "TRACKING", "on", "REDIRECT", "9999"}) ==
         "-ERR The client ID you want redirect to does not exist\r\n");
   CHECK(a.Run({"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "FOOBAR", "PREFIX", "FOO"}) ==
