@@ -153,6 +153,11 @@ class ClientRegistry {
   // MONITOR: client starts (on) or stops receiving a line per command.
   void SetMonitor(ClientInfo& client, bool on);
   bool HasMonitors() const { return !monitors_.empty(); }
+  // Whether execution has after-command work for someone: a MONITOR, or a client tracking
+  // keys (modules/tracking.h counts those through CountTracking). One test per command
+  // stands for both.
+  bool NeedsAfterCommand() const { return after_command_users_ != 0; }
+  void CountTracking(int delta) { after_command_users_ += delta; }
   // Sends every monitoring client but `from` the MONITOR line for argv, run by from:
   // "+<seconds>.<micros> [<db> <addr>] "arg" "arg"...", arguments quoted as Redis quotes them.
   void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
@@ -166,6 +171,7 @@ class ClientRegistry {
   uint64_t next_id_ = 1;
   ClientOutputOwner* owner_ = nullptr;
   ClientInfo* current_ = nullptr;
+  int after_command_users_ = 0;  // monitors + tracking clients
   std::function<void(ClientInfo&)> on_remove_;
   int64_t (*realtime_us_)() = nullptr;
   std::string line_;  // the MONITOR line being built, kept to reuse its capacity

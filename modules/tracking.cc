@@ -97,6 +97,7 @@ std::optional<std::string> Tracking::Enable(ClientInfo& client, uint64_t redirec
   if (!client.tracking) {
     ++clients_;
     client.tracking = true;
+    engine_.clients.CountTracking(1);
   }
   ClientState& state = states_[client.id];
   state.options = (state.options & kCaching) | (options & (kBcast | kOptIn | kOptOut | kNoLoop));
@@ -127,6 +128,7 @@ void Tracking::Disable(ClientInfo& client) {
   if (!client.tracking) return;
   client.tracking = false;
   --clients_;
+  engine_.clients.CountTracking(-1);
   auto it = states_.find(client.id);
   if (it != states_.end()) {
     for (const std::string& prefix : it->second.prefixes) {
@@ -277,6 +279,8 @@ void Tracking::Invalidate(std::string_view key, Cause cause) {
     for (auto& [prefix, bcast] : prefixes_) {
       if (key.starts_with(prefix)) {
         auto k = bcast.keys.find(key);
+        bcast_pending_ = true;
+        loop_work_ = true;
         if (k == bcast.keys.end()) {
           bcast.keys.emplace(std::string(key), modifier);
         } else {
@@ -328,7 +332,8 @@ void Tracking::InvalidateAllOnFlush() {
   UpdateSlot();
 }
 
-void Tracking::FlushBroadcasts() {
+void Tracking::FlushBroadcastsNow() {
+  bcast_pending_ = false;
   std::vector<std::string_view> keys;
   for (auto& [prefix, bcast] : prefixes_) {
     if (bcast.keys.empty()) continue;
@@ -349,7 +354,13 @@ void Tracking::FlushBroadcasts() {
   }
 }
 
-void Tracking::LimitTable() {
+void Tracking::EndOfIterationNow() {
+  loop_work_ = false;
+  FlushBroadcasts();
+  LimitTable();
+}
+
+void Tracking::LimitTableNow() {
   const uint64_t max_keys = engine_.config.tracking_table_max_keys;
   if (max_keys == 0 || table_.size() <= max_keys) {
     limit_rounds_ = 0;
@@ -365,6 +376,7 @@ void Tracking::LimitTable() {
     }
   }
   ++limit_rounds_;
+  loop_work_ = true;  // still over: more next iteration, with more effort
 }
 
 void Tracking::Flushed() {

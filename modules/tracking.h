@@ -26,8 +26,8 @@
 // Redis's trackingLimitUsedSlots.
 //
 // Cost: the tracker joins the mutation signal (kTracking slot) only while a client tracks or
-// the table holds keys; execution asks `client.tracking` once per command (AfterCommand), so
-// a client that does not track pays one branch.
+// the table holds keys; execution reaches AfterCommand through the test it already makes for
+// MONITOR (ClientRegistry::NeedsAfterCommand), so while nobody tracks a command pays nothing.
 //
 // Thread-safety: loop thread only.
 #pragma once
@@ -94,10 +94,21 @@ class Tracking : public KeyspaceObserver {
                     const std::vector<std::string_view>& argv);
   // Sends the BCAST invalidations collected since the last call (the server calls it once per
   // event-loop iteration, before writing).
-  void FlushBroadcasts();
+  void FlushBroadcasts() {
+    if (bcast_pending_) FlushBroadcastsNow();
+  }
+  // The server's once-per-iteration call: FlushBroadcasts, and LimitTable while the table is
+  // over a (lowered) limit. One test when there is nothing to do.
+  void EndOfIteration() {
+    if (loop_work_) EndOfIterationNow();
+  }
+  // tracking-table-max-keys changed: the next EndOfIteration enforces it.
+  void LimitChanged() { loop_work_ = true; }
   // Enforces tracking-table-max-keys (after keys are added, and from the server once per
   // event-loop iteration, so a lowered limit applies before the next command).
-  void LimitTable();
+  void LimitTable() {
+    if (!table_.empty()) LimitTableNow();
+  }
 
   // FLUSHDB / FLUSHALL: every tracking client gets one null invalidation (once per command,
   // however many databases it empties) and the table empties.
@@ -124,6 +135,9 @@ class Tracking : public KeyspaceObserver {
   };
   enum class Cause { kClient, kEviction, kLimit };
 
+  void FlushBroadcastsNow();
+  void EndOfIterationNow();
+  void LimitTableNow();
   void Invalidate(std::string_view key, Cause cause);
   void InvalidateAllOnFlush();
   void Remember(ClientInfo& client, ClientState& state, const Command& cmd,
@@ -145,6 +159,8 @@ class Tracking : public KeyspaceObserver {
   std::vector<std::optional<std::string>> pending_;
   uint64_t pending_for_ = 0;
   unsigned limit_rounds_ = 0;
+  bool bcast_pending_ = false;  // a BCAST prefix has keys to send
+  bool loop_work_ = false;      // EndOfIteration has something to do
   uint64_t last_flush_seq_ = UINT64_MAX;
   std::vector<std::string_view> scratch_;
 };

@@ -413,6 +413,10 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
   uv_read_start(c->stream(), AllocCb, ReadCb);
 }
 
+bool Server::IsCurrent(const Connection* c) const {
+  return c->client != nullptr && engine_.clients.current() == c->client;
+}
+
 void Server::OnRead(Connection* c, ssize_t nread) {
   if (nread < 0) {
     Close(c);
@@ -431,7 +435,6 @@ void Server::ProcessInput(Connection* c) {
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
-  current_ = c;
   engine_.clients.set_current(c->client);
   while (c->in_pos < c->in_len && !c->client->close_after_reply) {
     limits.authenticated = c->client->authenticated;
@@ -463,7 +466,6 @@ void Server::ProcessInput(Connection* c) {
       c->client->close_after_reply = true;
     }
   }
-  current_ = nullptr;
   engine_.clients.set_current(nullptr);
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
   if (shutdown_requested_) BeginShutdown();
@@ -499,7 +501,6 @@ void Server::Write(Connection* c) {
     c->client->output_buffer_bytes = c->out.size() + c->writing.size();
     if (CloseIfOverOutputLimit(c)) return;
   }
-  c->obuf_soft_since_ms = 0;
   if (!c->write_in_flight && c->client->close_after_reply) Close(c);
 }
 
@@ -513,6 +514,8 @@ void WriteCb(uv_write_t* req, int status) {
 void Server::OnWriteDone(Connection* c, int status) {
   c->write_in_flight = false;
   std::string().swap(c->writing);  // a big reply's memory goes back now, not at the next one
+  // Past a soft limit earlier: still past it (the clock keeps running), or back under.
+  if (c->obuf_soft_since_ms != 0 && status >= 0 && CloseIfOverOutputLimit(c)) return;
   if (status < 0) {
     c->out.clear();
     c->client->close_after_reply = true;
@@ -524,8 +527,7 @@ void Server::OnWriteDone(Connection* c, int status) {
 void Server::FlushPending() {
   // Client-side caching's end-of-iteration work: BCAST messages, and a table over a lowered
   // tracking-table-max-keys brought back under it (Redis does it before the next command).
-  engine_.tracking.FlushBroadcasts();
-  engine_.tracking.LimitTable();
+  engine_.tracking.EndOfIteration();
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -629,7 +631,7 @@ bool Server::CloseIfOverOutputLimit(Connection* c) {
       info.name.c_str(), static_cast<long long>((now_ms - info.created_ms) / 1000),
       static_cast<long long>((now_ms - info.last_interaction_ms) / 1000), info.db, used,
       static_cast<int>(info.last_command.size()), info.last_command.data());
-  if (c == current_) {
+  if (IsCurrent(c)) {
     // Its batch is running: stop it, drop what it queued, close once the batch unwinds.
     c->in_pos = c->in_len = 0;
     c->parser.Reset();
@@ -649,7 +651,7 @@ void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
   // restarts from what is pending now.
   const size_t pending = c->in_len - c->in_pos;
   const size_t free_bytes = c->in.size() - c->in_len;
-  if (free_bytes > kQueryBufferWasteBytes && c != current_) {
+  if (free_bytes > kQueryBufferWasteBytes && !IsCurrent(c)) {
     const bool idle = now_ms - c->client->last_interaction_ms > kQueryBufferIdleMs;
     if (idle && pending == 0) {
       std::string().swap(c->in);
@@ -773,6 +775,8 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
+  } else if (name == "tracking-table-max-keys") {
+    engine_.tracking.LimitChanged();
   } else if (name == "client-output-buffer-limit") {
     obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
   }
@@ -851,7 +855,7 @@ size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   for (auto& [id, c] : clients_) {
     if (c->closing || !pred(*c->client)) continue;
     ++n;
-    if (c == current_) {
+    if (IsCurrent(c)) {
       // The caller killing itself gets this reply first, as in Redis.
       c->client->close_after_reply = true;
     } else {
@@ -875,7 +879,7 @@ void Server::RefreshBufferStats(ClientInfo& client) {
   auto* c = static_cast<Connection*>(client.sink.owner);
   // As Redis's qbuf: for the client whose command runs, what its batch read (the buffer is
   // trimmed once the batch is done); for the others, what is pending.
-  const size_t from = c == current_ ? c->batch_start : c->in_pos;
+  const size_t from = IsCurrent(c) ? c->batch_start : c->in_pos;
   client.query_buffer_bytes = c->in_len - from;
   client.query_buffer_free = c->in.size() - c->in_len;
   client.output_buffer_bytes = c->out.size() + c->writing.size();

@@ -130,7 +130,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uv_check_t flush_check_;
   uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
   bool drain_timer_started_ = false;
-  Connection* current_ = nullptr;  // the connection whose command is running
+  // Whether c's batch of commands is running (the registry's current client, set per batch).
+  bool IsCurrent(const Connection* c) const;
   OutputBufferLimits obuf_limits_;  // parsed client-output-buffer-limit
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
