@@ -97,12 +97,20 @@ struct Setting {
   // For a setting given in parts (client-output-buffer-limit): the stored value after the
   // normalized text update is applied to current.
   std::string (*merge)(const std::string& current, const std::string& update) = nullptr;
+  // For a kString setting stored in a fuller form than CONFIG GET prints: the printed form.
+  std::string (*display)(const std::string& stored) = nullptr;
 };
 
 std::optional<std::string> NormalizeKeyspaceEvents(std::string_view text) {
   const std::optional<uint32_t> flags = KeyspaceEventFlags(text);
   if (!flags) return std::nullopt;
-  return KeyspaceEventClasses(*flags);
+  // Stored with n even next to A (Redis keeps the flag and only prints it without).
+  return KeyspaceEventClasses(*flags, /*keep_new=*/true);
+}
+
+// CONFIG GET's form of the stored value: as Redis prints it.
+std::string DisplayKeyspaceEvents(const std::string& stored) {
+  return KeyspaceEventClasses(KeyspaceEventFlags(stored).value_or(0));
 }
 
 
@@ -292,7 +300,8 @@ const Setting kSettings[] = {
     {.name = "active-expire-effort", .section = "server", .kind = Kind::kInt,
      .member = &Config::active_expire_effort, .min = 1, .max = 10},
     {.name = "notify-keyspace-events", .section = "server", .kind = Kind::kString,
-     .member = &Config::notify_keyspace_events, .normalize = NormalizeKeyspaceEvents},
+     .member = &Config::notify_keyspace_events, .normalize = NormalizeKeyspaceEvents,
+     .display = DisplayKeyspaceEvents},
     // [logging]
     {.name = "loglevel", .section = "logging", .kind = Kind::kChoice,
      .member = &Config::loglevel, .choices = kLogLevels},
@@ -575,7 +584,7 @@ std::string Format(const Setting& s, const Config& cfg) {
         if constexpr (std::is_same_v<T, bool>) {
           return field ? "yes" : "no";
         } else if constexpr (std::is_same_v<T, std::string>) {
-          return field;
+          return s.display != nullptr ? s.display(field) : field;
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           std::string out;
           for (const std::string& word : field) {
@@ -1042,10 +1051,11 @@ std::optional<uint32_t> KeyspaceEventFlags(std::string_view classes) {
   return flags;
 }
 
-std::string KeyspaceEventClasses(uint32_t flags) {
+std::string KeyspaceEventClasses(uint32_t flags, bool keep_new) {
   std::string out;
   if ((flags & kNotifyAll) == kNotifyAll) {
     out += 'A';
+    if (keep_new && (flags & kNotifyNew)) out += 'n';
   } else {
     constexpr std::pair<uint32_t, char> kOrder[] = {
         {kNotifyGeneric, 'g'}, {kNotifyString, '$'}, {kNotifyList, 'l'},

@@ -253,7 +253,8 @@ enum KeyspaceEventFlag : uint32_t {
 std::optional<uint32_t> KeyspaceEventFlags(std::string_view classes);
 // Redis's normalized spelling of flags: "A" for all of A's classes, else the letters in
 // Redis's order, then K, E and m.
-std::string KeyspaceEventClasses(uint32_t flags);
+// keep_new: also print n next to A (the stored form; CONFIG GET leaves it out, as Redis).
+std::string KeyspaceEventClasses(uint32_t flags, bool keep_new = false);
 
 // One client class's output-buffer limit: closed past hard_bytes at once, or past soft_bytes
 // for more than soft_seconds in a row. 0 bytes: no such limit.

@@ -279,6 +279,7 @@ void Tracking::Invalidate(std::string_view key, Cause cause) {
     for (auto& [prefix, bcast] : prefixes_) {
       if (key.starts_with(prefix)) {
         auto k = bcast.keys.find(key);
+        if (!loop_work_) engine_.clients.RequestEndOfIteration();
         bcast_pending_ = true;
         loop_work_ = true;
         if (k == bcast.keys.end()) {
@@ -354,6 +355,11 @@ void Tracking::FlushBroadcastsNow() {
   }
 }
 
+void Tracking::LimitChanged() {
+  if (!loop_work_) engine_.clients.RequestEndOfIteration();
+  loop_work_ = true;
+}
+
 void Tracking::EndOfIterationNow() {
   loop_work_ = false;
   FlushBroadcasts();
@@ -376,7 +382,9 @@ void Tracking::LimitTableNow() {
     }
   }
   ++limit_rounds_;
-  loop_work_ = true;  // still over: more next iteration, with more effort
+  // Still over: more next iteration, with more effort.
+  if (!loop_work_) engine_.clients.RequestEndOfIteration();
+  loop_work_ = true;
 }
 
 void Tracking::Flushed() {
@@ -401,6 +409,8 @@ void Tracking::OnKeyEvent(int /*db*/, std::string_view key, KeyEvent event) {
       Flushed();
       return;
     case KeyEvent::kSwap:
+    case KeyEvent::kNew:
+    case KeyEvent::kMiss:
       return;
   }
 }

@@ -22,7 +22,12 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
 
 Entry* Db::FindForInspect(std::string_view key, int64_t now_ms) {
   Entry* e = Find(key, now_ms);
-  ++(e == nullptr ? stats_->keyspace_misses : stats_->keyspace_hits);
+  if (e == nullptr) {
+    ++stats_->keyspace_misses;
+    signal_->Hint(index_, key, KeyEvent::kMiss);
+  } else {
+    ++stats_->keyspace_hits;
+  }
   return e;
 }
 
@@ -59,6 +64,8 @@ Entry* Db::PutObject(std::string_view key, ValueType type, void* object, int64_t
 }
 
 Entry* Db::Store(Entry* e, uint64_t hash, Entry* old, int64_t now_ms) {
+  // A key whose expiry passed is replaced by a new one, as Redis expires it first.
+  const bool created = old == nullptr || old->IsExpired(now_ms);
   if (old != nullptr) {
     evictor_->Touch(e, now_ms);
   } else {
@@ -73,6 +80,7 @@ Entry* Db::Store(Entry* e, uint64_t hash, Entry* old, int64_t now_ms) {
     dict_.Insert(e, hash);
   }
   Track(e, +1);
+  if (created) signal_->Hint(index_, e->key(), KeyEvent::kNew);
   signal_->FireFor(index_, e, KeyEvent::kWrite);
   return e;
 }
@@ -187,6 +195,7 @@ Entry* Db::Detach(Entry* e) {
 void Db::Adopt(Entry* e) {
   dict_.Insert(e, HashKey(e->key()));
   Track(e, +1);
+  signal_->Hint(index_, e->key(), KeyEvent::kNew);
   signal_->FireFor(index_, e, KeyEvent::kWrite);
 }
 
