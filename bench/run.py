@@ -37,6 +37,7 @@ import traceback
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(BENCH_DIR, "workloads"))
 
+import clientstate  # noqa: E402
 import common  # noqa: E402
 import cpu  # noqa: E402
 import eviction  # noqa: E402
@@ -47,7 +48,8 @@ import ratelimit  # noqa: E402
 import report  # noqa: E402
 import throughput  # noqa: E402
 
-FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction"]
+FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
+            "clientstate"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -60,6 +62,7 @@ REPS = {
     "loadshapes": (1, 3),
     "ratelimit": (1, 3),
     "eviction": (1, 3),
+    "clientstate": (1, 3),
 }
 
 _live_servers = []
@@ -336,6 +339,9 @@ class Runner:
                         t.stop()
                     self.record("eviction", variant, t, res)
             log("eviction %-10s %s" % (variant, self.brief("eviction", variant, "hit_ratio")))
+
+    def family_clientstate(self):
+        clientstate.family(self)
 
     # ---- driver --------------------------------------------------------------------
 
