@@ -1614,7 +1614,7 @@ constexpr CommandMeta kMeta[] = {
     {.name = "client|setinfo", .complexity = "O(1)", .args = kClientSetinfoArgs},
     {.name = "client|setname", .complexity = "O(1)", .args = kClientSetnameArgs},
     {.name = "client|tracking",
-     .complexity = "O(1). Some options may introduce additional complexity.",
+     .complexity = "O(1), more with BCAST prefixes (checked against the client's own)",
      .args = kClientTrackingArgs},
     {.name = "client|trackinginfo", .complexity = "O(1)"},
     {.name = "command",
