@@ -388,7 +388,5 @@ inline constexpr std::string_view kCachingYesNeedsOptin =
     "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
 inline constexpr std::string_view kCachingNoNeedsOptout =
     "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
-inline constexpr std::string_view kClientMaxAgeNotInteger =
-    "ERR value is not an integer or out of range";
 
 }  // namespace firn::err
