@@ -43,6 +43,9 @@ class ClientOutputOwner {
   virtual void OutputReady(ClientInfo& client) = 0;
   // Brings client's buffer figures (query_buffer_*, output_buffer_bytes) up to date.
   virtual void RefreshBufferStats(ClientInfo& client) = 0;
+  // The engine has work for the end of this event-loop iteration, before replies are written
+  // (client-side caching's BCAST messages): call Engine's tracking.EndOfIteration() then.
+  virtual void RequestEndOfIteration() {}
 };
 
 // The state of one client that commands may read or change.
@@ -140,6 +143,9 @@ class ClientRegistry {
     ReplyBuilder reply(client.sink.buffer, client.proto);
     build(reply);
     Wrote(client, client.sink.buffer->size() - before);
+  }
+  void RequestEndOfIteration() {
+    if (owner_ != nullptr) owner_->RequestEndOfIteration();
   }
   void RefreshBufferStats(ClientInfo& client) {
     if (owner_ != nullptr && client.sink.owner != nullptr) owner_->RefreshBufferStats(client);

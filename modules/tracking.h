@@ -97,13 +97,14 @@ class Tracking : public KeyspaceObserver {
   void FlushBroadcasts() {
     if (bcast_pending_) FlushBroadcastsNow();
   }
-  // The server's once-per-iteration call: FlushBroadcasts, and LimitTable while the table is
-  // over a (lowered) limit. One test when there is nothing to do.
+  // The end-of-iteration work (FlushBroadcasts, and LimitTable while the table is over a
+  // lowered limit); the tracker asks for the call through ClientRegistry's
+  // RequestEndOfIteration, so an idle server makes none.
   void EndOfIteration() {
     if (loop_work_) EndOfIterationNow();
   }
   // tracking-table-max-keys changed: the next EndOfIteration enforces it.
-  void LimitChanged() { loop_work_ = true; }
+  void LimitChanged();
   // Enforces tracking-table-max-keys (after keys are added, and from the server once per
   // event-loop iteration, so a lowered limit applies before the next command).
   void LimitTable() {

@@ -145,6 +145,8 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
+void EngineCheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->OnEngineCheck(); }
+
 void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
 // Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew.
 void ClockPrepareCb(uv_prepare_t* h) { static_cast<Server*>(h->data)->InvalidateClock(); }
@@ -339,6 +341,8 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_check_init(loop_, &engine_check_);
+  engine_check_.data = this;
   uv_prepare_init(loop_, &clock_prepare_);
   clock_prepare_.data = this;
   uv_prepare_start(&clock_prepare_, ClockPrepareCb);
@@ -471,6 +475,19 @@ void Server::ProcessInput(Connection* c) {
   if (shutdown_requested_) BeginShutdown();
 }
 
+// The socket took only `written` bytes: the rest goes out with uv_write, and the output now
+// queued is held against the client's output-buffer limit.
+[[gnu::noinline]] void Server::QueueUnsent(Connection* c, size_t written) {
+  c->writing.assign(c->out, written);
+  c->out.clear();
+  c->write_req.data = c;
+  uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
+  c->write_in_flight = true;
+  uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
+  c->client->output_buffer_bytes = c->writing.size();
+  CloseIfOverOutputLimit(c);
+}
+
 void Server::Write(Connection* c) {
   if (c->closing) return;
   if (!c->write_in_flight && !c->out.empty()) {
@@ -486,14 +503,7 @@ void Server::Write(Connection* c) {
       c->out.clear();
       c->client->output_buffer_bytes = 0;
     } else {
-      c->writing.assign(c->out, written);
-      c->out.clear();
-      c->write_req.data = c;
-      uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
-      c->write_in_flight = true;
-      uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
-      c->client->output_buffer_bytes = c->writing.size();
-      CloseIfOverOutputLimit(c);
+      QueueUnsent(c, written);
       return;
     }
   } else if (c->write_in_flight) {
@@ -525,9 +535,6 @@ void Server::OnWriteDone(Connection* c, int status) {
 }
 
 void Server::FlushPending() {
-  // Client-side caching's end-of-iteration work: BCAST messages, and a table over a lowered
-  // tracking-table-max-keys brought back under it (Redis does it before the next command).
-  engine_.tracking.EndOfIteration();
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -604,7 +611,7 @@ void Server::OnCron() {
 // invalidations), only while the socket has not taken everything (a client that keeps up never
 // gets here). A client past the hard limit, or past the soft limit on two checks more than
 // soft-seconds apart, is closed at once and its queued bytes freed.
-bool Server::CloseIfOverOutputLimit(Connection* c) {
+[[gnu::noinline]] bool Server::CloseIfOverOutputLimit(Connection* c) {
   const ClientType type = TypeOf(*c->client);
   const OutputBufferLimit& limit = type == ClientType::kPubSub   ? obuf_limits_.pubsub
                                    : type == ClientType::kReplica ? obuf_limits_.replica
@@ -803,6 +810,8 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_check_stop(&engine_check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&engine_check_), nullptr);
   uv_prepare_stop(&clock_prepare_);
   uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
@@ -866,6 +875,20 @@ size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   // not read would otherwise stay, and its memory with it.
   for (Connection* c : victims) Close(c);
   return n;
+}
+
+void Server::RequestEndOfIteration() {
+  if (shutting_down_ || cron_period_ms_ == 0) return;  // not running, or stopping
+  uv_check_start(&engine_check_, EngineCheckCb);  // no-op when already started
+}
+
+// Client-side caching's end-of-iteration work: BCAST messages, and a table over a lowered
+// tracking-table-max-keys brought back under it (Redis does it before the next command).
+// Then the writes, whichever check handle libuv runs first.
+void Server::OnEngineCheck() {
+  uv_check_stop(&engine_check_);
+  engine_.tracking.EndOfIteration();
+  FlushPending();
 }
 
 void Server::OutputReady(ClientInfo& client) {

@@ -79,6 +79,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // ClientOutputOwner: a write to a client's sink from outside its command (MONITOR) is
   // flushed with the batch; buffer figures come from the connection.
   void OutputReady(ClientInfo& client) override;
+  void RequestEndOfIteration() override;
+  void OnEngineCheck();
   void RefreshBufferStats(ClientInfo& client) override;
 
   // SIGHUP's work (see the top of this file); public for tests.
@@ -109,6 +111,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // client-output-buffer-limit: whether c's queued output is past its class's hard limit, or
   // past the soft limit for longer than soft-seconds; if so it is logged and closed.
   bool CloseIfOverOutputLimit(Connection* c);
+  void QueueUnsent(Connection* c, size_t written);
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
   std::string ListenersText() const;
   void UpdateStatus();
@@ -128,6 +131,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   int cron_period_ms_ = 0;
   uv_timer_t cron_;
   uv_check_t flush_check_;
+  // Started only when the engine asks for end-of-iteration work (RequestEndOfIteration).
+  uv_check_t engine_check_;
   uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
   bool drain_timer_started_ = false;
   // Whether c's batch of commands is running (the registry's current client, set per batch).
