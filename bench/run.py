@@ -37,11 +37,13 @@ import traceback
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(BENCH_DIR, "workloads"))
 
+import bits  # noqa: E402
 import clientstate  # noqa: E402
 import common  # noqa: E402
 import cpu  # noqa: E402
 import eviction  # noqa: E402
 import expiry  # noqa: E402
+import geo  # noqa: E402
 import loadshapes  # noqa: E402
 import memory  # noqa: E402
 import ratelimit  # noqa: E402
@@ -49,7 +51,7 @@ import report  # noqa: E402
 import throughput  # noqa: E402
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "clientstate"]
+            "geo", "bits", "clientstate"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -62,6 +64,8 @@ REPS = {
     "loadshapes": (1, 3),
     "ratelimit": (1, 3),
     "eviction": (1, 3),
+    "geo": (1, 1),
+    "bits": (1, 3),
     "clientstate": (1, 3),
 }
 
@@ -271,6 +275,14 @@ class Runner:
                 self.record("expiry", row, t, res)
         log("expiry %s" % self.brief("expiry", row, "keys_reclaimed_s"))
 
+    def family_geo(self):
+        for t in (self.firn, self.redis):
+            res = {"": {"error": t.start_error}} if t.start() else safe(
+                geo.run, t.server.host, t.server.port, self.quick, cpus=self.client_cpus)
+            for row, value in ({"": res} if "error" in res else res).items():
+                self.record("geo", row, t, value)
+            t.stop()
+
     def family_loadshapes(self):
         targets = [self.firn, self.redis]
         for t in targets:
@@ -286,6 +298,16 @@ class Runner:
             log("loadshapes %-12s %s" % (shape, self.brief("loadshapes", shape, "p99_ms")))
         for t in targets:
             t.stop()
+
+    def family_bits(self):
+        for rep in range(self.reps("bits")):
+            for t in self.order([self.firn, self.redis], rep):
+                res = {"error": t.start_error} if t.start() else safe(
+                    bits.run, t.server.host, t.server.port, self.quick, self.client_cpus)
+                t.stop()
+                for row, figures in (res.items() if "error" not in res else [("all", res)]):
+                    self.record("bits", row, t, figures)
+        log("bits %s" % self.brief("bits", "PFADD dense P16", "rps"))
 
     def family_ratelimit(self):
         targets = [self.firn, self.redis]

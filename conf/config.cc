@@ -245,6 +245,10 @@ const Setting kSettings[] = {
     // [security]
     {.name = "requirepass", .section = "security", .kind = Kind::kString,
      .member = &Config::requirepass},
+    {.name = "aclfile", .section = "security", .kind = Kind::kString,
+     .member = &Config::aclfile, .change = Change::kStartupOnly},
+    {.name = "acllog-max-len", .section = "security", .kind = Kind::kInt,
+     .member = &Config::acllog_max_len, .max = kIntMax},
     // [limits]
     {.name = "proto-max-bulk-len", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},
@@ -290,6 +294,8 @@ const Setting kSettings[] = {
     {.name = "zset-max-listpack-value", .section = "collections", .kind = Kind::kInt,
      .member = &Config::zset_max_listpack_value, .max = kInt64Max,
      .alias = "zset-max-ziplist-value"},
+    {.name = "hll-sparse-max-bytes", .section = "collections", .kind = Kind::kMemory,
+     .member = &Config::hll_sparse_max_bytes, .max = kInt64Max},
     // [server]
     {.name = "hz", .section = "server", .kind = Kind::kInt,
      .member = &Config::hz, .min = 1, .max = 500},

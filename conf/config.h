@@ -70,7 +70,9 @@ struct Config {
   int maxclients = 10000;                      // 1..INT_MAX
 
   // [security]
-  std::string requirepass;  // "" = no AUTH required
+  std::string requirepass;  // "" = no AUTH required (the default user's password)
+  std::string aclfile;      // users in Redis's aclfile format; "" = none
+  int acllog_max_len = 128;  // entries ACL LOG keeps
 
   // [limits]
   uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb
@@ -99,6 +101,7 @@ struct Config {
   int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds
   int64_t zset_max_listpack_entries = 128;  // accepted; sorted sets are always trees for now
   int64_t zset_max_listpack_value = 64;     // accepted; sorted sets are always trees for now
+  uint64_t hll_sparse_max_bytes = 3000;     // bytes past which a sparse HyperLogLog turns dense
 
   // [server]
   int hz = 10;                        // background task runs/second, 1..500

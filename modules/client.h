@@ -26,6 +26,7 @@
 namespace firn {
 
 struct ClientInfo;
+struct AclUser;  // modules/acl.h
 
 // Where the engine writes to one client. The server binds it to the connection's output buffer
 // and unbinds it (buffer null) when the connection closes; writes to an unbound sink are
@@ -62,6 +63,8 @@ struct ClientInfo {
   int db = 0;
   Proto proto = Proto::kResp2;
   bool authenticated = false;
+  // The ACL user the client acts as (modules/acl.h); nullptr: the default user.
+  std::shared_ptr<AclUser> user;
   // Flags (CLIENT LIST letters O, b, P, t, e). Set monitor through ClientRegistry::SetMonitor.
   bool monitor = false;
   bool blocked = false;     // waiting in a blocking command (none exists yet)

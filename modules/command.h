@@ -93,6 +93,10 @@ struct KeyRule {
   int limit = 0;
   int keynum_index = 0;
   int first_key = 0;
+  // Redis's "unknown" begin_search and find_keys: the keys cannot be found from the spec
+  // (SORT's BY/GET patterns and STORE); COMMAND GETKEYS then asks the command's own finder
+  // (CommandMeta::line_keys).
+  bool unknown = false;
   std::string_view notes;  // "" if none
 };
 
@@ -131,6 +135,9 @@ struct Command {
   // Key specs, extra ACL categories, tips and argument tree (command_docs.h), bound by the
   // command table by name; never null for a command in the table.
   const CommandMeta* meta = nullptr;
+  // The row's index in CommandTable::by_id() (subcommands included), which ACL selectors
+  // keep a bit for; set by the command table.
+  uint16_t acl_id = 0;
 
   // Whether argc arguments (the name included) fit the arity.
   bool ArityFits(size_t argc) const {

@@ -28,6 +28,39 @@ uint16_t SetLineKeyFlags(const std::vector<std::string_view>& argv, uint16_t) {
   return kKeyOW | kKeyUpdate;
 }
 
+// acl|cat
+constexpr DocArg kAclCatArgs[] = {
+    {"categoryname", "string", "", "", -1, O, 0},
+};
+// acl|deluser
+constexpr DocArg kAclDeluserArgs[] = {
+    {"username", "string", "", "", -1, M, 0},
+};
+// acl|dryrun
+constexpr DocArg kAclDryrunArgs[] = {
+    {"username", "string", "", "", -1, 0, 0},
+    {"command", "string", "", "", -1, 0, 0},
+    {"arg", "string", "", "", -1, O | M, 0},
+};
+// acl|genpass
+constexpr DocArg kAclGenpassArgs[] = {
+    {"bits", "integer", "", "", -1, O, 0},
+};
+// acl|getuser
+constexpr DocArg kAclGetuserArgs[] = {
+    {"username", "string", "", "", -1, 0, 0},
+};
+// acl|log
+constexpr DocArg kAclLogArgs[] = {
+    {"operation", "oneof", "", "", -1, O, 2},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"reset", "pure-token", "RESET", "", -1, 0, 0},
+};
+// acl|setuser
+constexpr DocArg kAclSetuserArgs[] = {
+    {"username", "string", "", "", -1, 0, 0},
+    {"rule", "string", "", "", -1, O | M, 0},
+};
 // append
 constexpr KeyRule kAppendKeys[] = {
     {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
@@ -44,6 +77,97 @@ constexpr DocArg kAuthArgs[] = {
 // bgsave
 constexpr DocArg kBgsaveArgs[] = {
     {"schedule", "pure-token", "SCHEDULE", "", -1, O, 0},
+};
+// bitcount
+constexpr KeyRule kBitcountKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kBitcountArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"index", "block", "", "", -1, O, 5},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"end", "integer", "", "", -1, 0, 0},
+    {"index_unit", "oneof", "", "", -1, O, 2},
+    {"byte", "pure-token", "BYTE", "", -1, 0, 0},
+    {"bit", "pure-token", "BIT", "", -1, 0, 0},
+};
+// bitfield
+// Only GETs (or nothing to do): the key is read; anything else may write it. A line that
+// does not parse counts as a write, the safer side.
+uint16_t BitfieldLineKeyFlags(const std::vector<std::string_view>& argv, uint16_t) {
+  for (size_t i = 2; i < argv.size(); ++i) {
+    const size_t rest = argv.size() - i - 1;
+    if (EqualsNoCase(argv[i], "GET") && rest >= 2) {
+      i += 2;
+    } else if (EqualsNoCase(argv[i], "OVERFLOW") && rest >= 1) {
+      i += 1;
+    } else {
+      return kKeyRW | kKeyAccess | kKeyUpdate;
+    }
+  }
+  return kKeyRO | kKeyAccess;
+}
+constexpr KeyRule kBitfieldKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyUpdate | kKeyVariableFlags,
+     .index = 1,
+     .last_key = 0,
+     .notes = "GET reads the key; SET and INCRBY also write it"},
+};
+constexpr DocArg kBitfieldArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"operation", "oneof", "", "", -1, O | M, 17},
+    {"encoding_offset", "block", "GET", "", -1, 0, 2},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"write", "block", "", "", -1, 0, 13},
+    {"wrap_sat_fail", "oneof", "OVERFLOW", "", -1, O, 3},
+    {"wrap", "pure-token", "WRAP", "", -1, 0, 0},
+    {"sat", "pure-token", "SAT", "", -1, 0, 0},
+    {"fail", "pure-token", "FAIL", "", -1, 0, 0},
+    {"write_operation", "oneof", "", "", -1, 0, 8},
+    {"encoding_offset_value", "block", "SET", "", -1, 0, 3},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"value", "integer", "", "", -1, 0, 0},
+    {"encoding_offset_increment", "block", "INCRBY", "", -1, 0, 3},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"increment", "integer", "", "", -1, 0, 0},
+};
+// bitfield_ro
+constexpr KeyRule kBitfieldRoKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kBitfieldRoArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"encoding_offset", "block", "GET", "", -1, O | M | T, 2},
+    {"encoding", "string", "", "", -1, 0, 0},
+    {"offset", "integer", "", "", -1, 0, 0},
+};
+// bitop
+constexpr KeyRule kBitopKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 2, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 3, .last_key = -1},
+};
+constexpr DocArg kBitopArgs[] = {
+    {"operation", "string", "", "", -1, 0, 0},
+    {"destkey", "key", "", "", 0, 0, 0},
+    {"key", "key", "", "", 1, M, 0},
+};
+// bitpos
+constexpr KeyRule kBitposKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kBitposArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"bit", "integer", "", "", -1, 0, 0},
+    {"index", "block", "", "", -1, O, 6},
+    {"start", "integer", "", "", -1, 0, 0},
+    {"end_index", "block", "", "", -1, O, 4},
+    {"end", "integer", "", "", -1, 0, 0},
+    {"index_unit", "oneof", "", "", -1, O, 2},
+    {"byte", "pure-token", "BYTE", "", -1, 0, 0},
+    {"bit", "pure-token", "BIT", "", -1, 0, 0},
 };
 // cl.throttle
 constexpr KeyRule kClThrottleKeys[] = {
@@ -459,6 +583,41 @@ constexpr KeyRule kPexpiretimeKeys[] = {
 };
 constexpr DocArg kPexpiretimeArgs[] = {
     {"key", "key", "", "", 0, 0, 0},
+};
+// pfadd
+constexpr KeyRule kPfaddKeys[] = {
+    {.flags = kKeyRW | kKeyInsert, .index = 1, .last_key = 0},
+};
+constexpr DocArg kPfaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"element", "string", "", "", -1, O | M, 0},
+};
+// pfcount
+constexpr KeyRule kPfcountKeys[] = {
+    {.flags = kKeyRW | kKeyAccess,
+     .index = 1,
+     .last_key = -1,
+     .notes = "a stale cached count is recomputed and stored in the value"},
+};
+constexpr DocArg kPfcountArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+};
+// pfdebug
+constexpr KeyRule kPfdebugKeys[] = {
+    {.flags = kKeyRW | kKeyAccess, .index = 2, .last_key = 0},
+};
+constexpr DocArg kPfdebugArgs[] = {
+    {"subcommand", "string", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, 0, 0},
+};
+// pfmerge
+constexpr KeyRule kPfmergeKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyInsert, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = -1},
+};
+constexpr DocArg kPfmergeArgs[] = {
+    {"destkey", "key", "", "", 0, 0, 0},
+    {"sourcekey", "key", "", "", 1, M, 0},
 };
 // ping
 constexpr DocArg kPingArgs[] = {
@@ -1584,13 +1743,337 @@ constexpr DocArg kPubsubNumsubArgs[] = {
 constexpr DocArg kPubsubShardnumsubArgs[] = {
     {"shardchannel", "string", "", "", -1, O | M, 0},
 };
+// ---- geo (modules/geo.cc) and SORT (modules/sort.cc) ----
+constexpr std::string_view kSortPatternNote =
+    "The keys BY and GET read are named by the sorted values, so no spec can find them";
+constexpr std::string_view kSortStoreNote =
+    "STORE may come anywhere among the options, so its key is found by SORT's own parser";
+
+// SORT's keys as Redis's sortGetKeys finds them: the sorted key, and the key after the last
+// STORE, skipping LIMIT's two arguments and BY's and GET's one.
+std::vector<std::pair<size_t, uint16_t>> SortLineKeys(const std::vector<std::string_view>& argv) {
+  std::vector<std::pair<size_t, uint16_t>> keys = {{1, kKeyRO | kKeyAccess}};
+  bool store = false;
+  for (size_t i = 2; i < argv.size(); ++i) {
+    const std::string_view a = argv[i];
+    if (EqualsNoCase(a, "LIMIT")) {
+      i += 2;
+    } else if (EqualsNoCase(a, "GET") || EqualsNoCase(a, "BY")) {
+      i += 1;
+    } else if (EqualsNoCase(a, "STORE") && i + 1 < argv.size()) {
+      // The key is not skipped, as Redis: "STORE x STORE y" stores into y.
+      if (!store) keys.push_back({0, 0});
+      store = true;
+      keys.back() = {i + 1, kKeyOW | kKeyUpdate};
+    }
+  }
+  return keys;
+}
+
+// SORT_RO reads only the key it sorts (and the unknowable pattern keys).
+std::vector<std::pair<size_t, uint16_t>> SortRoLineKeys(const std::vector<std::string_view>&) {
+  return {{1, kKeyRO | kKeyAccess}};
+}
+
+// geoadd
+constexpr KeyRule kGeoaddKeys[] = {
+    {.flags = kKeyRW | kKeyUpdate, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGeoaddArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"condition", "oneof", "", "", -1, O, 2},
+    {"nx", "pure-token", "NX", "", -1, 0, 0},
+    {"xx", "pure-token", "XX", "", -1, 0, 0},
+    {"change", "pure-token", "CH", "", -1, O, 0},
+    {"longitude_latitude_member", "block", "", "", -1, M, 3},
+    {"longitude", "double", "", "", -1, 0, 0},
+    {"latitude", "double", "", "", -1, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+};
+// geodist
+constexpr KeyRule kGeodistKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGeodistArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member1", "string", "", "", -1, 0, 0},
+    {"member2", "string", "", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, O, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+};
+// geohash
+constexpr KeyRule kGeohashKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGeohashArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// geopos
+constexpr KeyRule kGeoposKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGeoposArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, M, 0},
+};
+// georadius
+constexpr KeyRule kGeoradiusKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+    {.flags = kKeyOW | kKeyUpdate, .index = 6, .keyword = "STORE", .last_key = 0},
+    {.flags = kKeyOW | kKeyUpdate, .index = 6, .keyword = "STOREDIST", .last_key = 0},
+};
+constexpr DocArg kGeoradiusArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"longitude", "double", "", "", -1, 0, 0},
+    {"latitude", "double", "", "", -1, 0, 0},
+    {"radius", "double", "", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"withcoord", "pure-token", "WITHCOORD", "", -1, O, 0},
+    {"withdist", "pure-token", "WITHDIST", "", -1, O, 0},
+    {"withhash", "pure-token", "WITHHASH", "", -1, O, 0},
+    {"count", "block", "", "", -1, O, 2},
+    {"count", "integer", "COUNT", "", -1, 0, 0},
+    {"any", "pure-token", "ANY", "", -1, O, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+    {"key", "key", "STORE", "", 1, O, 0},
+    {"key", "key", "STOREDIST", "", 2, O, 0},
+};
+// georadius_ro
+constexpr KeyRule kGeoradiusRoKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGeoradiusRoArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"longitude", "double", "", "", -1, 0, 0},
+    {"latitude", "double", "", "", -1, 0, 0},
+    {"radius", "double", "", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"withcoord", "pure-token", "WITHCOORD", "", -1, O, 0},
+    {"withdist", "pure-token", "WITHDIST", "", -1, O, 0},
+    {"withhash", "pure-token", "WITHHASH", "", -1, O, 0},
+    {"count", "block", "", "", -1, O, 2},
+    {"count", "integer", "COUNT", "", -1, 0, 0},
+    {"any", "pure-token", "ANY", "", -1, O, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+};
+// georadiusbymember
+constexpr KeyRule kGeoradiusbymemberKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+    {.flags = kKeyOW | kKeyUpdate, .index = 5, .keyword = "STORE", .last_key = 0},
+    {.flags = kKeyOW | kKeyUpdate, .index = 5, .keyword = "STOREDIST", .last_key = 0},
+};
+constexpr DocArg kGeoradiusbymemberArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+    {"radius", "double", "", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"withcoord", "pure-token", "WITHCOORD", "", -1, O, 0},
+    {"withdist", "pure-token", "WITHDIST", "", -1, O, 0},
+    {"withhash", "pure-token", "WITHHASH", "", -1, O, 0},
+    {"count", "block", "", "", -1, O, 2},
+    {"count", "integer", "COUNT", "", -1, 0, 0},
+    {"any", "pure-token", "ANY", "", -1, O, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+    {"key", "key", "STORE", "", 1, O, 0},
+    {"key", "key", "STOREDIST", "", 2, O, 0},
+};
+// georadiusbymember_ro
+constexpr KeyRule kGeoradiusbymemberRoKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGeoradiusbymemberRoArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"member", "string", "", "", -1, 0, 0},
+    {"radius", "double", "", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"withcoord", "pure-token", "WITHCOORD", "", -1, O, 0},
+    {"withdist", "pure-token", "WITHDIST", "", -1, O, 0},
+    {"withhash", "pure-token", "WITHHASH", "", -1, O, 0},
+    {"count", "block", "", "", -1, O, 2},
+    {"count", "integer", "COUNT", "", -1, 0, 0},
+    {"any", "pure-token", "ANY", "", -1, O, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+};
+// geosearch
+constexpr KeyRule kGeosearchKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+};
+constexpr DocArg kGeosearchArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"from", "oneof", "", "", -1, 0, 4},
+    {"member", "string", "FROMMEMBER", "", -1, 0, 0},
+    {"longitude_latitude", "block", "FROMLONLAT", "", -1, 0, 2},
+    {"longitude", "double", "", "", -1, 0, 0},
+    {"latitude", "double", "", "", -1, 0, 0},
+    {"by", "oneof", "", "", -1, 0, 15},
+    {"circle", "block", "", "", -1, 0, 6},
+    {"radius", "double", "BYRADIUS", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"box", "block", "", "", -1, 0, 7},
+    {"width", "double", "BYBOX", "", -1, 0, 0},
+    {"height", "double", "", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+    {"count", "block", "", "", -1, O, 2},
+    {"count", "integer", "COUNT", "", -1, 0, 0},
+    {"any", "pure-token", "ANY", "", -1, O, 0},
+    {"withcoord", "pure-token", "WITHCOORD", "", -1, O, 0},
+    {"withdist", "pure-token", "WITHDIST", "", -1, O, 0},
+    {"withhash", "pure-token", "WITHHASH", "", -1, O, 0},
+};
+// geosearchstore
+constexpr KeyRule kGeosearchstoreKeys[] = {
+    {.flags = kKeyOW | kKeyUpdate, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .index = 2, .last_key = 0},
+};
+constexpr DocArg kGeosearchstoreArgs[] = {
+    {"destination", "key", "", "", 0, 0, 0},
+    {"source", "key", "", "", 1, 0, 0},
+    {"from", "oneof", "", "", -1, 0, 4},
+    {"member", "string", "FROMMEMBER", "", -1, 0, 0},
+    {"longitude_latitude", "block", "FROMLONLAT", "", -1, 0, 2},
+    {"longitude", "double", "", "", -1, 0, 0},
+    {"latitude", "double", "", "", -1, 0, 0},
+    {"by", "oneof", "", "", -1, 0, 15},
+    {"circle", "block", "", "", -1, 0, 6},
+    {"radius", "double", "BYRADIUS", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"box", "block", "", "", -1, 0, 7},
+    {"width", "double", "BYBOX", "", -1, 0, 0},
+    {"height", "double", "", "", -1, 0, 0},
+    {"unit", "oneof", "", "", -1, 0, 4},
+    {"m", "pure-token", "M", "", -1, 0, 0},
+    {"km", "pure-token", "KM", "", -1, 0, 0},
+    {"ft", "pure-token", "FT", "", -1, 0, 0},
+    {"mi", "pure-token", "MI", "", -1, 0, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+    {"count", "block", "", "", -1, O, 2},
+    {"count", "integer", "COUNT", "", -1, 0, 0},
+    {"any", "pure-token", "ANY", "", -1, O, 0},
+    {"storedist", "pure-token", "STOREDIST", "", -1, O, 0},
+};
+// sort
+constexpr KeyRule kSortKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .unknown = true, .notes = kSortStoreNote},
+    {.flags = kKeyOW | kKeyUpdate, .unknown = true, .notes = kSortStoreNote},
+};
+constexpr DocArg kSortArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"pattern", "pattern", "BY", "", 1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "GET", "", 1, O | M | T, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+    {"sorting", "pure-token", "ALPHA", "", -1, O, 0},
+    {"destination", "key", "STORE", "", 2, O, 0},
+};
+// sort_ro
+constexpr KeyRule kSortRoKeys[] = {
+    {.flags = kKeyRO | kKeyAccess, .index = 1, .last_key = 0},
+    {.flags = kKeyRO | kKeyAccess, .unknown = true, .notes = kSortPatternNote},
+};
+constexpr DocArg kSortRoArgs[] = {
+    {"key", "key", "", "", 0, 0, 0},
+    {"pattern", "pattern", "BY", "", 1, O, 0},
+    {"offset_count", "block", "LIMIT", "", -1, O, 2},
+    {"offset", "integer", "", "", -1, 0, 0},
+    {"count", "integer", "", "", -1, 0, 0},
+    {"pattern", "pattern", "GET", "", 1, O | M | T, 0},
+    {"order", "oneof", "", "", -1, O, 2},
+    {"asc", "pure-token", "ASC", "", -1, 0, 0},
+    {"desc", "pure-token", "DESC", "", -1, 0, 0},
+    {"sorting", "pure-token", "ALPHA", "", -1, O, 0},
+};
 constexpr CommandMeta kMeta[] = {
+    {.name = "acl", .complexity = "Depends on the subcommand"},
+    {.name = "acl|cat", .complexity = "O(1)", .args = kAclCatArgs},
+    {.name = "acl|deluser", .complexity = "O(N), N the number of users named", .args = kAclDeluserArgs},
+    {.name = "acl|dryrun", .complexity = "O(N), N the arguments checked", .args = kAclDryrunArgs},
+    {.name = "acl|genpass", .complexity = "O(1)", .args = kAclGenpassArgs},
+    {.name = "acl|getuser", .complexity = "O(N), N the user's rules", .args = kAclGetuserArgs},
+    {.name = "acl|help", .complexity = "O(1)"},
+    {.name = "acl|list", .complexity = "O(N), N the number of users"},
+    {.name = "acl|load", .complexity = "O(N), N the number of users"},
+    {.name = "acl|log", .complexity = "O(N), N the entries answered", .args = kAclLogArgs},
+    {.name = "acl|save", .complexity = "O(N), N the number of users"},
+    {.name = "acl|setuser", .complexity = "O(N), N the number of rules", .args = kAclSetuserArgs},
+    {.name = "acl|users", .complexity = "O(N), N the number of users"},
+    {.name = "acl|whoami", .complexity = "O(1)"},
     {.name = "append",
      .complexity = "O(1) amortized: the string grows in place",
      .key_specs = kAppendKeys,
      .args = kAppendArgs},
     {.name = "auth", .complexity = "O(N), N the number of the user's passwords", .args = kAuthArgs},
     {.name = "bgsave", .complexity = "O(1)", .args = kBgsaveArgs},
+    {.name = "bitcount",
+     .complexity = "O(N), N the bytes counted",
+     .key_specs = kBitcountKeys,
+     .args = kBitcountArgs},
+    {.name = "bitfield",
+     .complexity = "O(1) per operation",
+     .key_specs = kBitfieldKeys,
+     .args = kBitfieldArgs,
+     .line_key_flags = BitfieldLineKeyFlags},
+    {.name = "bitfield_ro",
+     .complexity = "O(1) per operation",
+     .key_specs = kBitfieldRoKeys,
+     .args = kBitfieldRoArgs},
+    {.name = "bitop",
+     .complexity = "O(N), N the length of the longest input",
+     .key_specs = kBitopKeys,
+     .args = kBitopArgs},
+    {.name = "bitpos",
+     .complexity = "O(N), N the bytes searched",
+     .key_specs = kBitposKeys,
+     .args = kBitposArgs},
     {.name = "cl.throttle",
      .complexity = "O(1)",
      .key_specs = kClThrottleKeys,
@@ -1710,6 +2193,55 @@ constexpr CommandMeta kMeta[] = {
     {.name = "function|load", .complexity = "O(1) besides compiling and running the code once", .tips = "request_policy:all_shards response_policy:all_succeeded", .args = kFunctionLoadArgs},
     {.name = "function|restore", .complexity = "O(N), N the number of libraries in the payload", .tips = "request_policy:all_shards response_policy:all_succeeded", .args = kFunctionRestoreArgs},
     {.name = "function|stats", .complexity = "O(1)", .tips = "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {.name = "geoadd",
+     .complexity = "O(log N) a place added, N the set's size",
+     .key_specs = kGeoaddKeys,
+     .args = kGeoaddArgs},
+    {.name = "geodist", .complexity = "O(1)", .key_specs = kGeodistKeys, .args = kGeodistArgs},
+    {.name = "geohash",
+     .complexity = "O(1) a member asked for",
+     .key_specs = kGeohashKeys,
+     .args = kGeohashArgs},
+    {.name = "geopos",
+     .complexity = "O(1) a member asked for",
+     .key_specs = kGeoposKeys,
+     .args = kGeoposArgs},
+    {.name = "georadius",
+     .complexity = "O(log N + M), N the set's size and M the members in the cells examined",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
+     .key_specs = kGeoradiusKeys,
+     .args = kGeoradiusArgs},
+    {.name = "georadius_ro",
+     .complexity = "O(log N + M), N the set's size and M the members in the cells examined",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`GEOSEARCH` with the `BYRADIUS` argument",
+     .key_specs = kGeoradiusRoKeys,
+     .args = kGeoradiusRoArgs},
+    {.name = "georadiusbymember",
+     .complexity = "O(log N + M), N the set's size and M the members in the cells examined",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments",
+     .key_specs = kGeoradiusbymemberKeys,
+     .args = kGeoradiusbymemberArgs},
+    {.name = "georadiusbymember_ro",
+     .complexity = "O(log N + M), N the set's size and M the members in the cells examined",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments",
+     .key_specs = kGeoradiusbymemberRoKeys,
+     .args = kGeoradiusbymemberRoArgs},
+    {.name = "geosearch",
+     .complexity = "O(log N + M), N the set's size and M the members in the cells examined",
+     .key_specs = kGeosearchKeys,
+     .args = kGeosearchArgs},
+    {.name = "geosearchstore",
+     .complexity = "O(log N + M), N the set's size and M the members in the cells examined",
+     .key_specs = kGeosearchstoreKeys,
+     .args = kGeosearchstoreArgs},
     {.name = "get", .complexity = "O(1)", .key_specs = kGetKeys, .args = kGetArgs},
     {.name = "getbit", .complexity = "O(1)", .key_specs = kGetbitKeys, .args = kGetbitArgs},
     {.name = "getdel", .complexity = "O(1)", .key_specs = kGetdelKeys, .args = kGetdelArgs},
@@ -1942,6 +2474,27 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1)",
      .key_specs = kPexpiretimeKeys,
      .args = kPexpiretimeArgs},
+    {.name = "pfadd",
+     .complexity = "O(1) per element",
+     .key_specs = kPfaddKeys,
+     .args = kPfaddArgs},
+    {.name = "pfcount",
+     .complexity = "O(1) for one key with a fresh cached count, else O(M) per key, M the "
+                   "16384 registers",
+     .key_specs = kPfcountKeys,
+     .args = kPfcountArgs},
+    {.name = "pfdebug",
+     .complexity = "O(M), M the 16384 registers",
+     .doc_flags = "syscmd",
+     .key_specs = kPfdebugKeys,
+     .args = kPfdebugArgs},
+    {.name = "pfmerge",
+     .complexity = "O(N * M), N the keys and M the 16384 registers",
+     .key_specs = kPfmergeKeys,
+     .args = kPfmergeArgs},
+    {.name = "pfselftest",
+     .complexity = "O(N), N the fixed number of elements the test adds",
+     .doc_flags = "syscmd"},
     {.name = "ping",
      .complexity = "O(1)",
      .tips = "request_policy:all_shards response_policy:all_succeeded",
@@ -2077,6 +2630,18 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kSmismemberKeys,
      .args = kSmismemberArgs},
     {.name = "smove", .complexity = "O(1)", .key_specs = kSmoveKeys, .args = kSmoveArgs},
+    {.name = "sort",
+     .complexity = "O(N + M log M), N the elements of the key and M those sorted; O(N) unsorted",
+     .acl = "-@keyspace @set @sortedset @list @dangerous",
+     .key_specs = kSortKeys,
+     .args = kSortArgs,
+     .line_keys = SortLineKeys},
+    {.name = "sort_ro",
+     .complexity = "O(N + M log M), N the elements of the key and M those sorted; O(N) unsorted",
+     .acl = "-@keyspace @set @sortedset @list @dangerous",
+     .key_specs = kSortRoKeys,
+     .args = kSortRoArgs,
+     .line_keys = SortRoLineKeys},
     {.name = "spop",
      .complexity = "O(N), N the members popped",
      .tips = "nondeterministic_output",
@@ -2348,7 +2913,8 @@ std::vector<std::string_view> AclCategories(const Command& c) {
     if (cat == "@blocking") return (c.flags & kBlocking) != 0;
     if (cat == "@fast") return (c.flags & kFast) != 0;
     if (cat == "@slow") return (c.flags & kFast) == 0;
-    return cat == group;
+    // An entry may drop its group's category: SORT is "generic" but not in @keyspace.
+    return cat == group && !(cat == "@keyspace" && HasWord(extra, "-@keyspace"));
   };
   std::vector<std::string_view> out;
   for (std::string_view cat : kOrder) {
@@ -2359,7 +2925,7 @@ std::vector<std::string_view> AclCategories(const Command& c) {
 
 namespace {
 
-bool IsIndexRange(const KeyRule& k) { return k.keyword.empty() && !k.keynum; }
+bool IsIndexRange(const KeyRule& k) { return k.keyword.empty() && !k.keynum && !k.unknown; }
 
 }  // namespace
 
@@ -2403,7 +2969,7 @@ std::vector<size_t> KeyPositions(std::span<const KeyRule> specs, size_t argc,
   std::vector<size_t> out;
   const int n = static_cast<int>(argc);
   for (const KeyRule& k : specs) {
-    if (k.flags & kKeyNotKey) continue;
+    if ((k.flags & kKeyNotKey) || k.unknown) continue;
     // Where the keys begin.
     int start = k.index;
     if (!k.keyword.empty()) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "modules/command.h"
@@ -51,6 +52,11 @@ struct CommandMeta {
   // For key specs flagged kKeyVariableFlags: the flags a given command line gives its keys
   // (COMMAND GETKEYSANDFLAGS reports these); nullptr: the spec's flags.
   uint16_t (*line_key_flags)(const std::vector<std::string_view>& argv, uint16_t flags) = nullptr;
+  // For commands with an unknown key spec: the keys of a command line (argv[0] the command's
+  // name) as {index into argv, key flags}, as Redis's getkeys procedures find them; nullptr:
+  // the specs alone.
+  std::vector<std::pair<size_t, uint16_t>> (*line_keys)(
+      const std::vector<std::string_view>& argv) = nullptr;
 };
 
 // The entry for name (lowercase; "container|sub" for a subcommand), or nullptr.

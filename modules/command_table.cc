@@ -1,13 +1,17 @@
 // The command table: the one list of every command Firn knows, assembled from the families.
 #include <cctype>
 
+#include "modules/acl_admission.h"
+#include "modules/bitops.h"
 #include "modules/command_docs.h"
 #include "modules/connection.h"
 #include "modules/dispatch.h"
 #include "modules/journal.h"
 #include "modules/engine.h"
 #include "modules/functions.h"
+#include "modules/geo.h"
 #include "modules/hashes.h"
+#include "modules/hyperloglog.h"
 #include "modules/keys.h"
 #include "modules/lists.h"
 #include "modules/memory.h"
@@ -18,6 +22,7 @@
 #include "modules/server.h"
 #include "modules/sets.h"
 #include "modules/slowlog.h"
+#include "modules/sort.h"
 #include "modules/strings.h"
 #include "modules/transactions.h"
 #include "modules/zsets.h"
@@ -57,8 +62,21 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, HashCommands());
   AddFamily(&commands_, SetCommands());
   AddFamily(&commands_, ZSetCommands());
+  AddFamily(&commands_, GeoCommands());
+  AddFamily(&commands_, SortCommands());
   AddFamily(&commands_, PubSubCommands());
+  AddFamily(&commands_, AclCommands());
+  AddFamily(&commands_, BitCommands());
+  AddFamily(&commands_, HyperLogLogCommands());
   for (Command& c : commands_) BindMeta(c);
+  for (Command& c : commands_) {
+    c.acl_id = static_cast<uint16_t>(by_id_.size());
+    by_id_.push_back(&c);
+    for (Command& sub : c.subcommands) {
+      sub.acl_id = static_cast<uint16_t>(by_id_.size());
+      by_id_.push_back(&sub);
+    }
+  }
   index_.Build(commands_);
 }
 
@@ -73,6 +91,7 @@ Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) 
   BindMemoryAccountingToThisThread();
   ApplyEvictionSettings(*this);
   ApplyNotifySettings(*this);
+  if (!config.requirepass.empty()) acl.SetDefaultPassword(config.requirepass);
   clients.set_on_remove([this](ClientInfo& client) { ReleaseClientState(*this, client); });
 }
 

@@ -278,4 +278,9 @@ bool ParseScanCursor(std::string_view s, uint64_t* out) {
   return true;
 }
 
+void ReplyLines(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+  ctx.reply.Array(lines.size());
+  for (std::string_view line : lines) ctx.reply.Simple(line);
+}
+
 }  // namespace firn

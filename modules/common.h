@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,9 @@ namespace firn {
 // move (INFO commandstats reports cmdstat_client|list). Unknown: "ERR unknown subcommand 'x'.
 // Try CLIENT HELP."; wrong arity: "ERR wrong number of arguments for 'client|list' command".
 void RunSubcommand(CommandContext& ctx);
+
+// A HELP reply: the lines as an array of status replies.
+void ReplyLines(CommandContext& ctx, std::initializer_list<std::string_view> lines);
 // The subcommand row of container for name (any case), or nullptr.
 const Command* FindSubcommand(const Command& container, std::string_view name);
 

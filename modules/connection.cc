@@ -1,15 +1,16 @@
 // Connection commands: the state of one client (protocol version, name, database, auth, reply
 // mode) and, through the server's hooks, the list of all clients (CLIENT LIST / KILL).
 //
-// Texts and shapes follow Redis 7.0 (CLIENT SETINFO follows 7.2, which added it). AUTH knows
-// one user, "default", whose password is requirepass (none: any password is accepted for it,
-// as Redis's nopass default user). Without server hooks (the engine used in-process) the
-// client list is the calling client alone.
+// Texts and shapes follow Redis 7.0 (CLIENT SETINFO follows 7.2, which added it). AUTH and
+// HELLO AUTH check the ACL users (modules/acl.h); the default user's password is requirepass.
+// Without server hooks (the engine used in-process) the client list is the calling client
+// alone.
 #include "modules/connection.h"
 
 #include <functional>
 #include <string>
 
+#include "modules/acl_admission.h"
 #include "modules/args.h"
 #include "modules/common.h"
 #include "modules/engine.h"
@@ -38,14 +39,21 @@ bool SetNameOrReply(CommandContext& ctx, std::string_view name) {
   return true;
 }
 
-// Checks user/password against the one user Firn has, "default". Sends WRONGPASS and returns
-// false on a mismatch; a failed attempt leaves an authenticated client authenticated.
+// Checks user/password against the ACL users (modules/acl.h): on success the client acts as
+// that user. Sends WRONGPASS (and logs the attempt in the ACL log) and returns false on a
+// mismatch; a failed attempt leaves the client as it was.
 bool AuthenticateOrReply(CommandContext& ctx, std::string_view user, std::string_view password) {
-  const std::string& required = ctx.config().requirepass;
-  if (user != "default" || (!required.empty() && password != required)) {
+  std::shared_ptr<AclUser> u = ctx.engine.acl.Find(user);
+  // The digest is computed whether or not the user exists, so the reply time does not say.
+  const bool ok = Acl::CheckPassword(u != nullptr ? *u : *ctx.engine.acl.default_user(),
+                                     password) && u != nullptr;
+  if (!ok) {
+    LogAclDenial(ctx.engine, ctx.client, *ctx.command, ctx.argv, AclDenial::kAuth, "AUTH",
+                 ctx.client.in_multi ? "multi" : "toplevel", user, ctx.now_ms);
     ctx.Error(err::kWrongPass);
     return false;
   }
+  ctx.client.user = std::move(u);
   ctx.client.authenticated = true;
   return true;
 }
@@ -91,7 +99,8 @@ void Reset(CommandContext& ctx) {
   c.queued.clear();
   ctx.engine.clients.SetMonitor(c, false);
   ReleaseClientState(ctx.engine, c);  // watched keys, subscriptions, tracking
-  c.authenticated = ctx.config().requirepass.empty();
+  c.user = nullptr;  // the default user
+  c.authenticated = DefaultUserOpen(ctx.engine);
   ctx.reply.set_proto(Proto::kResp2);
   ctx.reply.Simple("RESET");
 }
@@ -131,7 +140,7 @@ void Hello(CommandContext& ctx) {
     }
   }
   if (auth && !AuthenticateOrReply(ctx, user, password)) return;
-  if (!ctx.client.authenticated && !ctx.config().requirepass.empty()) {
+  if (!ctx.client.authenticated && !DefaultUserOpen(ctx.engine)) {
     ctx.Error(err::kHelloNoAuth);
     return;
   }
@@ -165,7 +174,7 @@ void Auth(CommandContext& ctx) {
     ctx.Error(err::kSyntax);
     return;
   }
-  if (ctx.argc() == 2 && ctx.config().requirepass.empty()) {
+  if (ctx.argc() == 2 && ctx.engine.acl.default_user()->nopass) {
     ctx.Error(err::kAuthNotConfigured);
     return;
   }
@@ -283,7 +292,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
   num("tot-mem", static_cast<int64_t>(tot_mem));
   field("events", c.output_buffer_bytes > 0 ? "rw" : "r");
   field("cmd", cmd);
-  field("user", "default");
+  field("user", c.user != nullptr ? std::string_view(c.user->name) : "default");
   num("redir", ctx.engine.tracking.redirect(c));
   num("resp", static_cast<int>(c.proto));
   field("lib-name", c.lib_name);
@@ -419,7 +428,7 @@ void ClientKill(CommandContext& ctx) {
       f.by_laddr = true;
       f.laddr = value;
     } else if (EqualsNoCase(opt, "USER")) {
-      if (value != "default") {
+      if (ctx.engine.acl.Find(value) == nullptr) {
         ctx.Error(err::Format(err::kNoSuchUser, {value}));
         return;
       }
@@ -454,7 +463,10 @@ void ClientKill(CommandContext& ctx) {
     if (f.by_laddr && c.laddr != f.laddr) return false;
     if (f.by_type && TypeOf(c) != f.type) return false;
     if (f.max_age_s != 0 && (now_ms - c.created_ms) / 1000 <= f.max_age_s) return false;
-    return true;  // USER: every client is "default"
+    if (f.by_user && (c.user != nullptr ? std::string_view(c.user->name) : "default") != f.user) {
+      return false;
+    }
+    return true;
   });
   ctx.reply.Int(static_cast<int64_t>(n));
 }
@@ -656,5 +668,7 @@ std::vector<Command> ConnectionCommands() {
   };
 }
 // clang-format on
+
+std::string ClientInfoLine(CommandContext& ctx, const ClientInfo& c) { return ClientLine(ctx, c); }
 
 }  // namespace firn

@@ -1,7 +1,10 @@
 #include "modules/dispatch.h"
 
+#include "modules/acl_admission.h"
+
 #include <string>
 
+#include "modules/acl_admission.h"
 #include "modules/common.h"
 #include "modules/engine.h"
 #include "modules/journal.h"
@@ -196,6 +199,7 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   ReplyBuilder reply(out, client.proto);
   const Command* container = nullptr;
   const Command* cmd = Resolve(engine.commands, argv, &container);
+  std::optional<std::string> acl_refusal;
   // Without maxmemory there is nothing to enforce; the eviction settings still reach the
   // evictor (access tracking follows the policy) through ApplyEvictionSettings on CONFIG SET,
   // at engine start and in the server's cron.
@@ -216,11 +220,15 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     }
   } else if (!cmd->ArityFits(argv.size())) {
     refuse(cmd, WrongArityError(cmd->name));
-  } else if (!client.authenticated && !(cmd->flags & kNoAuth) &&
-             !engine.config.requirepass.empty()) {
+  } else if (!client.authenticated && !(cmd->flags & kNoAuth) && !DefaultUserOpen(engine)) {
     refuse(cmd, err::kNoAuth);
   } else if (client.in_multi && (cmd->flags & kNoMulti)) {
     refuse(cmd, err::kNotAllowedInMulti);
+  } else if (!UserOf(engine, client).unrestricted &&
+             (acl_refusal = AclRefusal(engine, client, *cmd, argv,
+                                       client.in_multi ? AclContext::kMulti : AclContext::kTopLevel,
+                                       now_ms))) {
+    refuse(cmd, *acl_refusal);
   } else if (!memory_ok &&
              RefusedOnOom(engine, client, *cmd, container != nullptr ? *container : *cmd)) {
     refuse(cmd, err::kOom);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conf/config.h"
+#include "modules/acl.h"
 #include "modules/client.h"
 #include "modules/command.h"
 #include "modules/command_index.h"
@@ -88,10 +89,13 @@ class CommandTable {
   // The command for name (any case), or nullptr.
   const Command* Find(std::string_view name) const { return index_.Find(name); }
   const std::vector<Command>& all() const { return commands_; }
+  // Every row, subcommands included, by Command::acl_id.
+  const std::vector<const Command*>& by_id() const { return by_id_; }
   void ResetStats() const;
 
  private:
   std::vector<Command> commands_;
+  std::vector<const Command*> by_id_;
   CommandIndex index_;  // by name, for Find (modules/command_index.h)
 };
 
@@ -103,6 +107,8 @@ struct Engine {
   Config config;
   Keyspace keyspace;
   CommandTable commands;
+  // Users and the ACL log (modules/acl.h).
+  Acl acl{commands};
   ServerStats stats;
   RateLimitStats ratelimit;
   ServerHooks* hooks = nullptr;

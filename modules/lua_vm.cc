@@ -39,6 +39,7 @@
 
 #include <lua.hpp>
 
+#include "modules/acl_admission.h"
 #include "modules/args.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
@@ -58,6 +59,7 @@ namespace firn {
 struct LuaVm::RunState {
   Engine* engine = nullptr;
   ClientInfo client;  // the script's own client: its db and RESP version
+  ClientInfo* caller = nullptr;  // the client that ran EVAL or FCALL
   int64_t now_ms = 0;
   uint32_t flags = 0;
   bool read_only = false;
@@ -751,6 +753,17 @@ int GenericCall(lua_State* L, bool raise) {
   };
   if (!cmd->ArityFits(rs->argv.size())) return refuse(err::kScriptWrongArgs);
   if (cmd->flags & kNoScript) return refuse(err::kScriptCommandNotAllowed);
+  if (!UserOf(engine, rs->client).unrestricted) {
+    // The ACL log describes the caller, running its EVAL or FCALL.
+    const Command* script_cmd =
+        rs->command != nullptr ? ResolveCommand(engine.commands, *rs->command) : nullptr;
+    const AclLogAs caller{rs->caller, script_cmd, rs->command};
+    if (std::optional<std::string> denied =
+            AclRefusal(engine, rs->client, *cmd, rs->argv, AclContext::kScript, rs->now_ms,
+                       script_cmd != nullptr && rs->caller != nullptr ? &caller : nullptr)) {
+      return refuse(*denied);
+    }
+  }
   if (cmd->flags & kWrite) {
     if ((rs->flags & kScriptNoWrites) || rs->read_only) return refuse(err::kScriptReadOnlyWrite);
   }
@@ -1279,6 +1292,8 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
   // A tracking caller hears (modules/tracking.h) that its script read something.
   rs.client.tracking = spec.caller.tracking;
   rs.client.authenticated = true;
+  rs.client.user = spec.caller.user;  // the script runs with its caller's ACL rights
+  rs.caller = &spec.caller;
   rs.client.addr = "lua";  // how MONITOR names the commands a script runs, as Redis does
   run_ = &rs;
   running_is_function_ = as_function;

@@ -44,6 +44,10 @@ constexpr CommandEvents kEvents[] = {
     {"decrby", kNotifyString, "decrby", ""},
     {"incrbyfloat", kNotifyString, "incrbyfloat", ""},
     {"setbit", kNotifyString, "setbit", ""},
+    {"bitfield", kNotifyString, "setbit", ""},
+    {"bitop", kNotifyString, "set", "del"},
+    {"pfadd", kNotifyString, "pfadd", ""},
+    {"pfmerge", kNotifyString, "pfadd", ""},
     {"getdel", kNotifyGeneric, "", "del"},
     {"getex", kNotifyGeneric, "expire", "del"},
     {"del", kNotifyGeneric, "", "del"},
@@ -95,6 +99,12 @@ constexpr CommandEvents kEvents[] = {
     {"zinterstore", kNotifyZset, "zinterstore", "del"},
     {"zdiffstore", kNotifyZset, "zdiffstore", "del"},
     {"zrangestore", kNotifyZset, "zrangestore", "del"},
+    // GEOADD is a ZADD underneath; the searches that store name their own event.
+    {"geoadd", kNotifyZset, "zadd", "", false},
+    {"georadius", kNotifyZset, "georadiusstore", "del", false},
+    {"georadiusbymember", kNotifyZset, "georadiusstore", "del", false},
+    {"geosearchstore", kNotifyZset, "geosearchstore", "del", false},
+    {"sort", kNotifyList, "sortstore", "del", false},
 };
 
 const CommandEvents* EventsOf(const Command* cmd) {
@@ -157,7 +167,9 @@ void KeyspaceNotifier::OnKeyEvent(int db, std::string_view key, KeyEvent event) 
       last_db_ = db;
       last_key_.assign(key);
       last_event_ = name;
-      Notify(e->cls, name, db, key);
+      // "del" is a generic event whatever the command's class (BITOP's is string).
+      Notify(event == KeyEvent::kDelete && name == "del" ? kNotifyGeneric : e->cls, name, db,
+             key);
       if (event == KeyEvent::kDelete && e->emptied_then_del) {
         Notify(kNotifyGeneric, "del", db, key);
         return;

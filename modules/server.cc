@@ -567,7 +567,11 @@ void ReplyKeySpecs(ReplyBuilder& r, const Command& c) {
     r.Bulk("begin_search");
     r.Map(2);
     r.Bulk("type");
-    if (k.keyword.empty()) {
+    if (k.unknown) {
+      r.Bulk("unknown");
+      r.Bulk("spec");
+      r.Map(0);
+    } else if (k.keyword.empty()) {
       r.Bulk("index");
       r.Bulk("spec");
       r.Map(1);
@@ -585,7 +589,11 @@ void ReplyKeySpecs(ReplyBuilder& r, const Command& c) {
     r.Bulk("find_keys");
     r.Map(2);
     r.Bulk("type");
-    if (k.keynum) {
+    if (k.unknown) {
+      r.Bulk("unknown");
+      r.Bulk("spec");
+      r.Map(0);
+    } else if (k.keynum) {
       r.Bulk("keynum");
       r.Bulk("spec");
       r.Map(3);
@@ -849,7 +857,8 @@ void CommandList(CommandContext& ctx) {
 // The command line argv[2...] of COMMAND GETKEYS / GETKEYSANDFLAGS names, and the indexes of
 // its keys in ctx.argv; false after sending Redis's error for a line it cannot answer: an
 // unknown command or subcommand, a command without keys, a wrong number of arguments.
-bool FindLineKeys(CommandContext& ctx, const Command** out, std::vector<size_t>* positions) {
+bool FindLineKeys(CommandContext& ctx, const Command** out, std::vector<size_t>* positions,
+                  std::vector<uint16_t>* own_flags = nullptr) {
   const Command* c = ctx.engine.commands.Find(ctx.arg(2));
   const size_t argc = ctx.argc() - 2;  // the inner command's argc
   if (c != nullptr && !c->subcommands.empty() && argc >= 2) c = FindSubcommand(*c, ctx.arg(3));
@@ -872,7 +881,16 @@ bool FindLineKeys(CommandContext& ctx, const Command** out, std::vector<size_t>*
     return false;
   }
   const std::vector<std::string_view> line(ctx.argv.begin() + 2, ctx.argv.end());
-  std::vector<size_t> found = KeyPositions(specs, argc, line);
+  std::vector<size_t> found;
+  if (c->meta != nullptr && c->meta->line_keys != nullptr) {
+    // The specs cannot find these keys: the command's own finder does (SORT's STORE).
+    for (const auto& [index, flags] : c->meta->line_keys(line)) {
+      found.push_back(index);
+      if (own_flags != nullptr) own_flags->push_back(flags);
+    }
+  } else {
+    found = KeyPositions(specs, argc, line);
+  }
   if (found.empty()) {
     ctx.Error(err::kInvalidKeyArgs);
     return false;
@@ -898,12 +916,13 @@ void CommandGetKeys(CommandContext& ctx) {
 void CommandGetKeysAndFlags(CommandContext& ctx) {
   const Command* c;
   std::vector<size_t> positions;
-  if (!FindLineKeys(ctx, &c, &positions)) return;
+  std::vector<uint16_t> flags;
+  if (!FindLineKeys(ctx, &c, &positions, &flags)) return;
   // KeyPositions lists the keys spec by spec; find each key's spec again the same way.
   std::span<const KeyRule> specs = KeySpecsOf(*c);
   const std::vector<std::string_view> line(ctx.argv.begin() + 2, ctx.argv.end());
-  std::vector<uint16_t> flags;
-  for (const KeyRule& k : specs) {
+  const bool own = c->meta != nullptr && c->meta->line_keys != nullptr;
+  for (const KeyRule& k : own ? std::span<const KeyRule>() : specs) {
     const size_t n = KeyPositions(std::span<const KeyRule>(&k, 1), line.size(), line).size();
     uint16_t f = k.flags;
     if ((f & kKeyVariableFlags) && c->meta->line_key_flags != nullptr) {
@@ -1078,12 +1097,16 @@ void ConfigSet(CommandContext& ctx) {
   ctx.engine.config = std::move(updated);
   ApplyEvictionSettings(ctx.engine);
   ApplyNotifySettings(ctx.engine);
+  // requirepass is the default user's password (Redis replaces its passwords with it).
+  const bool password_changed = ctx.engine.config.requirepass != previous.requirepass;
+  if (password_changed) ctx.engine.acl.SetDefaultPassword(ctx.engine.config.requirepass);
   if (ctx.engine.hooks != nullptr) {
     for (size_t n = 0; n < names.size(); ++n) {
       if (std::optional<std::string> refusal = ctx.engine.hooks->ConfigChanged(names[n])) {
         // As Redis: nothing changes; what was applied already is applied again, as it was.
         ctx.engine.config = std::move(previous);
         ApplyNotifySettings(ctx.engine);
+        if (password_changed) ctx.engine.acl.SetDefaultPassword(ctx.engine.config.requirepass);
         for (size_t k = 0; k < n; ++k) ctx.engine.hooks->ConfigChanged(names[k]);
         ctx.Error(ConfigSetError(ctx.arg(value_at[n] - 1), *refusal));
         return;

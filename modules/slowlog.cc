@@ -77,11 +77,6 @@ void SlowLog::Record(int64_t max_len, const Command& cmd, const ClientInfo& clie
 
 namespace {
 
-void ReplyLines(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
-  ctx.reply.Array(lines.size());
-  for (std::string_view line : lines) ctx.reply.Simple(line);
-}
-
 // ---- SLOWLOG ----
 
 // SLOWLOG GET [count] -> the newest count entries (default 10, -1: all), each

@@ -396,60 +396,6 @@ void SetRange(CommandContext& ctx) {
   ctx.reply.Int(static_cast<int64_t>(e->value().size()));
 }
 
-// Reads a bit offset as Redis's getBitOffsetFromArgument: an integer, not negative, whose byte
-// lies within proto-max-bulk-len.
-uint64_t NextBitOffset(ArgParser& args, const Config& config) {
-  const int64_t v = args.Next<int64_t>(err::kBitOffset);
-  if (!args.Ok()) return 0;
-  if (v < 0 || static_cast<uint64_t>(v >> 3) >= config.proto_max_bulk_len) {
-    args.Fail(err::kBitOffset);
-    return 0;
-  }
-  return static_cast<uint64_t>(v);
-}
-
-// The mask of bit `offset` within its byte: bit 0 is the most significant bit of byte 0.
-uint8_t BitMask(uint64_t offset) { return static_cast<uint8_t>(0x80u >> (offset & 7)); }
-
-// SETBIT key offset 0|1 -> the bit's previous value; the string grows, zero-padded, to reach it.
-void SetBit(CommandContext& ctx) {
-  ArgParser args(ctx.argv, 2);
-  const uint64_t offset = NextBitOffset(args, ctx.config());
-  const int64_t on = args.Next<int64_t>(err::kBitValue);
-  if (args.Ok() && (on & ~int64_t{1}) != 0) args.Fail(err::kBitValue);
-  if (!args.Ok()) return ctx.Error(args.ErrorText());
-  Db& db = ctx.db();
-  Entry* e = db.FindForWrite(ctx.arg(1), ctx.now_ms);
-  if (!CheckString(ctx, e)) return;
-  const size_t byte = static_cast<size_t>(offset >> 3);
-  std::string value(e == nullptr ? std::string_view() : e->value());
-  if (value.size() <= byte) value.resize(byte + 1, '\0');
-  const uint8_t mask = BitMask(offset);
-  const uint8_t old = static_cast<uint8_t>(value[byte]);
-  value[byte] = static_cast<char>(on != 0 ? (old | mask) : (old & ~mask));
-  if (e == nullptr) {
-    e = db.Put(ctx.arg(1), ValueType::kString, value, kNoExpire, ctx.now_ms);
-  } else {
-    e = db.Rewrite(e, value, e->expire_ms());
-  }
-  e->set_edited(true);  // Redis: a raw string from now on
-  ctx.reply.Int((old & mask) != 0 ? 1 : 0);
-}
-
-// GETBIT key offset -> the bit (0 past the end or for a missing key).
-void GetBit(CommandContext& ctx) {
-  ArgParser args(ctx.argv, 2);
-  const uint64_t offset = NextBitOffset(args, ctx.config());
-  if (!args.Ok()) return ctx.Error(args.ErrorText());
-  bool ok;
-  Entry* e = ReadString(ctx, ctx.arg(1), &ok);
-  if (!ok) return;
-  const size_t byte = static_cast<size_t>(offset >> 3);
-  const bool set = e != nullptr && byte < e->value().size() &&
-                   (static_cast<uint8_t>(e->value()[byte]) & BitMask(offset)) != 0;
-  ctx.reply.Int(set ? 1 : 0);
-}
-
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
 // -> the longest common subsequence (bulk); LEN: its length; IDX: a map {matches: [[[a_start,
 // a_end], [b_start, b_end](, len)]...], len: n}, the ranges from the end of the strings back.
@@ -668,14 +614,6 @@ std::vector<Command> StringCommands() {
        .run = SetRange, .group = "string", .since = "2.2.0",
        .summary = "Writes bytes into a string at an offset, padding with zero bytes if needed.",
        .syntax = "key offset value"},
-      {.name = "setbit", .arity = 4, .flags = kWrite | kDenyOom, .keys = kFirstKey,
-       .run = SetBit, .group = "bitmap", .since = "2.2.0",
-       .summary = "Writes one bit of a string, growing it with zero bytes as needed; answers "
-                  "the bit's previous value.",
-       .syntax = "key offset value"},
-      {.name = "getbit", .arity = 3, .flags = kReadOnly | kFast, .keys = kFirstKey,
-       .run = GetBit, .group = "bitmap", .since = "2.2.0",
-       .summary = "Answers one bit of a string (0 past its end).", .syntax = "key offset"},
       {.name = "lcs", .arity = -3, .flags = kReadOnly, .keys = kTwoKeys, .run = Lcs,
        .group = "string", .since = "7.0.0", .summary = "Answers the longest common subsequence of two strings, its length or where "
                   "its runs are.",

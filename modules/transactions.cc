@@ -12,6 +12,7 @@
 // EXEC, DISCARD, UNWATCH, RESET and a disconnect unwatch everything.
 #include "modules/transactions.h"
 
+#include "modules/acl_admission.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
 #include "modules/journal.h"
@@ -45,6 +46,14 @@ void RunQueue(CommandContext& ctx, const std::vector<std::vector<std::string>>& 
     argv.assign(command.begin(), command.end());
     // Admission resolved it when it was queued; the table does not change in between.
     const Command* cmd = ResolveCommand(ctx.engine.commands, argv);
+    // The user's rights are checked again: an ACL change since queueing applies (Redis 7.0).
+    if (!UserOf(ctx.engine, ctx.client).unrestricted) {
+      if (std::optional<std::string> denied =
+              AclRefusal(ctx.engine, ctx.client, *cmd, argv, AclContext::kExec, ctx.now_ms)) {
+        ctx.reply.Error(*denied);
+        continue;
+      }
+    }
     Execute(ctx.engine, ctx.client, *cmd, argv, ctx.reply, ctx.now_ms);
   }
 }

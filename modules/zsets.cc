@@ -1252,4 +1252,6 @@ std::vector<Command> ZSetCommands() {
   };
 }
 
+void RunZAdd(CommandContext& ctx) { ZAdd(ctx); }
+
 }  // namespace firn

@@ -10,4 +10,8 @@ namespace firn {
 
 std::vector<Command> ZSetCommands();
 
+// ZADD's handler, for commands that are a ZADD underneath (GEOADD builds a ZADD line and runs
+// it through this, as Redis's geoaddCommand calls zaddCommand). ctx.argv is a ZADD line.
+void RunZAdd(CommandContext& ctx);
+
 }  // namespace firn

@@ -389,4 +389,110 @@ inline constexpr std::string_view kCachingYesNeedsOptin =
 inline constexpr std::string_view kCachingNoNeedsOptout =
     "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
 
+// geo: GEO commands (modules/geo.cc) and SORT / SORT_RO (modules/sort.cc).
+// %s, %s: the longitude and latitude as printf's %f prints them.
+inline constexpr std::string_view kGeoInvalidPair = "ERR invalid longitude,latitude pair %s,%s";
+inline constexpr std::string_view kGeoUnit = "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kGeoNeedRadius = "ERR need numeric radius";
+inline constexpr std::string_view kGeoNegativeRadius = "ERR radius cannot be negative";
+inline constexpr std::string_view kGeoNeedWidth = "ERR need numeric width";
+inline constexpr std::string_view kGeoNeedHeight = "ERR need numeric height";
+inline constexpr std::string_view kGeoNegativeBox = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoCountPositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kGeoAnyNeedsCount = "ERR the ANY argument requires COUNT argument";
+inline constexpr std::string_view kGeoNoMember = "ERR could not decode requested zset member";
+// %s: "GEOSEARCHSTORE" or "STORE option in GEORADIUS".
+inline constexpr std::string_view kGeoStoreWith =
+    "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+// %s: the command name as given.
+inline constexpr std::string_view kGeoOneFrom =
+    "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s";
+inline constexpr std::string_view kGeoOneBy =
+    "ERR exactly one of BYRADIUS and BYBOX can be specified for %s";
+inline constexpr std::string_view kSortNotDouble =
+    "ERR One or more scores can't be converted into double";
+// ACL (modules/acl.cc, modules/acl_commands.cc, dispatch.cc). Format's %s in order.
+inline constexpr std::string_view kAclSetUserModifier = "ERR Error in ACL SETUSER modifier '%s': %s";
+inline constexpr std::string_view kAclSyntaxError = "Syntax error";
+inline constexpr std::string_view kAclUnknownCommandOrCategory =
+    "Unknown command or category name in ACL";
+inline constexpr std::string_view kAclBadPasswordHash =
+    "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
+    "characters";
+inline constexpr std::string_view kAclNoSuchPassword =
+    "The password you are trying to remove from the user does not exist";
+inline constexpr std::string_view kAclKeyPatternAfterAll =
+    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not "
+    "have any effect. Try 'resetkeys' to start with an empty list of patterns";
+inline constexpr std::string_view kAclChannelPatternAfterAll =
+    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does "
+    "not have any effect. Try 'resetchannels' to start with an empty list of channels";
+inline constexpr std::string_view kAclUnmatchedParenthesis =
+    "ERR Unmatched parenthesis in acl selector starting at '%s'.";
+inline constexpr std::string_view kAclFileLineNotUser = "ERR line %s: should start with user keyword";
+inline constexpr std::string_view kAclFileDuplicateUser = "ERR line %s: duplicate user '%s' found";
+inline constexpr std::string_view kAclFileLineError = "ERR line %s: %s";
+inline constexpr std::string_view kAclDefaultUndeletable = "ERR The 'default' user cannot be removed";
+inline constexpr std::string_view kAclNoSuchUser = "ERR User '%s' not found";
+inline constexpr std::string_view kAclNoSuchCommand = "ERR Command '%s' not found";
+inline constexpr std::string_view kAclUnknownCategory = "ERR Unknown category '%s'";
+inline constexpr std::string_view kAclGenpassBits =
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+    "number up to 4096";
+inline constexpr std::string_view kAclLogCount = "ERR value is out of range, must be positive";
+inline constexpr std::string_view kAclNoFile =
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify "
+    "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+    "Redis configuration file set) in order to store users in the Redis configuration.";
+inline constexpr std::string_view kAclFileUnreadable = "ERR Error loading ACLs, opening file '%s': %s";
+inline constexpr std::string_view kAclFileUnwritable = "ERR There was an error trying to save the ACLs. Please check the server logs for more information";
+// Admission refusals (%s: the command's full name).
+inline constexpr std::string_view kNoPermCommand =
+    "NOPERM this user has no permissions to run the '%s' command";
+inline constexpr std::string_view kNoPermKey =
+    "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kNoPermChannel =
+    "NOPERM this user has no permissions to access one of the channels used as arguments";
+// EXEC finding a queued command no longer allowed (%s: one of the reasons below).
+inline constexpr std::string_view kNoPermAclChangedInMulti =
+    "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+    "call. This command is no longer allowed for the following reason: %s";
+inline constexpr std::string_view kAclChangedCommandReason =
+    "no permission to execute the command or subcommand";
+inline constexpr std::string_view kAclChangedKeyReason = "no permission to touch the specified keys";
+inline constexpr std::string_view kAclChangedChannelReason =
+    "no permission to access one of the channels used as arguments";
+// ACL DRYRUN's answers (bulk strings, not errors).
+inline constexpr std::string_view kAclDryRunCommand = "This user has no permissions to run the '%s' command";
+inline constexpr std::string_view kAclDryRunKey = "This user has no permissions to access the '%s' key";
+inline constexpr std::string_view kAclDryRunChannel =
+    "This user has no permissions to access the '%s' channel";
+// Inside a script (redis.call / redis.pcall).
+inline constexpr std::string_view kScriptNoPermCommand =
+    "ERR The user executing the script can't run this command or subcommand";
+inline constexpr std::string_view kScriptNoPermKey =
+    "ERR The user executing the script can't access at least one of the keys mentioned in the "
+    "command arguments";
+inline constexpr std::string_view kScriptNoPermChannel =
+    "ERR The user executing the script can't publish to the channel mentioned in the command";
+// bitops part: bit commands (modules/bitops.cc) and HyperLogLog (modules/hyperloglog.cc).
+inline constexpr std::string_view kBitposBit = "ERR The bit argument must be 1 or 0.";
+inline constexpr std::string_view kBitopNotSingle =
+    "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kBitfieldType =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but "
+    "i64 is.";
+inline constexpr std::string_view kBitfieldOverflow = "ERR Invalid OVERFLOW type specified";
+inline constexpr std::string_view kBitfieldRoWrite =
+    "ERR BITFIELD_RO only supports the GET subcommand";
+inline constexpr std::string_view kHllWrongType =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kHllCorrupt = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kPfdebugNoKey = "ERR The specified key does not exist";
+inline constexpr std::string_view kPfdebugNotSparse = "ERR HLL encoding is not sparse";
+// %s: the subcommand as given.
+inline constexpr std::string_view kPfdebugUnknown = "ERR Unknown PFDEBUG subcommand '%s'";
+inline constexpr std::string_view kPfdebugArity =
+    "ERR Wrong number of arguments for the '%s' subcommand";
+
 }  // namespace firn::err

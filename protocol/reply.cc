@@ -76,6 +76,17 @@ void ReplyBuilder::Double(double d) {
 
 void ReplyBuilder::BulkLongDouble(long double d) { Bulk(FormatLongDouble(d)); }
 
+void ReplyBuilder::HumanDouble(long double d) {
+  const std::string text = FormatLongDouble(d);
+  if (proto_ == Proto::kResp3) {
+    out_->push_back(',');
+    out_->append(text);
+    out_->append("\r\n", 2);
+  } else {
+    Bulk(text);
+  }
+}
+
 void ReplyBuilder::Bool(bool b) {
   if (proto_ == Proto::kResp3) {
     Raw(b ? "#t\r\n" : "#f\r\n");

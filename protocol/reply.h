@@ -47,6 +47,9 @@ class ReplyBuilder {
   // A double as Redis formats the result of INCRBYFLOAT (%.17Lg, trailing zeroes trimmed),
   // always a bulk string.
   void BulkLongDouble(long double d);
+  // The same human-friendly text as a double: RESP3 ,text  RESP2 bulk "text" (GEOPOS's and
+  // WITHCOORD's coordinates, Redis's addReplyHumanLongDouble).
+  void HumanDouble(long double d);
   // Bytes already encoded as RESP.
   void Raw(std::string_view bytes) { out_->append(bytes); }
 

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "modules/acl_admission.h"
 #include "modules/dispatch.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
@@ -172,6 +173,10 @@ Server::Server(CommandLine cl)
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
   obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
+  // requirepass and the aclfile; a bad aclfile stops the start, as in Redis.
+  if (std::optional<std::string> e = ApplyConfiguredUsers(engine_)) {
+    throw std::runtime_error("Aborting start because of ACL errors: " + *e);
+  }
 }
 
 Server::~Server() = default;
@@ -392,7 +397,7 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
   c->client = &info;
   info.sink = OutputSink{.buffer = &c->out, .owner = c};
   info.created_ms = info.last_interaction_ms = NowMs();
-  info.authenticated = engine_.config.requirepass.empty();
+  info.authenticated = DefaultUserOpen(engine_);
   if (unix_socket) {
     info.addr = engine_.config.unixsocket + ":0";
     info.laddr = info.addr;

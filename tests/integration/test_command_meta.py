@@ -12,7 +12,8 @@ from conftest import FIRN_IS_REDIS, decode
 # Commands Redis 7.0.15 does not have.
 FIRN_ONLY = {"cl.throttle", "rl.bucket", "rl.window", "rl.peek", "rl.setstate", "client|setinfo"}
 # Key specs that carry a note, which Firn words its own way.
-WITH_NOTES = {"set", "getex", "eval", "eval_ro", "fcall", "fcall_ro"}
+WITH_NOTES = {"set", "getex", "eval", "eval_ro", "fcall", "fcall_ro", "sort", "sort_ro",
+              "bitfield", "pfcount"}
 
 pytestmark = pytest.mark.skipif(FIRN_IS_REDIS, reason="compares Firn's metadata with Redis's")
 

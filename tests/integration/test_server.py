@@ -493,7 +493,7 @@ def test_config_set_port_to_a_busy_port_answers_an_error_and_changes_nothing(sta
 
 # Settings only the config file and the command line may change (Redis's immutable ones).
 STARTUP_ONLY = {"unixsocket", "unixsocketperm", "tcp-backlog", "databases", "dir", "pidfile",
-                "logfile"}
+                "logfile", "aclfile"}
 
 
 def test_every_setting_config_get_lists_can_be_set_back_to_its_value(start_server):

@@ -578,9 +578,11 @@ lazyfree-lazy-user-del = true
 
 TEST_CASE("ConfigNames lists every setting once, in section order", "[conf][config-get]") {
   const std::vector<std::string_view>& names = ConfigNames();
-  CHECK(names.size() == 46);  // 41 settings, then 5 older names
+  // The settings, then the 5 older names.
+  REQUIRE(names.size() > 5);
   CHECK(names.front() == "bind");
-  CHECK(names[41] == "list-max-ziplist-size");  // the first older name
+  CHECK(names[names.size() - 5] == "list-max-ziplist-size");  // the first older name
+  for (size_t i = 0; i + 5 < names.size(); ++i) CHECK_FALSE(firn::IsConfigAlias(names[i]));
   std::vector<std::string_view> sorted = names;
   std::sort(sorted.begin(), sorted.end());
   CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());

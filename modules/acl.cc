@@ -1,0 +1,661 @@
+// ACL users, rules and the permission check (modules/acl.h).
+#include "modules/acl.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "modules/args.h"
+#include "modules/command_docs.h"
+#include "modules/common.h"
+#include "modules/engine.h"
+#include "protocol/errors.h"
+
+namespace firn {
+
+namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+
+bool IsDigestText(std::string_view s) {
+  if (s.size() != 64) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string RuleError(std::string_view rule, std::string_view why) {
+  return err::Format(err::kAclSetUserModifier, {rule, why});
+}
+
+// The category index of name ("read"), or -1.
+int CategoryIndex(std::string_view name) {
+  for (size_t i = 0; i < kAclCategoryCount; ++i) {
+    if (EqualsNoCase(kAclCategoryNames[i], name)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Drops from rules (space-separated) every "+word" or "-word" for which drop(word) holds.
+template <typename Pred>
+void DropRules(std::string* rules, Pred drop) {
+  std::string kept;
+  std::string_view rest = *rules;
+  while (!rest.empty()) {
+    const size_t sp = rest.find(' ');
+    std::string_view r = rest.substr(0, sp);
+    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    if (r.size() > 1 && drop(r.substr(1))) continue;
+    if (!kept.empty()) kept += ' ';
+    kept.append(r);
+  }
+  *rules = std::move(kept);
+}
+
+void AppendRule(std::string* rules, bool allow, std::string_view word) {
+  if (!rules->empty()) *rules += ' ';
+  *rules += allow ? '+' : '-';
+  rules->append(word);
+}
+
+// Splits "a b  c" on spaces.
+std::vector<std::string_view> SplitSpaces(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t j = i;
+    while (j < s.size() && s[j] != ' ') ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Joins rules that make one selector ("(~x*" "+get)") into one; an unclosed one is an error.
+std::optional<std::string> MergeSelectorArgs(std::span<const std::string_view> rules,
+                                             std::vector<std::string>* out) {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    std::string_view r = rules[i];
+    if (r.empty() || r.front() != '(' || r.back() == ')') {
+      out->emplace_back(r);
+      continue;
+    }
+    std::string merged(r);
+    size_t j = i + 1;
+    for (; j < rules.size(); ++j) {
+      merged += ' ';
+      merged.append(rules[j]);
+      if (!rules[j].empty() && rules[j].back() == ')') break;
+    }
+    if (j == rules.size()) return err::Format(err::kAclUnmatchedParenthesis, {r});
+    out->push_back(std::move(merged));
+    i = j;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
+  for (size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    hex[2 * i] = kHexDigits[digest[i] >> 4];
+    hex[2 * i + 1] = kHexDigits[digest[i] & 15];
+  }
+  return hex;
+}
+
+Acl::Acl(const CommandTable& table) : table_(table) {
+  const std::vector<const Command*>& rows = table.by_id();
+  categories_.assign(rows.size(), 0);
+  for (size_t id = 0; id < rows.size(); ++id) {
+    for (std::string_view cat : AclCategories(*rows[id])) {
+      const int i = CategoryIndex(cat.substr(1));
+      if (i >= 0) categories_[id] |= 1u << i;
+    }
+  }
+  default_user_ = std::make_shared<AclUser>();
+  default_user_->name = "default";
+  ResetUser(default_user_.get());
+  for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"}) ApplyUserRule(default_user_.get(), r);
+  UpdateUnrestricted(default_user_.get());
+  users_.emplace("default", default_user_);
+}
+
+AclSelector Acl::NewSelector() const {
+  AclSelector s;
+  s.allowed.assign((table_.by_id().size() + 63) / 64, 0);
+  return s;
+}
+
+void Acl::ResetUser(AclUser* u) const {
+  u->enabled = false;
+  u->nopass = false;
+  u->passwords.clear();
+  u->selectors.clear();
+  u->selectors.push_back(NewSelector());
+}
+
+std::shared_ptr<AclUser> Acl::Find(std::string_view name) const {
+  auto it = users_.find(name);
+  return it == users_.end() ? nullptr : it->second;
+}
+
+std::optional<std::string> Acl::ApplySelectorRule(AclSelector* s, std::string_view rule) const {
+  if (EqualsNoCase(rule, "allkeys") || rule == "~*") {
+    s->all_keys = true;
+    s->keys.clear();
+  } else if (EqualsNoCase(rule, "resetkeys")) {
+    s->all_keys = false;
+    s->keys.clear();
+  } else if (rule.front() == '~' || rule.front() == '%') {
+    uint8_t perms = 0;
+    std::string_view pattern;
+    if (rule.front() == '~') {
+      perms = AclSelector::kRead | AclSelector::kWrite;
+      pattern = rule.substr(1);
+    } else {
+      size_t i = 1;
+      for (; i < rule.size() && rule[i] != '~'; ++i) {
+        const char c = static_cast<char>(std::toupper(static_cast<unsigned char>(rule[i])));
+        if (c == 'R') {
+          perms |= AclSelector::kRead;
+        } else if (c == 'W') {
+          perms |= AclSelector::kWrite;
+        } else {
+          return RuleError(rule, err::kAclSyntaxError);
+        }
+      }
+      if (i == rule.size() || perms == 0) return RuleError(rule, err::kAclSyntaxError);
+      pattern = rule.substr(i + 1);
+    }
+    if (s->all_keys) return RuleError(rule, err::kAclKeyPatternAfterAll);
+    if (pattern == "*" && perms == (AclSelector::kRead | AclSelector::kWrite)) {
+      s->all_keys = true;
+      s->keys.clear();
+      return std::nullopt;
+    }
+    for (AclSelector::KeyPattern& p : s->keys) {
+      if (p.pattern == pattern) {
+        p.perms |= perms;
+        return std::nullopt;
+      }
+    }
+    s->keys.push_back({std::string(pattern), perms});
+  } else if (EqualsNoCase(rule, "allchannels") || rule == "&*") {
+    s->all_channels = true;
+    s->channels.clear();
+  } else if (EqualsNoCase(rule, "resetchannels")) {
+    s->all_channels = false;
+    s->channels.clear();
+  } else if (rule.front() == '&') {
+    if (s->all_channels) return RuleError(rule, err::kAclChannelPatternAfterAll);
+    std::string_view pattern = rule.substr(1);
+    if (std::find(s->channels.begin(), s->channels.end(), pattern) == s->channels.end()) {
+      s->channels.emplace_back(pattern);
+    }
+  } else if (EqualsNoCase(rule, "allcommands") || EqualsNoCase(rule, "+@all")) {
+    std::fill(s->allowed.begin(), s->allowed.end(), ~uint64_t{0});
+    s->all_commands = true;
+    s->command_rules.clear();
+    s->first_args.clear();
+  } else if (EqualsNoCase(rule, "nocommands") || EqualsNoCase(rule, "-@all")) {
+    std::fill(s->allowed.begin(), s->allowed.end(), 0);
+    s->all_commands = false;
+    s->command_rules.clear();
+    s->first_args.clear();
+  } else if ((rule.front() == '+' || rule.front() == '-') && rule.size() > 1) {
+    return ApplyCommandRule(s, rule, true);
+  } else {
+    return RuleError(rule, err::kAclSyntaxError);
+  }
+  return std::nullopt;
+}
+
+// What a command rule ("+get", "-config|set", "+@read", "+select|0") names.
+struct Acl::CommandTarget {
+  std::vector<uint16_t> ids;      // the rows whose bit the rule sets or clears
+  int first_arg_id = -1;          // "+select|0": the row...
+  std::string first_arg;          // ...and its allowed first argument
+  std::string word;               // the rule without its sign, lowercase
+  bool container = false;         // a command with subcommands, named whole
+};
+
+std::optional<std::string> Acl::ResolveTarget(std::string_view rule, CommandTarget* t) const {
+  const std::vector<const Command*>& rows = table_.by_id();
+  t->word = Lower(rule.substr(1));
+  if (t->word.size() > 1 && t->word[0] == '@') {
+    const int cat = CategoryIndex(std::string_view(t->word).substr(1));
+    if (cat < 0) return RuleError(rule, err::kAclUnknownCommandOrCategory);
+    for (size_t id = 0; id < rows.size(); ++id) {
+      if (categories_[id] & (1u << cat)) t->ids.push_back(static_cast<uint16_t>(id));
+    }
+    return std::nullopt;
+  }
+  const size_t bar = t->word.find('|');
+  const Command* c = table_.Find(std::string_view(t->word).substr(0, bar));
+  if (c == nullptr) return RuleError(rule, err::kAclUnknownCommandOrCategory);
+  if (bar == std::string::npos) {
+    t->ids.push_back(c->acl_id);
+    for (const Command& sub : c->subcommands) t->ids.push_back(sub.acl_id);
+    t->container = !c->subcommands.empty();
+    return std::nullopt;
+  }
+  std::string_view sub = std::string_view(t->word).substr(bar + 1);
+  if (sub.empty() || sub.find('|') != std::string_view::npos) {
+    return RuleError(rule, err::kAclUnknownCommandOrCategory);
+  }
+  if (c->subcommands.empty()) {
+    // A first argument of a command without subcommands ("+select|0"): allow only.
+    if (rule.front() == '-') return RuleError(rule, err::kAclUnknownCommandOrCategory);
+    t->first_arg_id = c->acl_id;
+    t->first_arg.assign(sub);
+    return std::nullopt;
+  }
+  for (const Command& cand : c->subcommands) {
+    if (cand.name == t->word) t->ids.push_back(cand.acl_id);
+  }
+  if (t->ids.empty()) return RuleError(rule, err::kAclUnknownCommandOrCategory);
+  return std::nullopt;
+}
+
+bool Acl::TargetAlready(const AclSelector& s, const CommandTarget& t, bool allow) const {
+  if (t.first_arg_id >= 0) {
+    const uint16_t id = static_cast<uint16_t>(t.first_arg_id);
+    if (s.Allows(id)) return true;
+    auto it = s.first_args.find(id);
+    return it != s.first_args.end() &&
+           std::find(it->second.begin(), it->second.end(), t.first_arg) != it->second.end();
+  }
+  return std::all_of(t.ids.begin(), t.ids.end(), [&](uint16_t id) { return s.Allows(id) == allow; });
+}
+
+void Acl::ApplyTarget(AclSelector* s, const CommandTarget& t, bool allow) const {
+  if (t.first_arg_id >= 0) {
+    std::vector<std::string>& args = s->first_args[static_cast<uint16_t>(t.first_arg_id)];
+    if (std::find(args.begin(), args.end(), t.first_arg) == args.end()) args.push_back(t.first_arg);
+    return;
+  }
+  for (uint16_t id : t.ids) {
+    uint64_t& word = s->allowed[id >> 6];
+    const uint64_t bit = uint64_t{1} << (id & 63);
+    word = allow ? (word | bit) : (word & ~bit);
+    s->first_args.erase(id);
+  }
+}
+
+// Applies a command rule to s's bits. With record, the rule text is kept as Redis 7.0 keeps
+// it: earlier rules for the same command (or category) are dropped, and the rule is added
+// only if the remaining rules do not already give its result.
+std::optional<std::string> Acl::ApplyCommandRule(AclSelector* s, std::string_view rule,
+                                                 bool record) const {
+  if (EqualsNoCase(rule, "+@all") || EqualsNoCase(rule, "-@all")) {
+    std::fill(s->allowed.begin(), s->allowed.end(), rule.front() == '+' ? ~uint64_t{0} : 0);
+    return std::nullopt;
+  }
+  CommandTarget t;
+  if (std::optional<std::string> e = ResolveTarget(rule, &t)) return e;
+  const bool allow = rule.front() == '+';
+  if (record) {
+    const std::string& word = t.word;
+    DropRules(&s->command_rules, [&](std::string_view w) {
+      if (w == word) return true;
+      // A whole command's rule also replaces those for its subcommands or first arguments.
+      return word.find('|') == std::string::npos && word[0] != '@' && w.size() > word.size() &&
+             w.compare(0, word.size(), word) == 0 && w[word.size()] == '|';
+    });
+    AclSelector replay = NewSelector();
+    ApplyCommandRule(&replay, s->all_commands ? "+@all" : "-@all", false);
+    for (std::string_view r : SplitSpaces(s->command_rules)) ApplyCommandRule(&replay, r, false);
+    if (!TargetAlready(replay, t, allow)) AppendRule(&s->command_rules, allow, word);
+  }
+  ApplyTarget(s, t, allow);
+  return std::nullopt;
+}
+
+std::optional<std::string> Acl::ApplyUserRule(AclUser* u, std::string_view rule) const {
+  if (rule.empty()) return RuleError(rule, err::kAclSyntaxError);
+  if (EqualsNoCase(rule, "on")) {
+    u->enabled = true;
+  } else if (EqualsNoCase(rule, "off")) {
+    u->enabled = false;
+  } else if (EqualsNoCase(rule, "nopass")) {
+    u->nopass = true;
+    u->passwords.clear();
+  } else if (EqualsNoCase(rule, "resetpass")) {
+    u->nopass = false;
+    u->passwords.clear();
+  } else if (EqualsNoCase(rule, "skip-sanitize-payload")) {
+    u->sanitize = AclUser::Sanitize::kSkip;
+  } else if (EqualsNoCase(rule, "sanitize-payload")) {
+    u->sanitize = AclUser::Sanitize::kSanitize;
+  } else if (EqualsNoCase(rule, "clearselectors")) {
+    u->selectors.resize(1);
+  } else if (EqualsNoCase(rule, "reset")) {
+    ResetUser(u);
+    u->sanitize = AclUser::Sanitize::kSanitize;
+  } else if (rule.front() == '>' || rule.front() == '#') {
+    std::string digest;
+    if (rule.front() == '>') {
+      digest = Sha256Hex(rule.substr(1));
+    } else {
+      if (!IsDigestText(rule.substr(1))) return RuleError(rule, err::kAclBadPasswordHash);
+      digest.assign(rule.substr(1));
+    }
+    if (std::find(u->passwords.begin(), u->passwords.end(), digest) == u->passwords.end()) {
+      u->passwords.push_back(std::move(digest));
+    }
+    u->nopass = false;
+  } else if (rule.front() == '<' || rule.front() == '!') {
+    std::string digest;
+    if (rule.front() == '<') {
+      digest = Sha256Hex(rule.substr(1));
+    } else {
+      if (!IsDigestText(rule.substr(1))) return RuleError(rule, err::kAclBadPasswordHash);
+      digest.assign(rule.substr(1));
+    }
+    auto it = std::find(u->passwords.begin(), u->passwords.end(), digest);
+    if (it == u->passwords.end()) return RuleError(rule, err::kAclNoSuchPassword);
+    u->passwords.erase(it);
+  } else if (rule.front() == '(' && rule.back() == ')' && rule.size() >= 2) {
+    AclSelector s = NewSelector();
+    for (std::string_view r : SplitSpaces(rule.substr(1, rule.size() - 2))) {
+      if (std::optional<std::string> e = ApplySelectorRule(&s, r)) return RuleError(rule, err::kAclSyntaxError);
+    }
+    u->selectors.push_back(std::move(s));
+  } else {
+    return ApplySelectorRule(&u->selectors.front(), rule);
+  }
+  return std::nullopt;
+}
+
+void Acl::UpdateUnrestricted(AclUser* u) const {
+  const AclSelector& s = u->selectors.front();
+  bool all_bits = true;
+  const size_t n = table_.by_id().size();
+  for (size_t id = 0; id < n && all_bits; ++id) all_bits = s.Allows(static_cast<uint16_t>(id));
+  u->unrestricted = all_bits && s.all_keys && s.all_channels;
+}
+
+std::optional<std::string> Acl::SetUser(std::string_view name,
+                                        std::span<const std::string_view> rules) {
+  std::vector<std::string> merged;
+  if (std::optional<std::string> e = MergeSelectorArgs(rules, &merged)) return e;
+  std::shared_ptr<AclUser> existing = Find(name);
+  AclUser copy;
+  if (existing != nullptr) {
+    copy = *existing;
+  } else {
+    copy.name.assign(name);
+    ResetUser(&copy);
+  }
+  for (const std::string& r : merged) {
+    if (std::optional<std::string> e = ApplyUserRule(&copy, r)) return e;
+  }
+  UpdateUnrestricted(&copy);
+  if (existing != nullptr) {
+    *existing = std::move(copy);
+  } else {
+    users_.emplace(std::string(name), std::make_shared<AclUser>(std::move(copy)));
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<AclUser> Acl::DeleteUser(std::string_view name) {
+  if (name == "default") return nullptr;
+  auto it = users_.find(name);
+  if (it == users_.end()) return nullptr;
+  std::shared_ptr<AclUser> u = it->second;
+  users_.erase(it);
+  return u;
+}
+
+void Acl::SetDefaultPassword(std::string_view password) {
+  AclUser& u = *default_user_;
+  u.passwords.clear();
+  if (password.empty()) {
+    u.nopass = true;
+  } else {
+    u.nopass = false;
+    u.passwords.push_back(Sha256Hex(password));
+  }
+}
+
+bool Acl::CheckPassword(const AclUser& user, std::string_view password) {
+  const std::string digest = Sha256Hex(password);
+  bool match = false;
+  for (const std::string& p : user.passwords) {
+    // Every digest is compared in full, so the time does not tell how much matched.
+    match |= CRYPTO_memcmp(p.data(), digest.data(), digest.size()) == 0;
+  }
+  return user.enabled && (user.nopass || match);
+}
+
+AclDenial Acl::CheckSelector(const AclSelector& s, const Command& cmd,
+                             const std::vector<std::string_view>& argv, size_t* arg) const {
+  // AUTH and HELLO (no-auth commands) are never refused for the command itself.
+  if (!s.Allows(cmd.acl_id) && !(cmd.flags & kNoAuth)) {
+    auto it = s.first_args.find(cmd.acl_id);
+    bool ok = false;
+    if (it != s.first_args.end() && argv.size() > 1) {
+      for (const std::string& a : it->second) ok |= EqualsNoCase(a, argv[1]);
+    }
+    if (!ok) return AclDenial::kCommand;
+  }
+  if (!s.all_keys && cmd.meta != nullptr && !cmd.meta->key_specs.empty()) {
+    for (const KeyRule& spec : cmd.meta->key_specs) {
+      uint16_t flags = spec.flags;
+      if ((flags & kKeyVariableFlags) && cmd.meta->line_key_flags != nullptr) {
+        flags = cmd.meta->line_key_flags(argv, flags);
+      }
+      uint8_t need = 0;
+      if (flags & kKeyAccess) need |= AclSelector::kRead;
+      if (flags & (kKeyInsert | kKeyDelete | kKeyUpdate)) need |= AclSelector::kWrite;
+      for (size_t pos : KeyPositions(std::span<const KeyRule>(&spec, 1), argv.size(), argv)) {
+        bool ok = false;
+        for (const AclSelector::KeyPattern& p : s.keys) {
+          if ((p.perms & need) == need && GlobMatch(p.pattern, argv[pos])) {
+            ok = true;
+            break;
+          }
+        }
+        if (!ok) {
+          *arg = pos;
+          return AclDenial::kKey;
+        }
+      }
+    }
+  }
+  if (!s.all_channels && (cmd.flags & kPubSub)) {
+    // The channels of PUBLISH/SPUBLISH (argv[1]) and (S|P)SUBSCRIBE (all arguments); a
+    // PSUBSCRIBE pattern must be one of the user's patterns, literally.
+    const std::string_view name = cmd.name;
+    size_t first = 1, last = 0;
+    bool pattern = false;
+    if (name == "publish" || name == "spublish") {
+      last = 1;
+    } else if (name == "subscribe" || name == "ssubscribe" || name == "psubscribe") {
+      last = argv.size() - 1;
+      pattern = name == "psubscribe";
+    }
+    for (size_t i = first; i <= last && i < argv.size(); ++i) {
+      bool ok = false;
+      for (const std::string& p : s.channels) {
+        ok = pattern ? p == argv[i] : GlobMatch(p, argv[i]);
+        if (ok) break;
+      }
+      if (!ok) {
+        *arg = i;
+        return AclDenial::kChannel;
+      }
+    }
+  }
+  return AclDenial::kNone;
+}
+
+AclVerdict Acl::Check(const AclUser& user, const Command& cmd,
+                      const std::vector<std::string_view>& argv) const {
+  AclVerdict worst{AclDenial::kCommand, 0};
+  for (const AclSelector& s : user.selectors) {
+    size_t arg = 0;
+    const AclDenial d = CheckSelector(s, cmd, argv, &arg);
+    if (d == AclDenial::kNone) return {};
+    if (d > worst.denial || (d == worst.denial && arg > worst.arg)) worst = {d, arg};
+  }
+  return worst;
+}
+
+std::string Acl::DescribeKeys(const AclSelector& s) const {
+  if (s.all_keys) return "~*";
+  std::string out;
+  for (const AclSelector::KeyPattern& p : s.keys) {
+    if (!out.empty()) out += ' ';
+    if (p.perms == AclSelector::kRead) {
+      out += "%R";
+    } else if (p.perms == AclSelector::kWrite) {
+      out += "%W";
+    }
+    out += '~';
+    out += p.pattern;
+  }
+  return out;
+}
+
+std::string Acl::DescribeChannels(const AclSelector& s, bool with_reset) const {
+  if (s.all_channels) return "&*";
+  std::string out = with_reset ? "resetchannels" : "";
+  for (const std::string& p : s.channels) {
+    if (!out.empty()) out += ' ';
+    out += '&';
+    out += p;
+  }
+  return out;
+}
+
+std::string Acl::DescribeCommands(const AclSelector& s) const {
+  std::string out = s.all_commands ? "+@all" : "-@all";
+  if (!s.command_rules.empty()) {
+    out += ' ';
+    out += s.command_rules;
+  }
+  return out;
+}
+
+std::string Acl::Describe(const AclUser& u) const {
+  std::string out = "user ";
+  out += u.name;
+  out += u.enabled ? " on" : " off";
+  if (u.nopass) out += " nopass";
+  if (u.sanitize == AclUser::Sanitize::kSkip) out += " skip-sanitize-payload";
+  if (u.sanitize == AclUser::Sanitize::kSanitize) out += " sanitize-payload";
+  for (const std::string& p : u.passwords) {
+    out += " #";
+    out += p;
+  }
+  auto selector = [&](const AclSelector& s) {
+    std::string d;
+    for (const std::string& part : {DescribeKeys(s), DescribeChannels(s, true), DescribeCommands(s)}) {
+      if (part.empty()) continue;
+      if (!d.empty()) d += ' ';
+      d += part;
+    }
+    return d;
+  };
+  out += ' ';
+  out += selector(u.selectors.front());
+  for (size_t i = 1; i < u.selectors.size(); ++i) {
+    out += " (";
+    out += selector(u.selectors[i]);
+    out += ')';
+  }
+  return out;
+}
+
+std::string Acl::Save() const {
+  std::string out;
+  for (const auto& [name, u] : users_) {
+    out += Describe(*u);
+    out += '\n';
+  }
+  return out;
+}
+
+std::optional<std::string> Acl::Load(std::string_view text,
+                                     std::vector<std::shared_ptr<AclUser>>* replaced) {
+  std::map<std::string, std::shared_ptr<AclUser>, std::less<>> fresh;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::vector<std::string_view> words = SplitSpaces(line);
+    if (words.empty() || words[0].front() == '#') continue;
+    const std::string where = std::to_string(line_no);
+    if (words[0] != "user" || words.size() < 2) {
+      return err::Format(err::kAclFileLineNotUser, {where});
+    }
+    if (fresh.count(words[1]) != 0) return err::Format(err::kAclFileDuplicateUser, {where, words[1]});
+    std::vector<std::string> merged;
+    if (std::optional<std::string> e = MergeSelectorArgs(
+            std::span<const std::string_view>(words).subspan(2), &merged)) {
+      return err::Format(err::kAclFileLineError, {where, *e});
+    }
+    auto u = std::make_shared<AclUser>();
+    u->name.assign(words[1]);
+    ResetUser(u.get());
+    for (const std::string& r : merged) {
+      if (std::optional<std::string> e = ApplyUserRule(u.get(), r)) {
+        return err::Format(err::kAclFileLineError, {where, *e});
+      }
+    }
+    UpdateUnrestricted(u.get());
+    fresh.emplace(u->name, std::move(u));
+  }
+  // The default user keeps its object, so clients authenticated as it keep their session.
+  auto d = fresh.find("default");
+  if (d != fresh.end()) {
+    *default_user_ = std::move(*d->second);
+  } else {
+    ResetUser(default_user_.get());
+    for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"}) {
+      ApplyUserRule(default_user_.get(), r);
+    }
+    UpdateUnrestricted(default_user_.get());
+  }
+  fresh["default"] = default_user_;
+  for (auto& [name, u] : users_) {
+    if (u != default_user_) replaced->push_back(u);
+  }
+  users_ = std::move(fresh);
+  return std::nullopt;
+}
+
+void Acl::LogDenial(AclLogEntry entry, size_t max_len) {
+  constexpr int64_t kGroupingMs = 60000;
+  constexpr size_t kScan = 10;
+  for (size_t i = 0; i < log_.size() && i < kScan; ++i) {
+    AclLogEntry& e = log_[i];
+    if (e.reason == entry.reason && e.context == entry.context && e.object == entry.object &&
+        e.username == entry.username && entry.created_ms - e.created_ms < kGroupingMs) {
+      entry.count = e.count + 1;
+      log_.erase(log_.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  log_.push_front(std::move(entry));
+  while (log_.size() > max_len) log_.pop_back();
+}
+
+}  // namespace firn

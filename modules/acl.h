@@ -1,0 +1,182 @@
+// ACL: users, their rules, and the permission check admission runs for every command.
+//
+// A user is a name, an on/off switch, passwords kept only as SHA-256 digests (or nopass), and
+// one or more selectors. A selector says which commands may run (a bit per command-table row,
+// subcommands included, plus optional allowed first arguments for a row without
+// subcommands), which keys may be read or written (glob patterns with R, W or RW rights, or
+// every key) and which pub/sub channels may be used. The first selector is the user's root
+// one, which the rules outside parentheses change; "(...)" adds another. A command is allowed
+// when one selector allows the command, all its keys and all its channels; otherwise the
+// refusal reported is the most specific one (channel, then key, then command), as Redis does.
+//
+// Rules are Redis 7.0's language, word for word (ACL SETUSER, the aclfile, `user` lines).
+// A user's command rules are also kept as the text that describes them (ACL LIST and GETUSER
+// show "+@all -@dangerous" as given, with a repeated rule for the same command replacing the
+// earlier one), since Redis 7.0 describes them that way.
+//
+// The default user exists always and starts "on nopass ~* &* +@all"; requirepass is its
+// password. A client starts as the default user, authenticated if that user is on and nopass.
+// Users are shared with the clients authenticated as them (shared_ptr): a SETUSER changes
+// what those clients may do at once; a deleted user's clients are closed.
+//
+// The check costs one flag test for a user whose root selector allows everything (the
+// default user unless rules were set), so SET/GET pay nothing more.
+//
+// Thread-safety: loop thread only, as the rest of the engine.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace firn {
+
+struct Command;
+class CommandTable;
+
+// Redis's ACL categories, in Redis's order (ACL CAT lists them so).
+inline constexpr std::string_view kAclCategoryNames[] = {
+    "keyspace", "read",       "write",    "set",        "sortedset",   "list",     "hash",
+    "string",   "bitmap",     "hyperloglog", "geo",     "stream",      "pubsub",   "admin",
+    "fast",     "slow",       "blocking", "dangerous",  "connection",  "transaction",
+    "scripting"};
+inline constexpr size_t kAclCategoryCount = std::size(kAclCategoryNames);
+
+struct AclSelector {
+  static constexpr uint8_t kRead = 1, kWrite = 2;
+  struct KeyPattern {
+    std::string pattern;
+    uint8_t perms = kRead | kWrite;
+  };
+
+  bool all_commands = false;  // +@all was the last whole-table rule
+  bool all_keys = false;      // ~* / allkeys
+  bool all_channels = false;  // &* / allchannels
+  std::vector<uint64_t> allowed;  // bit per command id
+  // For a row without subcommands: first arguments allowed although the row is not
+  // ("+select|0"), by command id.
+  std::map<uint16_t, std::vector<std::string>> first_args;
+  std::string command_rules;  // "+@read +auth", as given (lowercase)
+  std::vector<KeyPattern> keys;
+  std::vector<std::string> channels;
+
+  bool Allows(uint16_t id) const { return (allowed[id >> 6] >> (id & 63)) & 1; }
+  bool Unrestricted() const { return all_commands && all_keys && all_channels; }
+};
+
+struct AclUser {
+  std::string name;
+  bool enabled = false;
+  bool nopass = false;
+  // Redis's sanitize-payload / skip-sanitize-payload flags (shown, not acted on: RESTORE
+  // always checks its payload).
+  enum class Sanitize : uint8_t { kUnset, kSanitize, kSkip } sanitize = Sanitize::kUnset;
+  std::vector<std::string> passwords;  // lowercase hex SHA-256 digests, in order added
+  std::vector<AclSelector> selectors;  // [0]: the root selector
+  // The root selector allows every command, key and channel (the admission fast path).
+  bool unrestricted = false;
+};
+
+// Why a command was refused (the order matters: a higher value is the more specific refusal).
+enum class AclDenial : uint8_t { kNone = 0, kCommand = 1, kKey = 2, kAuth = 3, kChannel = 4 };
+
+struct AclVerdict {
+  AclDenial denial = AclDenial::kNone;
+  size_t arg = 0;  // for kKey/kChannel: the argv index of the refused key or channel
+};
+
+struct AclLogEntry {
+  uint64_t count = 1;
+  std::string reason;    // "command", "key", "channel", "auth"
+  std::string context;   // "toplevel", "multi", "lua"
+  std::string object;    // the command's full name, the key, the channel, or "AUTH"
+  std::string username;
+  int64_t created_ms = 0;
+  std::string client_info;  // the client's CLIENT LIST line
+};
+
+class Acl {
+ public:
+  // REQUIRES: table outlives this object and keeps its rows.
+  explicit Acl(const CommandTable& table);
+
+  std::shared_ptr<AclUser> Find(std::string_view name) const;
+  const std::shared_ptr<AclUser>& default_user() const { return default_user_; }
+  // Every user, by name.
+  const std::map<std::string, std::shared_ptr<AclUser>, std::less<>>& users() const {
+    return users_;
+  }
+
+  // Applies rules to user name (created "off resetchannels -@all" if missing), all or
+  // nothing: returns nullopt once applied, or the error reply text (without "-").
+  std::optional<std::string> SetUser(std::string_view name,
+                                     std::span<const std::string_view> rules);
+  // Removes a user (never "default"); returns it (to close its clients), or nullptr.
+  std::shared_ptr<AclUser> DeleteUser(std::string_view name);
+  // Replaces every user at once from `user ...` lines (an aclfile's contents). Returns
+  // nullopt, or the error text naming the line; on error nothing changes. The default user
+  // keeps its object (clients authenticated as it stay so) and takes the file's rules, or
+  // its initial rules when the file does not name it. *replaced gets the users that were
+  // dropped or replaced, whose clients should be closed.
+  std::optional<std::string> Load(std::string_view text,
+                                  std::vector<std::shared_ptr<AclUser>>* replaced);
+  // The whole user table as an aclfile (one `user` line per user, by name).
+  std::string Save() const;
+  // requirepass: the default user's only password ("" = nopass).
+  void SetDefaultPassword(std::string_view password);
+
+  // Whether password opens user (on, and nopass or a matching digest; digests compared in
+  // constant time).
+  static bool CheckPassword(const AclUser& user, std::string_view password);
+
+  // May user run cmd (the resolved row: a subcommand's own) with argv?
+  AclVerdict Check(const AclUser& user, const Command& cmd,
+                   const std::vector<std::string_view>& argv) const;
+
+  // ACL LIST's line for user ("user NAME on nopass ~* &* +@all").
+  std::string Describe(const AclUser& user) const;
+  std::string DescribeKeys(const AclSelector& s) const;
+  std::string DescribeChannels(const AclSelector& s, bool with_reset) const;
+  std::string DescribeCommands(const AclSelector& s) const;
+
+  // The categories (indexes into kAclCategoryNames) of command id, as a bit mask.
+  uint32_t categories(uint16_t id) const { return categories_[id]; }
+  const CommandTable& table() const { return table_; }
+
+  // The ACL log, newest first, bounded by max_len (acllog-max-len).
+  void LogDenial(AclLogEntry entry, size_t max_len);
+  const std::deque<AclLogEntry>& log() const { return log_; }
+  void ResetLog() { log_.clear(); }
+
+ private:
+  std::optional<std::string> ApplyUserRule(AclUser* u, std::string_view rule) const;
+  std::optional<std::string> ApplySelectorRule(AclSelector* s, std::string_view rule) const;
+  AclSelector NewSelector() const;
+  void ResetUser(AclUser* u) const;
+  struct CommandTarget;
+  std::optional<std::string> ResolveTarget(std::string_view rule, CommandTarget* t) const;
+  bool TargetAlready(const AclSelector& s, const CommandTarget& t, bool allow) const;
+  void ApplyTarget(AclSelector* s, const CommandTarget& t, bool allow) const;
+  std::optional<std::string> ApplyCommandRule(AclSelector* s, std::string_view rule,
+                                              bool record) const;
+  AclDenial CheckSelector(const AclSelector& s, const Command& cmd,
+                          const std::vector<std::string_view>& argv, size_t* arg) const;
+  void UpdateUnrestricted(AclUser* u) const;
+
+  const CommandTable& table_;
+  std::vector<uint32_t> categories_;  // by command id
+  std::map<std::string, std::shared_ptr<AclUser>, std::less<>> users_;
+  std::shared_ptr<AclUser> default_user_;
+  std::deque<AclLogEntry> log_;
+};
+
+// SHA-256 of text, lowercase hex (libcrypto).
+std::string Sha256Hex(std::string_view text);
+
+}  // namespace firn
