@@ -17,6 +17,7 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   loadshapes  step ramp, spike, double wave: latency and throughput over time
   ratelimit   CL.THROTTLE / RL.BUCKET / RL.WINDOW against Lua and MULTI on Redis
   eviction    hit ratio under maxmemory, Zipfian with and without cold scans
+  collections memory per element, DEL/UNLINK stalls, list/set/hash/zset redis-benchmark rows
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -25,6 +26,7 @@ in the report; the run goes on. Nothing here judges a figure.
 import argparse
 import atexit
 import datetime
+import importlib.util
 import os
 import platform
 import shutil
@@ -50,8 +52,14 @@ import ratelimit  # noqa: E402
 import report  # noqa: E402
 import throughput  # noqa: E402
 
+# bench/workloads/collections.py by path: the name `collections` is the standard library's.
+_spec = importlib.util.spec_from_file_location(
+    "collections_bench", os.path.join(BENCH_DIR, "workloads", "collections.py"))
+collections_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(collections_bench)
+
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo", "bits", "clientstate"]
+            "geo", "bits", "collections", "clientstate"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -66,6 +74,7 @@ REPS = {
     "eviction": (1, 3),
     "geo": (1, 1),
     "bits": (1, 3),
+    "collections": (1, 3),
     "clientstate": (1, 3),
 }
 
@@ -362,6 +371,8 @@ class Runner:
                     self.record("eviction", variant, t, res)
             log("eviction %-10s %s" % (variant, self.brief("eviction", variant, "hit_ratio")))
 
+    def family_collections(self):
+        collections_bench.family(self)
     def family_clientstate(self):
         clientstate.family(self)
 

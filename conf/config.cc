@@ -274,6 +274,8 @@ const Setting kSettings[] = {
      .member = &Config::lfu_decay_time, .max = kIntMax},
     {.name = "lazyfree-lazy-user-del", .section = "memory", .kind = Kind::kBool,
      .member = &Config::lazyfree_lazy_user_del},
+    {.name = "lazyfree-lazy-user-flush", .section = "memory", .kind = Kind::kBool,
+     .member = &Config::lazyfree_lazy_user_flush},
     // [collections]
     {.name = "list-max-listpack-size", .section = "collections", .kind = Kind::kInt,
      .member = &Config::list_max_listpack_size, .min = INT_MIN, .max = kIntMax,

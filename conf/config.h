@@ -92,6 +92,7 @@ struct Config {
   int lfu_log_factor = 10;              // 0..INT_MAX
   int lfu_decay_time = 1;               // minutes, 0..INT_MAX
   bool lazyfree_lazy_user_del = false;  // DEL behaves like UNLINK
+  bool lazyfree_lazy_user_flush = false;  // FLUSHALL/FLUSHDB without a mode flush ASYNC
 
   // [collections] Redis's thresholds for the compact encodings.
   int list_max_listpack_size = -2;  // > 0: elements per list node; -1..-5: 4..64 KiB a node
@@ -99,8 +100,8 @@ struct Config {
   int64_t hash_max_listpack_entries = 512;  // fields a compact (listpack) hash holds
   int64_t hash_max_listpack_value = 64;     // bytes of the longest field or value it holds
   int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds
-  int64_t zset_max_listpack_entries = 128;  // accepted; sorted sets are always trees for now
-  int64_t zset_max_listpack_value = 64;     // accepted; sorted sets are always trees for now
+  int64_t zset_max_listpack_entries = 128;  // members a compact (listpack) sorted set holds
+  int64_t zset_max_listpack_value = 64;     // bytes of the longest member it holds
   uint64_t hll_sparse_max_bytes = 3000;     // bytes past which a sparse HyperLogLog turns dense
 
   // [server]

@@ -47,6 +47,9 @@ class ClientOutputOwner {
   // The engine has work for the end of this event-loop iteration, before replies are written
   // (client-side caching's BCAST messages): call Engine's tracking.EndOfIteration() then.
   virtual void RequestEndOfIteration() {}
+  // client, blocked (ClientInfo::blocked) since one of its commands, is unblocked: the rest of
+  // its pipeline may run (after the running command; never from inside this call).
+  virtual void Unblocked(ClientInfo& /*client*/) {}
 };
 
 // The state of one client that commands may read or change.
@@ -67,7 +70,9 @@ struct ClientInfo {
   std::shared_ptr<AclUser> user;
   // Flags (CLIENT LIST letters O, b, P, t, e). Set monitor through ClientRegistry::SetMonitor.
   bool monitor = false;
-  bool blocked = false;     // waiting in a blocking command (none exists yet)
+  // Waiting in a blocking command or postponed by CLIENT PAUSE (modules/blocking.h): the
+  // server runs no more of its pipeline until it is unblocked.
+  bool blocked = false;
   bool subscribed = false;  // has a channel, pattern or shard-channel subscription
   bool tracking = false;    // CLIENT TRACKING on (modules/tracking.h holds the rest)
   bool no_evict = false;
@@ -149,6 +154,12 @@ class ClientRegistry {
   }
   void RequestEndOfIteration() {
     if (owner_ != nullptr) owner_->RequestEndOfIteration();
+  }
+  // After appending bytes to client's sink directly: counts them and tells the server.
+  void NoteWritten(ClientInfo& client, size_t bytes) { Wrote(client, bytes); }
+  // Tells the server client was unblocked (ClientOutputOwner::Unblocked).
+  void NotifyUnblocked(ClientInfo& client) {
+    if (owner_ != nullptr && client.sink.owner != nullptr) owner_->Unblocked(client);
   }
   void RefreshBufferStats(ClientInfo& client) {
     if (owner_ != nullptr && client.sink.owner != nullptr) owner_->RefreshBufferStats(client);

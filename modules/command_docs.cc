@@ -196,6 +196,70 @@ constexpr DocArg kClientTrackingArgs[] = {
     {"optout", "pure-token", "OPTOUT", "", -1, O, 0},
     {"noloop", "pure-token", "NOLOOP", "", -1, O, 0},
 };
+// Blocking commands (blpop ... bzmpop) and CLIENT PAUSE / UNBLOCK.
+// blpop, brpop, bzpopmin, bzpopmax
+constexpr KeyRule kBlockingPopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = -2},
+};
+constexpr DocArg kBlockingPopArgs[] = {
+    {"key", "key", "", "", 0, M, 0},
+    {"timeout", "double", "", "", -1, 0, 0},
+};
+// brpoplpush, blmove
+constexpr KeyRule kBlockingMoveKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 1, .last_key = 0},
+    {.flags = kKeyRW | kKeyInsert, .index = 2, .last_key = 0},
+};
+constexpr DocArg kBrpoplpushArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+    {"timeout", "double", "", "", -1, 0, 0},
+};
+constexpr DocArg kBlmoveArgs[] = {
+    {"source", "key", "", "", 0, 0, 0},
+    {"destination", "key", "", "", 1, 0, 0},
+    {"wherefrom", "oneof", "", "", -1, 0, 2},
+    {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0},
+    {"whereto", "oneof", "", "", -1, 0, 2},
+    {"left", "pure-token", "LEFT", "", -1, 0, 0},
+    {"right", "pure-token", "RIGHT", "", -1, 0, 0},
+    {"timeout", "double", "", "", -1, 0, 0},
+};
+// blmpop, bzmpop
+constexpr KeyRule kBlockingMpopKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete,
+     .index = 2,
+     .keynum = true,
+     .keynum_index = 0,
+     .first_key = 1},
+};
+constexpr DocArg kBlmpopArgs[] = {
+    {"timeout", "double", "", "", -1, 0, 0},        {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},                {"where", "oneof", "", "", -1, 0, 2},
+    {"left", "pure-token", "LEFT", "", -1, 0, 0},   {"right", "pure-token", "RIGHT", "", -1, 0, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+constexpr DocArg kBzmpopArgs[] = {
+    {"timeout", "double", "", "", -1, 0, 0},    {"numkeys", "integer", "", "", -1, 0, 0},
+    {"key", "key", "", "", 0, M, 0},            {"where", "oneof", "", "", -1, 0, 2},
+    {"min", "pure-token", "MIN", "", -1, 0, 0}, {"max", "pure-token", "MAX", "", -1, 0, 0},
+    {"count", "integer", "COUNT", "", -1, O, 0},
+};
+// client|pause
+constexpr DocArg kClientPauseArgs[] = {
+    {"timeout", "integer", "", "", -1, 0, 0},
+    {"mode", "oneof", "", "", -1, O, 2},
+    {"write", "pure-token", "WRITE", "", -1, 0, 0},
+    {"all", "pure-token", "ALL", "", -1, 0, 0},
+};
+// client|unblock
+constexpr DocArg kClientUnblockArgs[] = {
+    {"client-id", "integer", "", "", -1, 0, 0},
+    {"timeout_error", "oneof", "", "", -1, O, 2},
+    {"timeout", "pure-token", "TIMEOUT", "", -1, 0, 0},
+    {"error", "pure-token", "ERROR", "", -1, 0, 0},
+};
 // client|kill
 constexpr DocArg kClientKillArgs[] = {
     {"filter", "oneof", "", "", -1, 0, 13},
@@ -2074,6 +2138,41 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(N), N the bytes searched",
      .key_specs = kBitposKeys,
      .args = kBitposArgs},
+    {.name = "blmove",
+     .complexity = "O(1)",
+     .key_specs = kBlockingMoveKeys,
+     .args = kBlmoveArgs},
+    {.name = "blmpop",
+     .complexity = "O(N + M), N the keys tried and M the elements popped",
+     .key_specs = kBlockingMpopKeys,
+     .args = kBlmpopArgs},
+    {.name = "blpop",
+     .complexity = "O(N), N the keys given",
+     .key_specs = kBlockingPopKeys,
+     .args = kBlockingPopArgs},
+    {.name = "brpop",
+     .complexity = "O(N), N the keys given",
+     .key_specs = kBlockingPopKeys,
+     .args = kBlockingPopArgs},
+    {.name = "brpoplpush",
+     .complexity = "O(1)",
+     .doc_flags = "deprecated",
+     .deprecated_since = "6.2.0",
+     .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+     .key_specs = kBlockingMoveKeys,
+     .args = kBrpoplpushArgs},
+    {.name = "bzmpop",
+     .complexity = "O(K + M log N), K the keys tried, M the members popped, N the set's size",
+     .key_specs = kBlockingMpopKeys,
+     .args = kBzmpopArgs},
+    {.name = "bzpopmax",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kBlockingPopKeys,
+     .args = kBlockingPopArgs},
+    {.name = "bzpopmin",
+     .complexity = "O(log N), N the set's size",
+     .key_specs = kBlockingPopKeys,
+     .args = kBlockingPopArgs},
     {.name = "cl.throttle",
      .complexity = "O(1)",
      .key_specs = kClThrottleKeys,
@@ -2093,6 +2192,7 @@ constexpr CommandMeta kMeta[] = {
      .tips = "nondeterministic_output",
      .args = kClientListArgs},
     {.name = "client|no-evict", .complexity = "O(1)", .args = kClientNoEvictArgs},
+    {.name = "client|pause", .complexity = "O(1)", .args = kClientPauseArgs},
     {.name = "client|reply", .complexity = "O(1)", .args = kClientReplyArgs},
     {.name = "client|setinfo", .complexity = "O(1)", .args = kClientSetinfoArgs},
     {.name = "client|setname", .complexity = "O(1)", .args = kClientSetnameArgs},
@@ -2100,6 +2200,10 @@ constexpr CommandMeta kMeta[] = {
      .complexity = "O(1), more with BCAST prefixes (checked against the client's own)",
      .args = kClientTrackingArgs},
     {.name = "client|trackinginfo", .complexity = "O(1)"},
+    {.name = "client|unblock",
+     .complexity = "O(log N), N the number of connections",
+     .args = kClientUnblockArgs},
+    {.name = "client|unpause", .complexity = "O(N), N the paused clients"},
     {.name = "command",
      .complexity = "O(N), N the number of commands",
      .acl = "@connection",

@@ -98,6 +98,7 @@ Engine::Engine(Config cfg) : config(std::move(cfg)), keyspace(config.databases) 
 void ReleaseClientState(Engine& engine, ClientInfo& client) {
   engine.watches.Reset(client);
   engine.pubsub.Forget(client);
+  ForgetBlockedClient(engine, client);
   engine.tracking.Disable(client);
 }
 

@@ -12,6 +12,7 @@
 
 #include "modules/acl_admission.h"
 #include "modules/args.h"
+#include "modules/blocking.h"
 #include "modules/common.h"
 #include "modules/engine.h"
 #include "modules/tracking.h"
@@ -521,6 +522,69 @@ void ClientReply(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR] -> 1 if the client was blocked in a blocking
+// command and is now unblocked (it gets its timeout reply, or with ERROR the UNBLOCKED error),
+// else 0.
+void ClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    ctx.Error(UnknownSubcommandError(ctx.arg(1).substr(0, 128), "client"));
+    return;
+  }
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsNoCase(ctx.arg(3), "ERROR")) {
+      error = true;
+    } else if (!EqualsNoCase(ctx.arg(3), "TIMEOUT")) {
+      ctx.Error(err::kUnblockReason);
+      return;
+    }
+  }
+  int64_t id;
+  if (!ArgInt(ctx, 2, &id)) return;
+  ClientInfo* target = id > 0 ? ctx.engine.clients.Find(static_cast<uint64_t>(id)) : nullptr;
+  ctx.reply.Int(target != nullptr && UnblockClient(ctx.engine, *target, error) ? 1 : 0);
+}
+
+// CLIENT PAUSE timeout [WRITE|ALL] -> OK. For timeout milliseconds, commands from clients
+// wait (ALL, the default: every command; WRITE: those that may write) and run when the pause
+// ends. A pause already in force is only lengthened or made stricter.
+void ClientPauseCommand(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    ctx.Error(UnknownSubcommandError(ctx.arg(1).substr(0, 128), "client"));
+    return;
+  }
+  bool all = true;
+  if (ctx.argc() == 4) {
+    if (EqualsNoCase(ctx.arg(3), "WRITE")) {
+      all = false;
+    } else if (!EqualsNoCase(ctx.arg(3), "ALL")) {
+      ctx.Error(err::kPauseMode);
+      return;
+    }
+  }
+  int64_t timeout_ms;
+  if (!ParseInt64(ctx.arg(2), &timeout_ms)) {
+    ctx.Error(err::kPauseTimeoutNotInteger);
+    return;
+  }
+  if (timeout_ms < 0) {
+    ctx.Error(err::kTimeoutNegative);
+    return;
+  }
+  if (timeout_ms > INT64_MAX - ctx.now_ms) {
+    ctx.Error(err::kTimeoutOutOfRange);
+    return;
+  }
+  if (timeout_ms > 0) Pause(ctx.engine, ctx.now_ms + timeout_ms, all, ctx.now_ms);
+  ctx.reply.Ok();
+}
+
+// CLIENT UNPAUSE -> OK; the clients held back by CLIENT PAUSE run their commands.
+void ClientUnpause(CommandContext& ctx) {
+  Unpause(ctx.engine);
+  ctx.reply.Ok();
+}
+
 // CLIENT HELP -> the subcommands, as status lines.
 void ClientHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
@@ -570,6 +634,12 @@ void ClientHelp(CommandContext& ctx) {
       "    Report tracking status for the current connection.",
       "SETINFO <LIB-NAME|LIB-VER> <value>",
       "    Set client meta attributes.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "HELP",
@@ -619,6 +689,16 @@ std::vector<Command> ClientSubcommands() {
        .group = "connection", .since = "3.2.0",
        .summary = "Turns replies to this connection off, on, or off for the next command.",
        .syntax = "<ON | OFF | SKIP>"},
+      {.name = "client|unblock", .arity = -3, .flags = kAdmin | kConnFlags, .run = ClientUnblock,
+       .group = "connection", .since = "5.0.0",
+       .summary = "Unblocks a client waiting in a blocking command.",
+       .syntax = "client-id [TIMEOUT|ERROR]"},
+      {.name = "client|pause", .arity = -3, .flags = kAdmin | kConnFlags,
+       .run = ClientPauseCommand, .group = "connection", .since = "2.9.50",
+       .summary = "Holds back clients' commands for a time.", .syntax = "timeout [WRITE|ALL]"},
+      {.name = "client|unpause", .arity = 2, .flags = kAdmin | kConnFlags, .run = ClientUnpause,
+       .group = "connection", .since = "6.2.0",
+       .summary = "Ends a CLIENT PAUSE.", .syntax = ""},
       {.name = "client|help", .arity = 2, .flags = kLoading | kStale, .run = ClientHelp,
        .group = "connection", .since = "5.0.0",
        .summary = "Lists the CLIENT subcommands.", .syntax = ""},

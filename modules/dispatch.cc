@@ -131,6 +131,8 @@ bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {
   const Config& cfg = engine.config;
   Evictor& evictor = engine.keyspace.evictor();
   if (cfg.maxmemory == 0) return true;
+  // As Redis, nothing is evicted while CLIENT PAUSE holds writes back.
+  if (engine.pause.end_ms != 0) return true;
   return evictor.Enforce(engine.keyspace, cfg.maxmemory, now_ms, UsedMemoryBytes,
                          engine.clock_us, budget_us) != Evictor::Result::kFail;
 }

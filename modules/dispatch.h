@@ -6,7 +6,8 @@
 // MULTI (`no-multi`), the memory budget allows it, and then inside MULTI it is queued instead
 // of run. A refusal inside MULTI makes the EXEC abort. CLIENT REPLY OFF/SKIP drop replies
 // here, so handlers stay unaware of them. Later ACLs and the blocked/subscribed-mode rules
-// slot in beside these checks.
+// slot in beside these checks. Blocking (modules/blocking.h) wraps Dispatch rather than living
+// in it: while nobody is blocked or paused the path pays nothing for it.
 //
 // Execution (Execute) runs an admitted command: the handler, the per-command counters, the
 // slowlog, the latency monitor, MONITOR, and then the propagation point: a command that

@@ -15,6 +15,7 @@
 
 #include "conf/config.h"
 #include "modules/acl.h"
+#include "modules/blocking.h"
 #include "modules/client.h"
 #include "modules/command.h"
 #include "modules/command_index.h"
@@ -138,6 +139,10 @@ struct Engine {
   KeyspaceNotifier notifier{*this};
   // Client-side caching (modules/tracking.h), in the kTracking slot while anyone tracks.
   Tracking tracking{*this};
+  // Blocked and postponed clients, and the keys they wait on (modules/blocking.h).
+  BlockingState blocking{*this, observers};
+  // CLIENT PAUSE (modules/blocking.h).
+  ClientPause pause;
   // The row Execute is running (for the notifier's event names); the last one run between
   // commands.
   const Command* current_command = nullptr;
@@ -146,6 +151,12 @@ struct Engine {
 // Drops what client holds in the engine beyond the registry (watched keys, subscriptions):
 // RESET and a closing connection.
 void ReleaseClientState(Engine& engine, ClientInfo& client);
+
+// A key that may serve a blocked client now (a push, ZADD, XADD...): see modules/blocking.h.
+// One test of a counter when nobody waits.
+inline void SignalKeyReady(Engine& engine, int db, std::string_view key) {
+  if (engine.blocking.waiting_keys() != 0) [[unlikely]] engine.blocking.MarkReady(db, key);
+}
 
 inline Db& CommandContext::db() { return engine.keyspace.db(client.db); }
 inline Keyspace& CommandContext::keyspace() { return engine.keyspace; }

@@ -77,6 +77,10 @@ const TypeOps kHashOps = {
     .memory_usage = [](const Entry& e) { return e.object_as<Hash>()->MemoryBytes(); },
     .serialize = SerializeHash,
     .deserialize = DeserializeHash,
+    .free_effort = [](const Entry& e) -> size_t {
+      const Hash* h = e.object_as<Hash>();
+      return h->compact() ? 1 : h->size();
+    },
 };
 
 // ---- helpers ----

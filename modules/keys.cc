@@ -70,15 +70,20 @@ int ParseDb(ArgParser& args, std::string_view s, int databases) {
   return static_cast<int>(v);
 }
 
-// DEL key [key ...] / UNLINK key [key ...] -> the number of keys deleted. Values are freed
-// at once either way (an entry is one allocation; there is nothing to free lazily).
-void Del(CommandContext& ctx) {
+// DEL key [key ...] / UNLINK key [key ...] -> the number of keys deleted. UNLINK (and DEL
+// under lazyfree-lazy-user-del) hands a value of more than 64 allocations to the background
+// freer (storage/lazyfree.h); smaller ones are freed at once either way.
+void DeleteKeys(CommandContext& ctx, bool lazy) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
-    if (ctx.db().Delete(ctx.arg(i), ctx.now_ms)) ++deleted;
+    if (ctx.db().Delete(ctx.arg(i), ctx.now_ms, lazy)) ++deleted;
   }
   ctx.reply.Int(deleted);
 }
+
+void Del(CommandContext& ctx) { DeleteKeys(ctx, ctx.config().lazyfree_lazy_user_del); }
+
+void Unlink(CommandContext& ctx) { DeleteKeys(ctx, true); }
 
 // EXISTS key [key ...] -> how many of the arguments exist (a key named twice counts twice).
 void Exists(CommandContext& ctx) {
@@ -516,7 +521,7 @@ std::vector<Command> KeyCommands() {
       {.name = "del", .arity = -2, .flags = kWrite, .keys = kAllKeys, .run = Del,
        .group = "generic", .since = "1.0.0", .summary = "Removes keys.",
        .syntax = "key [key ...]"},
-      {.name = "unlink", .arity = -2, .flags = kWrite | kFast, .keys = kAllKeys, .run = Del,
+      {.name = "unlink", .arity = -2, .flags = kWrite | kFast, .keys = kAllKeys, .run = Unlink,
        .group = "generic", .since = "4.0.0",
        .summary = "Removes keys; in Firn exactly as DEL.",
        .syntax = "key [key ...]"},

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "modules/args.h"
+#include "modules/blocking.h"
 #include "modules/collection_common.h"
 #include "modules/common.h"
 #include "modules/engine.h"
@@ -61,6 +62,10 @@ const TypeOps kListOps = {
     .memory_usage = [](const Entry& e) { return e.object_as<List>()->MemoryBytes(); },
     .serialize = SerializeList,
     .deserialize = DeserializeList,
+    .free_effort = [](const Entry& e) -> size_t {
+      const List* h = e.object_as<List>();
+      return h->node_count();
+    },
 };
 
 // ---- helpers ----
@@ -106,9 +111,12 @@ void Push(List* l, End end, std::string_view v) {
 
 // The one point every push passes once its elements are in (LPUSH and friends, LINSERT,
 // LMOVE's destination): the write is signalled to the keyspace observer (WATCH,
-// notifications), and this is where clients blocked on key are to be woken once blocking pops
-// exist (Redis's signalKeyAsReady), after the pushing command's elements have all landed.
-void Pushed(CommandContext& ctx, Entry* e) { ctx.db().Touched(e); }
+// notifications), and clients blocked on the key are to be served after this command (Redis's
+// signalKeyAsReady), once the pushing command's elements have all landed.
+void Pushed(CommandContext& ctx, Entry* e) {
+  ctx.db().Touched(e);
+  SignalKeyReady(ctx.engine, ctx.client.db, e->key());
+}
 
 // A new list of the configured node size holding v, stored at key.
 Entry* CreateList(CommandContext& ctx, std::string_view key, List* l) {
@@ -466,16 +474,17 @@ void LMove(CommandContext& ctx) {
 // RPOPLPUSH source destination -> as LMOVE source destination RIGHT LEFT.
 void RPopLPush(CommandContext& ctx) { Move(ctx, End::kRight, End::kLeft); }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] -> [key, [elements]] from the first
-// non-empty list, or a nil array when every key is absent.
-void LMPop(CommandContext& ctx) {
+// LMPOP's and BLMPOP's body, numkeys at argv[first]: pops from the first non-empty list; when
+// every key is absent, a nil array, or with blocking, blocks for timeout_ms (0: forever).
+void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) {
   int64_t numkeys;
-  if (!ArgRange(ctx, ctx.arg(1), 1, err::kNumkeysPositive, &numkeys)) return;
-  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - 2) {
+  if (!ArgRange(ctx, ctx.arg(first), 1, err::kNumkeysPositive, &numkeys)) return;
+  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - first - 1) {
     ctx.Error(err::kSyntax);
     return;
   }
-  const size_t where_at = 2 + static_cast<size_t>(numkeys);
+  const size_t keys_at = first + 1;
+  const size_t where_at = keys_at + static_cast<size_t>(numkeys);
   End end;
   if (!ArgEnd(ctx, ctx.arg(where_at), &end)) return;
   int64_t count = -1;
@@ -488,7 +497,7 @@ void LMPop(CommandContext& ctx) {
     }
   }
   if (count == -1) count = 1;
-  for (size_t k = 2; k < where_at; ++k) {
+  for (size_t k = keys_at; k < where_at; ++k) {
     Entry* e;
     if (!FindList(ctx, ctx.arg(k), Lookup::kWrite, &e)) return;
     if (e == nullptr) continue;
@@ -499,7 +508,88 @@ void LMPop(CommandContext& ctx) {
     Removed(ctx, e);
     return;
   }
+  if (blocking && MayBlock(ctx)) {
+    const std::vector<std::string_view> keys(ctx.argv.begin() + keys_at,
+                                             ctx.argv.begin() + where_at);
+    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
+    return;
+  }
   ctx.reply.NullArray();
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] -> [key, [elements]] from the first
+// non-empty list, or a nil array when every key is absent.
+void LMPop(CommandContext& ctx) { MPop(ctx, 1, false, 0); }
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] -> as LMPOP, but when every
+// list is empty, waits up to timeout seconds (0: forever) for one to be pushed to; a nil
+// array on timeout.
+void BLMPop(CommandContext& ctx) {
+  int64_t timeout_ms;
+  if (!ParseBlockTimeout(ctx, ctx.arg(1), &timeout_ms)) return;
+  MPop(ctx, 2, true, timeout_ms);
+}
+
+// BLPOP/BRPOP key [key ...] timeout -> [key, element] from the first non-empty list; when all
+// are empty, waits up to timeout seconds (0: forever) for a push to any; a nil array on
+// timeout.
+void BlockingPop(CommandContext& ctx, End end) {
+  int64_t timeout_ms;
+  if (!ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout_ms)) return;
+  for (size_t k = 1; k + 1 < ctx.argc(); ++k) {
+    Entry* e;
+    if (!FindList(ctx, ctx.arg(k), Lookup::kWrite, &e)) return;
+    if (e == nullptr) continue;
+    List* l = ListOf(e);
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(ctx.arg(k));
+    ReplyFront(ctx, l, end);
+    PopOne(l, end);
+    Removed(ctx, e);
+    return;
+  }
+  if (MayBlock(ctx)) {
+    const std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end() - 1);
+    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
+void BLPop(CommandContext& ctx) { BlockingPop(ctx, End::kLeft); }
+void BRPop(CommandContext& ctx) { BlockingPop(ctx, End::kRight); }
+
+// The blocking moves' body: as LMOVE when source holds a list; else blocks on source for
+// timeout_ms (a nil reply on timeout, or at once where blocking is not allowed).
+void BlockingMove(CommandContext& ctx, End from, End to, int64_t timeout_ms) {
+  Entry* src;
+  if (!FindList(ctx, ctx.arg(1), Lookup::kWrite, &src)) return;
+  if (src != nullptr) {
+    Move(ctx, from, to);
+    return;
+  }
+  if (MayBlock(ctx)) {
+    BlockClient(ctx, {ctx.arg(1)}, timeout_ms, BlockTimeoutReply::kNull);
+    return;
+  }
+  ctx.reply.Null();
+}
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout -> the element moved; waits up to
+// timeout seconds (0: forever) for source to be pushed to; nil on timeout.
+void BLMove(CommandContext& ctx) {
+  End from, to;
+  if (!ArgEnd(ctx, ctx.arg(3), &from) || !ArgEnd(ctx, ctx.arg(4), &to)) return;
+  int64_t timeout_ms;
+  if (!ParseBlockTimeout(ctx, ctx.arg(5), &timeout_ms)) return;
+  BlockingMove(ctx, from, to, timeout_ms);
+}
+
+// BRPOPLPUSH source destination timeout -> as BLMOVE source destination RIGHT LEFT timeout.
+void BRPopLPush(CommandContext& ctx) {
+  int64_t timeout_ms;
+  if (!ParseBlockTimeout(ctx, ctx.arg(3), &timeout_ms)) return;
+  BlockingMove(ctx, End::kRight, End::kLeft, timeout_ms);
 }
 
 constexpr uint32_t kWriteOom = kWrite | kDenyOom;
@@ -662,6 +752,51 @@ std::vector<Command> ListCommands() {
        .since = "7.0.0",
        .summary = "Pops elements from the first non-empty list of several",
        .syntax = "numkeys key [key ...] LEFT|RIGHT [COUNT count]"},
+      {.name = "blpop",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kBlocking,
+       .keys = {1, -2, 1},
+       .run = BLPop,
+       .group = "list",
+       .since = "2.0.0",
+       .summary = "Pops the head of the first non-empty list, waiting for one if all are empty",
+       .syntax = "key [key ...] timeout"},
+      {.name = "brpop",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kBlocking,
+       .keys = {1, -2, 1},
+       .run = BRPop,
+       .group = "list",
+       .since = "2.0.0",
+       .summary = "Pops the tail of the first non-empty list, waiting for one if all are empty",
+       .syntax = "key [key ...] timeout"},
+      {.name = "brpoplpush",
+       .arity = 4,
+       .flags = kWriteOom | kNoScript | kBlocking,
+       .keys = {1, 2, 1},
+       .run = BRPopLPush,
+       .group = "list",
+       .since = "2.2.0",
+       .summary = "Moves the tail of a list to the head of another, waiting for the source",
+       .syntax = "source destination timeout"},
+      {.name = "blmove",
+       .arity = 6,
+       .flags = kWriteOom | kNoScript | kBlocking,
+       .keys = {1, 2, 1},
+       .run = BLMove,
+       .group = "list",
+       .since = "6.2.0",
+       .summary = "Moves an element between lists, waiting for the source to have one",
+       .syntax = "source destination LEFT|RIGHT LEFT|RIGHT timeout"},
+      {.name = "blmpop",
+       .arity = -5,
+       .flags = kWrite | kBlocking,
+       .keys = {0, 0, 0},
+       .run = BLMPop,
+       .group = "list",
+       .since = "7.0.0",
+       .summary = "Pops from the first non-empty list of several, waiting for one if all are empty",
+       .syntax = "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]"},
   };
 }
 

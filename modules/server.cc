@@ -32,6 +32,7 @@
 #include "modules/version.h"
 #include "protocol/errors.h"
 #include "storage/db.h"
+#include "storage/lazyfree.h"
 #include "storage/memory.h"
 
 namespace firn {
@@ -223,8 +224,8 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("mem_aof_buffer", 0);
   w.Field("mem_allocator", AllocatorName());
   w.Field("active_defrag_running", 0);
-  w.Field("lazyfree_pending_objects", 0);
-  w.Field("lazyfreed_objects", 0);
+  w.Field("lazyfree_pending_objects", static_cast<uint64_t>(LazyFreer::Instance().pending()));
+  w.Field("lazyfreed_objects", LazyFreer::Instance().freed());
 }
 
 // Firn does not persist (docs/compatibility.md): the fields of a Redis with saving off.
@@ -1165,30 +1166,35 @@ void Time(CommandContext& ctx) {
 // DBSIZE -> the number of keys in the selected database.
 void DbSize(CommandContext& ctx) { ctx.reply.Int(static_cast<int64_t>(ctx.db().size())); }
 
-// Reads FLUSHDB / FLUSHALL's optional [ASYNC | SYNC]; sends a syntax error if it is anything
-// else. Both modes flush at once (docs/compatibility.md).
-bool FlushModeOk(CommandContext& ctx) {
+// Reads FLUSHDB / FLUSHALL's optional [ASYNC | SYNC] into *lazy (no mode:
+// lazyfree-lazy-user-flush); sends a syntax error if it is anything else.
+bool FlushMode(CommandContext& ctx, bool* lazy) {
+  *lazy = ctx.config().lazyfree_lazy_user_flush;
   if (ctx.argc() == 1) return true;
   if (ctx.argc() == 2 && (EqualsNoCase(ctx.arg(1), "ASYNC") || EqualsNoCase(ctx.arg(1), "SYNC"))) {
+    *lazy = EqualsNoCase(ctx.arg(1), "ASYNC");
     return true;
   }
   ctx.Error(err::kSyntax);
   return false;
 }
 
-// FLUSHDB [ASYNC | SYNC] -> OK; the selected database is emptied.
+// FLUSHDB [ASYNC | SYNC] -> OK; the selected database is emptied (ASYNC: its entries are
+// freed on the background thread, storage/lazyfree.h).
 void FlushDb(CommandContext& ctx) {
-  if (!FlushModeOk(ctx)) return;
+  bool lazy;
+  if (!FlushMode(ctx, &lazy)) return;
   ctx.engine.tracking.Flushed();  // even of an empty database, as Redis
-  ctx.db().Clear();
+  ctx.db().Clear(lazy);
   ctx.reply.Ok();
 }
 
 // FLUSHALL [ASYNC | SYNC] -> OK; every database is emptied.
 void FlushAll(CommandContext& ctx) {
-  if (!FlushModeOk(ctx)) return;
+  bool lazy;
+  if (!FlushMode(ctx, &lazy)) return;
   ctx.engine.tracking.Flushed();
-  ctx.keyspace().Clear();
+  ctx.keyspace().Clear(lazy);
   ctx.reply.Ok();
 }
 

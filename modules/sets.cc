@@ -63,6 +63,10 @@ const TypeOps kSetOps = {
     .memory_usage = [](const Entry& e) { return e.object_as<Set>()->MemoryBytes(); },
     .serialize = SerializeSet,
     .deserialize = DeserializeSet,
+    .free_effort = [](const Entry& e) -> size_t {
+      const Set* h = e.object_as<Set>();
+      return h->intset() ? 1 : h->size();
+    },
 };
 
 // ---- helpers ----

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "modules/args.h"
+#include "modules/blocking.h"
 #include "modules/collection_common.h"
 #include "modules/common.h"
 #include "modules/engine.h"
@@ -63,7 +64,9 @@ Entry* DeserializeZSet(std::string_view key, std::string_view payload, int64_t e
 const TypeOps kZSetOps = {
     .name = "zset",
     // Firn keeps every sorted set in its tree; Redis's name for the full structure.
-    .encoding = [](const Entry&) -> std::string_view { return "skiplist"; },
+    .encoding = [](const Entry& e) -> std::string_view {
+      return e.object_as<ZSet>()->compact() ? "listpack" : "skiplist";
+    },
     .free_object = [](void* object) { delete static_cast<ZSet*>(object); },
     .copy_object = [](const void* object) -> void* {
       return new ZSet(*static_cast<const ZSet*>(object));
@@ -71,6 +74,10 @@ const TypeOps kZSetOps = {
     .memory_usage = [](const Entry& e) { return e.object_as<ZSet>()->MemoryBytes(); },
     .serialize = SerializeZSet,
     .deserialize = DeserializeZSet,
+    .free_effort = [](const Entry& e) -> size_t {
+      const ZSet* h = e.object_as<ZSet>();
+      return h->compact() ? 1 : h->size();
+    },
 };
 
 // ---- helpers ----
@@ -86,6 +93,12 @@ bool FindZSet(CommandContext& ctx, std::string_view key, Lookup how, Entry** e) 
 }
 
 void Removed(CommandContext& ctx, Entry* e) { AfterRemoval(ctx, e, ZSetOf(e)->empty()); }
+
+// The compact encoding's limits from the configuration (zset-max-listpack-entries / -value).
+ZSet::Limits ZLimits(CommandContext& ctx) {
+  return {.max_compact_entries = static_cast<size_t>(ctx.config().zset_max_listpack_entries),
+          .max_compact_value = static_cast<size_t>(ctx.config().zset_max_listpack_value)};
+}
 
 // A score bound: "(1.5" exclusive, "1.5" inclusive, "-inf"/"+inf".
 struct ScoreBound {
@@ -320,7 +333,7 @@ void ZAdd(CommandContext& ctx) {
       }
       result = score;
       if (score != *cur) {
-        z->Set(member, score);
+        z->Set(member, score, ZLimits(ctx));
         ++updated;
       }
     } else {
@@ -328,15 +341,17 @@ void ZAdd(CommandContext& ctx) {
         refused = true;
         continue;
       }
-      z->Set(member, score);
+      z->Set(member, score, ZLimits(ctx));
       ++added;
       result = score;
     }
   }
   if (fresh != nullptr && !fresh->empty()) {
     ctx.db().PutObject(ctx.arg(1), ValueType::kZSet, fresh.release(), Entry::kNoExpire, ctx.now_ms);
+    SignalKeyReady(ctx.engine, ctx.client.db, ctx.arg(1));
   } else if (e != nullptr && added + updated > 0) {
     ctx.db().Touched(e);
+    SignalKeyReady(ctx.engine, ctx.client.db, ctx.arg(1));
   }
   if (incr) {
     if (refused) {
@@ -368,13 +383,14 @@ void ZIncrBy(CommandContext& ctx) {
     return;
   }
   if (e != nullptr) {
-    ZSetOf(e)->Set(member, score);
+    ZSetOf(e)->Set(member, score, ZLimits(ctx));
     ctx.db().Touched(e);
   } else {
     auto* z = new ZSet();
-    z->Set(member, score);
+    z->Set(member, score, ZLimits(ctx));
     ctx.db().PutObject(ctx.arg(1), ValueType::kZSet, z, Entry::kNoExpire, ctx.now_ms);
   }
+  SignalKeyReady(ctx.engine, ctx.client.db, ctx.arg(1));
   ctx.reply.Double(score);
 }
 
@@ -529,8 +545,9 @@ void RangeCommand(CommandContext& ctx, RangeCommandForm form) {
     return;
   }
   auto* z = new ZSet();
-  for (const ZSet::Item& it : items) z->Set(it.member, it.score);
+  for (const ZSet::Item& it : items) z->Set(it.member, it.score, ZLimits(ctx));
   ctx.db().PutObject(ctx.arg(1), ValueType::kZSet, z, Entry::kNoExpire, ctx.now_ms);
+  SignalKeyReady(ctx.engine, ctx.client.db, ctx.arg(1));
   ctx.reply.Int(static_cast<int64_t>(items.size()));
 }
 
@@ -624,19 +641,20 @@ void PopCommand(CommandContext& ctx, bool max) {
 void ZPopMin(CommandContext& ctx) { PopCommand(ctx, false); }
 void ZPopMax(CommandContext& ctx) { PopCommand(ctx, true); }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] -> [key, [[member, score], ...]] from the
-// first non-empty sorted set, or a nil array when every key is absent.
-void ZMPop(CommandContext& ctx) {
+// ZMPOP's and BZMPOP's body, numkeys at argv[first]: pops from the first non-empty sorted
+// set; when every key is absent, a nil array, or with blocking, blocks for timeout_ms.
+void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) {
   int64_t numkeys;
-  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys < 1) {
+  if (!ParseInt64(ctx.arg(first), &numkeys) || numkeys < 1) {
     ctx.Error(err::kNumkeysPositive);
     return;
   }
-  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - 2) {
+  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - first - 1) {
     ctx.Error(err::kSyntax);
     return;
   }
-  const size_t where_at = 2 + static_cast<size_t>(numkeys);
+  const size_t keys_at = first + 1;
+  const size_t where_at = keys_at + static_cast<size_t>(numkeys);
   bool max;
   if (EqualsNoCase(ctx.arg(where_at), "MIN")) {
     max = false;
@@ -659,7 +677,7 @@ void ZMPop(CommandContext& ctx) {
     }
   }
   if (count == -1) count = 1;
-  for (size_t k = 2; k < where_at; ++k) {
+  for (size_t k = keys_at; k < where_at; ++k) {
     Entry* e;
     if (!FindZSet(ctx, ctx.arg(k), Lookup::kWrite, &e)) return;
     if (e == nullptr) continue;
@@ -679,8 +697,58 @@ void ZMPop(CommandContext& ctx) {
     Removed(ctx, e);
     return;
   }
+  if (blocking && MayBlock(ctx)) {
+    const std::vector<std::string_view> keys(ctx.argv.begin() + keys_at,
+                                             ctx.argv.begin() + where_at);
+    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
+    return;
+  }
   ctx.reply.NullArray();
 }
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] -> [key, [[member, score], ...]] from the
+// first non-empty sorted set, or a nil array when every key is absent.
+void ZMPop(CommandContext& ctx) { MPop(ctx, 1, false, 0); }
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] -> as ZMPOP, but when every set
+// is empty, waits up to timeout seconds (0: forever) for one; a nil array on timeout.
+void BZMPop(CommandContext& ctx) {
+  int64_t timeout_ms;
+  if (!ParseBlockTimeout(ctx, ctx.arg(1), &timeout_ms)) return;
+  MPop(ctx, 2, true, timeout_ms);
+}
+
+// BZPOPMIN / BZPOPMAX key [key ...] timeout -> [key, member, score] of the lowest / highest
+// member of the first non-empty sorted set; when all are empty, waits up to timeout seconds
+// (0: forever) for one; a nil array on timeout.
+void BlockingPop(CommandContext& ctx, bool max) {
+  int64_t timeout_ms;
+  if (!ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout_ms)) return;
+  for (size_t k = 1; k + 1 < ctx.argc(); ++k) {
+    Entry* e;
+    if (!FindZSet(ctx, ctx.arg(k), Lookup::kWrite, &e)) return;
+    if (e == nullptr) continue;
+    ZSet* z = ZSetOf(e);
+    const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
+    const std::string member(it.member);
+    ctx.reply.Array(3);
+    ctx.reply.Bulk(ctx.arg(k));
+    ctx.reply.Bulk(member);
+    ctx.reply.Double(it.score);
+    z->Remove(member);
+    Removed(ctx, e);
+    return;
+  }
+  if (MayBlock(ctx)) {
+    const std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end() - 1);
+    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
+void BZPopMin(CommandContext& ctx) { BlockingPop(ctx, false); }
+void BZPopMax(CommandContext& ctx) { BlockingPop(ctx, true); }
 
 std::mt19937_64& Rng() {
   static std::mt19937_64 rng(std::random_device{}());
@@ -725,7 +793,12 @@ void ZRandMember(CommandContext& ctx) {
   }
   const ZSet& z = *ZSetOf(e);
   std::vector<ZSet::Item> items;
-  if (count < 0) {
+  if (count < 0 && z.compact()) {
+    // A compact set's positions are found by walking it: walk it once.
+    std::vector<ZSet::Item> all;
+    z.ForEach([&](const ZSet::Item& it) { all.push_back(it); });
+    for (int64_t i = 0; i < -count; ++i) items.push_back(all[rng() % all.size()]);
+  } else if (count < 0) {
     for (int64_t i = 0; i < -count; ++i) items.push_back(z.Get(z.AtRank(rng() % z.size())));
   } else {
     z.ForEach([&](const ZSet::Item& it) { items.push_back(it); });
@@ -738,10 +811,6 @@ void ZRandMember(CommandContext& ctx) {
   }
   ReplyItems(ctx, items, with_scores);
 }
-
-// Sorted sets up to this size are scanned whole in one step in score order, as Redis scans
-// its compact (listpack) sorted sets of the default zset-max-listpack-entries.
-constexpr size_t kScanWholeBelow = 128;
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count] -> [next cursor, [member, score, ...]].
 void ZScan(CommandContext& ctx) {
@@ -765,12 +834,7 @@ void ZScan(CommandContext& ctx) {
   auto keep = [&](const ZSet::Item& it) {
     if (opts.Matches(it.member)) found.push_back(it);
   };
-  uint64_t next = 0;
-  if (z.size() <= kScanWholeBelow) {
-    z.ForEach(keep);
-  } else {
-    next = z.Scan(cursor, static_cast<size_t>(opts.count), keep);
-  }
+  const uint64_t next = z.Scan(cursor, static_cast<size_t>(opts.count), keep);
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.Array(found.size() * 2);
@@ -929,7 +993,7 @@ void CombineCommand(CommandContext& ctx, Op op, bool store) {
     return;
   }
   auto result = std::make_unique<ZSet>();
-  for (const auto& [m, v] : acc) result->Set(m, v);
+  for (const auto& [m, v] : acc) result->Set(m, v, ZLimits(ctx));
   if (store) {
     const size_t size = result->size();
     if (size == 0) {
@@ -937,6 +1001,7 @@ void CombineCommand(CommandContext& ctx, Op op, bool store) {
     } else {
       ctx.db().PutObject(ctx.arg(1), ValueType::kZSet, result.release(), Entry::kNoExpire,
                          ctx.now_ms);
+      SignalKeyReady(ctx.engine, ctx.client.db, ctx.arg(1));
     }
     ctx.reply.Int(static_cast<int64_t>(size));
     return;
@@ -1231,6 +1296,33 @@ std::vector<Command> ZSetCommands() {
        .since = "7.0.0",
        .summary = "Pops the lowest- or highest-scored members of the first non-empty input",
        .syntax = "numkeys key [key ...] MIN|MAX [COUNT count]"},
+      {.name = "bzpopmin",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kFast | kBlocking,
+       .keys = {1, -2, 1},
+       .run = BZPopMin,
+       .group = "sorted-set",
+       .since = "5.0.0",
+       .summary = "Pops the lowest-scored member of the first non-empty set, waiting for one",
+       .syntax = "key [key ...] timeout"},
+      {.name = "bzpopmax",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kFast | kBlocking,
+       .keys = {1, -2, 1},
+       .run = BZPopMax,
+       .group = "sorted-set",
+       .since = "5.0.0",
+       .summary = "Pops the highest-scored member of the first non-empty set, waiting for one",
+       .syntax = "key [key ...] timeout"},
+      {.name = "bzmpop",
+       .arity = -5,
+       .flags = kWrite | kBlocking,
+       .keys = {0, 0, 0},
+       .run = BZMPop,
+       .group = "sorted-set",
+       .since = "7.0.0",
+       .summary = "Pops members of the first non-empty sorted set, waiting for one if all are empty",
+       .syntax = "timeout numkeys key [key ...] MIN|MAX [COUNT count]"},
       {.name = "zrandmember",
        .arity = -2,
        .flags = kReadOnly,

@@ -494,5 +494,17 @@ inline constexpr std::string_view kPfdebugNotSparse = "ERR HLL encoding is not s
 inline constexpr std::string_view kPfdebugUnknown = "ERR Unknown PFDEBUG subcommand '%s'";
 inline constexpr std::string_view kPfdebugArity =
     "ERR Wrong number of arguments for the '%s' subcommand";
+// Blocking commands and CLIENT UNBLOCK/PAUSE (modules/blocking.cc, lists.cc, zsets.cc,
+// connection.cc).
+inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+inline constexpr std::string_view kPauseTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kPauseMode =
+    "ERR CLIENT PAUSE mode must be WRITE or ALL";
 
 }  // namespace firn::err

@@ -147,6 +147,7 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
 void EngineCheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->OnEngineCheck(); }
+void BlockingTimerCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnBlockingTimer(); }
 
 void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
 // Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew.
@@ -348,6 +349,8 @@ int Server::Run() {
   uv_check_start(&flush_check_, CheckCb);
   uv_check_init(loop_, &engine_check_);
   engine_check_.data = this;
+  uv_timer_init(loop_, &blocking_timer_);
+  blocking_timer_.data = this;
   uv_prepare_init(loop_, &clock_prepare_);
   clock_prepare_.data = this;
   uv_prepare_start(&clock_prepare_, ClockPrepareCb);
@@ -434,45 +437,74 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   if (nread == 0 || c->closing) return;
   c->in_len += static_cast<size_t>(nread);
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
-  c->client->last_interaction_ms = NowMs();
-  ProcessInput(c);
+  const int64_t now_ms = NowMs();
+  c->client->last_interaction_ms = now_ms;
+  ProcessInput(c, now_ms);
   Write(c);
 }
 
-void Server::ProcessInput(Connection* c) {
+void Server::Unblocked(ClientInfo& client) { unblocked_.push_back(client.id); }
+
+void Server::RunUnblocked() {
+  // Bounded: a client is only re-added when a later command unblocks it again, which needs
+  // it to have blocked again, consuming a command of its pipeline.
+  while (!unblocked_.empty()) {
+    std::vector<uint64_t> batch;
+    batch.swap(unblocked_);
+    for (uint64_t id : batch) {
+      auto it = clients_.find(id);
+      if (it == clients_.end()) continue;
+      Connection* c = it->second;
+      if (c->closing || c->client->blocked) continue;
+      ProcessInput(c, NowMs());
+      Write(c);
+    }
+  }
+}
+
+void Server::ArmBlockingTimer() {
+  const int64_t at = NextBlockingDeadlineMs(engine_);
+  if (at == blocking_timer_at_ms_ || shutting_down_) return;
+  blocking_timer_at_ms_ = at;
+  if (at == 0) {
+    uv_timer_stop(&blocking_timer_);
+    return;
+  }
+  const int64_t delay = std::max<int64_t>(0, at - RealtimeMs());
+  uv_timer_start(&blocking_timer_, BlockingTimerCb, static_cast<uint64_t>(delay), 0);
+}
+
+void Server::OnBlockingTimer() {
+  blocking_timer_at_ms_ = 0;
+  // The loop's clock may be older than the timer's wake-up.
+  InvalidateClock();
+  ExpireBlockedClients(engine_, NowMs());
+  RunUnblocked();
+  ArmBlockingTimer();
+}
+
+void Server::ProcessInput(Connection* c, int64_t now_ms) {
   const Config& cfg = engine_.config;
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
   engine_.clients.set_current(c->client);
   while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+    // While a client is blocked or CLIENT PAUSE is in force (modules/blocking.h), the rest of
+    // the batch takes the path that minds them; otherwise a command cannot block anyone or
+    // ready a key for anyone, and this one test is all the hot path pays.
+    if (engine_.blocking.attention()) [[unlikely]] {
+      ProcessInputWithBlocking(c, limits, now_ms);
+      break;
+    }
     limits.authenticated = c->client->authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      Dispatch(engine_, *c->client, c->parser.args(), &c->out, NowMs());
+      Dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
-    } else if (r.status == RespParser::Status::kEmpty) {
-      c->in_pos += r.consumed;
-    } else if (r.status == RespParser::Status::kIncomplete) {
-      // Only a request spanning reads makes the buffer hold more than one read's bytes.
-      c->in_peak = std::max(c->in_peak, pending.size());
-      if (pending.size() > cfg.client_query_buffer_limit) {
-        Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
-            static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
-        c->in_pos = c->in_len = 0;
-        c->parser.Reset();
-        c->client->close_after_reply = true;
-      }
+    } else if (!OnParseResult(c, r, pending)) {
       break;
-    } else {
-      ReplyBuilder(&c->out).Error(r.error);
-      Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
-          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
-          static_cast<int>(r.error.size()), r.error.data());
-      c->in_pos = c->in_len = 0;
-      c->parser.Reset();
-      c->client->close_after_reply = true;
     }
   }
   engine_.clients.set_current(nullptr);
@@ -491,6 +523,48 @@ void Server::ProcessInput(Connection* c) {
   uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
   c->client->output_buffer_bytes = c->writing.size();
   CloseIfOverOutputLimit(c);
+}
+
+void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_t now_ms) {
+  // A blocked client runs no more of its pipeline until unblocked (Unblocked, RunUnblocked).
+  while (c->in_pos < c->in_len && !c->client->close_after_reply && !c->client->blocked) {
+    limits.authenticated = c->client->authenticated;
+    std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
+    RespParser::Result r = c->parser.Parse(pending, limits);
+    if (r.status == RespParser::Status::kCommand) {
+      DispatchWithBlocking(engine_, *c->client, c->parser.args(), &c->out, now_ms);
+      c->in_pos += r.consumed;
+    } else if (!OnParseResult(c, r, pending)) {
+      break;
+    }
+  }
+}
+
+bool Server::OnParseResult(Connection* c, const RespParser::Result& r, std::string_view pending) {
+  if (r.status == RespParser::Status::kEmpty) {
+    c->in_pos += r.consumed;
+    return true;
+  }
+  if (r.status == RespParser::Status::kIncomplete) {
+    // Only a request spanning reads makes the buffer hold more than one read's bytes.
+    c->in_peak = std::max(c->in_peak, pending.size());
+    if (pending.size() > engine_.config.client_query_buffer_limit) {
+      Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
+      c->in_pos = c->in_len = 0;
+      c->parser.Reset();
+      c->client->close_after_reply = true;
+    }
+    return false;
+  }
+  ReplyBuilder(&c->out).Error(r.error);
+  Log(LogLevel::kDebug, "Protocol error from client id=%llu addr=%s: %.*s",
+      static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
+      static_cast<int>(r.error.size()), r.error.data());
+  c->in_pos = c->in_len = 0;
+  c->parser.Reset();
+  c->client->close_after_reply = true;
+  return true;
 }
 
 void Server::Write(Connection* c) {
@@ -540,6 +614,13 @@ void Server::OnWriteDone(Connection* c, int status) {
 }
 
 void Server::FlushPending() {
+  if (!unblocked_.empty()) [[unlikely]] RunUnblocked();
+  // The blocking timer follows the earliest deadline; with nobody blocked or paused and the
+  // timer idle, one test of each.
+  if ((engine_.blocking.attention() || blocking_timer_at_ms_ != 0) &&
+      blocking_timer_at_ms_ != NextBlockingDeadlineMs(engine_)) [[unlikely]] {
+    ArmBlockingTimer();
+  }
   std::vector<Connection*> batch;
   batch.swap(dirty_);
   for (Connection* c : batch) {
@@ -585,13 +666,24 @@ void Server::OnCron() {
   const int64_t now_ms = NowMs();
   // Between commands, eviction may take a fifth of the tick (maxmemory lowered at runtime).
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
-  engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
+  // CLIENT PAUSE holds back expiry too (Redis pauses it with the writes it would propagate).
+  if (engine_.pause.end_ms == 0) {
+    engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
+  }
   engine_.keyspace.Cron();
   std::vector<Connection*> idle;
   std::vector<Connection*> over_limit;  // past a soft limit: it may have lasted long enough now
   for (auto& [id, c] : clients_) {
-    if (cfg.timeout > 0 && !c->client->monitor &&
+    // As Redis, a blocked client waits out its own timeout, not the idle one.
+    if (cfg.timeout > 0 && !c->client->monitor && !c->client->blocked &&
         now_ms - c->client->last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
+      idle.push_back(c);
+      continue;
+    }
+    // A blocked client's pipeline waits unparsed: past the query buffer limit it is closed.
+    if (c->client->blocked && c->in_len - c->in_pos > cfg.client_query_buffer_limit) {
+      Log(LogLevel::kWarning, "Closing client that reached max query buffer length (id=%llu addr=%s)",
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str());
       idle.push_back(c);
       continue;
     }
@@ -817,6 +909,8 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
   uv_check_stop(&engine_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&engine_check_), nullptr);
+  uv_timer_stop(&blocking_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&blocking_timer_), nullptr);
   uv_prepare_stop(&clock_prepare_);
   uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {

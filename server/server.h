@@ -38,6 +38,7 @@
 
 #include "conf/config.h"
 #include "modules/engine.h"
+#include "protocol/resp_parser.h"
 #include "server/metrics.h"
 #include "server/systemd.h"
 
@@ -82,6 +83,10 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void RequestEndOfIteration() override;
   void OnEngineCheck();
   void RefreshBufferStats(ClientInfo& client) override;
+  // A blocked client's pipeline runs again after the current command (RunUnblocked).
+  void Unblocked(ClientInfo& client) override;
+  // The blocking timer fired: timeouts and the end of CLIENT PAUSE.
+  void OnBlockingTimer();
 
   // SIGHUP's work (see the top of this file); public for tests.
   void Reload();
@@ -92,7 +97,21 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void InvalidateClock() { clock_stale_ = true; }
 
  private:
-  void ProcessInput(Connection* c);
+  // Runs the complete commands in c's read buffer; now_ms is the loop iteration's clock
+  // (NowMs), which nothing in a batch makes stale.
+  void ProcessInput(Connection* c, int64_t now_ms);
+  // ProcessInput's loop while BlockingState::attention(): stops at a blocked client, holds
+  // paused commands back and serves the keys each command readies.
+  [[gnu::noinline]] void ProcessInputWithBlocking(Connection* c, ParseLimits& limits,
+                                                  int64_t now_ms);
+  // A parse result other than a command (empty line, incomplete, protocol error); false when
+  // the batch stops here.
+  bool OnParseResult(Connection* c, const RespParser::Result& r, std::string_view pending);
+  // Runs the pipelines of the clients unblocked since the last call, in the order they were
+  // unblocked, until no more are (each may unblock others).
+  void RunUnblocked();
+  // Arms the blocking timer at the engine's next blocking deadline (if it moved).
+  void ArmBlockingTimer();
   void Write(Connection* c);
   void Close(Connection* c);
   void BeginShutdown();
@@ -141,6 +160,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check
+  std::vector<uint64_t> unblocked_;          // client ids whose pipelines may run again
+  uv_timer_t blocking_timer_;
+  int64_t blocking_timer_at_ms_ = 0;         // the deadline it is armed for; 0: idle
   bool shutting_down_ = false;
   bool shutdown_requested_ = false;
   uv_prepare_t clock_prepare_;

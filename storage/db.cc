@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "storage/evict.h"
+#include "storage/lazyfree.h"
 
 namespace firn {
 
@@ -11,6 +12,7 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
   uint64_t hash = HashKey(key);
   Entry* e = dict_.Find(key, hash);
   if (e != nullptr && e->IsExpired(now_ms)) {
+    if (stats_->expiry_paused) [[unlikely]] return nullptr;
     Unlink(e, hash);
     signal_->Fire(index_, key, KeyEvent::kExpired);
     Entry::Free(e);
@@ -168,10 +170,10 @@ Entry* Db::WriteBytes(Entry* e, size_t offset, std::string_view patch) {
   return e;
 }
 
-bool Db::Delete(std::string_view key, int64_t now_ms) {
+bool Db::Delete(std::string_view key, int64_t now_ms, bool lazy) {
   Entry* e = Find(key, now_ms);
   if (e == nullptr) return false;
-  Erase(e);
+  Erase(e, KeyEvent::kDelete, lazy);
   return true;
 }
 
@@ -180,10 +182,14 @@ void Db::Unlink(Entry* e, uint64_t hash) {
   Track(e, -1);
 }
 
-void Db::Erase(Entry* e, KeyEvent event) {
+void Db::Erase(Entry* e, KeyEvent event, bool lazy) {
   Unlink(e, HashKey(e->key()));
   signal_->FireFor(index_, e, event);
-  Entry::Free(e);
+  if (lazy) {
+    LazyFreer::Instance().FreeEntry(e);
+  } else {
+    Entry::Free(e);
+  }
 }
 
 Entry* Db::Detach(Entry* e) {
@@ -267,9 +273,15 @@ void Db::Cron(int rehash_steps) {
   }
 }
 
-void Db::Clear() {
+void Db::Clear(bool lazy) {
   const bool had_keys = dict_.size() > 0;
-  dict_.Clear();
+  if (lazy && had_keys) {
+    auto* old = new Dict();
+    old->Swap(dict_);
+    LazyFreer::Instance().FreeDict(old);
+  } else {
+    dict_.Clear();
+  }
   expires_ = 0;
   avg_ttl_ms_ = 0;
   if (had_keys) signal_->Fire(index_, {}, KeyEvent::kFlush);

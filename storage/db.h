@@ -24,6 +24,9 @@ struct KeyspaceStats {
   uint64_t keyspace_misses = 0;
   uint64_t expired_keys = 0;
   uint64_t evicted_keys = 0;
+  // Not a counter: while set (CLIENT PAUSE), a key whose expiry passed is hidden from lookups
+  // but kept, and counted as expired only once the pause ends and it is looked up again.
+  bool expiry_paused = false;
 };
 
 class Evictor;
@@ -89,11 +92,12 @@ class Db {
   // first when it is shorter.
   Entry* WriteBytes(Entry* e, size_t offset, std::string_view patch);
 
-  // Deletes key; returns whether it existed (and was live).
-  bool Delete(std::string_view key, int64_t now_ms);
+  // Deletes key; returns whether it existed (and was live). lazy: a big value is freed on
+  // the background thread (UNLINK; storage/lazyfree.h).
+  bool Delete(std::string_view key, int64_t now_ms, bool lazy = false);
   // Deletes a live entry found by a lookup. e is invalid afterwards. event says why
   // (a command's delete, an expiry, an eviction) to the mutation observer.
-  void Erase(Entry* e, KeyEvent event = KeyEvent::kDelete);
+  void Erase(Entry* e, KeyEvent event = KeyEvent::kDelete, bool lazy = false);
   // Moves the entry out of this db; the caller owns it (for MOVE, RENAME).
   Entry* Detach(Entry* e);
   // Adopts an entry detached from some db. REQUIRES: its key is absent here.
@@ -122,8 +126,8 @@ class Db {
 
   // Housekeeping between commands: some rehashing, shrinking an emptied table.
   void Cron(int rehash_steps);
-  // Deletes everything.
-  void Clear();
+  // Deletes everything; lazy: the entries are freed on the background thread (FLUSHDB ASYNC).
+  void Clear(bool lazy = false);
   // Exchanges contents with other (SWAPDB); the stats pointer stays.
   void Swap(Db& other);
 

@@ -13,9 +13,14 @@
 // bytes each) and a malloc per string, per field, plus 8 bytes of bucket; a node here is one
 // allocation with 16 bytes of header and, at load factor 1, 8 bytes of bucket.
 //
-// Invariants. Compact: buf_ holds exactly size_ pairs in buf_bytes_ bytes, no field twice.
-// Table: every node is in the chain of bucket (XXH3(field) & mask_), size_ nodes in all,
-// size_ <= buckets except transiently, node_bytes_ the sum of their allocations.
+// The Hash object itself is 16 bytes (a jemalloc size class of its own): one pointer, to the
+// pair buffer or to the table's state, and two 32-bit words, the pair count and the buffer's
+// bytes (all ones for a table). A hash is usually one of many small ones, so each byte of
+// its header is paid 100,000 times over in a cache of hashes.
+//
+// Invariants. Compact: the buffer holds exactly count_ pairs in bytes_ (< 2^31) bytes, no
+// field twice. Table: every node is in the chain of bucket (XXH3(field) & mask), size nodes
+// in all, size <= buckets except transiently, node_bytes the sum of their allocations.
 //
 // Cost. Compact: O(size) per lookup, bounded by the entry limit; an insert appends, a value
 // update memmoves the buffer's tail. Table: O(1) expected. The table doubles when size
@@ -32,6 +37,7 @@
 #include <new>
 
 #include "storage/dict.h"
+#include "storage/memory.h"
 
 namespace firn {
 
@@ -89,6 +95,12 @@ size_t PairBytes(size_t field_len, size_t value_len) {
   return VarintSize(field_len) + field_len + VarintSize(value_len) + value_len;
 }
 
+// A compact buffer stays under this many bytes (its length is 32 bits); a hash that would
+// grow past it converts to the table whatever the limits say.
+constexpr size_t kMaxCompactBytes = size_t{1} << 31;
+// An old bucket array at least this big is handed back to the system as soon as it is freed.
+constexpr size_t kReleaseAfterBytes = size_t{1} << 20;
+
 void* Allocate(size_t bytes) {
   void* p = std::malloc(bytes);
   if (p == nullptr) throw std::bad_alloc();
@@ -121,59 +133,66 @@ Hash::Node* Hash::MakeNode(std::string_view field, std::string_view value) {
 }
 
 Hash::~Hash() {
-  std::free(buf_);
-  if (buckets_ != nullptr) {
-    for (size_t b = 0; b <= mask_; ++b) {
-      for (Node* n = buckets_[b]; n != nullptr;) {
-        Node* next = n->next;
-        std::free(n);
-        n = next;
-      }
-    }
-    std::free(buckets_);
+  if (compact()) {
+    std::free(data_);
+    return;
   }
+  Table* t = table();
+  for (size_t b = 0; b <= t->mask; ++b) {
+    for (Node* n = t->buckets[b]; n != nullptr;) {
+      Node* next = n->next;
+      std::free(n);
+      n = next;
+    }
+  }
+  std::free(t->buckets);
+  delete t;
 }
 
-Hash::Hash(const Hash& other) : size_(other.size_) {
+Hash::Hash(const Hash& other) : count_(other.count_), bytes_(other.bytes_) {
   if (other.compact()) {
-    if (other.buf_bytes_ > 0) {
-      buf_ = static_cast<char*>(Allocate(other.buf_bytes_));
-      std::memcpy(buf_, other.buf_, other.buf_bytes_);
-      buf_bytes_ = other.buf_bytes_;
+    if (other.bytes_ > 0) {
+      data_ = Allocate(other.bytes_);
+      std::memcpy(data_, other.data_, other.bytes_);
     }
     return;
   }
-  mask_ = other.mask_;
-  buckets_ = static_cast<Node**>(Allocate((mask_ + 1) * sizeof(Node*)));
-  for (size_t b = 0; b <= mask_; ++b) {
-    Node** tail = &buckets_[b];
-    for (const Node* n = other.buckets_[b]; n != nullptr; n = n->next) {
+  const Table* from = other.table();
+  auto* t = new Table{nullptr, from->mask, from->node_bytes, from->size};
+  data_ = t;
+  t->buckets = static_cast<Node**>(Allocate((t->mask + 1) * sizeof(Node*)));
+  for (size_t b = 0; b <= t->mask; ++b) {
+    Node** tail = &t->buckets[b];
+    for (const Node* n = from->buckets[b]; n != nullptr; n = n->next) {
       *tail = MakeNode(n->field_view(), n->value_view());
       tail = &(*tail)->next;
     }
     *tail = nullptr;
   }
-  node_bytes_ = other.node_bytes_;
 }
 
+size_t Hash::size() const { return compact() ? count_ : table()->size; }
+
 size_t Hash::MemoryBytes() const {
-  return sizeof(Hash) + buf_bytes_ + (buckets_ ? (mask_ + 1) * sizeof(Node*) : 0) + node_bytes_;
+  if (compact()) return sizeof(Hash) + bytes_;
+  const Table* t = table();
+  return sizeof(Hash) + sizeof(Table) + (t->mask + 1) * sizeof(Node*) + t->node_bytes;
 }
 
 int64_t Hash::CompactFind(std::string_view field) const {
-  const char* p = buf_;
-  const char* end = buf_ + buf_bytes_;
+  const char* p = buf();
+  const char* end = p + bytes_;
   while (p < end) {
     std::string_view f, v;
     const char* next = ReadPair(p, &f, &v);
-    if (f == field) return p - buf_;
+    if (f == field) return p - buf();
     p = next;
   }
   return -1;
 }
 
 Hash::Node** Hash::FindSlot(std::string_view field, uint64_t hash) const {
-  Node** slot = &buckets_[hash & mask_];
+  Node** slot = &table()->buckets[hash & table()->mask];
   while (*slot != nullptr && (*slot)->field_view() != field) slot = &(*slot)->next;
   return slot;
 }
@@ -183,7 +202,7 @@ std::optional<std::string_view> Hash::Get(std::string_view field) const {
     const int64_t at = CompactFind(field);
     if (at < 0) return std::nullopt;
     std::string_view f, v;
-    ReadPair(buf_ + at, &f, &v);
+    ReadPair(buf() + at, &f, &v);
     return v;
   }
   Node* n = *FindSlot(field, HashKey(field));
@@ -196,7 +215,7 @@ std::optional<std::string_view> Hash::StoredField(std::string_view field) const 
     const int64_t at = CompactFind(field);
     if (at < 0) return std::nullopt;
     std::string_view f, v;
-    ReadPair(buf_ + at, &f, &v);
+    ReadPair(buf() + at, &f, &v);
     return f;
   }
   const Node* n = *FindSlot(field, HashKey(field));
@@ -212,32 +231,42 @@ bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim
   ConvertIfLonger(field.size() > value.size() ? field.size() : value.size(), limits);
   if (compact()) {
     const int64_t at = CompactFind(field);
+    char* b = buf();
     if (at >= 0) {
       std::string_view f, old;
-      const char* after = ReadPair(buf_ + at, &f, &old);
-      const size_t value_at = static_cast<size_t>(old.data() - buf_) - VarintSize(old.size());
-      const size_t old_bytes = static_cast<size_t>(after - buf_) - value_at;
+      const char* after = ReadPair(b + at, &f, &old);
+      const size_t value_at = static_cast<size_t>(old.data() - b) - VarintSize(old.size());
+      const size_t old_bytes = static_cast<size_t>(after - b) - value_at;
       const size_t new_bytes = VarintSize(value.size()) + value.size();
-      const size_t tail = buf_bytes_ - (value_at + old_bytes);
-      if (new_bytes > old_bytes) {
-        buf_ = static_cast<char*>(Reallocate(buf_, buf_bytes_ + new_bytes - old_bytes));
+      const size_t tail = bytes_ - (value_at + old_bytes);
+      const size_t total = bytes_ + new_bytes - old_bytes;
+      if (total >= kMaxCompactBytes) {
+        ToTable();
+        return Set(field, value, limits);
       }
-      std::memmove(buf_ + value_at + new_bytes, buf_ + value_at + old_bytes, tail);
-      char* p = PutVarint(buf_ + value_at, value.size());
+      if (new_bytes > old_bytes) b = static_cast<char*>(Reallocate(b, total));
+      std::memmove(b + value_at + new_bytes, b + value_at + old_bytes, tail);
+      char* p = PutVarint(b + value_at, value.size());
       if (!value.empty()) std::memcpy(p, value.data(), value.size());
-      buf_bytes_ = buf_bytes_ + new_bytes - old_bytes;
-      if (new_bytes < old_bytes) buf_ = static_cast<char*>(Reallocate(buf_, buf_bytes_));
+      if (new_bytes < old_bytes) b = static_cast<char*>(Reallocate(b, total));
+      data_ = b;
+      bytes_ = static_cast<uint32_t>(total);
       return false;
     }
     const size_t add = PairBytes(field.size(), value.size());
-    buf_ = static_cast<char*>(Reallocate(buf_, buf_bytes_ + add));
-    char* p = PutVarint(buf_ + buf_bytes_, field.size());
+    if (bytes_ + add >= kMaxCompactBytes) {
+      ToTable();
+      return Set(field, value, limits);
+    }
+    b = static_cast<char*>(Reallocate(b, bytes_ + add));
+    char* p = PutVarint(b + bytes_, field.size());
     std::memcpy(p, field.data(), field.size());
     p = PutVarint(p + field.size(), value.size());
     if (!value.empty()) std::memcpy(p, value.data(), value.size());
-    buf_bytes_ += add;
-    ++size_;
-    if (size_ > limits.max_compact_entries) ToTable();
+    data_ = b;
+    bytes_ += static_cast<uint32_t>(add);
+    ++count_;
+    if (count_ > limits.max_compact_entries) ToTable();
     return true;
   }
   const uint64_t hash = HashKey(field);
@@ -250,16 +279,17 @@ bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim
     }
     Node* fresh = MakeNode(field, value);
     fresh->next = old->next;
-    node_bytes_ = node_bytes_ - old->bytes() + fresh->bytes();
+    table()->node_bytes = table()->node_bytes - old->bytes() + fresh->bytes();
     *slot = fresh;
     std::free(old);
     return false;
   }
   Node* n = MakeNode(field, value);
   *slot = n;
-  node_bytes_ += n->bytes();
-  ++size_;
-  if (size_ > mask_ + 1) Rehash((mask_ + 1) * 2);
+  Table* t = table();
+  t->node_bytes += n->bytes();
+  ++t->size;
+  if (t->size > t->mask + 1) Rehash((t->mask + 1) * 2);
   return true;
 }
 
@@ -268,16 +298,17 @@ bool Hash::Delete(std::string_view field) {
     const int64_t at = CompactFind(field);
     if (at < 0) return false;
     std::string_view f, v;
-    const char* after = ReadPair(buf_ + at, &f, &v);
-    const size_t end = static_cast<size_t>(after - buf_);
-    std::memmove(buf_ + at, buf_ + end, buf_bytes_ - end);
-    buf_bytes_ -= end - static_cast<size_t>(at);
-    --size_;
-    if (buf_bytes_ == 0) {
-      std::free(buf_);
-      buf_ = nullptr;
+    char* b = buf();
+    const char* after = ReadPair(b + at, &f, &v);
+    const size_t end = static_cast<size_t>(after - b);
+    std::memmove(b + at, b + end, bytes_ - end);
+    bytes_ -= static_cast<uint32_t>(end - static_cast<size_t>(at));
+    --count_;
+    if (bytes_ == 0) {
+      std::free(b);
+      data_ = nullptr;
     } else {
-      buf_ = static_cast<char*>(Reallocate(buf_, buf_bytes_));
+      data_ = Reallocate(b, bytes_);
     }
     return true;
   }
@@ -285,40 +316,43 @@ bool Hash::Delete(std::string_view field) {
   Node* n = *slot;
   if (n == nullptr) return false;
   *slot = n->next;
-  node_bytes_ -= n->bytes();
+  Table* t = table();
+  t->node_bytes -= n->bytes();
   std::free(n);
-  --size_;
-  if (mask_ + 1 > 4 && size_ * 8 < mask_ + 1) Rehash((mask_ + 1) / 2);
+  --t->size;
+  if (t->mask + 1 > 4 && t->size * 8 < t->mask + 1) Rehash((t->mask + 1) / 2);
   return true;
 }
 
 void Hash::ToTable() {
   size_t buckets = 4;
-  while (buckets < size_) buckets *= 2;
-  buckets_ = static_cast<Node**>(Allocate(buckets * sizeof(Node*)));
-  std::memset(buckets_, 0, buckets * sizeof(Node*));
-  mask_ = buckets - 1;
-  const char* p = buf_;
-  const char* end = buf_ + buf_bytes_;
+  while (buckets < count_) buckets *= 2;
+  auto* t = new Table{nullptr, buckets - 1, 0, count_};
+  t->buckets = static_cast<Node**>(Allocate(buckets * sizeof(Node*)));
+  std::memset(t->buckets, 0, buckets * sizeof(Node*));
+  const char* p = buf();
+  const char* end = p + bytes_;
   while (p < end) {
     std::string_view f, v;
     p = ReadPair(p, &f, &v);
     Node* n = MakeNode(f, v);
-    Node** slot = &buckets_[HashKey(f) & mask_];
+    Node** slot = &t->buckets[HashKey(f) & t->mask];
     n->next = *slot;
     *slot = n;
-    node_bytes_ += n->bytes();
+    t->node_bytes += n->bytes();
   }
-  std::free(buf_);
-  buf_ = nullptr;
-  buf_bytes_ = 0;
+  std::free(data_);
+  data_ = t;
+  count_ = 0;
+  bytes_ = kTable;
 }
 
 void Hash::Rehash(size_t buckets) {
+  Table* t = table();
   Node** fresh = static_cast<Node**>(Allocate(buckets * sizeof(Node*)));
   std::memset(fresh, 0, buckets * sizeof(Node*));
-  for (size_t b = 0; b <= mask_; ++b) {
-    for (Node* n = buckets_[b]; n != nullptr;) {
+  for (size_t b = 0; b <= t->mask; ++b) {
+    for (Node* n = t->buckets[b]; n != nullptr;) {
       Node* next = n->next;
       Node** slot = &fresh[HashKey(n->field_view()) & (buckets - 1)];
       n->next = *slot;
@@ -326,15 +360,17 @@ void Hash::Rehash(size_t buckets) {
       n = next;
     }
   }
-  std::free(buckets_);
-  buckets_ = fresh;
-  mask_ = buckets - 1;
+  const bool large = (t->mask + 1) * sizeof(Node*) >= kReleaseAfterBytes;
+  std::free(t->buckets);
+  if (large) ReleaseFreedPages();
+  t->buckets = fresh;
+  t->mask = buckets - 1;
 }
 
 void Hash::ForEach(const PairFn& fn) const {
   if (compact()) {
-    const char* p = buf_;
-    const char* end = buf_ + buf_bytes_;
+    const char* p = buf();
+    const char* end = p + bytes_;
     while (p < end) {
       std::string_view f, v;
       p = ReadPair(p, &f, &v);
@@ -342,8 +378,9 @@ void Hash::ForEach(const PairFn& fn) const {
     }
     return;
   }
-  for (size_t b = 0; b <= mask_; ++b) {
-    for (const Node* n = buckets_[b]; n != nullptr; n = n->next)
+  const Table* t = table();
+  for (size_t b = 0; b <= t->mask; ++b) {
+    for (const Node* n = t->buckets[b]; n != nullptr; n = n->next)
       fn(n->field_view(), n->value_view());
   }
 }
@@ -358,9 +395,9 @@ uint64_t Hash::Scan(uint64_t cursor, size_t count, const PairFn& fn) const {
   // dictScan: a bucket's position in that order survives doubling and halving the table.
   size_t reported = 0;
   size_t steps = 0;
-  const uint64_t m = mask_;
+  const uint64_t m = table()->mask;
   do {
-    for (const Node* n = buckets_[cursor & m]; n != nullptr; n = n->next) {
+    for (const Node* n = table()->buckets[cursor & m]; n != nullptr; n = n->next) {
       fn(n->field_view(), n->value_view());
       ++reported;
     }
@@ -374,8 +411,8 @@ uint64_t Hash::Scan(uint64_t cursor, size_t count, const PairFn& fn) const {
 
 void Hash::Random(uint64_t random, std::string_view* field, std::string_view* value) const {
   if (compact()) {
-    size_t skip = random % size_;
-    const char* p = buf_;
+    size_t skip = random % count_;
+    const char* p = buf();
     for (;;) {
       p = ReadPair(p, field, value);
       if (skip-- == 0) return;
@@ -398,7 +435,7 @@ void Hash::Random(uint64_t random, std::string_view* field, std::string_view* va
   };
   for (int t = 0; t < kTries; ++t) {
     const uint64_t r = next();
-    const Node* n = buckets_[r & mask_];
+    const Node* n = table()->buckets[r & table()->mask];
     for (size_t depth = (r >> 40) % kDepth; n != nullptr && depth > 0; --depth) n = n->next;
     if (n != nullptr) {
       *field = n->field_view();
@@ -408,7 +445,7 @@ void Hash::Random(uint64_t random, std::string_view* field, std::string_view* va
   }
   for (;;) {
     const uint64_t r = next();
-    const Node* n = buckets_[r & mask_];
+    const Node* n = table()->buckets[r & table()->mask];
     if (n == nullptr) continue;
     size_t len = 0;
     for (const Node* k = n; k != nullptr; k = k->next) ++len;

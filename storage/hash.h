@@ -30,9 +30,9 @@ class Hash {
   Hash(const Hash& other);  // a deep copy (COPY), same encoding
   Hash& operator=(const Hash&) = delete;
 
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  bool compact() const { return buckets_ == nullptr; }
+  size_t size() const;
+  bool empty() const { return size() == 0; }
+  bool compact() const { return bytes_ != kTable; }
   // Bytes the structure holds, this object included.
   size_t MemoryBytes() const;
 
@@ -60,6 +60,15 @@ class Hash {
 
  private:
   struct Node;
+  struct Table {
+    Node** buckets;  // power-of-two array of chains
+    size_t mask;
+    size_t node_bytes;  // sum of node allocations
+    size_t size;
+  };
+  static constexpr uint32_t kTable = UINT32_MAX;  // bytes_ of a hash that is a table
+  Table* table() const { return static_cast<Table*>(data_); }
+  char* buf() const { return static_cast<char*>(data_); }
   static Node* MakeNode(std::string_view field, std::string_view value);
   void ToTable();
   void Rehash(size_t buckets);
@@ -67,14 +76,13 @@ class Hash {
   // Compact form: offset of field's pair in buf_, or -1.
   int64_t CompactFind(std::string_view field) const;
 
-  // Compact: pairs as [varint field length][field][varint value length][value].
-  char* buf_ = nullptr;
-  size_t buf_bytes_ = 0;
-  // Table: power-of-two bucket array of chains.
-  Node** buckets_ = nullptr;
-  size_t mask_ = 0;
-  size_t node_bytes_ = 0;  // sum of node allocations
-  size_t size_ = 0;
+  // 16 bytes in all, as a small hash is one of many: compact, data_ is the pair buffer
+  // (nullptr when empty) of bytes_ bytes holding count_ pairs, each [varint field
+  // length][field][varint value length][value]; a table, data_ is its Table and bytes_ is
+  // kTable.
+  void* data_ = nullptr;
+  uint32_t count_ = 0;
+  uint32_t bytes_ = 0;
 };
 
 }  // namespace firn

@@ -54,8 +54,8 @@ size_t Keyspace::TotalKeys() const {
   return n;
 }
 
-void Keyspace::Clear() {
-  for (auto& db : dbs_) db->Clear();
+void Keyspace::Clear(bool lazy) {
+  for (auto& db : dbs_) db->Clear(lazy);
 }
 
 

@@ -48,7 +48,8 @@ class Keyspace {
   // Incremental rehash and shrink work for one cron tick.
   void Cron();
   size_t TotalKeys() const;
-  void Clear();
+  // Deletes every key of every database; lazy: freed on the background thread.
+  void Clear(bool lazy = false);
   Evictor& evictor() { return evictor_; }
 
  private:

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #ifndef FIRN_NO_JEMALLOC
@@ -21,7 +22,23 @@ namespace {
 // jemalloc's per-thread counters of the bound thread; plain 64-bit words.
 const volatile uint64_t* g_allocated = nullptr;
 const volatile uint64_t* g_deallocated = nullptr;
+// The helper thread's (storage/lazyfree.cc), published once it runs.
+std::atomic<const volatile uint64_t*> g_helper_allocated{nullptr};
+std::atomic<const volatile uint64_t*> g_helper_deallocated{nullptr};
 }  // namespace
+
+void RegisterHelperThreadForMemoryAccounting() {
+  uint64_t* allocated = nullptr;
+  uint64_t* deallocated = nullptr;
+  size_t len = sizeof(allocated);
+  mallctl("thread.allocatedp", &allocated, &len, nullptr, 0);
+  len = sizeof(deallocated);
+  mallctl("thread.deallocatedp", &deallocated, &len, nullptr, 0);
+  g_helper_allocated.store(allocated, std::memory_order_relaxed);
+  g_helper_deallocated.store(deallocated, std::memory_order_release);
+}
+
+void FlushThreadCache() { mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0); }
 
 void BindMemoryAccountingToThisThread() {
   uint64_t* allocated = nullptr;
@@ -36,10 +53,22 @@ void BindMemoryAccountingToThisThread() {
 
 int64_t UsedMemoryBytes() {
   if (g_allocated == nullptr) BindMemoryAccountingToThisThread();
-  return static_cast<int64_t>(*g_allocated - *g_deallocated);
+  uint64_t net = *g_allocated - *g_deallocated;
+  if (const volatile uint64_t* d = g_helper_deallocated.load(std::memory_order_acquire)) {
+    net += *g_helper_allocated.load(std::memory_order_relaxed) - *d;  // wraps: a net free
+  }
+  return static_cast<int64_t>(net);
 }
 
 size_t AllocationSize(const void* p) { return malloc_usable_size(const_cast<void*>(p)); }
+
+void ReleaseFreedPages() {
+  // Flush this thread's cache first, so its freed blocks reach the arenas being purged.
+  mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
+  char name[64];
+  std::snprintf(name, sizeof(name), "arena.%u.purge", static_cast<unsigned>(MALLCTL_ARENAS_ALL));
+  mallctl(name, nullptr, nullptr, nullptr, 0);
+}
 
 const char* AllocatorName() {
   static char name[64];
@@ -66,6 +95,10 @@ static uint64_t ReadSizeStat(const char* name) {
 
 void BindMemoryAccountingToThisThread() {}
 
+void RegisterHelperThreadForMemoryAccounting() {}
+
+void FlushThreadCache() {}
+
 int64_t UsedMemoryBytes() {
 #ifdef __SANITIZE_ADDRESS__
   // ASan's allocator replaces glibc's, whose mallinfo2 then reads zero.
@@ -77,6 +110,8 @@ int64_t UsedMemoryBytes() {
 }
 
 size_t AllocationSize(const void* p) { return malloc_usable_size(const_cast<void*>(p)); }
+
+void ReleaseFreedPages() { malloc_trim(0); }
 
 const char* AllocatorName() { return "libc"; }
 

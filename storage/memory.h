@@ -29,11 +29,22 @@ struct MemoryStats {
 // keyspace allocation. Called once at startup (the Engine's constructor); until then the
 // first caller of UsedMemoryBytes is bound.
 void BindMemoryAccountingToThisThread();
-// The bound thread's net allocations in bytes (two loads; readable from any thread, e.g.
+// Adds the calling thread's net allocations to UsedMemoryBytes: for the one helper thread
+// that frees keyspace values (storage/lazyfree.h), whose frees would otherwise never leave
+// used_memory. The thread must live as long as the process.
+void RegisterHelperThreadForMemoryAccounting();
+// Returns the calling thread's cached free blocks to the shared arenas.
+void FlushThreadCache();
+// The bound thread's net allocations in bytes, plus the helper's (two loads; readable from any thread, e.g.
 // the metrics exporter's, as a momentary value). This is used_memory.
 int64_t UsedMemoryBytes();
 // Allocator-wide statistics (refreshes jemalloc's epoch; not for the hot path).
 MemoryStats ReadMemoryStats();
+// Returns the allocator's unused dirty pages to the system now (jemalloc otherwise keeps them
+// resident for its decay time, 10 s). For after freeing a large block (a big collection's
+// old index, a value freed in the background): O(dirty pages) madvise calls, so not per
+// command.
+void ReleaseFreedPages();
 // The usable size of an allocation.
 size_t AllocationSize(const void* p);
 // Name of the allocator for INFO ("jemalloc-5.3.0" or "libc").

@@ -55,6 +55,10 @@ struct TypeOps {
   // A new entry for key with expire_ms (< 0: none) holding the value serialize wrote, or
   // nullptr when payload does not decode. The caller owns the entry (Db::Adopt stores it).
   Entry* (*deserialize)(std::string_view key, std::string_view payload, int64_t expire_ms);
+  // Optional: about how many allocations freeing the object takes (1 for a compact value,
+  // the element count for a table or tree), which decides whether UNLINK frees it in the
+  // background (storage/lazyfree.h). nullptr: 1.
+  size_t (*free_effort)(const Entry& e) = nullptr;
 };
 
 // The row of a type. REQUIRES: the type has one (strings and limiters always do; the

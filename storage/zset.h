@@ -1,9 +1,13 @@
 // ZSet: the value of a Redis sorted set key, members (byte strings) ordered by a double score,
 // ties broken by the member's bytes.
 //
-// Contract. Insert, delete, score lookup, rank and positional access are O(log n); a range is
-// O(log n) to find plus O(1) a member walked. Positions and member views stay valid until the
-// next change to the set.
+// Contract. A sorted set of at most `max_compact_entries` members, none longer than
+// `max_compact_value` bytes, is one contiguous buffer in score order (Redis's "listpack");
+// past either limit it converts for good to a B+ tree with a member index ("skiplist", the
+// name Redis reports for its own big encoding). On the tree, insert, delete, score lookup,
+// rank and positional access are O(log n); a range is O(log n) to find plus O(1) a member
+// walked. On the compact form every operation is O(size), bounded by the entry limit.
+// Positions and member views stay valid until the next change to the set.
 //
 // Not thread-safe: the event-loop thread owns every value.
 #pragma once
@@ -13,8 +17,6 @@
 #include <functional>
 #include <optional>
 #include <string_view>
-
-#include "storage/hash.h"
 
 namespace firn {
 
@@ -31,22 +33,34 @@ class ZSet {
     size_t rank = 0;
     bool Valid() const { return leaf != nullptr; }
   };
+  // Redis's zset-max-listpack-entries / -value.
+  struct Limits {
+    size_t max_compact_entries = 128;
+    size_t max_compact_value = 64;
+  };
 
-  ZSet();
+  ZSet() = default;
   ~ZSet();
-  ZSet(const ZSet& other);
+  ZSet(const ZSet& other);  // a deep copy (COPY), same encoding
   ZSet& operator=(const ZSet&) = delete;
 
-  size_t size() const { return dict_.size(); }
-  bool empty() const { return size() == 0; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  bool compact() const { return big_ == nullptr; }
+  // Bytes the structure holds, this object included.
   size_t MemoryBytes() const;
 
   std::optional<double> Score(std::string_view member) const;
-  // Adds member with score, or moves it to score; returns whether it is new.
-  bool Set(std::string_view member, double score);
+  // Adds member with score, or moves it to score; returns whether it is new. May convert
+  // to the tree.
+  bool Set(std::string_view member, double score, const Limits& limits);
+  bool Set(std::string_view member, double score) { return Set(member, score, Limits()); }
   bool Remove(std::string_view member);
   // 0-based rank of member in ascending order, or nullopt.
   std::optional<size_t> Rank(std::string_view member) const;
+  // Converts to the tree now if it would hold more than `entries` members or a member of
+  // `longest` bytes (a command that creates a set of known size, as Redis does).
+  void ConvertIfBeyond(size_t entries, size_t longest, const Limits& limits);
 
   // The position of rank r (invalid when r >= size()).
   Pos AtRank(size_t r) const;
@@ -59,21 +73,27 @@ class ZSet {
 
   // Calls fn on every item in ascending order.
   void ForEach(const std::function<void(const Item&)>& fn) const;
-  // One SCAN step over the members in table order (see Hash::Scan); returns the next cursor.
+  // One SCAN step: a compact set is reported whole (next cursor 0); a tree's members in the
+  // order of their hash, the cursor a hash value, so a member present for the whole
+  // iteration is reported at least once across resizes. Returns the next cursor, 0 at the
+  // end.
   uint64_t Scan(uint64_t cursor, size_t count, const std::function<void(const Item&)>& fn) const;
 
-  // The tree's nodes (defined in zset.cc).
+  // The tree's parts (defined in zset.cc).
   struct Node;
   struct Leaf;
   struct Inner;
+  struct Big;
 
  private:
-  Node* InsertRec(Node* n, const Item& it);
-  bool EraseRec(Node* n, const Item& it);
-  void FreeRec(Node* n);
+  void ToTree();
 
-  Hash dict_;  // member -> score (8 bytes), always a table: its nodes own the member bytes
-  Node* root_;
+  // Compact: size_ entries in buf_bytes_ bytes, ascending (see zset.cc for the format).
+  char* buf_ = nullptr;
+  uint32_t buf_bytes_ = 0;
+  uint32_t pad_ = 0;
+  size_t size_ = 0;
+  Big* big_ = nullptr;  // the tree and its index, once converted
 };
 
 }  // namespace firn

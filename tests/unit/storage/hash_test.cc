@@ -144,3 +144,10 @@ TEST_CASE("random picks from a table are uniform, whatever the chain lengths", "
     CHECK(n < kDraws / 50 * 12 / 10);
   }
 }
+
+TEST_CASE("a hash object is 16 bytes, whatever its encoding", "[hash]") {
+  STATIC_REQUIRE(sizeof(Hash) == 16);
+  Hash h;
+  h.Set("f", "v", Hash::Limits{});
+  CHECK(h.MemoryBytes() == 16 + 4);  // two 1-byte lengths and the bytes
+}
