@@ -24,18 +24,17 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
 
 Entry* Db::FindForInspect(std::string_view key, int64_t now_ms) {
   Entry* e = Find(key, now_ms);
-  if (e == nullptr) {
-    ++stats_->keyspace_misses;
-    signal_->Hint(index_, key, KeyEvent::kMiss);
-  } else {
-    ++stats_->keyspace_hits;
-  }
+  ++(e == nullptr ? stats_->keyspace_misses : stats_->keyspace_hits);
   return e;
 }
 
 Entry* Db::FindForRead(std::string_view key, int64_t now_ms) {
   Entry* e = FindForInspect(key, now_ms);
-  if (e != nullptr) evictor_->Touch(e, now_ms);
+  if (e != nullptr) {
+    evictor_->Touch(e, now_ms);
+  } else {
+    signal_->Hint(index_, key, KeyEvent::kMiss);  // on the branch a hit takes anyway
+  }
   return e;
 }
 
