@@ -22,19 +22,33 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
   return e;
 }
 
+Entry* Db::FindReading(std::string_view key, int64_t now_ms) {
+  uint64_t hash = HashKey(key);
+  Entry* e = dict_.Find(key, hash);
+  if (e == nullptr) {
+    signal_->Hint(index_, key, KeyEvent::kMiss);  // keymiss, for keyspace notifications
+    return nullptr;
+  }
+  if (e->IsExpired(now_ms)) {
+    Unlink(e, hash);
+    signal_->Fire(index_, key, KeyEvent::kExpired);
+    Entry::Free(e);
+    ++stats_->expired_keys;
+    signal_->Hint(index_, key, KeyEvent::kMiss);
+    return nullptr;
+  }
+  return e;
+}
+
 Entry* Db::FindForInspect(std::string_view key, int64_t now_ms) {
-  Entry* e = Find(key, now_ms);
+  Entry* e = FindReading(key, now_ms);
   ++(e == nullptr ? stats_->keyspace_misses : stats_->keyspace_hits);
   return e;
 }
 
 Entry* Db::FindForRead(std::string_view key, int64_t now_ms) {
   Entry* e = FindForInspect(key, now_ms);
-  if (e != nullptr) {
-    evictor_->Touch(e, now_ms);
-  } else {
-    signal_->Hint(index_, key, KeyEvent::kMiss);  // on the branch a hit takes anyway
-  }
+  if (e != nullptr) evictor_->Touch(e, now_ms);
   return e;
 }
 
