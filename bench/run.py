@@ -42,6 +42,7 @@ sys.path.insert(0, os.path.join(BENCH_DIR, "workloads"))
 
 import bits  # noqa: E402
 import blocking  # noqa: E402
+import clientstate  # noqa: E402
 import common  # noqa: E402
 import cpu  # noqa: E402
 import eviction  # noqa: E402
@@ -62,7 +63,7 @@ collections_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo", "bits", "collections", "blocking", "streams", "scripting"]
+            "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -81,6 +82,7 @@ REPS = {
     "blocking": (1, 3),
     "streams": (1, 3),
     "scripting": (1, 3),
+    "clientstate": (1, 3),
 }
 
 _live_servers = []
@@ -385,6 +387,8 @@ class Runner:
 
     def family_collections(self):
         collections_bench.family(self)
+    def family_clientstate(self):
+        clientstate.family(self)
 
     # ---- driver --------------------------------------------------------------------
 

@@ -63,6 +63,22 @@ struct Choice {
   bool alias = false;  // accepted on input (Redis's names), never printed or listed
 };
 
+enum class Problem : uint8_t {
+  kNotInteger,
+  kNotOctal,
+  kNotMemory,
+  kNotBool,
+  kNotChoice,
+  kOutOfRange,
+  kBadEvents,  // a letter notify-keyspace-events does not know
+  kBadSave,    // save rules that are not "seconds changes" pairs
+  kBadFsync,   // appendfsync other than always, everysec, no
+  // client-output-buffer-limit: not groups of four words; an unknown class; a bad number.
+  kObufArgCount,
+  kObufClass,
+  kObufValue,
+};
+
 struct Setting {
   std::string_view name;
   std::string_view section;
@@ -78,6 +94,13 @@ struct Setting {
   // For a kString setting with a fixed alphabet: the stored (normalized) form of a value, or
   // nullopt when the value is refused (Problem::kBadEvents).
   std::optional<std::string> (*normalize)(std::string_view) = nullptr;
+  // With normalize: which Problem a refused value has (default kBadEvents).
+  Problem (*refusal)(std::string_view) = nullptr;
+  // For a setting given in parts (client-output-buffer-limit): the stored value after the
+  // normalized text update is applied to current.
+  std::string (*merge)(const std::string& current, const std::string& update) = nullptr;
+  // For a kString setting stored in a fuller form than CONFIG GET prints: the printed form.
+  std::string (*display)(const std::string& stored) = nullptr;
 };
 
 // save: pairs of "seconds changes" (seconds >= 1, changes >= 0), as Redis checks them;
@@ -115,7 +138,99 @@ std::optional<std::string> NormalizeFsync(std::string_view text) {
 std::optional<std::string> NormalizeKeyspaceEvents(std::string_view text) {
   const std::optional<uint32_t> flags = KeyspaceEventFlags(text);
   if (!flags) return std::nullopt;
-  return KeyspaceEventClasses(*flags);
+  // Stored with n even next to A (Redis keeps the flag and only prints it without).
+  return KeyspaceEventClasses(*flags, /*keep_new=*/true);
+}
+
+// CONFIG GET's form of the stored value: as Redis prints it.
+std::string DisplayKeyspaceEvents(const std::string& stored) {
+  return KeyspaceEventClasses(KeyspaceEventFlags(stored).value_or(0));
+}
+
+
+std::optional<int64_t> ParseMemory(std::string_view text);
+
+// client-output-buffer-limit: groups of "<class> <hard> <soft> <soft-seconds>", classes
+// normal, slave (or replica) and pubsub, sizes as memory values, seconds a non-negative integer.
+struct ObufGroup {
+  int cls;  // 0 normal, 1 slave, 2 pubsub
+  OutputBufferLimit limit;
+};
+constexpr std::string_view kObufClassNames[] = {"normal", "slave", "pubsub"};
+
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+std::variant<std::vector<ObufGroup>, Problem> ParseObufGroups(std::string_view text) {
+  const std::vector<std::string> w = Words(text);
+  if (w.size() % 4 != 0) return Problem::kObufArgCount;
+  std::vector<ObufGroup> groups;
+  for (size_t i = 0; i < w.size(); i += 4) {
+    ObufGroup g{};
+    std::string cls = w[i];
+    for (char& c : cls) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (cls == "normal") {
+      g.cls = 0;
+    } else if (cls == "slave" || cls == "replica") {
+      g.cls = 1;
+    } else if (cls == "pubsub") {
+      g.cls = 2;
+    } else {
+      return Problem::kObufClass;
+    }
+    const std::optional<int64_t> hard = ParseMemory(w[i + 1]);
+    const std::optional<int64_t> soft = ParseMemory(w[i + 2]);
+    char* end = nullptr;
+    errno = 0;
+    const long long secs = std::strtoll(w[i + 3].c_str(), &end, 10);
+    if (!hard || !soft || *end != '\0' || errno == ERANGE || secs < 0 || secs > INT_MAX) {
+      return Problem::kObufValue;
+    }
+    g.limit = {static_cast<uint64_t>(*hard), static_cast<uint64_t>(*soft), secs};
+    groups.push_back(g);
+  }
+  return groups;
+}
+
+std::string FormatObufGroups(const std::vector<ObufGroup>& groups) {
+  std::string out;
+  for (const ObufGroup& g : groups) {
+    if (!out.empty()) out += ' ';
+    out += std::string(kObufClassNames[g.cls]) + " " + std::to_string(g.limit.hard_bytes) + " " +
+           std::to_string(g.limit.soft_bytes) + " " + std::to_string(g.limit.soft_seconds);
+  }
+  return out;
+}
+
+std::optional<std::string> NormalizeObufLimit(std::string_view text) {
+  auto parsed = ParseObufGroups(text);
+  if (std::holds_alternative<Problem>(parsed)) return std::nullopt;
+  return FormatObufGroups(std::get<std::vector<ObufGroup>>(parsed));
+}
+
+Problem SaveRefusal(std::string_view) { return Problem::kBadSave; }
+Problem FsyncRefusal(std::string_view) { return Problem::kBadFsync; }
+
+Problem ObufRefusal(std::string_view text) {
+  auto parsed = ParseObufGroups(text);
+  const Problem* p = std::get_if<Problem>(&parsed);
+  return p != nullptr ? *p : Problem::kObufValue;
+}
+
+// The three classes of current, each replaced where update names it, in Redis's order.
+std::string MergeObufLimit(const std::string& current, const std::string& update) {
+  std::vector<ObufGroup> all = {{0, {}}, {1, {}}, {2, {}}};
+  for (const std::string& text : {current, update}) {
+    auto parsed = ParseObufGroups(text);
+    if (const auto* groups = std::get_if<std::vector<ObufGroup>>(&parsed)) {
+      for (const ObufGroup& g : *groups) all[g.cls] = g;
+    }
+  }
+  return FormatObufGroups(all);
 }
 
 constexpr int64_t kIntMax = INT_MAX;
@@ -180,6 +295,11 @@ const Setting kSettings[] = {
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},
     {.name = "client-query-buffer-limit", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::client_query_buffer_limit, .min = kMb, .max = kInt64Max},
+    {.name = "client-output-buffer-limit", .section = "limits", .kind = Kind::kString,
+     .member = &Config::client_output_buffer_limit, .normalize = NormalizeObufLimit,
+     .refusal = ObufRefusal, .merge = MergeObufLimit},
+    {.name = "tracking-table-max-keys", .section = "limits", .kind = Kind::kInt,
+     .member = &Config::tracking_table_max_keys, .max = kInt64Max},
     {.name = "databases", .section = "limits", .kind = Kind::kInt,
      .member = &Config::databases, .min = 1, .max = 16, .change = Change::kStartupOnly},
     // [memory]
@@ -233,10 +353,11 @@ const Setting kSettings[] = {
     {.name = "active-expire-effort", .section = "server", .kind = Kind::kInt,
      .member = &Config::active_expire_effort, .min = 1, .max = 10},
     {.name = "notify-keyspace-events", .section = "server", .kind = Kind::kString,
-     .member = &Config::notify_keyspace_events, .normalize = NormalizeKeyspaceEvents},
+     .member = &Config::notify_keyspace_events, .normalize = NormalizeKeyspaceEvents,
+     .display = DisplayKeyspaceEvents},
     // [persistence]
     {.name = "save", .section = "persistence", .kind = Kind::kString,
-     .member = &Config::save, .normalize = NormalizeSave},
+     .member = &Config::save, .normalize = NormalizeSave, .refusal = SaveRefusal},
     {.name = "dbfilename", .section = "persistence", .kind = Kind::kString,
      .member = &Config::dbfilename, .change = Change::kProtected},
     {.name = "rdbcompression", .section = "persistence", .kind = Kind::kBool,
@@ -252,7 +373,7 @@ const Setting kSettings[] = {
     {.name = "appenddirname", .section = "persistence", .kind = Kind::kString,
      .member = &Config::appenddirname, .change = Change::kStartupOnly},
     {.name = "appendfsync", .section = "persistence", .kind = Kind::kString,
-     .member = &Config::appendfsync, .normalize = NormalizeFsync},
+     .member = &Config::appendfsync, .normalize = NormalizeFsync, .refusal = FsyncRefusal},
     {.name = "aof-load-truncated", .section = "persistence", .kind = Kind::kBool,
      .member = &Config::aof_load_truncated},
     {.name = "aof-use-rdb-preamble", .section = "persistence", .kind = Kind::kBool,
@@ -319,17 +440,6 @@ std::string Suggestion(std::string_view name) {
 
 using Value = std::variant<int64_t, bool, std::string, std::vector<std::string>>;
 
-enum class Problem : uint8_t {
-  kNotInteger,
-  kNotOctal,
-  kNotMemory,
-  kNotBool,
-  kNotChoice,
-  kOutOfRange,
-  kBadEvents,  // a letter notify-keyspace-events does not know
-  kBadSave,    // save rules that are not "seconds changes" pairs
-  kBadFsync,   // appendfsync other than always, everysec, no
-};
 
 using Parsed = std::variant<Value, Problem>;
 
@@ -391,11 +501,7 @@ Parsed ParseText(const Setting& s, std::string_view text) {
     case Kind::kString:
       if (s.normalize != nullptr) {
         std::optional<std::string> normal = s.normalize(text);
-        if (!normal) {
-          return s.name == "save"          ? Problem::kBadSave
-                 : s.name == "appendfsync" ? Problem::kBadFsync
-                                           : Problem::kBadEvents;
-        }
+        if (!normal) return s.refusal != nullptr ? s.refusal(text) : Problem::kBadEvents;
         return Value(std::move(*normal));
       }
       return Value(std::string(text));
@@ -488,6 +594,12 @@ std::string RedisReason(const Setting& s, Problem p) {
       return "Invalid save parameters";
     case Problem::kBadFsync:
       return "argument(s) must be one of the following: always, everysec, no";
+    case Problem::kObufArgCount:
+      return "Wrong number of arguments in buffer limit configuration.";
+    case Problem::kObufClass:
+      return "Invalid client class specified in buffer limit configuration.";
+    case Problem::kObufValue:
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
   }
   return "";
 }
@@ -521,6 +633,11 @@ std::string FriendlyReason(const Setting& s, Problem p, const std::string& shown
       return "expected \"seconds changes\" pairs like \"3600 1 300 100\", got " + shown;
     case Problem::kBadFsync:
       return "expected one of always, everysec, no, got " + shown;
+    case Problem::kObufArgCount:
+    case Problem::kObufClass:
+    case Problem::kObufValue:
+      return "expected groups of '<normal|replica|pubsub> <hard> <soft> <soft-seconds>', got " +
+             shown;
   }
   return "";
 }
@@ -532,8 +649,11 @@ void Store(const Setting& s, Value value, Config& cfg) {
   std::visit(
       [&]<typename T>(T Config::*member) {
         T& field = cfg.*member;
-        if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string> ||
-                      std::is_same_v<T, std::vector<std::string>>) {
+        if constexpr (std::is_same_v<T, std::string>) {
+          field = s.merge != nullptr ? s.merge(field, std::get<T>(value))
+                                     : std::get<T>(std::move(value));
+        } else if constexpr (std::is_same_v<T, bool> ||
+                             std::is_same_v<T, std::vector<std::string>>) {
           field = std::get<T>(std::move(value));
         } else {  // integers and enums: bounds were checked by the parser
           field = static_cast<T>(std::get<int64_t>(value));
@@ -550,7 +670,7 @@ std::string Format(const Setting& s, const Config& cfg) {
         if constexpr (std::is_same_v<T, bool>) {
           return field ? "yes" : "no";
         } else if constexpr (std::is_same_v<T, std::string>) {
-          return field;
+          return s.display != nullptr ? s.display(field) : field;
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           std::string out;
           for (const std::string& word : field) {
@@ -954,6 +1074,17 @@ std::vector<std::string_view> DiffConfig(const Config& a, const Config& b) {
   return changed;
 }
 
+OutputBufferLimits ParseOutputBufferLimits(std::string_view stored) {
+  OutputBufferLimits limits;
+  auto parsed = ParseObufGroups(stored);
+  if (const auto* groups = std::get_if<std::vector<ObufGroup>>(&parsed)) {
+    for (const ObufGroup& g : *groups) {
+      (g.cls == 0 ? limits.normal : g.cls == 1 ? limits.replica : limits.pubsub) = g.limit;
+    }
+  }
+  return limits;
+}
+
 std::string_view PolicyName(EvictionPolicy policy) {
   return ChoiceName(kPolicies, static_cast<uint8_t>(policy));
 }
@@ -1006,10 +1137,11 @@ std::optional<uint32_t> KeyspaceEventFlags(std::string_view classes) {
   return flags;
 }
 
-std::string KeyspaceEventClasses(uint32_t flags) {
+std::string KeyspaceEventClasses(uint32_t flags, bool keep_new) {
   std::string out;
   if ((flags & kNotifyAll) == kNotifyAll) {
     out += 'A';
+    if (keep_new && (flags & kNotifyNew)) out += 'n';
   } else {
     constexpr std::pair<uint32_t, char> kOrder[] = {
         {kNotifyGeneric, 'g'}, {kNotifyString, '$'}, {kNotifyList, 'l'},

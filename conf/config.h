@@ -83,6 +83,12 @@ struct Config {
   uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb
   uint64_t client_query_buffer_limit = 1ull << 30;  // bytes, >= 1mb
   int databases = 16;                               // 1..16; startup only
+  // Output-buffer limits per client class, in CONFIG GET's form: "<class> <hard bytes> <soft
+  // bytes> <soft seconds>" for normal, slave (replicas) and pubsub; 0 = no limit. CONFIG SET
+  // and the file may name only some classes ("pubsub 32mb 8mb 60"); the others keep theirs.
+  std::string client_output_buffer_limit =
+      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+  int64_t tracking_table_max_keys = 1000000;  // keys CLIENT TRACKING remembers; 0 = no limit
 
   // [memory]
   uint64_t maxmemory = 0;  // bytes; 0 = no limit
@@ -278,7 +284,23 @@ enum KeyspaceEventFlag : uint32_t {
 std::optional<uint32_t> KeyspaceEventFlags(std::string_view classes);
 // Redis's normalized spelling of flags: "A" for all of A's classes, else the letters in
 // Redis's order, then K, E and m.
-std::string KeyspaceEventClasses(uint32_t flags);
+// keep_new: also print n next to A (the stored form; CONFIG GET leaves it out, as Redis).
+std::string KeyspaceEventClasses(uint32_t flags, bool keep_new = false);
+
+// One client class's output-buffer limit: closed past hard_bytes at once, or past soft_bytes
+// for more than soft_seconds in a row. 0 bytes: no such limit.
+struct OutputBufferLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+struct OutputBufferLimits {
+  OutputBufferLimit normal;
+  OutputBufferLimit replica;
+  OutputBufferLimit pubsub;
+};
+// The limits a stored client-output-buffer-limit value (Config's form, always valid) says.
+OutputBufferLimits ParseOutputBufferLimits(std::string_view stored);
 
 std::string_view PolicyName(EvictionPolicy policy);
 std::string_view LogLevelName(LogLevel level);

@@ -44,6 +44,7 @@ ClientInfo& ClientRegistry::Add() {
 
 void ClientRegistry::Remove(ClientInfo& client) {
   SetMonitor(client, false);
+  if (current_ == &client) current_ = nullptr;
   if (on_remove_) on_remove_(client);
   clients_.erase(client.id);
 }
@@ -67,8 +68,14 @@ void ClientRegistry::Send(ClientInfo& client, std::string_view resp) {
 void ClientRegistry::SetMonitor(ClientInfo& client, bool on) {
   client.monitor = on;
   auto it = std::find(monitors_.begin(), monitors_.end(), &client);
-  if (on && it == monitors_.end()) monitors_.push_back(&client);
-  if (!on && it != monitors_.end()) monitors_.erase(it);
+  if (on && it == monitors_.end()) {
+    monitors_.push_back(&client);
+    ++after_command_users_;
+  }
+  if (!on && it != monitors_.end()) {
+    monitors_.erase(it);
+    --after_command_users_;
+  }
 }
 
 void ClientRegistry::FeedMonitors(const ClientInfo& from,

@@ -44,6 +44,9 @@ class ClientOutputOwner {
   virtual void OutputReady(ClientInfo& client) = 0;
   // Brings client's buffer figures (query_buffer_*, output_buffer_bytes) up to date.
   virtual void RefreshBufferStats(ClientInfo& client) = 0;
+  // The engine has work for the end of this event-loop iteration, before replies are written
+  // (client-side caching's BCAST messages): call Engine's tracking.EndOfIteration() then.
+  virtual void RequestEndOfIteration() {}
   // client, blocked (ClientInfo::blocked) since one of its commands, is unblocked: the rest of
   // its pipeline may run (after the running command; never from inside this call).
   virtual void Unblocked(ClientInfo& /*client*/) {}
@@ -71,7 +74,7 @@ struct ClientInfo {
   // server runs no more of its pipeline until it is unblocked.
   bool blocked = false;
   bool subscribed = false;  // has a channel, pattern or shard-channel subscription
-  bool tracking = false;    // CLIENT TRACKING on (not implemented yet)
+  bool tracking = false;    // CLIENT TRACKING on (modules/tracking.h holds the rest)
   bool no_evict = false;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of oneself
   ReplyMode reply_mode = ReplyMode::kOn;
@@ -95,6 +98,13 @@ struct ClientInfo {
   size_t query_buffer_free = 0;
   size_t output_buffer_bytes = 0;
 };
+
+// Redis's client classes (CLIENT LIST/KILL TYPE, client-output-buffer-limit). MONITOR clients
+// are normal, as in Redis; Firn has no replicas or masters yet.
+enum class ClientType : uint8_t { kNormal, kReplica, kPubSub, kMaster };
+inline ClientType TypeOf(const ClientInfo& c) {
+  return c.subscribed ? ClientType::kPubSub : ClientType::kNormal;
+}
 
 class ClientRegistry {
  public:
@@ -142,6 +152,9 @@ class ClientRegistry {
     build(reply);
     Wrote(client, client.sink.buffer->size() - before);
   }
+  void RequestEndOfIteration() {
+    if (owner_ != nullptr) owner_->RequestEndOfIteration();
+  }
   // After appending bytes to client's sink directly: counts them and tells the server.
   void NoteWritten(ClientInfo& client, size_t bytes) { Wrote(client, bytes); }
   // Tells the server client was unblocked (ClientOutputOwner::Unblocked).
@@ -152,9 +165,19 @@ class ClientRegistry {
     if (owner_ != nullptr && client.sink.owner != nullptr) owner_->RefreshBufferStats(client);
   }
 
+  // The client whose batch of commands the server is running (nullptr between batches and
+  // in-process): tracking's NOLOOP and the order of a client's own invalidations use it.
+  void set_current(ClientInfo* client) { current_ = client; }
+  ClientInfo* current() const { return current_; }
+
   // MONITOR: client starts (on) or stops receiving a line per command.
   void SetMonitor(ClientInfo& client, bool on);
   bool HasMonitors() const { return !monitors_.empty(); }
+  // Whether execution has after-command work for someone: a MONITOR, or a client tracking
+  // keys (modules/tracking.h counts those through CountTracking). One test per command
+  // stands for both.
+  bool NeedsAfterCommand() const { return after_command_users_ != 0; }
+  void CountTracking(int delta) { after_command_users_ += delta; }
   // Sends every monitoring client but `from` the MONITOR line for argv, run by from:
   // "+<seconds>.<micros> [<db> <addr>] "arg" "arg"...", arguments quoted as Redis quotes them.
   void FeedMonitors(const ClientInfo& from, const std::vector<std::string_view>& argv,
@@ -167,6 +190,8 @@ class ClientRegistry {
   std::vector<ClientInfo*> monitors_;
   uint64_t next_id_ = 1;
   ClientOutputOwner* owner_ = nullptr;
+  ClientInfo* current_ = nullptr;
+  int after_command_users_ = 0;  // monitors + tracking clients
   std::function<void(ClientInfo&)> on_remove_;
   int64_t (*realtime_us_)() = nullptr;
   std::string line_;  // the MONITOR line being built, kept to reuse its capacity

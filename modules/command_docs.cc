@@ -178,6 +178,24 @@ constexpr DocArg kClThrottleArgs[] = {
     {"count", "integer", "", "", -1, 0, 0},    {"period", "integer", "", "", -1, 0, 0},
     {"quantity", "integer", "", "", -1, O, 0},
 };
+// client|caching
+constexpr DocArg kClientCachingArgs[] = {
+    {"mode", "oneof", "", "", -1, 0, 2},
+    {"yes", "pure-token", "YES", "", -1, 0, 0},
+    {"no", "pure-token", "NO", "", -1, 0, 0},
+};
+// client|tracking
+constexpr DocArg kClientTrackingArgs[] = {
+    {"status", "oneof", "", "", -1, 0, 2},
+    {"on", "pure-token", "ON", "", -1, 0, 0},
+    {"off", "pure-token", "OFF", "", -1, 0, 0},
+    {"client-id", "integer", "REDIRECT", "", -1, O, 0},
+    {"prefix", "string", "PREFIX", "", -1, O | M | T, 0},
+    {"bcast", "pure-token", "BCAST", "", -1, O, 0},
+    {"optin", "pure-token", "OPTIN", "", -1, O, 0},
+    {"optout", "pure-token", "OPTOUT", "", -1, O, 0},
+    {"noloop", "pure-token", "NOLOOP", "", -1, O, 0},
+};
 // Blocking commands (blpop ... bzmpop) and CLIENT PAUSE / UNBLOCK.
 // blpop, brpop, bzpopmin, bzpopmax
 constexpr KeyRule kBlockingPopKeys[] = {
@@ -2391,7 +2409,9 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kClThrottleKeys,
      .args = kClThrottleArgs},
     {.name = "client", .complexity = "Depends on the subcommand"},
+    {.name = "client|caching", .complexity = "O(1)", .args = kClientCachingArgs},
     {.name = "client|getname", .complexity = "O(1)"},
+    {.name = "client|getredir", .complexity = "O(1)"},
     {.name = "client|help", .complexity = "O(1)"},
     {.name = "client|id", .complexity = "O(1)"},
     {.name = "client|info", .complexity = "O(1)", .tips = "nondeterministic_output"},
@@ -2407,6 +2427,10 @@ constexpr CommandMeta kMeta[] = {
     {.name = "client|reply", .complexity = "O(1)", .args = kClientReplyArgs},
     {.name = "client|setinfo", .complexity = "O(1)", .args = kClientSetinfoArgs},
     {.name = "client|setname", .complexity = "O(1)", .args = kClientSetnameArgs},
+    {.name = "client|tracking",
+     .complexity = "O(1), more with BCAST prefixes (checked against the client's own)",
+     .args = kClientTrackingArgs},
+    {.name = "client|trackinginfo", .complexity = "O(1)"},
     {.name = "client|unblock",
      .complexity = "O(log N), N the number of connections",
      .args = kClientUnblockArgs},

@@ -128,6 +128,7 @@ void ReleaseClientState(Engine& engine, ClientInfo& client) {
   engine.watches.Reset(client);
   engine.pubsub.Forget(client);
   ForgetBlockedClient(engine, client);
+  engine.tracking.Disable(client);
 }
 
 }  // namespace firn

@@ -16,6 +16,7 @@
 #include "modules/blocking.h"
 #include "modules/common.h"
 #include "modules/engine.h"
+#include "modules/tracking.h"
 #include "modules/version.h"
 #include "protocol/errors.h"
 
@@ -99,8 +100,7 @@ void Reset(CommandContext& ctx) {
   c.multi_error = false;
   c.queued.clear();
   ctx.engine.clients.SetMonitor(c, false);
-  ReleaseClientState(ctx.engine, c);  // watched keys, subscriptions
-  c.tracking = false;
+  ReleaseClientState(ctx.engine, c);  // watched keys, subscriptions, tracking
   c.user = nullptr;  // the default user
   c.authenticated = DefaultUserOpen(ctx.engine);
   ctx.reply.set_proto(Proto::kResp2);
@@ -224,13 +224,19 @@ bool IsUnixSocket(const ClientInfo& c) {
 }
 
 // Redis's flag letters for CLIENT LIST, in its order; "N" when none applies.
-std::string ClientFlags(const ClientInfo& c) {
+std::string ClientFlags(const Engine& engine, const ClientInfo& c) {
   std::string f;
   if (c.monitor) f += 'O';
   if (c.subscribed) f += 'P';
   if (c.in_multi) f += 'x';
   if (c.blocked) f += 'b';
-  if (c.tracking) f += 't';
+  if (c.tracking) {
+    const uint32_t o = engine.tracking.options(c);
+    f += 't';
+    if (o & Tracking::kBrokenRedirect) f += 'R';
+    if (o & Tracking::kBcast) f += 'B';
+  }
+  if (engine.watches.Dirty(c)) f += 'd';
   if (c.close_after_reply) f += 'c';
   if (IsUnixSocket(c)) f += 'U';
   if (c.no_evict) f += 'e';
@@ -270,11 +276,11 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
   field("name", c.name);
   num("age", age_s);
   num("idle", idle_s);
-  field("flags", ClientFlags(c));
+  field("flags", ClientFlags(ctx.engine, c));
   num("db", c.db);
-  num("sub", 0);
-  num("psub", 0);
-  num("ssub", 0);
+  num("sub", static_cast<int64_t>(ctx.engine.pubsub.Count(c, PubSub::kChannel)));
+  num("psub", static_cast<int64_t>(ctx.engine.pubsub.Count(c, PubSub::kPattern)));
+  num("ssub", static_cast<int64_t>(ctx.engine.pubsub.Count(c, PubSub::kShard)));
   num("multi", c.in_multi ? static_cast<int64_t>(c.queued.size()) : -1);
   num("qbuf", static_cast<int64_t>(c.query_buffer_bytes));
   num("qbuf-free", static_cast<int64_t>(c.query_buffer_free));
@@ -289,26 +295,20 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
   field("events", c.output_buffer_bytes > 0 ? "rw" : "r");
   field("cmd", cmd);
   field("user", c.user != nullptr ? std::string_view(c.user->name) : "default");
-  num("redir", -1);
+  num("redir", ctx.engine.tracking.redirect(c));
   num("resp", static_cast<int>(c.proto));
   field("lib-name", c.lib_name);
   field("lib-ver", c.lib_ver);
   return line;
 }
 
-// Redis's client types; Firn has only normal clients (MONITOR clients count as normal, as in
-// Redis). Returns false for an unknown name.
-bool ClientTypeMatches(std::string_view type, bool* matches) {
-  if (EqualsNoCase(type, "normal")) {
-    *matches = true;
-    return true;
-  }
-  if (EqualsNoCase(type, "master") || EqualsNoCase(type, "replica") ||
-      EqualsNoCase(type, "slave") || EqualsNoCase(type, "pubsub")) {
-    *matches = false;
-    return true;
-  }
-  return false;
+// Redis's client types by name (slave and replica are one), or nullopt for an unknown name.
+std::optional<ClientType> ClientTypeByName(std::string_view type) {
+  if (EqualsNoCase(type, "normal")) return ClientType::kNormal;
+  if (EqualsNoCase(type, "master")) return ClientType::kMaster;
+  if (EqualsNoCase(type, "replica") || EqualsNoCase(type, "slave")) return ClientType::kReplica;
+  if (EqualsNoCase(type, "pubsub")) return ClientType::kPubSub;
+  return std::nullopt;
 }
 
 std::string UnknownClientTypeError(std::string_view type) {
@@ -339,14 +339,14 @@ void ClientList(CommandContext& ctx) {
   if (ctx.argc() == 2) {
     ForEachClient(ctx, [&](const ClientInfo& c) { out.append(ClientLine(ctx, c)) += '\n'; });
   } else if (ctx.argc() == 4 && EqualsNoCase(ctx.arg(2), "TYPE")) {
-    bool matches;
-    if (!ClientTypeMatches(ctx.arg(3), &matches)) {
+    const std::optional<ClientType> type = ClientTypeByName(ctx.arg(3));
+    if (!type) {
       ctx.Error(UnknownClientTypeError(ctx.arg(3)));
       return;
     }
-    if (matches) {
-      ForEachClient(ctx, [&](const ClientInfo& c) { out.append(ClientLine(ctx, c)) += '\n'; });
-    }
+    ForEachClient(ctx, [&](const ClientInfo& c) {
+      if (TypeOf(c) == *type) out.append(ClientLine(ctx, c)) += '\n';
+    });
   } else if (ctx.argc() > 3 && EqualsNoCase(ctx.arg(2), "ID")) {
     std::vector<int64_t> ids;
     for (size_t i = 3; i < ctx.argc(); ++i) {
@@ -381,13 +381,14 @@ struct KillFilter {
   bool by_id = false, by_addr = false, by_laddr = false, by_user = false, by_type = false;
   uint64_t id = 0;
   std::string_view addr, laddr, user;
-  bool type_matches = false;
+  ClientType type = ClientType::kNormal;
+  int64_t max_age_s = 0;  // 0: any age
   bool skip_me = true;
 };
 
 // CLIENT KILL ip:port -> OK or "No such client" (the old form; it may kill the caller).
-// CLIENT KILL <ID id | ADDR ip:port | LADDR ip:port | USER name | TYPE type | SKIPME yes/no>
-// ... -> the number of clients killed (the new form: every filter must match).
+// CLIENT KILL <ID id | ADDR ip:port | LADDR ip:port | USER name | TYPE type | SKIPME yes/no |
+// MAXAGE seconds> ... -> the number of clients killed (the new form: every filter must match).
 void ClientKill(CommandContext& ctx) {
   if (ctx.argc() == 3) {
     std::string_view addr = ctx.arg(2);
@@ -415,11 +416,13 @@ void ClientKill(CommandContext& ctx) {
       f.by_id = true;
       f.id = static_cast<uint64_t>(id);
     } else if (EqualsNoCase(opt, "TYPE")) {
-      if (!ClientTypeMatches(value, &f.type_matches)) {
+      const std::optional<ClientType> type = ClientTypeByName(value);
+      if (!type) {
         ctx.Error(UnknownClientTypeError(value));
         return;
       }
       f.by_type = true;
+      f.type = *type;
     } else if (EqualsNoCase(opt, "ADDR")) {
       f.by_addr = true;
       f.addr = value;
@@ -427,7 +430,7 @@ void ClientKill(CommandContext& ctx) {
       f.by_laddr = true;
       f.laddr = value;
     } else if (EqualsNoCase(opt, "USER")) {
-      if (value != "default") {
+      if (ctx.engine.acl.Find(value) == nullptr) {
         ctx.Error(err::Format(err::kNoSuchUser, {value}));
         return;
       }
@@ -442,19 +445,30 @@ void ClientKill(CommandContext& ctx) {
         ctx.Error(err::kSyntax);
         return;
       }
+    } else if (EqualsNoCase(opt, "MAXAGE")) {
+      // Redis 7.4's filter: clients connected for more than this many seconds.
+      if (!ParseInt64(value, &f.max_age_s)) {
+        ctx.Error(err::kNotInteger);
+        return;
+      }
     } else {
       ctx.Error(err::kSyntax);
       return;
     }
   }
   const ClientInfo* me = &ctx.client;
-  size_t n = KillClients(ctx, [&f, me](const ClientInfo& c) {
-    if (f.skip_me && &c == me) return false;
+  const int64_t now_ms = ctx.now_ms;
+  size_t n = KillClients(ctx, [&f, me, now_ms](const ClientInfo& c) {
+    if (f.skip_me && c.id == me->id) return false;
     if (f.by_id && c.id != f.id) return false;
     if (f.by_addr && c.addr != f.addr) return false;
     if (f.by_laddr && c.laddr != f.laddr) return false;
-    if (f.by_type && !f.type_matches) return false;
-    return true;  // USER: every client is "default"
+    if (f.by_type && TypeOf(c) != f.type) return false;
+    if (f.max_age_s != 0 && (now_ms - c.created_ms) / 1000 <= f.max_age_s) return false;
+    if (f.by_user && (c.user != nullptr ? std::string_view(c.user->name) : "default") != f.user) {
+      return false;
+    }
+    return true;
   });
   ctx.reply.Int(static_cast<int64_t>(n));
 }
@@ -574,6 +588,10 @@ void ClientUnpause(CommandContext& ctx) {
 void ClientHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
       "GETNAME",
       "    Return the name of the current connection.",
       "ID",
@@ -596,6 +614,8 @@ void ClientHelp(CommandContext& ctx) {
       "      Skip killing current connection (default: yes).",
       "    * ID <client-id>",
       "      Kill connections by client id.",
+      "    * MAXAGE <maxage>",
+      "      Kill connections older than the specified age.",
       "LIST [options ...]",
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
@@ -606,6 +626,11 @@ void ClientHelp(CommandContext& ctx) {
       "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
       "SETINFO <LIB-NAME|LIB-VER> <value>",
       "    Set client meta attributes.",
       "UNPAUSE",
@@ -678,6 +703,12 @@ std::vector<Command> ClientSubcommands() {
        .summary = "Lists the CLIENT subcommands.", .syntax = ""},
   };
 }
+
+std::vector<Command> AllClientSubcommands() {
+  std::vector<Command> rows = ClientSubcommands();
+  for (Command& row : TrackingClientSubcommands()) rows.push_back(std::move(row));
+  return rows;
+}
 // clang-format on
 
 }  // namespace
@@ -712,7 +743,7 @@ std::vector<Command> ConnectionCommands() {
       {.name = "client", .arity = -2, .flags = 0, .run = RunSubcommand, .group = "connection",
        .since = "2.4.0",
        .summary = "Inspects and controls connections (see its subcommands).", .syntax = "",
-       .subcommands = ClientSubcommands()},
+       .subcommands = AllClientSubcommands()},
   };
 }
 // clang-format on

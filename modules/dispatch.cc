@@ -189,11 +189,14 @@ namespace {
   }
   ++engine.stats.total_commands_processed;
   client.last_command = cmd.name;
-  // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
-  // commands never.
-  if (engine.clients.HasMonitors() &&
-      !(cmd.flags & (kSkipMonitor | kAdmin))) {
-    engine.clients.FeedMonitors(client, argv, now_ms * 1000);
+  if (engine.clients.NeedsAfterCommand()) [[unlikely]] {
+    // As Redis, monitors see a command after it ran (SELECT shows its new db), admin
+    // commands never.
+    if (engine.clients.HasMonitors() && !(cmd.flags & (kSkipMonitor | kAdmin))) {
+      engine.clients.FeedMonitors(client, argv, now_ms * 1000);
+    }
+    // Client-side caching: the keys it read, and invalidations held until its reply.
+    if (client.tracking) engine.tracking.AfterCommand(client, cmd, argv);
   }
   // The propagation point: writes that changed something, in a replay-safe form. A
   // refused write changed nothing itself (a key it found expired went out as DEL already).

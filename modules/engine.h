@@ -26,6 +26,7 @@
 #include "modules/notify.h"
 #include "modules/pubsub.h"
 #include "modules/slowlog.h"
+#include "modules/tracking.h"
 #include "modules/watch.h"
 #include "storage/dict.h"
 #include "storage/keyspace.h"
@@ -205,6 +206,8 @@ struct Engine {
   PubSub pubsub;
   // Keyspace notifications (modules/notify.h), in the kNotify slot while enabled.
   KeyspaceNotifier notifier{*this};
+  // Client-side caching (modules/tracking.h), in the kTracking slot while anyone tracks.
+  Tracking tracking{*this};
   // Blocked and postponed clients, and the keys they wait on (modules/blocking.h).
   BlockingState blocking{*this, observers};
   // CLIENT PAUSE (modules/blocking.h).

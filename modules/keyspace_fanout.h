@@ -23,7 +23,7 @@ namespace firn {
 class KeyspaceFanout : public KeyspaceObserver {
  public:
   // The listeners, in the order they hear an event.
-  enum Slot : size_t { kJournal = 0, kWatch, kNotify, kBlocking, kSlots };
+  enum Slot : size_t { kJournal = 0, kWatch, kNotify, kBlocking, kTracking, kSlots };
 
   explicit KeyspaceFanout(Keyspace& keyspace) : keyspace_(keyspace) {}
   KeyspaceFanout(const KeyspaceFanout&) = delete;

@@ -1347,6 +1347,8 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
   rs.command = spec.command;
   rs.client.id = spec.caller.id;
   rs.client.db = spec.caller.db;
+  // A tracking caller hears (modules/tracking.h) that its script read something.
+  rs.client.tracking = spec.caller.tracking;
   rs.client.authenticated = true;
   rs.client.user = spec.caller.user;  // the script runs with its caller's ACL rights
   rs.caller = &spec.caller;

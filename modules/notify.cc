@@ -91,6 +91,14 @@ constexpr CommandEvents kEvents[] = {
     {"zremrangebyscore", kNotifyZset, "zrembyscore", "zrembyscore", true},
     {"zremrangebyrank", kNotifyZset, "zrembyrank", "zrembyrank", true},
     {"zremrangebylex", kNotifyZset, "zrembylex", "zrembylex", true},
+    // The *STORE commands name the destination's event; an empty result deletes it ("del").
+    {"sunionstore", kNotifySet, "sunionstore", "del"},
+    {"sinterstore", kNotifySet, "sinterstore", "del"},
+    {"sdiffstore", kNotifySet, "sdiffstore", "del"},
+    {"zunionstore", kNotifyZset, "zunionstore", "del"},
+    {"zinterstore", kNotifyZset, "zinterstore", "del"},
+    {"zdiffstore", kNotifyZset, "zdiffstore", "del"},
+    {"zrangestore", kNotifyZset, "zrangestore", "del"},
     // GEOADD is a ZADD underneath; the searches that store name their own event.
     {"geoadd", kNotifyZset, "zadd", "", false},
     {"georadius", kNotifyZset, "georadiusstore", "del", false},
@@ -140,6 +148,12 @@ void KeyspaceNotifier::OnKeyEvent(int db, std::string_view key, KeyEvent event) 
       return;
     case KeyEvent::kFlush:
     case KeyEvent::kSwap:
+      return;
+    case KeyEvent::kNew:
+      Notify(kNotifyNew, "new", db, key);
+      return;
+    case KeyEvent::kMiss:
+      Notify(kNotifyKeyMiss, "keymiss", db, key);
       return;
     case KeyEvent::kWrite:
     case KeyEvent::kDelete: {

@@ -154,7 +154,7 @@ void InfoClients(CommandContext& ctx, InfoWriter& w) {
   w.Field("client_recent_max_input_buffer", 0);
   w.Field("client_recent_max_output_buffer", 0);
   w.Field("blocked_clients", e.stats.blocked_clients);
-  w.Field("tracking_clients", 0);
+  w.Field("tracking_clients", e.tracking.tracking_clients());
   w.Field("clients_in_timeout_table", 0);
 }
 
@@ -164,6 +164,22 @@ uint64_t TotalSystemMemory() {
 }
 
 double Ratio(uint64_t a, uint64_t b) { return b == 0 ? 0.0 : static_cast<double>(a) / b; }
+
+// What the clients hold (Redis's mem_clients_normal, which counts every client but replicas):
+// their state, query buffers and queued output, as CLIENT LIST's tot-mem adds them up.
+uint64_t ClientsMemory(CommandContext& ctx) {
+  uint64_t total = 0;
+  auto add = [&total](const ClientInfo& c) {
+    total += sizeof(ClientInfo) + c.query_buffer_bytes + c.query_buffer_free +
+             c.output_buffer_bytes;
+  };
+  if (ctx.engine.hooks != nullptr) {
+    ctx.engine.hooks->ForEachClient(add);
+  } else {
+    add(ctx.client);
+  }
+  return total;
+}
 
 void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   Engine& e = ctx.engine;
@@ -227,7 +243,7 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("mem_not_counted_for_evict", 0);
   w.Field("mem_replication_backlog", 0);
   w.Field("mem_clients_slaves", 0);
-  w.Field("mem_clients_normal", 0);
+  w.Field("mem_clients_normal", ClientsMemory(ctx));
   w.Field("mem_aof_buffer", 0);
   w.Field("mem_allocator", AllocatorName());
   w.Field("active_defrag_running", 0);
@@ -320,9 +336,9 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("active_defrag_key_misses", 0);
   w.Field("total_active_defrag_time", 0);
   w.Field("current_active_defrag_time", 0);
-  w.Field("tracking_total_keys", 0);
-  w.Field("tracking_total_items", 0);
-  w.Field("tracking_total_prefixes", 0);
+  w.Field("tracking_total_keys", e.tracking.total_keys());
+  w.Field("tracking_total_items", e.tracking.total_items());
+  w.Field("tracking_total_prefixes", e.tracking.total_prefixes());
   w.Field("unexpected_error_replies", 0);
   w.Field("total_error_replies", e.errors.total);
   w.Field("dump_payload_sanitizations", 0);
@@ -1166,6 +1182,7 @@ bool FlushMode(CommandContext& ctx, bool* lazy) {
 void FlushDb(CommandContext& ctx) {
   bool lazy;
   if (!FlushMode(ctx, &lazy)) return;
+  ctx.engine.tracking.Flushed();  // even of an empty database, as Redis
   ctx.db().Clear(lazy);
   ctx.reply.Ok();
 }
@@ -1174,6 +1191,7 @@ void FlushDb(CommandContext& ctx) {
 void FlushAll(CommandContext& ctx) {
   bool lazy;
   if (!FlushMode(ctx, &lazy)) return;
+  ctx.engine.tracking.Flushed();
   ctx.keyspace().Clear(lazy);
   ctx.reply.Ok();
 }

@@ -90,6 +90,7 @@ void WatchIndex::Touch(int db, DbMap::iterator it) {
 }
 
 void WatchIndex::OnKeyEvent(int db, std::string_view key, KeyEvent event) {
+  if (event == KeyEvent::kNew || event == KeyEvent::kMiss) return;  // no change of its own
   DbMap& map = by_db_[static_cast<size_t>(db)];
   if (map.empty()) return;
   if (event == KeyEvent::kFlush || event == KeyEvent::kSwap) {

@@ -433,6 +433,37 @@ inline constexpr std::string_view kStreamTimeoutNotInteger =
     "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kStreamTimeoutNegative = "ERR timeout is negative";
 inline constexpr std::string_view kXinfoCountNegative = "ERR value is out of range, must be positive";
+// Tracking part: client-side caching (modules/tracking.cc), CLIENT KILL, output-buffer limits.
+inline constexpr std::string_view kTrackingRedirectTwice =
+    "ERR A client can only redirect to a single other client";
+inline constexpr std::string_view kTrackingRedirectMissing =
+    "ERR The client ID you want redirect to does not exist";
+inline constexpr std::string_view kTrackingPrefixNeedsBcast =
+    "ERR PREFIX option requires BCAST mode to be enabled";
+inline constexpr std::string_view kTrackingBcastSwitch =
+    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
+    "re-enabling it with a different mode.";
+inline constexpr std::string_view kTrackingOptWithBcast =
+    "ERR OPTIN and OPTOUT are not compatible with BCAST";
+inline constexpr std::string_view kTrackingOptInAndOut =
+    "ERR You can't specify both OPTIN mode and OPTOUT mode";
+inline constexpr std::string_view kTrackingOptSwitch =
+    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then "
+    "re-enabling it with a different mode.";
+// %s: the new prefix, then the one it overlaps.
+inline constexpr std::string_view kTrackingPrefixOverlapsExisting =
+    "ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a single client must "
+    "not overlap.";
+inline constexpr std::string_view kTrackingPrefixOverlapsOther =
+    "ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for a single client "
+    "must not overlap.";
+inline constexpr std::string_view kCachingNotTracking =
+    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+    "OPTOUT mode enabled";
+inline constexpr std::string_view kCachingYesNeedsOptin =
+    "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
+inline constexpr std::string_view kCachingNoNeedsOptout =
+    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
 
 // geo: GEO commands (modules/geo.cc) and SORT / SORT_RO (modules/sort.cc).
 // %s, %s: the longitude and latitude as printf's %f prints them.

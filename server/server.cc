@@ -113,6 +113,8 @@ class Connection {
   std::string writing;  // bytes handed to uv_write, kept alive until its callback
   uv_write_t write_req;
   bool write_in_flight = false;
+  // When the queued output first passed the soft output-buffer limit (0: it is under).
+  int64_t obuf_soft_since_ms = 0;
   bool closing = false;
   bool dirty = false;
 };
@@ -161,6 +163,7 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
+void EngineCheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->OnEngineCheck(); }
 void BlockingTimerCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnBlockingTimer(); }
 
 void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
@@ -192,6 +195,7 @@ Server::Server(CommandLine cl)
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
   engine_.save.log = PersistLog;
+  obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
   // requirepass and the aclfile; a bad aclfile stops the start, as in Redis.
   if (std::optional<std::string> e = ApplyConfiguredUsers(engine_)) {
     throw std::runtime_error("Aborting start because of ACL errors: " + *e);
@@ -375,6 +379,8 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_check_init(loop_, &engine_check_);
+  engine_check_.data = this;
   uv_timer_init(loop_, &blocking_timer_);
   blocking_timer_.data = this;
   uv_prepare_init(loop_, &clock_prepare_);
@@ -457,6 +463,10 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
   uv_read_start(c->stream(), AllocCb, ReadCb);
 }
 
+bool Server::IsCurrent(const Connection* c) const {
+  return c->client != nullptr && engine_.clients.current() == c->client;
+}
+
 void Server::OnRead(Connection* c, ssize_t nread) {
   if (nread < 0) {
     Close(c);
@@ -528,6 +538,7 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
   current_ = c;
+  engine_.clients.set_current(c->client);
   // While a script is busy (served from inside it, see ServeWhileBusy) commands meet -BUSY;
   // the choice is made once per batch, so the ordinary loop pays nothing for it.
   if (engine_.script_busy != ScriptBusy::kNone) [[unlikely]] {
@@ -553,8 +564,22 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
     }
   }
   current_ = nullptr;
+  engine_.clients.set_current(nullptr);
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
   if (shutdown_requested_) BeginShutdown();
+}
+
+// The socket took only `written` bytes: the rest goes out with uv_write, and the output now
+// queued is held against the client's output-buffer limit.
+[[gnu::noinline]] void Server::QueueUnsent(Connection* c, size_t written) {
+  c->writing.assign(c->out, written);
+  c->out.clear();
+  c->write_req.data = c;
+  uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
+  c->write_in_flight = true;
+  uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
+  c->client->output_buffer_bytes = c->writing.size();
+  CloseIfOverOutputLimit(c);
 }
 
 void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_t now_ms,
@@ -616,18 +641,13 @@ void Server::Write(Connection* c) {
       c->out.clear();
       c->client->output_buffer_bytes = 0;
     } else {
-      c->writing.assign(c->out, written);
-      c->out.clear();
-      c->write_req.data = c;
-      uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
-      c->write_in_flight = true;
-      uv_write(&c->write_req, c->stream(), &rest, 1, WriteCb);
-      c->client->output_buffer_bytes = c->writing.size();
+      QueueUnsent(c, written);
       return;
     }
   } else if (c->write_in_flight) {
     // What was built meanwhile waits for the write in flight (OnWriteDone sends it).
     c->client->output_buffer_bytes = c->out.size() + c->writing.size();
+    if (CloseIfOverOutputLimit(c)) return;
   }
   if (!c->write_in_flight && c->client->close_after_reply) Close(c);
 }
@@ -642,6 +662,8 @@ void WriteCb(uv_write_t* req, int status) {
 void Server::OnWriteDone(Connection* c, int status) {
   c->write_in_flight = false;
   std::string().swap(c->writing);  // a big reply's memory goes back now, not at the next one
+  // Past a soft limit earlier: still past it (the clock keeps running), or back under.
+  if (c->obuf_soft_since_ms != 0 && status >= 0 && CloseIfOverOutputLimit(c)) return;
   if (status < 0) {
     c->out.clear();
     c->client->close_after_reply = true;
@@ -723,6 +745,7 @@ void Server::OnCron() {
   PersistCron(engine_, now_ms);
   if (aof_ != nullptr) aof_->Cron(now_ms);
   std::vector<Connection*> idle;
+  std::vector<Connection*> over_limit;  // past a soft limit: it may have lasted long enough now
   for (auto& [id, c] : clients_) {
     // As Redis, a blocked client waits out its own timeout, not the idle one.
     if (cfg.timeout > 0 && !c->client->monitor && !c->client->blocked &&
@@ -738,6 +761,7 @@ void Server::OnCron() {
       continue;
     }
     ResizeQueryBuffer(c, now_ms);
+    if (c->write_in_flight && c->obuf_soft_since_ms != 0) over_limit.push_back(c);
     // Give back an output buffer that grew for a burst once it is empty.
     if (c->out.empty() && c->out.capacity() > kIdleBufferKeep) std::string().swap(c->out);
   }
@@ -745,10 +769,56 @@ void Server::OnCron() {
     Log(LogLevel::kDebug, "Closing idle client id=%llu", static_cast<unsigned long long>(c->client->id));
     Close(c);
   }
+  for (Connection* c : over_limit) CloseIfOverOutputLimit(c);
   if (now_ms - last_status_ms_ >= kStatusPeriodMs) {
     last_status_ms_ = now_ms;
     UpdateStatus();
   }
+}
+
+// Redis's checkClientOutputBufferLimits, at the granularity Firn queues output: once per batch
+// of a client's own commands and once per loop iteration for what others sent it (pub/sub,
+// invalidations), only while the socket has not taken everything (a client that keeps up never
+// gets here). A client past the hard limit, or past the soft limit on two checks more than
+// soft-seconds apart, is closed at once and its queued bytes freed.
+[[gnu::noinline]] bool Server::CloseIfOverOutputLimit(Connection* c) {
+  const ClientType type = TypeOf(*c->client);
+  const OutputBufferLimit& limit = type == ClientType::kPubSub   ? obuf_limits_.pubsub
+                                   : type == ClientType::kReplica ? obuf_limits_.replica
+                                                                  : obuf_limits_.normal;
+  const size_t used = c->out.size() + c->writing.size();
+  bool over = limit.hard_bytes != 0 && used >= limit.hard_bytes;
+  if (limit.soft_bytes != 0 && used >= limit.soft_bytes) {
+    const int64_t now_ms = NowMs();
+    if (c->obuf_soft_since_ms == 0) {
+      c->obuf_soft_since_ms = now_ms;
+    } else if (now_ms - c->obuf_soft_since_ms > limit.soft_seconds * 1000) {
+      over = true;
+    }
+  } else {
+    c->obuf_soft_since_ms = 0;
+  }
+  if (!over) return false;
+  const ClientInfo& info = *c->client;
+  const int64_t now_ms = NowMs();
+  Log(LogLevel::kWarning,
+      "Client id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld db=%d omem=%zu "
+      "cmd=%.*s scheduled to be closed ASAP for overcoming of output buffer limits.",
+      static_cast<unsigned long long>(info.id), info.addr.c_str(), info.laddr.c_str(), info.fd,
+      info.name.c_str(), static_cast<long long>((now_ms - info.created_ms) / 1000),
+      static_cast<long long>((now_ms - info.last_interaction_ms) / 1000), info.db, used,
+      static_cast<int>(info.last_command.size()), info.last_command.data());
+  if (IsCurrent(c)) {
+    // Its batch is running: stop it, drop what it queued, close once the batch unwinds.
+    c->in_pos = c->in_len = 0;
+    c->parser.Reset();
+    std::string().swap(c->out);
+    c->client->close_after_reply = true;
+    c->obuf_soft_since_ms = 0;
+    return false;
+  }
+  Close(c);
+  return true;
 }
 
 void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
@@ -758,7 +828,7 @@ void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
   // restarts from what is pending now.
   const size_t pending = c->in_len - c->in_pos;
   const size_t free_bytes = c->in.size() - c->in_len;
-  if (free_bytes > kQueryBufferWasteBytes && c != current_) {
+  if (free_bytes > kQueryBufferWasteBytes && !IsCurrent(c)) {
     const bool idle = now_ms - c->client->last_interaction_ms > kQueryBufferIdleMs;
     if (idle && pending == 0) {
       std::string().swap(c->in);
@@ -896,6 +966,10 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     }
   } else if (name == "save" || name == "stop-writes-on-bgsave-error") {
     RefreshDenyWrites(engine_);
+  } else if (name == "tracking-table-max-keys") {
+    engine_.tracking.LimitChanged();
+  } else if (name == "client-output-buffer-limit") {
+    obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
   }
   return std::nullopt;
 }
@@ -918,6 +992,7 @@ void Server::ServeWhileBusy() {
   Connection* const running = current_;  // the busy connection's ProcessInput is below us
   uv_run(loop_, UV_RUN_NOWAIT);
   current_ = running;
+  engine_.clients.set_current(running != nullptr ? running->client : nullptr);
   serving_busy_ = false;
 }
 
@@ -945,6 +1020,8 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_check_stop(&engine_check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&engine_check_), nullptr);
   uv_timer_stop(&blocking_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&blocking_timer_), nullptr);
   uv_prepare_stop(&clock_prepare_);
@@ -999,7 +1076,7 @@ size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   for (auto& [id, c] : clients_) {
     if (c->closing || !pred(*c->client)) continue;
     ++n;
-    if (c == current_) {
+    if (IsCurrent(c)) {
       // The caller killing itself gets this reply first, as in Redis.
       c->client->close_after_reply = true;
     } else {
@@ -1010,6 +1087,20 @@ size_t Server::KillClients(const std::function<bool(const ClientInfo&)>& pred) {
   // not read would otherwise stay, and its memory with it.
   for (Connection* c : victims) Close(c);
   return n;
+}
+
+void Server::RequestEndOfIteration() {
+  if (shutting_down_ || cron_period_ms_ == 0) return;  // not running, or stopping
+  uv_check_start(&engine_check_, EngineCheckCb);  // no-op when already started
+}
+
+// Client-side caching's end-of-iteration work: BCAST messages, and a table over a lowered
+// tracking-table-max-keys brought back under it (Redis does it before the next command).
+// Then the writes, whichever check handle libuv runs first.
+void Server::OnEngineCheck() {
+  uv_check_stop(&engine_check_);
+  engine_.tracking.EndOfIteration();
+  FlushPending();
 }
 
 void Server::OutputReady(ClientInfo& client) {
@@ -1023,7 +1114,7 @@ void Server::RefreshBufferStats(ClientInfo& client) {
   auto* c = static_cast<Connection*>(client.sink.owner);
   // As Redis's qbuf: for the client whose command runs, what its batch read (the buffer is
   // trimmed once the batch is done); for the others, what is pending.
-  const size_t from = c == current_ ? c->batch_start : c->in_pos;
+  const size_t from = IsCurrent(c) ? c->batch_start : c->in_pos;
   client.query_buffer_bytes = c->in_len - from;
   client.query_buffer_free = c->in.size() - c->in_len;
   client.output_buffer_bytes = c->out.size() + c->writing.size();

@@ -97,6 +97,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // ClientOutputOwner: a write to a client's sink from outside its command (MONITOR) is
   // flushed with the batch; buffer figures come from the connection.
   void OutputReady(ClientInfo& client) override;
+  void RequestEndOfIteration() override;
+  void OnEngineCheck();
   void RefreshBufferStats(ClientInfo& client) override;
   // A blocked client's pipeline runs again after the current command (RunUnblocked).
   void Unblocked(ClientInfo& client) override;
@@ -145,6 +147,10 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void StartCron();
   // The cron's query-buffer trimming for one connection (Redis's rules, see server.cc).
   void ResizeQueryBuffer(Connection* c, int64_t now_ms);
+  // client-output-buffer-limit: whether c's queued output is past its class's hard limit, or
+  // past the soft limit for longer than soft-seconds; if so it is logged and closed.
+  bool CloseIfOverOutputLimit(Connection* c);
+  void QueueUnsent(Connection* c, size_t written);
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
   std::string ListenersText() const;
   void UpdateStatus();
@@ -167,11 +173,16 @@ class Server : public ServerHooks, public ClientOutputOwner {
   int cron_period_ms_ = 0;
   uv_timer_t cron_;
   uv_check_t flush_check_;
+  // Started only when the engine asks for end-of-iteration work (RequestEndOfIteration).
+  uv_check_t engine_check_;
   uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
   bool drain_timer_started_ = false;
   Connection* current_ = nullptr;  // the connection whose command is running
   Connection* busy_ = nullptr;     // the connection whose script is past busy-reply-threshold
   bool serving_busy_ = false;      // inside ServeWhileBusy's turn of the loop
+  // Whether c's batch of commands is running (the registry's current client, set per batch).
+  bool IsCurrent(const Connection* c) const;
+  OutputBufferLimits obuf_limits_;  // parsed client-output-buffer-limit
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check

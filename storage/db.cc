@@ -22,8 +22,26 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
   return e;
 }
 
+Entry* Db::FindReading(std::string_view key, int64_t now_ms) {
+  uint64_t hash = HashKey(key);
+  Entry* e = dict_.Find(key, hash);
+  if (e == nullptr) {
+    signal_->Hint(index_, key, KeyEvent::kMiss);  // keymiss, for keyspace notifications
+    return nullptr;
+  }
+  if (e->IsExpired(now_ms)) {
+    Unlink(e, hash);
+    signal_->Fire(index_, key, KeyEvent::kExpired);
+    Entry::Free(e);
+    ++stats_->expired_keys;
+    signal_->Hint(index_, key, KeyEvent::kMiss);
+    return nullptr;
+  }
+  return e;
+}
+
 Entry* Db::FindForInspect(std::string_view key, int64_t now_ms) {
-  Entry* e = Find(key, now_ms);
+  Entry* e = FindReading(key, now_ms);
   ++(e == nullptr ? stats_->keyspace_misses : stats_->keyspace_hits);
   return e;
 }
@@ -61,6 +79,8 @@ Entry* Db::PutObject(std::string_view key, ValueType type, void* object, int64_t
 }
 
 Entry* Db::Store(Entry* e, uint64_t hash, Entry* old, int64_t now_ms) {
+  // A key whose expiry passed is replaced by a new one, as Redis expires it first.
+  const bool created = old == nullptr || old->IsExpired(now_ms);
   if (old != nullptr) {
     evictor_->Touch(e, now_ms);
   } else {
@@ -75,6 +95,7 @@ Entry* Db::Store(Entry* e, uint64_t hash, Entry* old, int64_t now_ms) {
     dict_.Insert(e, hash);
   }
   Track(e, +1);
+  if (created) signal_->Hint(index_, e->key(), KeyEvent::kNew);
   signal_->FireFor(index_, e, KeyEvent::kWrite);
   return e;
 }
@@ -193,6 +214,7 @@ Entry* Db::Detach(Entry* e) {
 void Db::Adopt(Entry* e) {
   dict_.Insert(e, HashKey(e->key()));
   Track(e, +1);
+  signal_->Hint(index_, e->key(), KeyEvent::kNew);
   signal_->FireFor(index_, e, KeyEvent::kWrite);
 }
 

@@ -135,6 +135,9 @@ class Db {
   const Dict& dict() const { return dict_; }
 
  private:
+  // Find for a read: a miss is announced (KeyEvent::kMiss) to the observer.
+  Entry* FindReading(std::string_view key, int64_t now_ms);
+
   static OpResult<Entry*> Typed(Entry* e, ValueType type) {
     if (e == nullptr) return OpStatus::kNotFound;
     if (e->type() != type) return OpStatus::kWrongType;

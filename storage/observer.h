@@ -19,6 +19,10 @@ enum class KeyEvent : uint8_t {
   kEvicted,  // removed by maxmemory eviction
   kFlush,    // the whole database was emptied (key is empty)
   kSwap,     // SWAPDB: the whole database changed (key is empty)
+  // Not changes (dirty is not bumped), for keyspace notifications' n and m classes; other
+  // listeners ignore them:
+  kNew,   // the key was just created (its kWrite follows)
+  kMiss,  // a read looked the key up and found nothing
 };
 
 class KeyspaceObserver {
@@ -35,6 +39,10 @@ struct MutationSignal {
 
   void Fire(int db, std::string_view key, KeyEvent event) {
     ++dirty;
+    if (observer != nullptr) [[unlikely]] observer->OnKeyEvent(db, key, event);
+  }
+  // A kNew or kMiss event: heard only, not counted in dirty.
+  void Hint(int db, std::string_view key, KeyEvent event) {
     if (observer != nullptr) [[unlikely]] observer->OnKeyEvent(db, key, event);
   }
   // As Fire, for a change to entry e: its key is decoded only when someone listens, so the

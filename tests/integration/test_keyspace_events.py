@@ -77,3 +77,23 @@ def test_config_get_normalizes(both):
     both("CONFIG", "SET", "notify-keyspace-events", "KZ")
     both("CONFIG", "SET", "notify-keyspace-events", "")
     both("CONFIG", "GET", "notify-keyspace-events")
+
+
+def _new_miss_and_store(r):
+    r.set("foo", "bar")
+    r.set("foo", "baz")  # exists: no "new"
+    r.get("missing")
+    r.mget("foo", "nope")
+    r.rpush("l", "a")
+    r.sadd("s1", "a", "b")
+    r.sadd("s2", "b")
+    r.sinterstore("dst", "s1", "s2")
+    r.sunionstore("dst", "s1", "s2")
+    r.zadd("z", {"a": 1})
+    r.zunionstore("zdst", ["z"])
+
+
+@pytest.mark.parametrize("classes", ["KEn", "KEm", "KEA", "KEAnm"])
+def test_new_keymiss_and_store_events_as_redis(firn, redis_ref, classes):
+    assert _events(firn, classes, _new_miss_and_store) == \
+        _events(redis_ref, classes, _new_miss_and_store)

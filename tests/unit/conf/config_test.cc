@@ -647,3 +647,31 @@ TEST_CASE("FormatMemory prints bytes as Redis's *_human fields", "[conf]") {
 
 }  // namespace
 }  // namespace firn
+
+TEST_CASE("client-output-buffer-limit takes Redis's groups and keeps the classes not named",
+          "[conf][config-set]") {
+  firn::Config c;
+  CHECK(firn::GetConfigValue(c, "client-output-buffer-limit") ==
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+  CHECK(firn::SetConfigValue(c, "client-output-buffer-limit", "pubsub 1mb 512kb 5").kind ==
+        firn::SetResult::kOk);
+  CHECK(firn::SetConfigValue(c, "client-output-buffer-limit", "REPLICA 1gb 0 0").kind ==
+        firn::SetResult::kOk);
+  CHECK(firn::GetConfigValue(c, "client-output-buffer-limit") ==
+        "normal 0 0 0 slave 1073741824 0 0 pubsub 1048576 524288 5");
+  const firn::OutputBufferLimits limits =
+      firn::ParseOutputBufferLimits(c.client_output_buffer_limit);
+  CHECK(limits.pubsub.hard_bytes == 1048576);
+  CHECK(limits.pubsub.soft_bytes == 524288);
+  CHECK(limits.pubsub.soft_seconds == 5);
+  CHECK(limits.normal.hard_bytes == 0);
+  const std::string before = c.client_output_buffer_limit;
+  firn::SetResult r = firn::SetConfigValue(c, "client-output-buffer-limit", "normal 1 2");
+  CHECK(r.reason == "Wrong number of arguments in buffer limit configuration.");
+  r = firn::SetConfigValue(c, "client-output-buffer-limit", "master 1 2 3");
+  CHECK(r.reason == "Invalid client class specified in buffer limit configuration.");
+  r = firn::SetConfigValue(c, "client-output-buffer-limit", "normal 1 2 -3");
+  CHECK(r.reason ==
+        "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  CHECK(c.client_output_buffer_limit == before);
+}

@@ -211,7 +211,7 @@ TEST_CASE("CLIENT checks subcommands and their arity", "[connection]") {
   CHECK(h.Run({"CLIENT", "ID", "x"}) ==
         "-ERR wrong number of arguments for 'client|id' command\r\n");
   CHECK(h.Run({"CLIENT", "HELP"})
-            .rfind("*45\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n",
+            .rfind("*56\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n",
                    0) == 0);
 }
 

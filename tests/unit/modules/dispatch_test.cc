@@ -222,6 +222,7 @@ namespace {
 class RecordingObserver : public firn::KeyspaceObserver {
  public:
   void OnKeyEvent(int db, std::string_view key, firn::KeyEvent event) override {
+    if (event == firn::KeyEvent::kNew || event == firn::KeyEvent::kMiss) return;
     events.push_back({db, std::string(key), event});
   }
   struct Event {

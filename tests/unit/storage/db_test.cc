@@ -156,11 +156,26 @@ TEST_CASE("every change to a key passes the observer and bumps dirty", "[db][obs
   CHECK(db.Find("a", kNow) != nullptr);                    // a read signals nothing
   CHECK(db.Delete("a", kNow));
   CHECK_FALSE(db.Delete("a", kNow));  // nothing there: no signal
-  REQUIRE(obs.events.size() == 3);
-  CHECK(obs.events[0] == std::make_tuple(1, std::string("a"), KeyEvent::kWrite));
+  REQUIRE(obs.events.size() == 4);
+  // The creation is announced (not counted as a change) before its write.
+  CHECK(obs.events[0] == std::make_tuple(1, std::string("a"), KeyEvent::kNew));
   CHECK(obs.events[1] == std::make_tuple(1, std::string("a"), KeyEvent::kWrite));
-  CHECK(obs.events[2] == std::make_tuple(1, std::string("a"), KeyEvent::kDelete));
+  CHECK(obs.events[2] == std::make_tuple(1, std::string("a"), KeyEvent::kWrite));
+  CHECK(obs.events[3] == std::make_tuple(1, std::string("a"), KeyEvent::kDelete));
   CHECK(ks.dirty() == dirty0 + 3);
+  ks.set_observer(nullptr);
+}
+
+TEST_CASE("a read that finds nothing is announced as a miss, not a change", "[db][observer]") {
+  using firn::KeyEvent;
+  Keyspace ks(1);
+  RecordingObserver obs;
+  ks.set_observer(&obs);
+  const uint64_t dirty0 = ks.dirty();
+  CHECK(ks.db(0).FindForRead("nope", kNow) == nullptr);
+  REQUIRE(obs.events.size() == 1);
+  CHECK(obs.events[0] == std::make_tuple(0, std::string("nope"), KeyEvent::kMiss));
+  CHECK(ks.dirty() == dirty0);
   ks.set_observer(nullptr);
 }
 
