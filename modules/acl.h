@@ -108,6 +108,8 @@ class Acl {
 
   std::shared_ptr<AclUser> Find(std::string_view name) const;
   const std::shared_ptr<AclUser>& default_user() const { return default_user_; }
+  // Whether the default user may run anything (admission's one test for its clients).
+  bool default_unrestricted() const { return default_user_->unrestricted; }
   // Every user, by name.
   const std::map<std::string, std::shared_ptr<AclUser>, std::less<>>& users() const {
     return users_;

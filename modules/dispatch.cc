@@ -15,6 +15,8 @@
 namespace firn {
 namespace {
 
+
+
 // Redis's text: the name and then arguments, each quoted and followed by a space, while the
 // list is under 128 bytes, each cut to what is left of those 128. Like Redis's printf %s, a
 // name or argument stops at its first NUL byte.
@@ -135,6 +137,31 @@ void ApplyReplyMode(ClientInfo& client, ClientInfo::ReplyMode mode_before, std::
   reply.Error(message);
 }
 
+// A refusal: counted on the row when there is one, and inside MULTI it dooms the EXEC.
+void Refuse(Engine& engine, ClientInfo& client, ReplyBuilder& reply, const Command* row,
+            std::string_view message) {
+  if (row != nullptr) ++row->stats.rejected_calls;
+  if (client.in_multi) {
+    RefuseInMulti(engine, client, reply, row, message);
+  } else {
+    engine.errors.Count(message);
+    reply.Error(message);
+  }
+}
+
+// The ACL check for a user with limits (cold: the default user has none): on a refusal,
+// counts it, dooms a MULTI, replies -NOPERM and returns true.
+[[gnu::noinline]] bool RefusedByAcl(Engine& engine, ClientInfo& client, const Command& cmd,
+                                    const std::vector<std::string_view>& argv,
+                                    ReplyBuilder& reply, int64_t now_ms) {
+  std::optional<std::string> denied =
+      AclRefusal(engine, client, cmd, argv,
+                 client.in_multi ? AclContext::kMulti : AclContext::kTopLevel, now_ms);
+  if (!denied) return false;
+  Refuse(engine, client, reply, &cmd, *denied);
+  return true;
+}
+
 }  // namespace
 
 void ApplyEvictionSettings(Engine& engine) {
@@ -223,23 +250,14 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
   ReplyBuilder reply(out, client.proto);
   const Command* container = nullptr;
   const Command* cmd = Resolve(engine.commands, argv, &container);
-  std::optional<std::string> acl_refusal;
   // Without maxmemory there is nothing to enforce; the eviction settings still reach the
   // evictor (access tracking follows the policy) through ApplyEvictionSettings on CONFIG SET,
   // at engine start and in the server's cron.
   const bool memory_ok = engine.config.maxmemory == 0 || EnforceMaxmemory(engine, now_ms);
 
-  // A refusal: counted on the row when there is one, and inside MULTI it dooms the EXEC.
   auto refuse = [&](const Command* row, std::string_view message) {
-    if (row != nullptr) ++row->stats.rejected_calls;
-    if (client.in_multi) {
-      RefuseInMulti(engine, client, reply, row, message);
-    } else {
-      engine.errors.Count(message);
-      reply.Error(message);
-    }
+    Refuse(engine, client, reply, row, message);
   };
-
 
   if (cmd == nullptr) {
     if (container != nullptr) {
@@ -253,11 +271,9 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     refuse(cmd, err::kNoAuth);
   } else if (client.in_multi && (cmd->flags & kNoMulti)) {
     refuse(cmd, err::kNotAllowedInMulti);
-  } else if (!UserOf(engine, client).unrestricted &&
-             (acl_refusal = AclRefusal(engine, client, *cmd, argv,
-                                       client.in_multi ? AclContext::kMulti : AclContext::kTopLevel,
-                                       now_ms))) {
-    refuse(cmd, *acl_refusal);
+  } else if (!AclUnrestricted(engine, client) && RefusedByAcl(engine, client, *cmd, argv, reply,
+                                                               now_ms)) [[unlikely]] {
+    // RefusedByAcl counted and answered the refusal.
   } else if (!memory_ok &&
              RefusedOnOom(engine, client, *cmd, container != nullptr ? *container : *cmd)) {
     refuse(cmd, err::kOom);

@@ -232,6 +232,12 @@ inline void SignalKeyReady(Engine& engine, int db, std::string_view key) {
   if (engine.blocking.waiting_keys() != 0) [[unlikely]] engine.blocking.MarkReady(db, key);
 }
 
+// Whether client's user may run every command on every key and channel (no ACL check
+// needed): one load for a client of the default user.
+inline bool AclUnrestricted(const Engine& engine, const ClientInfo& client) {
+  return client.user == nullptr ? engine.acl.default_unrestricted() : client.user->unrestricted;
+}
+
 inline Db& CommandContext::db() { return engine.keyspace.db(client.db); }
 inline Keyspace& CommandContext::keyspace() { return engine.keyspace; }
 inline const Config& CommandContext::config() { return engine.config; }

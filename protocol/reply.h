@@ -26,7 +26,7 @@ class ReplyBuilder {
   void set_proto(Proto proto) { proto_ = proto; }
   std::string* buffer() { return out_; }
 
-  void Ok() { Raw("+OK\r\n"); }
+  [[gnu::always_inline]] void Ok() { Raw("+OK\r\n"); }
   void Simple(std::string_view s);       // +s
   void Error(std::string_view message);  // -message (message starts with its code: "ERR ...")
   void Int(int64_t n);                   // :n
@@ -56,7 +56,7 @@ class ReplyBuilder {
   // WITHCOORD's coordinates, Redis's addReplyHumanLongDouble).
   void HumanDouble(long double d);
   // Bytes already encoded as RESP.
-  void Raw(std::string_view bytes) { out_->append(bytes); }
+  [[gnu::always_inline]] void Raw(std::string_view bytes) { out_->append(bytes); }
 
  private:
   void Header(char type, int64_t n);
