@@ -34,6 +34,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "modules/args.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
 #include "modules/keyspace_fanout.h"
@@ -173,10 +174,13 @@ void BlockingState::MarkReady(int db, std::string_view key) {
 }
 
 void BlockingState::OnKeyEvent(int db, std::string_view key, KeyEvent event) {
-  if (event == KeyEvent::kWrite) {
+  if (event == KeyEvent::kWrite || event == KeyEvent::kDelete) {
+    // A deletion readies the key too, for the XREADGROUP waiters it unblocks.
     MarkReady(db, key);
-  } else if (event == KeyEvent::kSwap && db >= 0 && static_cast<size_t>(db) < by_db_.size()) {
-    // The database's contents changed wholesale: every key waited on in it may serve now.
+  } else if ((event == KeyEvent::kSwap || event == KeyEvent::kFlush) && db >= 0 &&
+             static_cast<size_t>(db) < by_db_.size()) {
+    // The database's contents changed (or went) wholesale: every key waited on in it may
+    // serve now.
     std::vector<std::string> keys;
     for (auto& [k, q] : by_db_[static_cast<size_t>(db)]) keys.push_back(k);
     for (const std::string& k : keys) MarkReady(db, k);
@@ -322,12 +326,24 @@ void ServeBlockedClients(Engine& engine, int64_t now_ms) {
       while (q != nullptr && it != q->waiters.end()) {
         BlockingState::Blocked* b = *it;
         ++it;
-        if (b->wants_type) {
-          // A key that is gone (or expired, or now of another type) serves nobody.
-          Entry* e = engine.keyspace.db(db).Find(key, now_ms);
-          if (e == nullptr || e->type() != b->type) break;
-        }
         ClientInfo& client = *b->client;
+        if (b->wants_type) {
+          // A key that is gone (or expired, or now of another type) serves nobody. As in
+          // Redis 7.0, its XREADGROUP waiters are told so and unblocked (their group went with
+          // the stream); XREAD waiters go on waiting.
+          Entry* e = engine.keyspace.db(db).Find(key, now_ms);
+          if (e == nullptr || e->type() != b->type) {
+            if (b->type != ValueType::kStream) break;
+            if (client.sink.buffer == nullptr || !EqualsNoCase(b->argv[0], "xreadgroup")) continue;
+            state.Remove(client);
+            engine.errors.Count(err::kStreamKeyGone);
+            engine.clients.SendReply(
+                client, [](ReplyBuilder& reply) { reply.Error(err::kStreamKeyGone); });
+            TellUnblocked(engine, client);
+            q = state.QueueOf(db, key);
+            continue;
+          }
+        }
         if (client.sink.buffer == nullptr) continue;  // closing: dropped at its removal
         argv.assign(b->argv.begin(), b->argv.end());
         const Command* cmd = ResolveCommand(engine.commands, argv);

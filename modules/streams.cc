@@ -3,15 +3,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <limits>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "conf/config.h"
 #include "modules/args.h"
+#include "modules/blocking.h"
 #include "modules/collection_common.h"
 #include "modules/common.h"
 #include "modules/engine.h"
+#include "modules/scripting.h"
 #include "protocol/errors.h"
 #include "protocol/numbers.h"
 #include "protocol/reply.h"
@@ -373,6 +376,7 @@ void XAdd(CommandContext& ctx) {
     ctx.db().Touched(e);
     Notify(ctx, "xtrim", ctx.arg(1));
   }
+  SignalKeyReady(ctx.engine, ctx.client.db, ctx.arg(1));
 }
 
 // XRANGE key start end [COUNT count]; XREVRANGE key end start [COUNT count] -> the entries.
@@ -601,6 +605,11 @@ void ReadGeneric(CommandContext& ctx, bool group_mode) {
     const size_t moreargs = ctx.argc() - i - 1;
     const std::string_view o = ctx.arg(i);
     if (EqualsNoCase(o, "BLOCK") && moreargs != 0) {
+      if (ctx.engine.scripting != nullptr && ctx.engine.scripting->vm.running()) {
+        // Redis refuses BLOCK in a script rather than answering at once.
+        ctx.Error(err::Format(err::kStreamBlockInScript, {ctx.arg(0)}));
+        return;
+      }
       ++i;
       int64_t t;
       if (!ParseInt64(ctx.arg(i), &t)) {
@@ -611,7 +620,8 @@ void ReadGeneric(CommandContext& ctx, bool group_mode) {
         ctx.Error(err::kStreamTimeoutNegative);
         return;
       }
-      timeout_ms = t;
+      // As Redis, the deadline is now + BLOCK; one past the clock's range is kept at its end.
+      timeout_ms = std::min<int64_t>(t, std::numeric_limits<int64_t>::max() - ctx.now_ms);
     } else if (EqualsNoCase(o, "COUNT") && moreargs != 0) {
       ++i;
       if (!ArgInt(ctx, i, &count)) return;
@@ -708,8 +718,30 @@ void ReadGeneric(CommandContext& ctx, bool group_mode) {
     }
   }
   if (served.empty()) {
-    // Blocking is not wired yet: a read that would block answers as a timeout.
-    ctx.reply.NullArray();
+    if (timeout_ms < 0 || !MayBlock(ctx)) {
+      ctx.reply.NullArray();
+      return;
+    }
+    // Waits on every key; the re-run names the IDs '$' stood for now, so entries added
+    // meanwhile are what it serves.
+    std::vector<std::string_view> keys;
+    keys.reserve(nstreams);
+    std::vector<std::string> rerun;
+    for (size_t k = 0; k < nstreams; ++k) keys.push_back(ctx.arg(streams_arg + k));
+    bool dollar = false;
+    for (size_t k = 0; k < nstreams && !dollar; ++k) {
+      dollar = ctx.arg(streams_arg + nstreams + k) == "$";
+    }
+    if (dollar) {
+      rerun.assign(ctx.argv.begin(), ctx.argv.end());
+      for (size_t k = 0; k < nstreams; ++k) {
+        std::string& id_arg = rerun[streams_arg + nstreams + k];
+        if (id_arg != "$") continue;
+        char buf[48];
+        id_arg.assign(buf, ids[k].Format(buf));
+      }
+    }
+    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray, rerun);
     return;
   }
   ctx.reply.ArrayMap(served.size());
@@ -861,6 +893,8 @@ void XGroupDestroy(CommandContext& ctx) {
   ctx.db().Touched(e);
   ctx.reply.Int(1);
   Notify(ctx, "xgroup-destroy", ctx.arg(2));
+  // Its blocked readers are re-run and answer NOGROUP.
+  SignalKeyReady(ctx.engine, ctx.client.db, ctx.arg(2));
 }
 
 // XGROUP CREATECONSUMER key group consumer -> 1 if created, 0 if it existed.

@@ -432,6 +432,9 @@ inline constexpr std::string_view kSubcommandSyntax =
 inline constexpr std::string_view kStreamTimeoutNotInteger =
     "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kStreamTimeoutNegative = "ERR timeout is negative";
+// %s: the command's name as the script wrote it.
+inline constexpr std::string_view kStreamBlockInScript =
+    "ERR %s command is not allowed with BLOCK option from scripts";
 inline constexpr std::string_view kXinfoCountNegative = "ERR value is out of range, must be positive";
 // Tracking part: client-side caching (modules/tracking.cc), CLIENT KILL, output-buffer limits.
 inline constexpr std::string_view kTrackingRedirectTwice =
@@ -575,6 +578,8 @@ inline constexpr std::string_view kPfdebugArity =
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+// An XREADGROUP BLOCK whose stream was deleted or replaced by another type.
+inline constexpr std::string_view kStreamKeyGone = "UNBLOCKED the stream key no longer exists";
 inline constexpr std::string_view kUnblockReason =
     "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 inline constexpr std::string_view kPauseTimeoutNotInteger =
