@@ -40,6 +40,11 @@ def _log_text(srv):
         return f.read().decode("utf-8", "replace")
 
 
+def _jemalloc(conn):
+    """Whether the server allocates with jemalloc (or is redis-server, which does too)."""
+    return b"mem_allocator:jemalloc" in conn.cmd("INFO", "memory")
+
+
 @pytest.mark.parametrize("kind", ["firn", "redis"])
 def test_subscriber_that_never_reads_is_closed_at_the_pubsub_limit(start_server, kind):
     srv = start_server(kind=kind, name="obuf-pubsub-" + kind)
@@ -64,7 +69,8 @@ def test_subscriber_that_never_reads_is_closed_at_the_pubsub_limit(start_server,
         peak = max(peak, _rss_bytes(srv))
     assert _wait_gone(admin, sub_id), "the subscriber was never disconnected"
     assert decode(publisher.cmd("PUBLISH", "flood", "x")) == 0
-    assert peak - rss_before < 64 * MB, "RSS grew by %d MB" % ((peak - rss_before) // MB)
+    if _jemalloc(admin):  # ASan's allocator quarantines freed memory: RSS says nothing there
+        assert peak - rss_before < 64 * MB, "RSS grew by %d MB" % ((peak - rss_before) // MB)
     assert "for overcoming of output buffer limits" in _log_text(srv)
     assert admin.cmd("PING") == b"+PONG\r\n"
     sub.close()
@@ -96,7 +102,8 @@ def test_pipelining_client_that_never_reads_is_closed_at_the_normal_limit(start_
             break
     assert closed or _wait_gone(admin, reader_id), "the reader was never disconnected"
     assert _wait_gone(admin, reader_id)
-    assert peak - rss_before < 64 * MB, "RSS grew by %d MB" % ((peak - rss_before) // MB)
+    if _jemalloc(admin):  # ASan's allocator quarantines freed memory: RSS says nothing there
+        assert peak - rss_before < 64 * MB, "RSS grew by %d MB" % ((peak - rss_before) // MB)
     assert "for overcoming of output buffer limits" in _log_text(srv)
     assert admin.cmd("PING") == b"+PONG\r\n"
     reader.close()
