@@ -893,16 +893,29 @@ int RedisBreakpoint(lua_State* L) {
 
 int RedisDebug(lua_State*) { return 0; }
 
+// redis.acl_check_cmd(command, arg...) -> whether the script's user may run that command line.
 int RedisAclCheckCmd(lua_State* L) {
   LuaVm::RunState* rs = VmOf(L)->run();
-  if (lua_gettop(L) == 0) RaiseError(L, err::kScriptNoArguments);
-  size_t n;
-  const char* name = lua_tolstring(L, 1, &n);
-  if (name == nullptr || rs == nullptr ||
-      rs->engine->commands.Find(std::string_view(name, n)) == nullptr) {
-    RaiseError(L, err::kScriptAclCheckInvalid);
+  const int argc = lua_gettop(L);
+  if (rs == nullptr || argc < 1) RaiseError(L, err::kScriptNoArguments);
+  std::vector<std::string> args;
+  for (int j = 1; j <= argc; ++j) {
+    size_t n;
+    const char* p = lua_type(L, j) == LUA_TSTRING || lua_type(L, j) == LUA_TNUMBER
+                        ? lua_tolstring(L, j, &n)
+                        : nullptr;
+    if (p == nullptr) RaiseError(L, err::kScriptBadArgument);
+    args.emplace_back(p, n);
   }
-  lua_pushboolean(L, 1);  // one user, every command allowed
+  std::vector<std::string_view> argv(args.begin(), args.end());
+  Engine& engine = *rs->engine;
+  const Command* cmd = ResolveCommand(engine.commands, argv);
+  if (cmd == nullptr) RaiseError(L, err::kScriptAclCheckInvalid);
+  // A line that does not fit the command's arity is not one the user may run (as Redis).
+  const bool allowed =
+      cmd->ArityFits(argv.size()) &&
+      engine.acl.Check(UserOf(engine, rs->client), *cmd, argv).denial == AclDenial::kNone;
+  lua_pushboolean(L, allowed);
   return 1;
 }
 

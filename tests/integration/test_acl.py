@@ -404,3 +404,18 @@ def test_wrong_password_time_does_not_depend_on_the_matching_prefix(firn):
     finally:
         c.close()
         _reset_acl(firn)
+
+
+def test_acl_check_cmd_in_scripts(acl_both):
+    b = acl_both
+    b("ACL", "SETUSER", "bob", "on", ">123", "+@scripting", "+set", "~x*")
+    u = _login(b, "bob", "123")
+    try:
+        u("EVAL", "return redis.acl_check_cmd('set','xx',1)", "1", "xx")
+        u("EVAL", "return redis.acl_check_cmd('hset','xx','f',1)", "1", "xx")
+        u("EVAL", "return redis.acl_check_cmd('set','yy',1)", "1", "xx")
+        u("EVAL", "return redis.acl_check_cmd('invalid-cmd','arg')", "0")
+        u("EVAL", "return redis.acl_check_cmd()", "0")
+        u("EVAL", "return redis.acl_check_cmd('set')", "0")
+    finally:
+        u.close()
