@@ -22,7 +22,7 @@ bool ParseFloating(std::string_view s, T* out, Strto strto) {
     return false;
   }
   char buf[kMaxLen + 1];
-  std::memcpy(buf, s.data(), s.size());
+  if (!s.empty()) std::memcpy(buf, s.data(), s.size());
   buf[s.size()] = '\0';
   char* end = nullptr;
   errno = 0;

@@ -127,7 +127,7 @@ Hash::Node* Hash::MakeNode(std::string_view field, std::string_view value) {
   n->next = nullptr;
   n->field_len = static_cast<uint32_t>(field.size());
   n->value_len = static_cast<uint32_t>(value.size());
-  std::memcpy(n->field(), field.data(), field.size());
+  if (!field.empty()) std::memcpy(n->field(), field.data(), field.size());
   if (!value.empty()) std::memcpy(n->field() + field.size(), value.data(), value.size());
   return n;
 }
@@ -153,7 +153,7 @@ Hash::Hash(const Hash& other) : count_(other.count_), bytes_(other.bytes_) {
   if (other.compact()) {
     if (other.bytes_ > 0) {
       data_ = Allocate(other.bytes_);
-      std::memcpy(data_, other.data_, other.bytes_);
+      if (other.bytes_ != 0) std::memcpy(data_, other.data_, other.bytes_);
     }
     return;
   }
@@ -260,7 +260,7 @@ bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim
     }
     b = static_cast<char*>(Reallocate(b, bytes_ + add));
     char* p = PutVarint(b + bytes_, field.size());
-    std::memcpy(p, field.data(), field.size());
+    if (!field.empty()) std::memcpy(p, field.data(), field.size());
     p = PutVarint(p + field.size(), value.size());
     if (!value.empty()) std::memcpy(p, value.data(), value.size());
     data_ = b;

@@ -73,7 +73,7 @@ char* WriteEntry(char* p, std::string_view v) {
     x >>= 7;
   }
   *p++ = static_cast<char>(x);
-  std::memcpy(p, v.data(), v.size());
+  if (!v.empty()) std::memcpy(p, v.data(), v.size());
   p += v.size();
   // Backwards: the most significant group first in memory, the low group last; every group
   // but the most significant carries the continuation bit.

@@ -117,7 +117,7 @@ std::string ScoreText(double d) {
 bool ParseScore(std::string_view s, double* d) {
   if (s.empty() || s.size() > 128) return false;
   char buf[130];
-  std::memcpy(buf, s.data(), s.size());
+  if (!s.empty()) std::memcpy(buf, s.data(), s.size());
   buf[s.size()] = '\0';
   char* end = nullptr;
   *d = std::strtod(buf, &end);

@@ -78,7 +78,7 @@ Set::~Set() { std::free(ints_); }
 Set::Set(const Set& other) : width_(other.width_), count_(other.count_) {
   if (count_ > 0) {
     ints_ = Resized(nullptr, static_cast<size_t>(count_) * width_);
-    std::memcpy(ints_, other.ints_, static_cast<size_t>(count_) * width_);
+    if (count_ != 0) std::memcpy(ints_, other.ints_, static_cast<size_t>(count_) * width_);
   }
   if (other.table_) table_ = std::make_unique<Hash>(*other.table_);
 }

@@ -568,7 +568,7 @@ ZSet::ZSet(const ZSet& other) : size_(other.size_) {
   if (other.compact()) {
     if (other.buf_bytes_ > 0) {
       buf_ = static_cast<char*>(Allocate(other.buf_bytes_));
-      std::memcpy(buf_, other.buf_, other.buf_bytes_);
+      if (other.buf_bytes_ != 0) std::memcpy(buf_, other.buf_, other.buf_bytes_);
       buf_bytes_ = other.buf_bytes_;
     }
     return;
