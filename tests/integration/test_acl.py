@@ -389,18 +389,24 @@ def test_wrong_password_time_does_not_depend_on_the_matching_prefix(firn):
         secret = "p" * 64
         assert c.cmd("ACL", "SETUSER", "t", "on", ">" + secret) == b"+OK\r\n"
 
-        def median_ns(guess, n=400):
-            samples = []
+        def medians(n=300):
+            """Median reply times of the two guesses, sent alternately so that load on a
+            shared machine falls on both alike."""
+            near, far = [], []
             for _ in range(n):
-                t0 = time.perf_counter_ns()
-                c.cmd("AUTH", "t", guess)
-                samples.append(time.perf_counter_ns() - t0)
-            return statistics.median(samples)
+                for guess, out in (("p" * 63 + "x", near), ("x" * 64, far)):
+                    t0 = time.perf_counter_ns()
+                    c.cmd("AUTH", "t", guess)
+                    out.append(time.perf_counter_ns() - t0)
+            return statistics.median(near), statistics.median(far)
 
-        near = median_ns("p" * 63 + "x")
-        far = median_ns("x" * 64)
-        # Both compare SHA-256 digests in full; only noise separates them.
-        assert abs(near - far) < 0.25 * max(near, far)
+        # Both compare SHA-256 digests in full: an almost-right password is not answered
+        # later than a wholly wrong one (beyond noise; the best of three trials is judged).
+        ratios = []
+        for _ in range(3):
+            near, far = medians()
+            ratios.append(near / far)
+        assert min(ratios) < 1.25, ratios
     finally:
         c.close()
         _reset_acl(firn)
