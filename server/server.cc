@@ -532,20 +532,9 @@ void Server::OnBlockingTimer() {
   ArmBlockingTimer();
 }
 
-void Server::ProcessInput(Connection* c, int64_t now_ms) {
-  const Config& cfg = engine_.config;
-  ParseLimits limits;
-  limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
-  c->batch_start = c->in_pos;
-  current_ = c;
-  engine_.clients.set_current(c->client);
-  // While a script is busy (served from inside it, see ServeWhileBusy) commands meet -BUSY;
-  // the choice is made once per batch, so the ordinary loop pays nothing for it.
-  if (engine_.script_busy != ScriptBusy::kNone) [[unlikely]] {
-    ProcessInputWithBlocking(c, limits, now_ms, DispatchWhileBusy);
-  }
-  while (c->in_pos < c->in_len && !c->client->close_after_reply &&
-         engine_.script_busy == ScriptBusy::kNone) {
+// The ordinary batch loop (no script busy).
+void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
+  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
     // While a client is blocked or CLIENT PAUSE is in force (modules/blocking.h), the rest of
     // the batch takes the path that minds them; otherwise a command cannot block anyone or
     // ready a key for anyone, and this one test is all the hot path pays.
@@ -562,6 +551,22 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
     } else if (!OnParseResult(c, r, pending)) {
       break;
     }
+  }
+}
+
+void Server::ProcessInput(Connection* c, int64_t now_ms) {
+  const Config& cfg = engine_.config;
+  ParseLimits limits;
+  limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
+  c->batch_start = c->in_pos;
+  current_ = c;
+  engine_.clients.set_current(c->client);
+  // While a script is busy (served from inside it, see ServeWhileBusy) commands meet -BUSY;
+  // the choice is made once per batch, so the ordinary loop pays nothing for it.
+  if (engine_.script_busy != ScriptBusy::kNone) [[unlikely]] {
+    ProcessInputWithBlocking(c, limits, now_ms, DispatchWhileBusy);
+  } else {
+    ProcessBatch(c, limits, now_ms);
   }
   current_ = nullptr;
   engine_.clients.set_current(nullptr);

@@ -119,6 +119,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void ProcessInput(Connection* c, int64_t now_ms);
   // ProcessInput's loop while BlockingState::attention(): stops at a blocked client, holds
   // paused commands back and serves the keys each command readies.
+  // ProcessInput's loop over the batch when no script is busy.
+  [[gnu::always_inline]] inline void ProcessBatch(Connection* c, ParseLimits& limits,
+                                                  int64_t now_ms);
   using DispatchFn = void (*)(Engine&, ClientInfo&, const std::vector<std::string_view>&,
                               std::string*, int64_t);
   // With dispatch DispatchWhileBusy: the batch of a client read while a script is busy.
