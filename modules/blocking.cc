@@ -531,4 +531,15 @@ void RunPostponed(Engine& engine, int64_t now_ms) {
 
 }  // namespace
 
+void BlockOnKeysOrNull(CommandContext& ctx, size_t first, size_t last, int64_t timeout_ms,
+                       bool may_block) {
+  if (may_block && MayBlock(ctx)) {
+    const std::vector<std::string_view> keys(ctx.argv.begin() + static_cast<std::ptrdiff_t>(first),
+                                             ctx.argv.begin() + static_cast<std::ptrdiff_t>(last));
+    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
+    return;
+  }
+  ctx.reply.NullArray();
+}
+
 }  // namespace firn

@@ -67,6 +67,11 @@ void BlockClient(CommandContext& ctx, const std::vector<std::string_view>& keys,
                  int64_t timeout_ms, BlockTimeoutReply kind,
                  const std::vector<std::string>& rerun_argv = {});
 
+// The end of a blocking pop that found nothing: blocks on argv[first, last) for timeout_ms
+// when may_block and MayBlock(ctx) allow it, else answers a nil array (the non-blocking form).
+void BlockOnKeysOrNull(CommandContext& ctx, size_t first, size_t last, int64_t timeout_ms,
+                       bool may_block = true);
+
 // Parses a blocking command's timeout in seconds (fractional; 0: forever) into *timeout_ms,
 // with Redis 7.0's errors ("timeout is not a float or out of range", "timeout is negative").
 // Returns false having replied the error.

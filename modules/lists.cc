@@ -487,13 +487,7 @@ void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) 
     Removed(ctx, e);
     return;
   }
-  if (blocking && MayBlock(ctx)) {
-    const std::vector<std::string_view> keys(ctx.argv.begin() + keys_at,
-                                             ctx.argv.begin() + where_at);
-    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
-    return;
-  }
-  ctx.reply.NullArray();
+  BlockOnKeysOrNull(ctx, keys_at, where_at, timeout_ms, blocking);
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] -> [key, [elements]] from the first
@@ -527,12 +521,7 @@ void BlockingPop(CommandContext& ctx, End end) {
     Removed(ctx, e);
     return;
   }
-  if (MayBlock(ctx)) {
-    const std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end() - 1);
-    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
-    return;
-  }
-  ctx.reply.NullArray();
+  BlockOnKeysOrNull(ctx, 1, ctx.argc() - 1, timeout_ms);
 }
 
 void BLPop(CommandContext& ctx) { BlockingPop(ctx, End::kLeft); }

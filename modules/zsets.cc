@@ -678,13 +678,7 @@ void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) 
     Removed(ctx, e);
     return;
   }
-  if (blocking && MayBlock(ctx)) {
-    const std::vector<std::string_view> keys(ctx.argv.begin() + keys_at,
-                                             ctx.argv.begin() + where_at);
-    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
-    return;
-  }
-  ctx.reply.NullArray();
+  BlockOnKeysOrNull(ctx, keys_at, where_at, timeout_ms, blocking);
 }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] -> [key, [[member, score], ...]] from the
@@ -720,12 +714,7 @@ void BlockingPop(CommandContext& ctx, bool max) {
     Removed(ctx, e);
     return;
   }
-  if (MayBlock(ctx)) {
-    const std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end() - 1);
-    BlockClient(ctx, keys, timeout_ms, BlockTimeoutReply::kNullArray);
-    return;
-  }
-  ctx.reply.NullArray();
+  BlockOnKeysOrNull(ctx, 1, ctx.argc() - 1, timeout_ms);
 }
 
 void BZPopMin(CommandContext& ctx) { BlockingPop(ctx, false); }
