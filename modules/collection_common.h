@@ -78,4 +78,19 @@ inline bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out
   return true;
 }
 
+// A collection type's TypeOps entries for its out-of-line object T (which has a copy
+// constructor and MemoryBytes()): the same three in every collection family.
+template <typename T>
+void FreeObjectOf(void* object) {
+  delete static_cast<T*>(object);
+}
+template <typename T>
+void* CopyObjectOf(const void* object) {
+  return new T(*static_cast<const T*>(object));
+}
+template <typename T>
+size_t ObjectMemoryOf(const Entry& e) {
+  return e.object_as<T>()->MemoryBytes();
+}
+
 }  // namespace firn

@@ -40,11 +40,9 @@ const TypeOps kHashOps = {
     .encoding = [](const Entry& e) -> std::string_view {
       return e.object_as<Hash>()->compact() ? "listpack" : "hashtable";
     },
-    .free_object = [](void* object) { delete static_cast<Hash*>(object); },
-    .copy_object = [](const void* object) -> void* {
-      return new Hash(*static_cast<const Hash*>(object));
-    },
-    .memory_usage = [](const Entry& e) { return e.object_as<Hash>()->MemoryBytes(); },
+    .free_object = FreeObjectOf<Hash>,
+    .copy_object = CopyObjectOf<Hash>,
+    .memory_usage = ObjectMemoryOf<Hash>,
     .serialize = SerializeHash,
     .deserialize = DeserializeHash,
     .free_effort = [](const Entry& e) -> size_t {

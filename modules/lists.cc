@@ -34,11 +34,9 @@ const TypeOps kListOps = {
     .name = "list",
     // Redis 7.0 keeps every list as a quicklist, whatever its size.
     .encoding = [](const Entry&) -> std::string_view { return "quicklist"; },
-    .free_object = [](void* object) { delete static_cast<List*>(object); },
-    .copy_object = [](const void* object) -> void* {
-      return new List(*static_cast<const List*>(object));
-    },
-    .memory_usage = [](const Entry& e) { return e.object_as<List>()->MemoryBytes(); },
+    .free_object = FreeObjectOf<List>,
+    .copy_object = CopyObjectOf<List>,
+    .memory_usage = ObjectMemoryOf<List>,
     .serialize = SerializeList,
     .deserialize = DeserializeList,
     .free_effort = [](const Entry& e) -> size_t {

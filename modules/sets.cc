@@ -39,11 +39,9 @@ const TypeOps kSetOps = {
     .encoding = [](const Entry& e) -> std::string_view {
       return e.object_as<Set>()->intset() ? "intset" : "hashtable";
     },
-    .free_object = [](void* object) { delete static_cast<Set*>(object); },
-    .copy_object = [](const void* object) -> void* {
-      return new Set(*static_cast<const Set*>(object));
-    },
-    .memory_usage = [](const Entry& e) { return e.object_as<Set>()->MemoryBytes(); },
+    .free_object = FreeObjectOf<Set>,
+    .copy_object = CopyObjectOf<Set>,
+    .memory_usage = ObjectMemoryOf<Set>,
     .serialize = SerializeSet,
     .deserialize = DeserializeSet,
     .free_effort = [](const Entry& e) -> size_t {

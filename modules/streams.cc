@@ -37,11 +37,9 @@ Entry* DeserializeStream(std::string_view, std::string_view, int64_t) { return n
 const TypeOps kStreamOps = {
     .name = "stream",
     .encoding = [](const Entry&) -> std::string_view { return "stream"; },
-    .free_object = [](void* object) { delete static_cast<Stream*>(object); },
-    .copy_object = [](const void* object) -> void* {
-      return new Stream(*static_cast<const Stream*>(object));
-    },
-    .memory_usage = [](const Entry& e) { return e.object_as<Stream>()->MemoryBytes(); },
+    .free_object = FreeObjectOf<Stream>,
+    .copy_object = CopyObjectOf<Stream>,
+    .memory_usage = ObjectMemoryOf<Stream>,
     .serialize = SerializeStream,
     .deserialize = DeserializeStream,
 };

@@ -48,11 +48,9 @@ const TypeOps kZSetOps = {
     .encoding = [](const Entry& e) -> std::string_view {
       return e.object_as<ZSet>()->compact() ? "listpack" : "skiplist";
     },
-    .free_object = [](void* object) { delete static_cast<ZSet*>(object); },
-    .copy_object = [](const void* object) -> void* {
-      return new ZSet(*static_cast<const ZSet*>(object));
-    },
-    .memory_usage = [](const Entry& e) { return e.object_as<ZSet>()->MemoryBytes(); },
+    .free_object = FreeObjectOf<ZSet>,
+    .copy_object = CopyObjectOf<ZSet>,
+    .memory_usage = ObjectMemoryOf<ZSet>,
     .serialize = SerializeZSet,
     .deserialize = DeserializeZSet,
     .free_effort = [](const Entry& e) -> size_t {
