@@ -423,16 +423,6 @@ void ListpackWriter::AppendInteger(int64_t v) {
   ++count_;
 }
 
-size_t ListpackIntegerBytes(int64_t v) {
-  // Encoding and data; the back-length of entries this small is one byte.
-  if (v >= 0 && v <= 127) return 2;
-  if (v >= -4096 && v <= 4095) return 3;
-  if (v >= -32768 && v <= 32767) return 4;
-  if (v >= -8388608 && v <= 8388607) return 5;
-  if (v >= INT32_MIN && v <= INT32_MAX) return 6;
-  return 10;
-}
-
 size_t ListpackElementBytes(std::string_view element) {
   int64_t v;
   if (ParseInt64(element, &v)) return ListpackIntegerBytes(v);

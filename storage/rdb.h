@@ -169,7 +169,16 @@ class ListpackWriter {
 // The bytes one element takes in a listpack (encoding, data and back-length), as Append
 // writes it: an integer when the element is a canonical int64, else a string.
 size_t ListpackElementBytes(std::string_view element);
-size_t ListpackIntegerBytes(int64_t v);
+// Inline: a stream node's size test (storage/stream.cc) takes it on every XADD.
+inline size_t ListpackIntegerBytes(int64_t v) {
+  // Encoding and data; the back-length of entries this small is one byte.
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  if (v >= INT32_MIN && v <= INT32_MAX) return 6;
+  return 10;
+}
 
 // Calls fn on each element of a listpack (integers rendered in decimal), after checking the
 // whole blob (header, every entry's encoding and back-length, the terminator). Returns false
