@@ -2,8 +2,8 @@
 // sorted vector of nodes for seeking, and consumer groups with their pending-entries lists.
 //
 // What. A stream is a log of (id, fields) entries whose ids only grow. Entries live in nodes
-// of up to stream-node-max-entries entries (100) or stream-node-max-bytes bytes (4096), one
-// malloc'd buffer each. A node starts with the field names of its first entry (the "master
+// of up to stream-node-max-entries entries (100) or stream-node-max-bytes bytes (4096) of
+// Redis's listpack encoding, one malloc'd buffer each. A node starts with the field names of its first entry (the "master
 // fields"); each entry is then a flag byte (deleted, same-fields), its id as the difference of
 // its milliseconds from the node's first id plus its raw sequence (LEB128 varints, so an
 // auto-generated id costs 2-3 bytes), and then either just the values (when the entry has the
@@ -18,6 +18,9 @@
 // at most one node at a time) and minus the radix tree's per-node bookkeeping: a vector of
 // pointers holds the index, since nodes are only appended at the tail and removed from the head
 // (trimming) or wherever they empty (XDEL). An entry of three small fields takes about 20 bytes.
+// A node keeps the size Redis's listpack for it would have (computed as entries go in, not
+// built) and closes on Redis's own test, so the same commands make the same nodes as Redis's:
+// trims remove the same entries and the RDB form (storage/stream_rdb.cc) is Redis's bytes.
 //
 // Invariants. nodes_ is sorted by master id and every id in node i is >= its master and < the
 // next node's master. A node holds `count` entries, `live` of them not deleted, live >= 1 (a
