@@ -232,6 +232,8 @@ bool MayBlock(const CommandContext& ctx) {
 void BlockClient(CommandContext& ctx, const std::vector<std::string_view>& keys,
                  int64_t timeout_ms, BlockTimeoutReply kind,
                  const std::vector<std::string>& rerun_argv) {
+  // Counted once, when it ends (served, timed out, unblocked).
+  ctx.uncounted = true;
   if (g_rerun.client == &ctx.client) {
     // A wake-up that found nothing: the client keeps its place and its deadline. A stream
     // command may have a fresher argv to wait with.
@@ -297,6 +299,17 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
 
 // ---- serving ----
 
+namespace {
+
+// A blocked call that ends without running again is counted here (see
+// CommandContext::uncounted).
+void CountEnded(Engine& engine, const std::vector<std::string>& argv, bool failed) {
+  std::vector<std::string_view> views(argv.begin(), argv.end());
+  if (const Command* cmd = ResolveCommand(engine.commands, views)) CountBlockedCall(*cmd, failed);
+}
+
+}  // namespace
+
 void DispatchWithBlocking(Engine& engine, ClientInfo& client,
                           const std::vector<std::string_view>& argv, std::string* out,
                           int64_t now_ms) {
@@ -335,6 +348,7 @@ void ServeBlockedClients(Engine& engine, int64_t now_ms) {
           if (e == nullptr || e->type() != b->type) {
             if (b->type != ValueType::kStream) break;
             if (client.sink.buffer == nullptr || !EqualsNoCase(b->argv[0], "xreadgroup")) continue;
+            CountEnded(engine, b->argv, true);
             state.Remove(client);
             engine.errors.Count(err::kStreamKeyGone);
             engine.clients.SendReply(
@@ -375,6 +389,7 @@ void ExpireBlockedClients(Engine& engine, int64_t now_ms) {
     BlockingState::Blocked* b = state.Find(*client);
     if (b == nullptr) continue;
     const BlockTimeoutReply kind = b->kind;
+    CountEnded(engine, b->argv, false);
     state.Remove(*client);
     engine.clients.SendReply(*client, [&](ReplyBuilder& reply) { SendTimeoutReply(reply, kind); });
     TellUnblocked(engine, *client);
@@ -395,6 +410,7 @@ bool UnblockClient(Engine& engine, ClientInfo& client, bool error) {
   BlockingState::Blocked* b = engine.blocking.Find(client);
   if (b == nullptr || b->postponed) return false;
   const BlockTimeoutReply kind = b->kind;
+  CountEnded(engine, b->argv, error);
   engine.blocking.Remove(client);
   engine.clients.SendReply(client, [&](ReplyBuilder& reply) {
     if (error) {

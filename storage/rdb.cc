@@ -381,42 +381,54 @@ bool Reader::TextDouble(double* d) {
 ListpackWriter::ListpackWriter() { buf_.assign(kListpackHeader, '\0'); }
 
 void ListpackWriter::Append(std::string_view element) {
-  const size_t start = buf_.size();
   int64_t v;
-  if (ParseInt64(element, &v)) {
-    if (v >= 0 && v <= 127) {
-      buf_.push_back(static_cast<char>(v));
-    } else if (v >= -4096 && v <= 4095) {
-      const uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : static_cast<uint64_t>(v);
-      buf_.push_back(static_cast<char>(0xc0 | (u >> 8)));
-      buf_.push_back(static_cast<char>(u & 0xff));
-    } else if (v >= -32768 && v <= 32767) {
-      buf_.push_back(static_cast<char>(0xf1));
-      PutLE(&buf_, static_cast<uint64_t>(v), 2);
-    } else if (v >= -8388608 && v <= 8388607) {
-      buf_.push_back(static_cast<char>(0xf2));
-      PutLE(&buf_, static_cast<uint64_t>(v), 3);
-    } else if (v >= INT32_MIN && v <= INT32_MAX) {
-      buf_.push_back(static_cast<char>(0xf3));
-      PutLE(&buf_, static_cast<uint64_t>(v), 4);
-    } else {
-      buf_.push_back(static_cast<char>(0xf4));
-      PutLE(&buf_, static_cast<uint64_t>(v), 8);
-    }
-  } else if (element.size() < 64) {
+  if (ParseInt64(element, &v)) return AppendInteger(v);
+  const size_t start = buf_.size();
+  if (element.size() < 64) {
     buf_.push_back(static_cast<char>(0x80 | element.size()));
-    buf_.append(element);
   } else if (element.size() < 4096) {
     buf_.push_back(static_cast<char>(0xe0 | (element.size() >> 8)));
     buf_.push_back(static_cast<char>(element.size() & 0xff));
-    buf_.append(element);
   } else {
     buf_.push_back(static_cast<char>(0xf0));
     PutLE(&buf_, element.size(), 4);
-    buf_.append(element);
+  }
+  buf_.append(element);
+  PutBacklen(&buf_, buf_.size() - start);
+  ++count_;
+}
+
+void ListpackWriter::AppendInteger(int64_t v) {
+  const size_t start = buf_.size();
+  if (v >= 0 && v <= 127) {
+    buf_.push_back(static_cast<char>(v));
+  } else if (v >= -4096 && v <= 4095) {
+    const uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : static_cast<uint64_t>(v);
+    buf_.push_back(static_cast<char>(0xc0 | (u >> 8)));
+    buf_.push_back(static_cast<char>(u & 0xff));
+  } else if (v >= -32768 && v <= 32767) {
+    buf_.push_back(static_cast<char>(0xf1));
+    PutLE(&buf_, static_cast<uint64_t>(v), 2);
+  } else if (v >= -8388608 && v <= 8388607) {
+    buf_.push_back(static_cast<char>(0xf2));
+    PutLE(&buf_, static_cast<uint64_t>(v), 3);
+  } else if (v >= INT32_MIN && v <= INT32_MAX) {
+    buf_.push_back(static_cast<char>(0xf3));
+    PutLE(&buf_, static_cast<uint64_t>(v), 4);
+  } else {
+    buf_.push_back(static_cast<char>(0xf4));
+    PutLE(&buf_, static_cast<uint64_t>(v), 8);
   }
   PutBacklen(&buf_, buf_.size() - start);
   ++count_;
+}
+
+size_t ListpackElementBytes(std::string_view element) {
+  int64_t v;
+  if (ParseInt64(element, &v)) return ListpackIntegerBytes(v);
+  const size_t n = element.size();
+  const size_t entry = n + (n < 64 ? 1 : n < 4096 ? 2 : 5);
+  return entry + BacklenBytes(entry);
 }
 
 std::string ListpackWriter::Finish() {
@@ -884,6 +896,7 @@ std::optional<ValueType> ValueTypeOfObject(uint8_t type_byte) {
       return ValueType::kHash;
     case kTypeStreamListpacks:
     case kTypeStreamListpacks2:
+    case kTypeStreamListpacks3:
       return ValueType::kStream;
     case kTypeFirnLimiter:
       return ValueType::kRateLimit;
@@ -909,7 +922,8 @@ bool SkipLengths(Reader& r, int n) {
   return true;
 }
 
-bool SkipStream(Reader& r, bool v2) {
+// v2: type 19 or 21 (the 7.0 counters); v3: type 21 (consumers' active time).
+bool SkipStream(Reader& r, bool v2, bool v3) {
   uint64_t n;
   if (!r.Length(&n)) return false;
   if (!SkipStrings(r, 2 * n)) return false;           // listpacks: master ID, listpack
@@ -928,7 +942,7 @@ bool SkipStream(Reader& r, bool v2) {
     if (!r.Length(&consumers)) return false;
     for (uint64_t c = 0; c < consumers; ++c) {
       uint64_t cpel;
-      if (!r.SkipString() || !r.Skip(8) || !r.Length(&cpel)) return false;
+      if (!r.SkipString() || !r.Skip(v3 ? 16 : 8) || !r.Length(&cpel)) return false;
       for (uint64_t i = 0; i < cpel; ++i) {
         if (!r.Skip(16)) return false;
       }
@@ -981,7 +995,8 @@ std::optional<size_t> PayloadLength(uint8_t type, std::string_view payload) {
       break;
     case kTypeStreamListpacks:
     case kTypeStreamListpacks2:
-      ok = SkipStream(r, type == kTypeStreamListpacks2);
+    case kTypeStreamListpacks3:
+      ok = SkipStream(r, type != kTypeStreamListpacks, type == kTypeStreamListpacks3);
       break;
     default:
       ok = false;

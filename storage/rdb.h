@@ -15,7 +15,7 @@
 //       double) pairs, from the highest score down, as Redis writes them
 //   16  hash, compact: an RDB string holding a listpack of field, value pairs
 //   4   hash: a count, then field and value RDB strings
-//   15, 19  streams (the stream type's row)
+//   19  stream (storage/stream_rdb.h); 15 and 21 are read as well
 //   kTypeFirnLimiter (0xE0)  a rate limiter (RL.BUCKET / RL.WINDOW): an RDB string holding
 //       its state bytes. Not a Redis type: RESTORE on Redis refuses it ("Bad data format"),
 //       and snapshot files carry limiters in aux fields instead (see WriteSnapshot).
@@ -77,6 +77,7 @@ inline constexpr uint8_t kTypeHashListpack = 16;
 inline constexpr uint8_t kTypeZSetListpack = 17;
 inline constexpr uint8_t kTypeListQuicklist2 = 18;
 inline constexpr uint8_t kTypeStreamListpacks2 = 19;
+inline constexpr uint8_t kTypeStreamListpacks3 = 21;  // Redis 7.2 (read only)
 inline constexpr uint8_t kTypeFirnLimiter = 0xE0;
 
 // File opcodes.
@@ -154,6 +155,7 @@ class ListpackWriter {
  public:
   ListpackWriter();
   void Append(std::string_view element);
+  void AppendInteger(int64_t v);
   size_t count() const { return count_; }
   size_t bytes() const { return buf_.size() + 1; }
   // The finished listpack (header filled in, terminator added). The writer is then empty.
@@ -163,6 +165,20 @@ class ListpackWriter {
   std::string buf_;
   size_t count_ = 0;
 };
+
+// The bytes one element takes in a listpack (encoding, data and back-length), as Append
+// writes it: an integer when the element is a canonical int64, else a string.
+size_t ListpackElementBytes(std::string_view element);
+// Inline: a stream node's size test (storage/stream.cc) takes it on every XADD.
+inline size_t ListpackIntegerBytes(int64_t v) {
+  // Encoding and data; the back-length of entries this small is one byte.
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  if (v >= INT32_MIN && v <= INT32_MAX) return 6;
+  return 10;
+}
 
 // Calls fn on each element of a listpack (integers rendered in decimal), after checking the
 // whole blob (header, every entry's encoding and back-length, the terminator). Returns false
