@@ -528,16 +528,20 @@ void Server::OnRead(Connection* c, ssize_t nread) {
     return;
   }
   if (nread == 0 || c->closing) return;
-  c->in_len += static_cast<size_t>(nread);
+  if (TakeInput(c, static_cast<size_t>(nread))) WritePlain(c);
+}
+
+bool Server::TakeInput(Connection* c, size_t nread) {
+  c->in_len += nread;
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
   const int64_t now_ms = NowMs();
   c->client->last_interaction_ms = now_ms;
   ProcessInput(c, now_ms);
   if (aof_ != nullptr && aof_->HasPending()) {
     OutputReady(*c->client);  // written after the AOF flush, at the end of the iteration
-    return;
+    return false;
   }
-  Write(c);
+  return true;
 }
 
 void Server::Unblocked(ClientInfo& client) { unblocked_.push_back(client.id); }
@@ -687,11 +691,15 @@ bool Server::OnParseResult(Connection* c, const RespParser::Result& r, std::stri
 }
 
 void Server::Write(Connection* c) {
-  if (c->closing) return;
   if (c->tls != nullptr) [[unlikely]] {
     WriteTls(c);
     return;
   }
+  WritePlain(c);
+}
+
+void Server::WritePlain(Connection* c) {
+  if (c->closing) return;
   if (!c->write_in_flight && !c->out.empty()) {
     uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
     int n = uv_try_write(c->stream(), &b, 1);
@@ -1127,7 +1135,7 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
     const long n = tls.Read(room.base, room.len);
     if (n == 0) break;
     if (n > 0) {
-      OnRead(c, n);
+      if (TakeInput(c, static_cast<size_t>(n))) WriteTls(c);
       if (c->closing) return;
       continue;
     }
@@ -1160,6 +1168,7 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
 // Write for a TLS connection: the replies built are encrypted, then their records go out as
 // Write sends a plain connection's replies (what the socket does not take is queued).
 void Server::WriteTls(Connection* c) {
+  if (c->closing) return;
   TlsSession& tls = *c->tls;
   if (!c->write_in_flight) {
     if (!c->out.empty()) {

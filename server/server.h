@@ -140,7 +140,13 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void RunUnblocked();
   // Arms the blocking timer at the engine's next blocking deadline (if it moved).
   void ArmBlockingTimer();
+  // Sends c's replies (TLS connections through WriteTls).
   void Write(Connection* c);
+  // Write for a plain connection: what OnRead calls, with no TLS test on its way.
+  void WritePlain(Connection* c);
+  // OnRead's work on nread new bytes in c's read buffer (plaintext, for TLS): runs them;
+  // false when the replies must wait for the end of the iteration (the AOF is written first).
+  [[gnu::always_inline]] inline bool TakeInput(Connection* c, size_t nread);
   void Close(Connection* c);
   void BeginShutdown();
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
