@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-
   python3-rq liblzf-dev
 
 PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd liblzf \
-  lua5.1-c++ libcrypto
+  lua5.1-c++ libcrypto libssl
 # Scripting: Lua 5.1 built as C++ (errors unwind C++ frames), with Debian's cjson and bitop
 # linked in from their static archives (their .pc files would also pull in the C Lua).
 LUA_MODULE_LIBS := -l:liblua5.1-cjson.a -l:liblua5.1-bitop.a

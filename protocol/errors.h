@@ -626,4 +626,8 @@ inline constexpr std::string_view kProtectedModeDenied =
 // The generic error code; EXECABORT's text leaves it out (Redis's own refusals lack it there).
 inline constexpr std::string_view kErrCode = "ERR ";
 
+// ---- tls ----
+// CONFIG SET of a tls-* setting whose new TLS context does not build (the reason is logged).
+inline constexpr std::string_view kConfigTls = "Unable to update TLS configuration. Check server logs.";
+
 }  // namespace firn::err
