@@ -2096,7 +2096,7 @@ std::vector<std::pair<size_t, uint16_t>> MigrateLineKeys(const std::vector<std::
     for (size_t i = 6; i < argv.size(); ++i) {
       if (EqualsNoCase(argv[i], "KEYS")) {
         std::vector<std::pair<size_t, uint16_t>> keys;
-        for (size_t k = i + 1; k < argv.size(); ++k) keys.push_back({k, kFlags | kKeyIncomplete});
+        for (size_t k = i + 1; k < argv.size(); ++k) keys.push_back({k, kFlags});
         return keys;
       }
     }

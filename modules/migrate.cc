@@ -93,7 +93,8 @@ bool WaitFor(int fd, short events, int64_t deadline_ms, bool* timed_out) {
   }
 }
 
-// A TCP connection to host:port made within timeout_ms, or -1.
+// A TCP connection to host:port started and waited for up to timeout_ms; -1 only when the
+// address does not resolve or the connect fails at once (Redis's "connecting" error).
 int Connect(const std::string& host, std::string_view port, int64_t timeout_ms) {
   int64_t port_num = 0;
   if (!ParseInt64(port, &port_num) || port_num <= 0 || port_num > 65535) return -1;
@@ -107,15 +108,13 @@ int Connect(const std::string& host, std::string_view port, int64_t timeout_ms) 
   for (addrinfo* a = res; a != nullptr && fd < 0; a = a->ai_next) {
     fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
-    bool ok = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0;
-    if (!ok && errno == EINPROGRESS) {
+    const bool ok = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS;
+    if (ok) {
+      // As Redis's blocking connect: wait for the outcome up to the timeout but do not judge
+      // it; a refused or unfinished connection fails the first write ("writing" below).
       bool timed_out = false;
-      int so_error = 0;
-      socklen_t len = sizeof(so_error);
-      ok = WaitFor(fd, POLLOUT, deadline, &timed_out) &&
-           ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error == 0;
-    }
-    if (!ok) {
+      WaitFor(fd, POLLOUT, deadline, &timed_out);
+    } else {
       ::close(fd);
       fd = -1;
     }
