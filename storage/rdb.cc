@@ -1283,6 +1283,26 @@ std::optional<std::string_view> VerifyDumpPayload(std::string_view payload) {
   return payload.substr(0, body);
 }
 
+bool ReadFunctionRecord(Reader& r, uint8_t opcode, std::string* code) {
+  std::string scratch, name;
+  std::string_view v;
+  if (opcode == kOpFunction2) {
+    if (!r.String(&scratch, &v)) return false;
+    code->assign(v);
+    return true;
+  }
+  if (opcode != kOpFunction) return false;
+  uint64_t has_desc = 0;
+  if (!r.String(&scratch, &v)) return false;
+  name.assign(v);
+  if (!r.String(&scratch, &v)) return false;
+  *code = "#!" + std::string(v) + " name=" + name + "\n";
+  if (!r.Length(&has_desc) || (has_desc != 0 && !r.SkipString())) return false;
+  if (!r.String(&scratch, &v)) return false;
+  code->append(v);
+  return true;
+}
+
 // ---- snapshot files ----
 
 namespace {
@@ -1389,21 +1409,6 @@ std::string At(std::string_view what, size_t offset) {
   return std::string(what) + " at offset " + std::to_string(offset);
 }
 
-// A FUNCTION record of 7.0-rc1/rc2: library name, engine name, a description flag (and the
-// description), then the code without its shebang line, which Redis 7.0 puts back.
-bool ReadPreGaFunction(Reader& r, std::string* code) {
-  std::string scratch, name;
-  std::string_view v;
-  uint64_t has_desc = 0;
-  if (!r.String(&scratch, &v)) return false;
-  name.assign(v);
-  if (!r.String(&scratch, &v)) return false;
-  *code = "#!" + std::string(v) + " name=" + name + "\n";
-  if (!r.Length(&has_desc) || (has_desc != 0 && !r.SkipString())) return false;
-  if (!r.String(&scratch, &v)) return false;
-  code->append(v);
-  return true;
-}
 
 }  // namespace
 
@@ -1548,12 +1553,8 @@ LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOpt
       }
       case kOpFunction2:
       case kOpFunction: {
-        std::string_view code;
-        std::string rebuilt;
-        const bool ok = type == kOpFunction ? ReadPreGaFunction(r, &rebuilt)
-                                            : r.String(&s1, &code);
-        if (type == kOpFunction) code = rebuilt;
-        if (!ok) {
+        std::string code;
+        if (!ReadFunctionRecord(r, type, &code)) {
           res.error = At("Bad function library record", offset);
           return res;
         }

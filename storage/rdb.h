@@ -237,6 +237,14 @@ std::string DumpPayload(const Entry& e);
 // nullopt otherwise ("DUMP payload version or checksum are wrong").
 std::optional<std::string_view> VerifyDumpPayload(std::string_view payload);
 
+// ---- function libraries (snapshot files and FUNCTION DUMP payloads) ----
+
+// Reads the record that follows a function opcode byte into *code: for kOpFunction2 an RDB
+// string (LZF-compressed when long, as Redis writes it); for kOpFunction (7.0-rc1/rc2)
+// library name, engine name, a description flag and description, then the code, rebuilt as
+// "#!engine name=name\n" + code, as Redis 7.0 does. False when malformed or another opcode.
+bool ReadFunctionRecord(Reader& r, uint8_t opcode, std::string* code);
+
 // ---- snapshot files ----
 
 struct SaveOptions {

@@ -185,3 +185,45 @@ def test_corrupt_old_format_payloads_are_refused_as_on_redis(sanitizing, name):
     assert got == want, (got, want)
     assert got.startswith(b"-")
     assert f.client().exists("k") == 0
+
+
+LIB_CODE = ("redis.register_function('knock', function() return 'Who is there? "
+            "Who is there? Who is there?' end)")
+
+
+def rc_function_record(name="rclib", engine="LUA", code=LIB_CODE, desc="old style"):
+    """A FUNCTION record (opcode 0xF6) as 7.0-rc1/rc2 wrote it."""
+    return (b"\xf6" + o.string(name) + o.string(engine) + (o.length(1) + o.string(desc)
+            if desc is not None else o.length(0)) + o.string(code))
+
+
+def test_rc_function_records_in_a_file_load_as_on_redis(servers, tmp_path):
+    records = [rc_function_record(), rc_function_record(name="nodesc", desc=None,
+                                                        code=LIB_CODE.replace("knock", "k2")),
+               o.select_db(0), o.key("k", (0, o.string("v")))]
+    path = write(tmp_path, "rc.rdb", o.rdb_file(10, records))
+    got = []
+    for kind in ("redis", "firn"):
+        c = servers(kind, path).client()
+        got.append((c.fcall("knock", 0), c.fcall("k2", 0), c.get("k"),
+                    sorted(lib[b"library_name"] for lib in
+                           [dict(zip(x[0::2], x[1::2])) for x in
+                            c.execute_command("FUNCTION", "LIST")])))
+    assert got[0] == got[1]
+    assert got[1][3] == [b"nodesc", b"rclib"]
+
+
+def test_function_dump_of_redis_with_compressed_code_restores_on_firn(servers):
+    r, f = servers("redis"), servers("firn")
+    rc, fc = r.client(), f.client()
+    rc.function_load("#!lua name=mylib\n" + LIB_CODE)
+    payload = rc.function_dump()
+    assert payload[1] == 0xC3  # Redis compressed the library's code with LZF
+    assert fc.function_restore(payload)
+    assert fc.fcall("knock", 0) == rc.fcall("knock", 0)
+    # A 7.0-rc record in a FUNCTION RESTORE payload: both servers take it.
+    rc_payload = o.dump_payload((rc_function_record()[0], rc_function_record()[1:]), version=10)
+    for c in (rc, fc):
+        c.function_flush()
+        assert c.function_restore(rc_payload)
+    assert fc.fcall("knock", 0) == rc.fcall("knock", 0)
