@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <ctime>
 #include <map>
 #include <string>
@@ -209,22 +208,12 @@ CachedSocket* GetSocket(const std::string& name, const std::string& host, std::s
   return &s;
 }
 
-void AppendBulk(std::string* out, std::string_view s) {
-  char num[24];
-  auto [end, ec] = std::to_chars(num, num + sizeof(num), s.size());
-  (void)ec;
-  out->push_back('$');
-  out->append(num, end);
-  out->append("\r\n");
-  out->append(s);
-  out->append("\r\n");
-}
-
+// A command as a client sends it: RESP2's array of bulk strings, which the reply builder
+// writes.
 void AppendCommand(std::string* out, std::initializer_list<std::string_view> args) {
-  out->push_back('*');
-  out->append(std::to_string(args.size()));
-  out->append("\r\n");
-  for (std::string_view a : args) AppendBulk(out, a);
+  ReplyBuilder b(out);
+  b.Array(args.size());
+  for (std::string_view a : args) b.Bulk(a);
 }
 
 struct MigrateArgs {
