@@ -228,6 +228,11 @@ struct MigrateArgs {
   int64_t dbid = 0;
 };
 
+bool Fail(CommandContext& ctx, std::string_view error) {
+  ctx.Error(error);
+  return false;
+}
+
 // Parses MIGRATE's arguments as Redis does: options left to right, KEYS taking every
 // argument after it; then timeout and db. False when an error was replied.
 bool ParseMigrate(CommandContext& ctx, MigrateArgs* a) {
@@ -239,25 +244,25 @@ bool ParseMigrate(CommandContext& ctx, MigrateArgs* a) {
     } else if (EqualsNoCase(opt, "REPLACE")) {
       a->replace = true;
     } else if (EqualsNoCase(opt, "AUTH")) {
-      if (more < 1) return ctx.Error(err::kSyntax), false;
+      if (more < 1) return Fail(ctx, err::kSyntax);
       a->has_password = true;
       a->password = ctx.arg(++j);
     } else if (EqualsNoCase(opt, "AUTH2")) {
-      if (more < 2) return ctx.Error(err::kSyntax), false;
+      if (more < 2) return Fail(ctx, err::kSyntax);
       a->has_password = a->has_username = true;
       a->username = ctx.arg(++j);
       a->password = ctx.arg(++j);
     } else if (EqualsNoCase(opt, "KEYS")) {
-      if (!ctx.arg(3).empty()) return ctx.Error(err::kMigrateKeysNeedEmptyKey), false;
+      if (!ctx.arg(3).empty()) return Fail(ctx, err::kMigrateKeysNeedEmptyKey);
       a->first_key = j + 1;
       a->num_keys = ctx.argc() - j - 1;
       break;
     } else {
-      return ctx.Error(err::kSyntax), false;
+      return Fail(ctx, err::kSyntax);
     }
   }
   if (!ParseInt64(ctx.arg(5), &a->timeout_ms) || !ParseInt64(ctx.arg(4), &a->dbid)) {
-    return ctx.Error(err::kNotInteger), false;
+    return Fail(ctx, err::kNotInteger);
   }
   if (a->timeout_ms <= 0) a->timeout_ms = 1000;
   return true;
