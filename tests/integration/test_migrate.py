@@ -286,3 +286,25 @@ def test_migrate_to_a_firn_target_over_many_keys_at_once(servers):
     assert mig(f, g, "KEYS", *keys) == b"+OK\r\n"
     assert fc.dbsize() == 0 and g.client().dbsize() == 2000
     assert g.client().get("k1999") == b"k1999"
+
+
+ACL_LINES = [
+    ("MIGRATE", HOST, "1", "", "0", "100", "KEYS", "app:k"),
+    ("MIGRATE", HOST, "1", "", "0", "100", "KEYS", "app:k", "other"),
+    ("MIGRATE", HOST, "1", "other", "0", "100"),
+    ("SORT", "app:l", "STORE", "other"),
+    ("SORT", "app:l", "STORE", "app:out"),
+    ("SORT", "other"),
+]
+
+
+@pytest.mark.parametrize("line", ACL_LINES, ids=lambda l: " ".join(l))
+def test_key_permissions_follow_the_commands_own_key_finders_as_redis(both, line):
+    """MIGRATE's "" before KEYS is no key; SORT's STORE key is one (a user limited to app:*
+    may not store elsewhere)."""
+    both("ACL", "SETUSER", "u", "on", ">p", "~app:*", "+@all")
+    both("RPUSH", "app:l", "3", "1", "2")
+    both("SET", "app:k", "v")
+    both("AUTH", "u", "p")
+    dead = str(dead_port())
+    both(*[dead if a == "1" and line[0] == "MIGRATE" else a for a in line])
