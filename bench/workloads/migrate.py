@@ -5,14 +5,16 @@
 Rows:
   migrate keys 100   50,000 strings of 100 bytes (10,000 in --quick) moved by
                      MIGRATE host port "" 0 5000 KEYS <100 keys>: keys moved per second.
-  migrate 1 key      5,000 single-key MIGRATEs (1,000 in --quick) of a 10-byte string:
-                     calls per second (the per-call cost: the round trip to the target).
+  migrate 1 key      redis-benchmark -c 1 -n 20000 (5,000 in --quick) of
+                     MIGRATE host port key 0 5000 COPY REPLACE of a 10-byte string: calls per
+                     second, one at a time (the per-call cost: the round trip to the target).
 
 Standalone (source and target already running):
   python3 bench/workloads/migrate.py --host 127.0.0.1 --port SRC --target-port DST [--quick]
 """
 
 import os
+import subprocess
 import sys
 import time
 
@@ -31,20 +33,35 @@ def _fill(host, port, n, size):
             c.pipeline([("SET", "mig:%d" % i, value) for i in range(base, min(n, base + 1000))])
 
 
+def one_key(host, port, target_port, quick=False):
+    with common.Client(host, port) as c:
+        c.call("SET", "mig:one", "0123456789")
+    n = 5_000 if quick else 20_000
+    cmd = ["redis-benchmark", "-h", host, "-p", str(port), "-c", "1", "-n", str(n), "-q",
+           "--csv", "MIGRATE", host, str(target_port), "mig:one", "0", "5000", "COPY", "REPLACE"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
+    for line in out.splitlines():
+        parts = [p.strip('"') for p in line.split(",")]
+        if len(parts) >= 2 and parts[0] != "test":
+            try:
+                return {"calls_per_s": float(parts[1]), "calls": n}
+            except ValueError:
+                continue
+    return {"error": "no figure from redis-benchmark: %r" % out[-300:]}
+
+
 def run(host, port, target_port, row, quick=False):
-    batch = 100 if row == "migrate keys 100" else 1
-    n = (10_000 if quick else 50_000) if batch == 100 else (1_000 if quick else 5_000)
-    _fill(host, port, n, 100 if batch == 100 else 10)
+    if row == "migrate 1 key":
+        return one_key(host, port, target_port, quick)
+    n = 10_000 if quick else 50_000
+    _fill(host, port, n, 100)
     with common.Client(host, target_port) as t:
         t.call("FLUSHALL")
     with common.Client(host, port) as c:
         t0 = time.monotonic()
-        for base in range(0, n, batch):
-            keys = ["mig:%d" % i for i in range(base, min(n, base + batch))]
-            if batch == 1:
-                reply = c.call("MIGRATE", host, target_port, keys[0], 0, 5000)
-            else:
-                reply = c.call("MIGRATE", host, target_port, "", 0, 5000, "KEYS", *keys)
+        for base in range(0, n, 100):
+            keys = ["mig:%d" % i for i in range(base, min(n, base + 100))]
+            reply = c.call("MIGRATE", host, target_port, "", 0, 5000, "KEYS", *keys)
             if reply not in ("OK", b"OK"):
                 return {"error": "MIGRATE answered %r" % (reply,)}
         secs = time.monotonic() - t0
@@ -52,8 +69,6 @@ def run(host, port, target_port, row, quick=False):
         moved = t.call("DBSIZE")
     if moved != n:
         return {"error": "target holds %s keys of %d" % (moved, n)}
-    if batch == 1:
-        return {"calls_per_s": n / secs, "keys": n}
     return {"keys_per_s": n / secs, "keys": n}
 
 
