@@ -15,6 +15,7 @@
 #include "modules/scripting.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
+#include "server/clock.h"
 #include "server/log.h"
 #include "storage/memory.h"
 
@@ -37,11 +38,7 @@ constexpr int64_t kStatusPeriodMs = 5000;
 // is left: a client that does not read must not hold the process (Redis does not wait at all).
 constexpr uint64_t kShutdownDrainMs = 300;
 
-int64_t MonotonicUs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
+int64_t MonotonicUs() { return MonotonicClockUs(); }
 
 int64_t RealtimeUs() {
   struct timespec ts;
@@ -192,7 +189,8 @@ Server::Server(CommandLine cl)
   engine_.hooks = this;
   engine_.clients.set_owner(this);
   engine_.clients.set_realtime_us(RealtimeUs);
-  engine_.clock_us = MonotonicUs;
+  engine_.clock_us = CommandClockUs;
+  RecalibrateCommandClock();
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
   engine_.save.log = PersistLog;
@@ -738,6 +736,7 @@ void Server::OnClosed(Connection* c) {
 
 void Server::OnCron() {
   const Config& cfg = engine_.config;
+  RecalibrateCommandClock();
   const int64_t now_ms = NowMs();
   // Inside a busy script the keyspace must stay as the script sees it, and clients stay.
   if (engine_.script_busy != ScriptBusy::kNone) return;
