@@ -453,25 +453,36 @@ AclDenial Acl::CheckSelector(const AclSelector& s, const Command& cmd,
     if (!ok) return AclDenial::kCommand;
   }
   if (!s.all_keys && cmd.meta != nullptr && !cmd.meta->key_specs.empty()) {
-    for (const KeyRule& spec : cmd.meta->key_specs) {
-      uint16_t flags = spec.flags;
-      if ((flags & kKeyVariableFlags) && cmd.meta->line_key_flags != nullptr) {
-        flags = cmd.meta->line_key_flags(argv, flags);
-      }
+    // Whether the selector's key patterns allow argv[pos] for a key spec's flags.
+    auto allowed = [&](size_t pos, uint16_t flags) {
       uint8_t need = 0;
       if (flags & kKeyAccess) need |= AclSelector::kRead;
       if (flags & (kKeyInsert | kKeyDelete | kKeyUpdate)) need |= AclSelector::kWrite;
-      for (size_t pos : KeyPositions(std::span<const KeyRule>(&spec, 1), argv.size(), argv)) {
-        bool ok = false;
-        for (const AclSelector::KeyPattern& p : s.keys) {
-          if ((p.perms & need) == need && GlobMatch(p.pattern, argv[pos])) {
-            ok = true;
-            break;
-          }
-        }
-        if (!ok) {
+      for (const AclSelector::KeyPattern& p : s.keys) {
+        if ((p.perms & need) == need && GlobMatch(p.pattern, argv[pos])) return true;
+      }
+      return false;
+    };
+    if (cmd.meta->line_keys != nullptr) {
+      // The specs cannot find these keys (SORT's STORE, MIGRATE's KEYS): the command's own
+      // finder does, as Redis's getkeys procedures serve its ACL check.
+      for (const auto& [pos, flags] : cmd.meta->line_keys(argv)) {
+        if (pos < argv.size() && !allowed(pos, flags)) {
           *arg = pos;
           return AclDenial::kKey;
+        }
+      }
+    } else {
+      for (const KeyRule& spec : cmd.meta->key_specs) {
+        uint16_t flags = spec.flags;
+        if ((flags & kKeyVariableFlags) && cmd.meta->line_key_flags != nullptr) {
+          flags = cmd.meta->line_key_flags(argv, flags);
+        }
+        for (size_t pos : KeyPositions(std::span<const KeyRule>(&spec, 1), argv.size(), argv)) {
+          if (!allowed(pos, flags)) {
+            *arg = pos;
+            return AclDenial::kKey;
+          }
         }
       }
     }

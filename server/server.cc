@@ -10,6 +10,7 @@
 #include "modules/acl_admission.h"
 #include "modules/dispatch.h"
 #include "modules/aof.h"
+#include "modules/migrate.h"
 #include "modules/persist.h"
 #include "modules/scripting.h"
 #include "protocol/errors.h"
@@ -814,6 +815,7 @@ void Server::OnCron() {
   }
   engine_.keyspace.Cron();
   PersistCron(engine_, now_ms);
+  MigrateCron(now_ms);
   if (aof_ != nullptr) aof_->Cron(now_ms);
   std::vector<Connection*> idle;
   std::vector<Connection*> over_limit;  // past a soft limit: it may have lasted long enough now
