@@ -279,8 +279,10 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     refuse(cmd, err::kOom);
   } else if (engine.save.deny_writes && ((cmd->flags & kWrite) || cmd->name == "ping"))
       [[unlikely]] {
-    // A failed background save with stop-writes-on-bgsave-error (modules/persist.h).
-    refuse(cmd, err::kMisconf);
+    // A failed background save with stop-writes-on-bgsave-error, or a failed AOF write
+    // (modules/persist.h, modules/aof.h).
+    refuse(cmd, engine.save.aof_write_ok ? err::kMisconf
+                                         : std::string_view(engine.save.aof_write_error));
   } else if (client.subscribed && client.proto == Proto::kResp2 &&
              !AllowedWhenSubscribed(container != nullptr ? *container : *cmd)) [[unlikely]] {
     refuse(cmd, err::Format(err::kSubscribedContext, {cmd->name}));

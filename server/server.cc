@@ -248,10 +248,11 @@ void Server::Listen() {
   // The snapshot loads before any client can connect (Redis answers -LOADING meanwhile).
   // With appendonly the AOF directory is the source (Redis's rule); else dump.rdb.
   std::string error;
+  // The AOF object exists with appendonly no too: BGREWRITEAOF and CONFIG SET appendonly.
+  aof_ = std::make_unique<AppendOnlyFile>(engine_);
+  engine_.save.aof = aof_.get();
   if (cfg.appendonly) {
-    aof_ = std::make_unique<AppendOnlyFile>(engine_);
     if (!aof_->Start(RealtimeMs(), &error)) throw std::runtime_error(error);
-    engine_.observers.Set(KeyspaceFanout::kJournal, &journal_expiry_);
   } else if (!LoadSnapshotAtStartup(engine_, RealtimeMs(), &error)) {
     throw std::runtime_error(error);
   }
@@ -966,8 +967,11 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
   } else if (name == "appendonly") {
-    if (engine_.config.appendonly != (aof_ != nullptr)) {
-      return std::string("turning the append-only file on or off takes a restart");
+    if (aof_ != nullptr && !engine_.config.appendonly) {
+      aof_->Disable();
+    } else if (aof_ != nullptr) {
+      std::string error;
+      if (!aof_->Enable(NowMs(), &error)) return error;
     }
   } else if (name == "save" || name == "stop-writes-on-bgsave-error") {
     RefreshDenyWrites(engine_);
