@@ -19,6 +19,7 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   eviction    hit ratio under maxmemory, Zipfian with and without cold scans
   collections memory per element, DEL/UNLINK stalls, list/set/hash/zset redis-benchmark rows
   scripting   EVALSHA of limits' scripts and a token bucket, and Firn's RL.* beside them
+  persistence AOF SET rates, BGSAVE time and memory, p99 under a child, start-up time
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -50,6 +51,7 @@ import expiry  # noqa: E402
 import geo  # noqa: E402
 import loadshapes  # noqa: E402
 import memory  # noqa: E402
+import persistence  # noqa: E402
 import ratelimit  # noqa: E402
 import streams  # noqa: E402
 import report  # noqa: E402
@@ -63,7 +65,8 @@ collections_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate"]
+            "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate",
+            "persistence"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -83,6 +86,7 @@ REPS = {
     "streams": (1, 3),
     "scripting": (1, 3),
     "clientstate": (1, 3),
+    "persistence": (1, 3),
 }
 
 _live_servers = []
@@ -368,6 +372,8 @@ class Runner:
         streams.family(self)
     def family_scripting(self):
         scripting.family(self, safe, log)
+    def family_persistence(self):
+        persistence.family(self, safe)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]

@@ -479,7 +479,8 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   const int64_t now_ms = NowMs();
   c->client->last_interaction_ms = now_ms;
   ProcessInput(c, now_ms);
-  if (aof_ != nullptr && aof_->HasPending()) {
+  // The journal, when set, is the AOF: one load when it is off, as before it always existed.
+  if (engine_.journal != nullptr && aof_->HasPending()) {
     OutputReady(*c->client);  // written after the AOF flush, at the end of the iteration
     return;
   }
@@ -501,7 +502,7 @@ void Server::RunUnblocked() {
       Connection* c = it->second;
       if (c->closing || c->client->blocked) continue;
       ProcessInput(c, NowMs());
-      if (aof_ != nullptr && aof_->HasPending()) {
+      if (engine_.journal != nullptr && aof_->HasPending()) {
         OutputReady(*c->client);  // after the AOF flush
       } else {
         Write(c);
