@@ -281,8 +281,7 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
       [[unlikely]] {
     // A failed background save with stop-writes-on-bgsave-error, or a failed AOF write
     // (modules/persist.h, modules/aof.h).
-    refuse(cmd, engine.save.aof_write_ok ? err::kMisconf
-                                         : std::string_view(engine.save.aof_write_error));
+    refuse(cmd, engine.save.deny_text);
   } else if (client.subscribed && client.proto == Proto::kResp2 &&
              !AllowedWhenSubscribed(container != nullptr ? *container : *cmd)) [[unlikely]] {
     refuse(cmd, err::Format(err::kSubscribedContext, {cmd->name}));

@@ -106,6 +106,7 @@ struct SaveState {
   // Writes are refused with -MISCONF: the last background save failed, save rules are set and
   // stop-writes-on-bgsave-error is on. The one field dispatch reads per command.
   bool deny_writes = false;
+  std::string_view deny_text;      // the -MISCONF text then (RefreshDenyWrites sets both)
   bool loading = false;
   bool aof_write_ok = true;        // aof_last_write_status (modules/aof.h)
   std::string aof_write_error;     // the -MISCONF text while !aof_write_ok

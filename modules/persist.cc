@@ -278,6 +278,8 @@ void RefreshDenyWrites(Engine& engine) {
   engine.save.deny_writes = (engine.config.stop_writes_on_bgsave_error && HasSaveRules(engine) &&
                              !engine.save.last_bgsave_ok) ||
                             !engine.save.aof_write_ok;
+  engine.save.deny_text = engine.save.aof_write_ok ? err::kMisconf
+                                                   : std::string_view(engine.save.aof_write_error);
 }
 
 bool SaveSnapshot(Engine& engine, int64_t now_ms, std::string* error) {

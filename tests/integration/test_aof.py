@@ -9,7 +9,6 @@ accepts Firn's directories.
 """
 import os
 import shutil
-import signal
 import subprocess
 import threading
 import time
@@ -19,21 +18,14 @@ import pytest
 import redis
 
 from conftest import RawConn, Server, free_port
-from test_persist import REDIS_CHECK_AOF, populate, snapshot, start
+from test_persist import REDIS_CHECK_AOF, populate, servers, snapshot  # noqa: F401 (fixture)
 
 
-@pytest.fixture
-def servers():
-    started = []
-
-    def make(kind, workdir_file=None, opts=(), name=None):
-        srv = start(kind, workdir_file, opts, name)
-        started.append(srv)
-        return srv
-
-    yield make
-    for srv in started:
-        srv.cleanup()
+def load(c, n, value):
+    pipe = c.pipeline(transaction=False)
+    for i in range(n):
+        pipe.set("k:%d" % i, value)
+    pipe.execute()
 
 
 def aof_dir(srv):
@@ -168,10 +160,7 @@ def test_a_redis_directory_after_its_rewrite_loads_into_firn(servers, preamble):
 def test_writes_during_a_rewrite_survive_it_and_a_sigkill(servers):
     f = servers("firn", opts=["--appendonly", "yes", "--appendfsync", "always"])
     fc = f.client()
-    pipe = fc.pipeline(transaction=False)
-    for i in range(200000):
-        pipe.set("k:%d" % i, "v" * 20)
-    pipe.execute()
+    load(fc, 200000, "v" * 20)
     acked = []
     stop = threading.Event()
 
@@ -207,10 +196,7 @@ def test_rewrite_and_bgsave_schedule_each_other_as_redis_does(servers):
     for kind in ("firn", "redis"):
         srv = servers(kind, opts=["--appendonly", "yes"])
         c = srv.client()
-        pipe = c.pipeline(transaction=False)
-        for i in range(100000):
-            pipe.set("k:%d" % i, "v" * 50)
-        pipe.execute()
+        load(c, 100000, "v" * 50)
         got = []
         for first, second in (("BGSAVE", "BGREWRITEAOF"), ("BGREWRITEAOF", "BGSAVE"),
                               ("BGREWRITEAOF", "BGREWRITEAOF"), ("BGSAVE", "BGSAVE")):
@@ -273,10 +259,7 @@ def test_config_set_appendonly_yes_starts_from_the_dataset_and_no_stops(servers)
 def test_config_set_appendonly_yes_while_bgsave_runs_waits_for_it(servers):
     f = servers("firn")
     fc = f.client()
-    pipe = fc.pipeline(transaction=False)
-    for i in range(100000):
-        pipe.set("k:%d" % i, "v" * 50)
-    pipe.execute()
+    load(fc, 100000, "v" * 50)
     fc.bgsave()
     assert fc.config_set("appendonly", "yes")
     assert fc.info("persistence")["aof_rewrite_scheduled"] == 1
@@ -311,10 +294,7 @@ def test_rewrite_switch_pause_is_small_and_reported(servers):
     (measured: well under 10 ms on this machine's disk), whatever the base's size."""
     f = servers("firn", opts=["--appendonly", "yes", "--metrics-port", str(free_port())])
     fc = f.client()
-    pipe = fc.pipeline(transaction=False)
-    for i in range(300000):
-        pipe.set("k:%d" % i, "v" * 30)
-    pipe.execute()
+    load(fc, 300000, "v" * 30)
     fc.bgrewriteaof()
     wait_rewrite(fc, 0)
     port = int(f.opts[f.opts.index("--metrics-port") + 1])
@@ -474,3 +454,43 @@ def test_a_full_disk_refuses_or_stops_and_loses_no_acknowledged_write(tmp_path, 
         if srv is not None:
             srv.stop()
         subprocess.run(["umount", disk], capture_output=True)
+
+
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+def test_firn_directory_without_a_rewrite_loads_into_redis(servers, preamble):
+    f = servers("firn", opts=["--appendonly", "yes", "--appendfsync", "always",
+                              "--aof-use-rdb-preamble", preamble])
+    fc = f.client()
+    populate(fc)
+    fc.incrbyfloat("fl", 2.5)
+    fc.expire("s", 5000)
+    want = snapshot(fc)
+    kill(f)
+    check_aof(f)
+    r = restart("redis", f.workdir)
+    try:
+        assert snapshot(r.client()) == want
+    finally:
+        r.stop()
+
+
+def test_sigkill_during_a_rewrite_keeps_everything(servers):
+    """The parent dies while its rewrite child writes: the manifest on disk already names the
+    incremental file opened at the fork, so the old base and both incremental files hold it
+    all; the child's temp file is left behind and ignored."""
+    f = servers("firn", opts=["--appendonly", "yes", "--appendfsync", "always"])
+    fc = f.client()
+    load(fc, 300000, "v" * 20)
+    fc.bgrewriteaof()
+    fc.set("after-fork", "1")
+    assert fc.info("persistence")["aof_rewrite_in_progress"] == 1
+    kill(f)
+    time.sleep(0.5)
+    g = restart("firn", f.workdir)
+    try:
+        gc = g.client()
+        assert gc.dbsize() == 300001
+        assert gc.get("after-fork") == b"1"
+    finally:
+        g.stop()
+    check_aof(f)
