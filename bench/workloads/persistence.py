@@ -8,6 +8,7 @@ Rows (each starts its own server in a fresh directory, so the files are its own)
                                cost, /proc/PID/smaps_rollup), sampled every 10 ms
   p99 steady|BGSAVE|BGREWRITEAOF  p99 (ms) of a GET/SET load (20 clients, P1) on N keys, alone
                                and while BGSAVE / BGREWRITEAOF run back to back for its length
+                               (Firn: also the loop's pause switching each new base in, us)
   start RDB | start AOF        seconds from exec to the first +PONG (loading done) from an N-key
                                dump.rdb, or from an AOF directory of N SET commands (empty base)
 N is 1,000,000 (--quick: 200,000). Standalone:
@@ -166,9 +167,17 @@ def row_p99(binary, during, quick, cpus, client_cpus):
         stop.set()
         if th:
             th.join(60)
-        return {"p99_ms": max(r["SET"]["p99_ms"], r["GET"]["p99_ms"]),
-                "set_p99_ms": r["SET"]["p99_ms"], "get_p99_ms": r["GET"]["p99_ms"],
-                "rps": r["SET"]["rps"], "children": children_run[0]}
+        out = {"p99_ms": max(r["SET"]["p99_ms"], r["GET"]["p99_ms"]),
+               "set_p99_ms": r["SET"]["p99_ms"], "get_p99_ms": r["GET"]["p99_ms"],
+               "rps": r["SET"]["rps"], "children": children_run[0]}
+        # Firn logs how long its loop waited to switch each new base in.
+        with open(srv.log_path, errors="replace") as fh:
+            waits = [int(l.split("the loop waited ")[1].split()[0]) for l in fh
+                     if "the loop waited " in l]
+        if waits:
+            out["switch_us_max"] = max(waits)
+            out["switch_us_median"] = common.median(waits)
+        return out
     finally:
         stop.set()
         srv.stop(["SHUTDOWN", "NOSAVE"])
