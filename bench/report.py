@@ -13,6 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads"))
 import scripting  # noqa: E402  (its report section)
+import persistence  # noqa: E402  (its report section)
 
 TARGETS = ("firn", "redis")
 
@@ -379,7 +380,8 @@ def render(results, prefix, plots):
     parts = ["\n".join(head) + "\n", headline(results), section_throughput(results),
              section_cpu(results), section_memory(results), section_expiry(results),
              section_loadshapes(results), section_ratelimit(results),
-             section_eviction(results), scripting.section(results), section_errors(results)]
+             section_eviction(results), scripting.section(results), persistence.section(results),
+             section_errors(results)]
     if plots:
         parts.append("## Plots\n\n" + "\n\n".join(
             "![%s](%s)" % (name, os.path.basename(path)) for name, path in plots) + "\n")

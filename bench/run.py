@@ -19,6 +19,7 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   eviction    hit ratio under maxmemory, Zipfian with and without cold scans
   collections memory per element, DEL/UNLINK stalls, list/set/hash/zset redis-benchmark rows
   scripting   EVALSHA of limits' scripts and a token bucket, and Firn's RL.* beside them
+  persistence AOF SET rates, BGSAVE time and memory, p99 under a child, start-up time
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -51,6 +52,7 @@ import geo  # noqa: E402
 import loadshapes  # noqa: E402
 import memory  # noqa: E402
 import migrate  # noqa: E402
+import persistence  # noqa: E402
 import ratelimit  # noqa: E402
 import streams  # noqa: E402
 import report  # noqa: E402
@@ -65,7 +67,7 @@ _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
             "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate",
-            "migrate"]
+            "migrate", "persistence"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -86,6 +88,7 @@ REPS = {
     "scripting": (1, 3),
     "clientstate": (1, 3),
     "migrate": (1, 3),
+    "persistence": (1, 3),
 }
 
 _live_servers = []
@@ -373,6 +376,8 @@ class Runner:
         migrate.family(self)
     def family_scripting(self):
         scripting.family(self, safe, log)
+    def family_persistence(self):
+        persistence.family(self, safe)
 
     def family_eviction(self):
         targets = [self.firn, self.redis]

@@ -423,6 +423,10 @@ const Setting kSettings[] = {
      .member = &Config::aof_load_truncated},
     {.name = "aof-use-rdb-preamble", .section = "persistence", .kind = Kind::kBool,
      .member = &Config::aof_use_rdb_preamble},
+    {.name = "auto-aof-rewrite-percentage", .section = "persistence", .kind = Kind::kInt,
+     .member = &Config::auto_aof_rewrite_percentage, .max = kIntMax},
+    {.name = "auto-aof-rewrite-min-size", .section = "persistence", .kind = Kind::kMemory,
+     .member = &Config::auto_aof_rewrite_min_size, .max = kInt64Max},
     {.name = "busy-reply-threshold", .section = "server", .kind = Kind::kInt,
      .member = &Config::busy_reply_threshold, .max = kInt64Max, .alias = "lua-time-limit"},
     // [logging]

@@ -157,12 +157,16 @@ struct Config {
   bool rdbchecksum = true;                // a CRC64 trailer (else 8 zero bytes)
   bool stop_writes_on_bgsave_error = true;  // -MISCONF to writes after a failed save
   // The append-only file (modules/aof.h), Redis 7.0's layout under dir/appenddirname.
-  bool appendonly = false;                  // startup; CONFIG SET refuses to change it
+  bool appendonly = false;                  // CONFIG SET yes/no starts/stops it (a rewrite)
   std::string appendfilename = "appendonly.aof";  // startup only
   std::string appenddirname = "appendonlydir";    // startup only
   std::string appendfsync = "everysec";     // always | everysec | no
   bool aof_load_truncated = true;           // cut a last command cut short, else refuse to start
-  bool aof_use_rdb_preamble = true;         // the base file is an RDB snapshot (always so here)
+  bool aof_use_rdb_preamble = true;         // the base file is an RDB snapshot, else RESP
+  // Automatic rewrite: once the files have grown this many percent over their size after the
+  // last rewrite (0 = never) and are over the minimum size.
+  int auto_aof_rewrite_percentage = 100;
+  uint64_t auto_aof_rewrite_min_size = 64ull << 20;
 
   // [logging]
   LogLevel loglevel = LogLevel::kInfo;

@@ -2386,6 +2386,7 @@ constexpr CommandMeta kMeta[] = {
      .key_specs = kAppendKeys,
      .args = kAppendArgs},
     {.name = "auth", .complexity = "O(N), N the number of the user's passwords", .args = kAuthArgs},
+    {.name = "bgrewriteaof", .complexity = "O(1)"},
     {.name = "bgsave", .complexity = "O(1)", .args = kBgsaveArgs},
     {.name = "bitcount",
      .complexity = "O(N), N the bytes counted",

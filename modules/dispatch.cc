@@ -281,8 +281,9 @@ void Dispatch(Engine& engine, ClientInfo& client, const std::vector<std::string_
     refuse(cmd, err::kOom);
   } else if (engine.save.deny_writes && ((cmd->flags & kWrite) || cmd->name == "ping"))
       [[unlikely]] {
-    // A failed background save with stop-writes-on-bgsave-error (modules/persist.h).
-    refuse(cmd, err::kMisconf);
+    // A failed background save with stop-writes-on-bgsave-error, or a failed AOF write
+    // (modules/persist.h, modules/aof.h).
+    refuse(cmd, engine.save.deny_text);
   } else if (client.subscribed && client.proto == Proto::kResp2 &&
              !AllowedWhenSubscribed(container != nullptr ? *container : *cmd)) [[unlikely]] {
     refuse(cmd, err::Format(err::kSubscribedContext, {cmd->name}));

@@ -34,6 +34,7 @@
 namespace firn {
 
 struct ScriptingState;  // modules/scripting.h
+class AppendOnlyFile;   // modules/aof.h
 
 // Counters kept by the server layer, read by INFO and metrics.
 struct ServerStats {
@@ -105,8 +106,21 @@ struct SaveState {
   // Writes are refused with -MISCONF: the last background save failed, save rules are set and
   // stop-writes-on-bgsave-error is on. The one field dispatch reads per command.
   bool deny_writes = false;
+  std::string_view deny_text;      // the -MISCONF text then (RefreshDenyWrites sets both)
   bool loading = false;
   bool aof_write_ok = true;        // aof_last_write_status (modules/aof.h)
+  std::string aof_write_error;     // the -MISCONF text while !aof_write_ok
+  // The append-only file's rewrite (BGREWRITEAOF, modules/aof.h). One child at a time: a
+  // BGSAVE waits for a rewrite child and the other way round (scheduled, as Redis).
+  AppendOnlyFile* aof = nullptr;  // set by the server; nullptr in bare engines (tests)
+  int64_t aof_child_pid = -1;
+  int64_t aof_child_start_ms = 0;
+  bool aof_rewrite_scheduled = false;
+  int64_t aof_last_rewrite_time_s = -1;
+  bool aof_last_rewrite_ok = true;
+  uint64_t aof_rewrites = 0;
+  uint64_t aof_rewrite_failures = 0;    // consecutive
+  int64_t aof_last_switch_us = -1;      // the loop's pause switching the last new base in
   uint64_t loaded_keys = 0;
   uint64_t loaded_expired = 0;
   // Where messages go (the server's log); nullptr: dropped. level: 0 info, 1 warning.

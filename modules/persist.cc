@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "modules/aof.h"
 #include "modules/args.h"
 #include "modules/engine.h"
 #include "modules/functions.h"
@@ -232,7 +233,9 @@ void BgSave(CommandContext& ctx) {
   }
   SaveState& st = ctx.engine.save;
   if (st.child_pid > 0) return ctx.Error(err::kBgsaveInProgress);
-  if (ctx.client.in_multi) {
+  if (ctx.client.in_multi || st.aof_child_pid > 0) {
+    // Another child (an AOF rewrite) runs: only BGSAVE SCHEDULE waits for it, as Redis.
+    if (!ctx.client.in_multi && ctx.argc() == 1) return ctx.Error(err::kBgsaveAnotherChild);
     st.scheduled = true;
     ctx.reply.Simple("Background saving scheduled");
     return;
@@ -240,6 +243,23 @@ void BgSave(CommandContext& ctx) {
   std::string error;
   if (!StartBackgroundSave(ctx.engine, ctx.now_ms, &error)) return ctx.Error(err::kSaveFailed);
   ctx.reply.Simple("Background saving started");
+}
+
+// BGREWRITEAOF -> "Background append only file rewriting started", or "... scheduled" while
+// a BGSAVE runs or inside a transaction (the cron starts it); an error while one runs.
+void BgRewriteAof(CommandContext& ctx) {
+  AppendOnlyFile* aof = ctx.engine.save.aof;
+  if (aof == nullptr) return ctx.Error(err::kAofRewriteFailed);
+  switch (aof->RequestRewrite(ctx.now_ms, ctx.client.in_multi)) {
+    case AppendOnlyFile::RewriteStart::kStarted:
+      return ctx.reply.Simple("Background append only file rewriting started");
+    case AppendOnlyFile::RewriteStart::kScheduled:
+      return ctx.reply.Simple("Background append only file rewriting scheduled");
+    case AppendOnlyFile::RewriteStart::kInProgress:
+      return ctx.Error(err::kAofRewriteInProgress);
+    case AppendOnlyFile::RewriteStart::kFailed:
+      return ctx.Error(err::kAofRewriteFailed);
+  }
 }
 
 // LASTSAVE -> the Unix time (s) of the last successful save, or of the start.
@@ -255,8 +275,11 @@ std::string SnapshotPath(const Engine& engine) {
 }
 
 void RefreshDenyWrites(Engine& engine) {
-  engine.save.deny_writes = engine.config.stop_writes_on_bgsave_error && HasSaveRules(engine) &&
-                            !engine.save.last_bgsave_ok;
+  engine.save.deny_writes = (engine.config.stop_writes_on_bgsave_error && HasSaveRules(engine) &&
+                             !engine.save.last_bgsave_ok) ||
+                            !engine.save.aof_write_ok;
+  engine.save.deny_text = engine.save.aof_write_ok ? err::kMisconf
+                                                   : std::string_view(engine.save.aof_write_error);
 }
 
 bool SaveSnapshot(Engine& engine, int64_t now_ms, std::string* error) {
@@ -336,6 +359,7 @@ void PersistCron(Engine& engine, int64_t now_ms) {
     RefreshDenyWrites(engine);
   }
   std::string error;
+  if (st.aof_child_pid > 0) return;  // an AOF rewrite runs: BGSAVE waits for it
   if (st.scheduled) {
     st.scheduled = false;
     StartBackgroundSave(engine, now_ms, &error);
@@ -410,6 +434,7 @@ bool SaveBeforeShutdown(Engine& engine, int64_t now_ms, bool force_save, bool no
     ::unlink(TempPath(engine, static_cast<long>(st.child_pid)).c_str());
     st.child_pid = -1;
   }
+  if (st.aof != nullptr) st.aof->StopRewrite();
   if (!(force_save || (HasSaveRules(engine) && !nosave))) return true;
   LogLine(engine, 0, "Saving the final RDB snapshot before exiting.");
   std::string error;
@@ -422,6 +447,9 @@ bool SaveBeforeShutdown(Engine& engine, int64_t now_ms, bool force_save, bool no
 
 std::vector<Command> PersistCommands() {
   return {
+      {.name = "bgrewriteaof", .arity = 1, .flags = kAdmin | kNoScript | kNoAsyncLoading,
+       .run = BgRewriteAof, .group = "server", .since = "1.0.0",
+       .summary = "Rewrites the append-only file's base from a forked child.", .syntax = ""},
       {.name = "dump", .arity = 2, .flags = kReadOnly, .keys = {1, 1, 1}, .run = Dump,
        .group = "generic", .since = "2.6.0",
        .summary = "Answers a key's value serialized in Redis's RDB format.", .syntax = "key"},

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "modules/aof.h"
 #include "modules/args.h"
 #include "modules/command_docs.h"
 #include "modules/common.h"
@@ -252,8 +253,8 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("lazyfreed_objects", LazyFreer::Instance().freed());
 }
 
-// Snapshots (modules/persist.h); no append-only file yet, so its fields are those of a
-// Redis with appendonly no.
+// Snapshots (modules/persist.h) and the append-only file (modules/aof.h), Redis 7.0's fields
+// in its order.
 void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   const SaveState& st = ctx.engine.save;
   const bool child = st.child_pid > 0;
@@ -279,18 +280,30 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("rdb_last_cow_size", 0);
   w.Field("rdb_last_load_keys_expired", st.loaded_expired);
   w.Field("rdb_last_load_keys_loaded", st.loaded_keys);
-  w.Field("aof_enabled", ctx.config().appendonly ? 1 : 0);
-  w.Field("aof_rewrite_in_progress", 0);
-  w.Field("aof_rewrite_scheduled", 0);
-  w.Field("aof_last_rewrite_time_sec", -1);
-  w.Field("aof_current_rewrite_time_sec", -1);
-  w.Field("aof_last_bgrewrite_status", "ok");
-  w.Field("aof_rewrites", 0);
-  w.Field("aof_rewrites_consecutive_failures", 0);
+  const AppendOnlyFile* aof = st.aof;
+  const bool aof_on = aof != nullptr && aof->state() != AppendOnlyFile::State::kOff;
+  const bool rewriting = st.aof_child_pid > 0;
+  w.Field("aof_enabled", aof_on ? 1 : 0);
+  w.Field("aof_rewrite_in_progress", rewriting ? 1 : 0);
+  w.Field("aof_rewrite_scheduled", st.aof_rewrite_scheduled ? 1 : 0);
+  w.Field("aof_last_rewrite_time_sec", st.aof_last_rewrite_time_s);
+  w.Field("aof_current_rewrite_time_sec",
+          rewriting ? (ctx.now_ms - st.aof_child_start_ms) / 1000 : int64_t{-1});
+  w.Field("aof_last_bgrewrite_status", st.aof_last_rewrite_ok ? "ok" : "err");
+  w.Field("aof_rewrites", st.aof_rewrites);
+  w.Field("aof_rewrites_consecutive_failures", st.aof_rewrite_failures);
   w.Field("aof_last_write_status", st.aof_write_ok ? "ok" : "err");
   w.Field("aof_last_cow_size", 0);
   w.Field("module_fork_in_progress", 0);
   w.Field("module_fork_last_cow_size", 0);
+  if (aof_on) {
+    w.Field("aof_current_size", aof->current_size());
+    w.Field("aof_base_size", aof->base_size());
+    w.Field("aof_pending_rewrite", st.aof_rewrite_scheduled ? 1 : 0);
+    w.Field("aof_buffer_length", static_cast<uint64_t>(aof->buffer_length()));
+    w.Field("aof_pending_bio_fsync", 0);
+    w.Field("aof_delayed_fsync", 0);
+  }
 }
 
 void InfoStats(CommandContext& ctx, InfoWriter& w) {

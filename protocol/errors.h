@@ -597,6 +597,15 @@ inline constexpr std::string_view kInvalidFreq =
     "ERR Invalid FREQ value, must be >= 0 and <= 255";
 inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
 inline constexpr std::string_view kSaveFailed = "ERR";  // SAVE's bare error, as Redis
+// ---- aof part: BGREWRITEAOF (modules/aof.cc, persist.cc) ----
+inline constexpr std::string_view kBgsaveAnotherChild =
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE "
+    "in order to schedule a BGSAVE whenever possible.";
+inline constexpr std::string_view kAofRewriteInProgress =
+    "ERR Background append only file rewriting already in progress";
+inline constexpr std::string_view kAofRewriteFailed =
+    "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+    "information.";
 inline constexpr std::string_view kMisconf =
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
     "to disk. Commands that may modify the data set are disabled, because this instance is "

@@ -17,6 +17,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "modules/aof.h"
+#include "modules/engine.h"
 #include "server/log.h"
 #include "server/version.h"
 #include "storage/db.h"
@@ -156,6 +158,79 @@ std::vector<MetricFamily> DownFamilies() {
   return f.Take();
 }
 
+void TakePersistence(const Engine& engine, int64_t now_ms, MetricsSnapshot::Persistence* p) {
+  const SaveState& st = engine.save;
+  p->loading = st.loading;
+  p->changes_since_last_save = engine.keyspace.dirty() - engine.dirty_at_last_save;
+  p->last_save_s = st.lastsave_s != 0 ? st.lastsave_s : engine.stats.start_time_ms / 1000;
+  p->bgsave_in_progress = st.child_pid > 0;
+  p->last_bgsave_ok = st.last_bgsave_ok;
+  p->last_bgsave_s = st.last_bgsave_time_s;
+  p->current_bgsave_s = st.child_pid > 0 ? (now_ms - st.child_start_ms) / 1000 : -1;
+  p->saves = st.saves;
+  const AppendOnlyFile* aof = st.aof;
+  p->aof_enabled = aof != nullptr && aof->state() != AppendOnlyFile::State::kOff;
+  p->aof_rewrite_in_progress = st.aof_child_pid > 0;
+  p->aof_rewrite_scheduled = st.aof_rewrite_scheduled;
+  p->aof_last_rewrite_s = st.aof_last_rewrite_time_s;
+  p->aof_current_rewrite_s = st.aof_child_pid > 0 ? (now_ms - st.aof_child_start_ms) / 1000 : -1;
+  p->aof_last_rewrite_ok = st.aof_last_rewrite_ok;
+  p->aof_last_write_ok = st.aof_write_ok;
+  p->aof_rewrites = st.aof_rewrites;
+  p->aof_last_switch_us = st.aof_last_switch_us;
+  if (aof != nullptr) {
+    p->aof_current_size = aof->current_size();
+    p->aof_base_size = aof->base_size();
+    p->aof_buffer_length = aof->buffer_length();
+    p->aof_fsyncs = aof->fsyncs();
+    p->aof_fsync_us = aof->fsync_us();
+  }
+}
+
+// redis_exporter's names for INFO persistence, plus firn_aof_* for the fsyncs and the rewrite's
+// switch-over pause, which Redis does not report.
+void PersistenceSeries(Families& f, const MetricsSnapshot::Persistence& p) {
+  auto d = [](auto v) { return static_cast<double>(v); };
+  f.Gauge("redis_loading_dump_file", "loading_dump_file metric", p.loading ? 1 : 0);
+  f.Gauge("redis_rdb_changes_since_last_save", "rdb_changes_since_last_save metric",
+          d(p.changes_since_last_save));
+  f.Gauge("redis_rdb_last_save_timestamp_seconds", "rdb_last_save_timestamp_seconds metric",
+          d(p.last_save_s));
+  f.Gauge("redis_rdb_bgsave_in_progress", "rdb_bgsave_in_progress metric",
+          p.bgsave_in_progress ? 1 : 0);
+  f.Gauge("redis_rdb_last_bgsave_status", "rdb_last_bgsave_status metric",
+          p.last_bgsave_ok ? 1 : 0);
+  f.Gauge("redis_rdb_last_bgsave_duration_sec", "rdb_last_bgsave_duration_sec metric",
+          d(p.last_bgsave_s));
+  f.Gauge("redis_rdb_current_bgsave_duration_sec", "rdb_current_bgsave_duration_sec metric",
+          d(p.current_bgsave_s));
+  f.Counter("redis_rdb_saves_total", "rdb_saves_total metric", d(p.saves));
+  f.Gauge("redis_aof_enabled", "aof_enabled metric", p.aof_enabled ? 1 : 0);
+  f.Gauge("redis_aof_rewrite_in_progress", "aof_rewrite_in_progress metric",
+          p.aof_rewrite_in_progress ? 1 : 0);
+  f.Gauge("redis_aof_rewrite_scheduled", "aof_rewrite_scheduled metric",
+          p.aof_rewrite_scheduled ? 1 : 0);
+  f.Gauge("redis_aof_last_rewrite_duration_sec", "aof_last_rewrite_duration_sec metric",
+          d(p.aof_last_rewrite_s));
+  f.Gauge("redis_aof_current_rewrite_duration_sec", "aof_current_rewrite_duration_sec metric",
+          d(p.aof_current_rewrite_s));
+  f.Gauge("redis_aof_last_bgrewrite_status", "aof_last_bgrewrite_status metric",
+          p.aof_last_rewrite_ok ? 1 : 0);
+  f.Gauge("redis_aof_last_write_status", "aof_last_write_status metric",
+          p.aof_last_write_ok ? 1 : 0);
+  f.Gauge("redis_aof_rewrites", "aof_rewrites metric", d(p.aof_rewrites));
+  f.Gauge("redis_aof_current_size_bytes", "aof_current_size_bytes metric",
+          d(p.aof_current_size));
+  f.Gauge("redis_aof_base_size_bytes", "aof_base_size_bytes metric", d(p.aof_base_size));
+  f.Gauge("redis_aof_buffer_length", "aof_buffer_length metric", d(p.aof_buffer_length));
+  f.Counter("firn_aof_fsyncs_total", "fsyncs of the append-only file", d(p.aof_fsyncs));
+  f.Counter("firn_aof_fsync_seconds_total", "time spent in those fsyncs",
+            d(p.aof_fsync_us) / 1e6);
+  f.Gauge("firn_aof_rewrite_switch_seconds",
+          "how long the loop waited switching the last rewrite's base in (-1: none yet)",
+          p.aof_last_switch_us < 0 ? -1.0 : d(p.aof_last_switch_us) / 1e6);
+}
+
 }  // namespace
 
 MetricsSnapshot TakeMetricsSnapshot(const Engine& engine, int64_t now_ms) {
@@ -199,6 +274,7 @@ MetricsSnapshot TakeMetricsSnapshot(const Engine& engine, int64_t now_ms) {
       }
     }
   }
+  TakePersistence(engine, now_ms, &snap.persistence);
   // Limiters: at most metrics-max-limiters names; the rest (and "other") folded into "other".
   const std::string_view other = RateLimitStats::kOtherLimiter;
   const size_t cap = static_cast<size_t>(std::max(1, engine.config.metrics_max_limiters));
@@ -271,6 +347,7 @@ std::vector<MetricFamily> MetricFamiliesFrom(const MetricsSnapshot& snap, const 
   }
   CommandSeries(f, snap);
   RateLimitSeries(f, snap);
+  PersistenceSeries(f, snap.persistence);
   return f.Take();
 }
 

@@ -83,6 +83,31 @@ struct MetricsSnapshot {
   KeyspaceStats keyspace;
   std::vector<DbCounts> dbs;
   std::vector<CommandRow> commands;  // those that ran or were refused
+  // Persistence (INFO persistence's figures, modules/persist.h and modules/aof.h).
+  struct Persistence {
+    bool loading = false;
+    uint64_t changes_since_last_save = 0;
+    int64_t last_save_s = 0;
+    bool bgsave_in_progress = false;
+    bool last_bgsave_ok = true;
+    int64_t last_bgsave_s = -1;
+    int64_t current_bgsave_s = -1;
+    uint64_t saves = 0;
+    bool aof_enabled = false;
+    bool aof_rewrite_in_progress = false;
+    bool aof_rewrite_scheduled = false;
+    int64_t aof_last_rewrite_s = -1;
+    int64_t aof_current_rewrite_s = -1;
+    bool aof_last_rewrite_ok = true;
+    bool aof_last_write_ok = true;
+    uint64_t aof_rewrites = 0;
+    uint64_t aof_current_size = 0;
+    uint64_t aof_base_size = 0;
+    uint64_t aof_buffer_length = 0;
+    uint64_t aof_fsyncs = 0;
+    uint64_t aof_fsync_us = 0;
+    int64_t aof_last_switch_us = -1;
+  } persistence;
   // At most metrics-max-limiters names, then "other" with everything else folded in.
   std::vector<std::pair<std::string, RateLimitStats::Counts>> limiters;
 };

@@ -282,10 +282,11 @@ void Server::Listen() {
   // The snapshot loads before any client can connect (Redis answers -LOADING meanwhile).
   // With appendonly the AOF directory is the source (Redis's rule); else dump.rdb.
   std::string error;
+  // The AOF object exists with appendonly no too: BGREWRITEAOF and CONFIG SET appendonly.
+  aof_ = std::make_unique<AppendOnlyFile>(engine_);
+  engine_.save.aof = aof_.get();
   if (cfg.appendonly) {
-    aof_ = std::make_unique<AppendOnlyFile>(engine_);
     if (!aof_->Start(RealtimeMs(), &error)) throw std::runtime_error(error);
-    engine_.observers.Set(KeyspaceFanout::kJournal, &journal_expiry_);
   } else if (!LoadSnapshotAtStartup(engine_, RealtimeMs(), &error)) {
     throw std::runtime_error(error);
   }
@@ -536,7 +537,8 @@ bool Server::TakeInput(Connection* c, size_t nread) {
   const int64_t now_ms = NowMs();
   c->client->last_interaction_ms = now_ms;
   ProcessInput(c, now_ms);
-  if (aof_ != nullptr && aof_->HasPending()) {
+  // The journal, when set, is the AOF: one load when it is off, as before it always existed.
+  if (engine_.journal != nullptr && aof_->HasPending()) {
     OutputReady(*c->client);  // written after the AOF flush, at the end of the iteration
     return false;
   }
@@ -558,7 +560,7 @@ void Server::RunUnblocked() {
       Connection* c = it->second;
       if (c->closing || c->client->blocked) continue;
       ProcessInput(c, NowMs());
-      if (aof_ != nullptr && aof_->HasPending()) {
+      if (engine_.journal != nullptr && aof_->HasPending()) {
         OutputReady(*c->client);  // after the AOF flush
       } else {
         Write(c);
@@ -1051,8 +1053,11 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
   } else if (name == "appendonly") {
-    if (engine_.config.appendonly != (aof_ != nullptr)) {
-      return std::string("turning the append-only file on or off takes a restart");
+    if (aof_ != nullptr && !engine_.config.appendonly) {
+      aof_->Disable();
+    } else if (aof_ != nullptr) {
+      std::string error;
+      if (!aof_->Enable(NowMs(), &error)) return error;
     }
   } else if (name == "save" || name == "stop-writes-on-bgsave-error") {
     RefreshDenyWrites(engine_);

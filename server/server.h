@@ -193,9 +193,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
   int metrics_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;
-  std::unique_ptr<AppendOnlyFile> aof_;  // appendonly yes (modules/aof.h)
-  // Expired and evicted keys reach the AOF as DEL (modules/journal.h).
-  JournalExpiryObserver journal_expiry_{engine_};
+  std::unique_ptr<AppendOnlyFile> aof_;  // created by Listen (modules/aof.h)
   SystemdNotifier systemd_;
   int64_t last_status_ms_ = 0;
   int cron_period_ms_ = 0;

@@ -137,3 +137,30 @@ TEST_CASE("a failed save with save rules turns writes and PING into -MISCONF", "
   firn::RefreshDenyWrites(h.engine);  // the server does this on CONFIG SET and every tick
   CHECK(h.Run({"SET", "a", "1"}) == "+OK\r\n");
 }
+
+TEST_CASE("An AOF write error refuses writes with its own -MISCONF until it clears", "[persist]") {
+  CommandHarness h;
+  h.engine.save.aof_write_ok = false;
+  h.engine.save.aof_write_error = "MISCONF Errors writing to the AOF file: No space left on device";
+  firn::RefreshDenyWrites(h.engine);
+  CHECK(h.Run({"SET", "k", "v"}) ==
+        "-MISCONF Errors writing to the AOF file: No space left on device\r\n");
+  CHECK(h.Run({"GET", "k"}) == "$-1\r\n");
+  h.engine.save.aof_write_ok = true;
+  firn::RefreshDenyWrites(h.engine);
+  CHECK(h.Run({"SET", "k", "v"}) == "+OK\r\n");
+}
+
+TEST_CASE("BGREWRITEAOF without an append-only file object, and BGSAVE beside a rewrite child",
+          "[persist]") {
+  CommandHarness h;
+  CHECK(h.Run({"BGREWRITEAOF"}) == "-ERR Can't execute an AOF background rewriting. Please "
+                                   "check the server logs for more information.\r\n");
+  h.engine.save.aof_child_pid = 999999;  // as if a rewrite child ran
+  CHECK(h.Run({"BGSAVE"}) == "-ERR Another child process is active (AOF?): can't BGSAVE right "
+                             "now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever "
+                             "possible.\r\n");
+  CHECK(h.Run({"BGSAVE", "SCHEDULE"}) == "+Background saving scheduled\r\n");
+  CHECK(h.engine.save.scheduled);
+  h.engine.save.aof_child_pid = -1;
+}
