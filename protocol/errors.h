@@ -626,4 +626,8 @@ inline constexpr std::string_view kProtectedModeDenied =
 // The generic error code; EXECABORT's text leaves it out (Redis's own refusals lack it there).
 inline constexpr std::string_view kErrCode = "ERR ";
 
+// fuzz (defects the fuzz targets found; modules/acl.cc).
+inline constexpr std::string_view kAclUsernameSpaces =
+    "ERR Usernames can't contain spaces or null characters";
+
 }  // namespace firn::err
