@@ -82,9 +82,10 @@ size_t PubSub::Publish(ClientRegistry& clients, Kind kind, std::string_view chan
     }
   }
   if (kind != kChannel) return received;
-  for (const auto& [pattern, subscribers] : names_[kPattern]) {
+  for (const auto& entry : names_[kPattern]) {
+    const auto& pattern = entry.first;  // a named reference: clang 14 captures no bindings
     if (!GlobMatch(pattern, channel)) continue;
-    for (ClientInfo* c : subscribers) {
+    for (ClientInfo* c : entry.second) {
       clients.SendReply(*c, [&](ReplyBuilder& r) {
         r.Push(4);
         r.Bulk("pmessage");

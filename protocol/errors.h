@@ -649,5 +649,8 @@ inline constexpr std::string_view kErrCode = "ERR ";
 // ---- tls ----
 // CONFIG SET of a tls-* setting whose new TLS context does not build (the reason is logged).
 inline constexpr std::string_view kConfigTls = "Unable to update TLS configuration. Check server logs.";
+// fuzz (defects the fuzz targets found; modules/acl.cc).
+inline constexpr std::string_view kAclUsernameSpaces =
+    "ERR Usernames can't contain spaces or null characters";
 
 }  // namespace firn::err
