@@ -40,6 +40,7 @@
 #include <deque>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "storage/dict.h"
 #include "storage/memory.h"
@@ -113,7 +114,7 @@ class FieldNames {
     for (size_t i = HashKey(name) & (kNameSlots - 1);; i = (i + 1) & (kNameSlots - 1)) {
       const uint16_t s = slots_[i];
       if (s == 0) return -1;
-      if (names_[s - 1] == name) return s - 1;
+      if (views_[s - 1] == name) return s - 1;
     }
   }
   // The id of name, entering it when there is room; -1 when it stays literal.
@@ -123,27 +124,31 @@ class FieldNames {
     for (;; i = (i + 1) & (kNameSlots - 1)) {
       const uint16_t s = slots_[i];
       if (s == 0) break;
-      if (names_[s - 1] == name) return s - 1;
+      if (views_[s - 1] == name) return s - 1;
     }
     if (names_.size() >= kMaxNames) return -1;
+    if (views_.empty()) views_.reserve(kMaxNames);
     names_.emplace_back(name);  // a deque: names already entered never move
+    views_.push_back(names_.back());
     slots_[i] = static_cast<uint16_t>(names_.size());
     return static_cast<int32_t>(names_.size() - 1);
   }
-  std::string_view Name(size_t id) const { return names_[id]; }
+  std::string_view Name(size_t id) const { return views_[id]; }
 
  private:
   std::deque<std::string> names_;
+  std::vector<std::string_view> views_;  // by id, into names_: one load to resolve an id
   uint16_t slots_[kNameSlots] = {};
 };
 
-FieldNames& Names() {
-  static FieldNames* names = new FieldNames();  // never destroyed: views into it are kept
-  return *names;
-}
+// A namespace-scope object rather than a function's static: resolving an id on every pair
+// read should not test an initialization guard.
+FieldNames g_names;
+
+FieldNames& Names() { return g_names; }
 
 // The field at p, and the byte after it.
-const char* ReadField(const char* p, std::string_view* field) {
+[[gnu::always_inline]] inline const char* ReadField(const char* p, std::string_view* field) {
   size_t tag;
   p = GetVarint(p, &tag);
   if (tag & 1) {
@@ -155,7 +160,7 @@ const char* ReadField(const char* p, std::string_view* field) {
 }
 
 // The pair at p: its field, value, and the byte after it.
-const char* ReadPair(const char* p, std::string_view* field, std::string_view* value) {
+[[gnu::always_inline]] inline const char* ReadPair(const char* p, std::string_view* field, std::string_view* value) {
   size_t n;
   p = ReadField(p, field);
   p = GetVarint(p, &n);
