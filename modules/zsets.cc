@@ -608,11 +608,10 @@ void PopCommand(CommandContext& ctx, bool max) {
   }
   for (size_t i = 0; i < n; ++i) {
     const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
-    const std::string member(it.member);
     if (has_count) ctx.reply.Pair();
-    ctx.reply.Bulk(member);
+    ctx.reply.Bulk(it.member);
     ctx.reply.Double(it.score);
-    z->Remove(member);
+    z->Remove(it.member);  // the set's own bytes: Remove allows it, no copy needed
   }
   Removed(ctx, e);
 }
@@ -637,11 +636,10 @@ void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) 
     ctx.reply.Array(n);
     for (size_t i = 0; i < n; ++i) {
       const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
-      const std::string member(it.member);
       ctx.reply.Array(2);
-      ctx.reply.Bulk(member);
+      ctx.reply.Bulk(it.member);
       ctx.reply.Double(it.score);
-      z->Remove(member);
+      z->Remove(it.member);
     }
     Removed(ctx, e);
     return;
@@ -673,12 +671,11 @@ void BlockingPop(CommandContext& ctx, bool max) {
     if (e == nullptr) continue;
     ZSet* z = ZSetOf(e);
     const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
-    const std::string member(it.member);
     ctx.reply.Array(3);
     ctx.reply.Bulk(ctx.arg(k));
-    ctx.reply.Bulk(member);
+    ctx.reply.Bulk(it.member);
     ctx.reply.Double(it.score);
-    z->Remove(member);
+    z->Remove(it.member);
     Removed(ctx, e);
     return;
   }

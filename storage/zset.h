@@ -56,6 +56,8 @@ class ZSet {
   // to the tree.
   bool Set(std::string_view member, double score, const Limits& limits);
   bool Set(std::string_view member, double score) { return Set(member, score, Limits()); }
+  // Removes member; returns whether it was there. member may view the set's own copy (an
+  // Item's member), which is invalid afterwards.
   bool Remove(std::string_view member);
   // 0-based rank of member in ascending order, or nullopt.
   std::optional<size_t> Rank(std::string_view member) const;
