@@ -362,6 +362,12 @@ const Setting kSettings[] = {
      .member = &Config::lazyfree_lazy_user_del},
     {.name = "lazyfree-lazy-user-flush", .section = "memory", .kind = Kind::kBool,
      .member = &Config::lazyfree_lazy_user_flush},
+    {.name = "lazyfree-lazy-eviction", .section = "memory", .kind = Kind::kBool,
+     .member = &Config::lazyfree_lazy_eviction},
+    {.name = "lazyfree-lazy-expire", .section = "memory", .kind = Kind::kBool,
+     .member = &Config::lazyfree_lazy_expire},
+    {.name = "lazyfree-lazy-server-del", .section = "memory", .kind = Kind::kBool,
+     .member = &Config::lazyfree_lazy_server_del},
     // [collections]
     {.name = "list-max-listpack-size", .section = "collections", .kind = Kind::kInt,
      .member = &Config::list_max_listpack_size, .min = INT_MIN, .max = kIntMax,

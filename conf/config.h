@@ -122,6 +122,9 @@ struct Config {
   int lfu_decay_time = 1;               // minutes, 0..INT_MAX
   bool lazyfree_lazy_user_del = false;  // DEL behaves like UNLINK
   bool lazyfree_lazy_user_flush = false;  // FLUSHALL/FLUSHDB without a mode flush ASYNC
+  bool lazyfree_lazy_eviction = false;    // evicted big values freed in the background
+  bool lazyfree_lazy_expire = false;      // expired big values freed in the background
+  bool lazyfree_lazy_server_del = false;  // overwritten/server-deleted big values likewise
 
   // [collections] Redis's thresholds for the compact encodings.
   int list_max_listpack_size = -2;  // > 0: elements per list node; -1..-5: 4..64 KiB a node
