@@ -673,7 +673,10 @@ void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) 
       ctx.reply.Double(it.score);
       z->Remove(member);
     }
+    const bool emptied = z->size() == 0;
     Removed(ctx, e);
+    ctx.engine.notifier.NotifyRemoved(kNotifyZset, max ? "zpopmax" : "zpopmin", ctx.client.db,
+                                      ctx.arg(k), emptied);
     return;
   }
   BlockOnKeysOrNull(ctx, keys_at, where_at, timeout_ms, blocking);
