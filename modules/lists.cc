@@ -425,11 +425,18 @@ void Move(CommandContext& ctx, End from, End to) {
   const std::string value(from == End::kLeft ? l->Front() : l->Back());
   PopOne(l, from);
   ctx.reply.Bulk(value);
+  // Redis's events: the push on destination, then the pop on source (and its "del").
+  KeyspaceNotifier& notifier = ctx.engine.notifier;
+  const std::string_view push_event = to == End::kLeft ? "lpush" : "rpush";
+  const std::string_view pop_event = from == End::kLeft ? "lpop" : "rpop";
   if (dst == src) {
     Push(l, to, value);
     Pushed(ctx, src);
+    notifier.Notify(kNotifyList, push_event, ctx.client.db, dst_key);
+    notifier.Notify(kNotifyList, pop_event, ctx.client.db, src_key);
     return;
   }
+  const bool emptied = l->empty();
   Removed(ctx, src);
   if (dst != nullptr) {
     Push(ListOf(dst), to, value);
@@ -439,6 +446,8 @@ void Move(CommandContext& ctx, End from, End to) {
     dst = CreateList(ctx, dst_key, fresh);
   }
   Pushed(ctx, dst);
+  notifier.Notify(kNotifyList, push_event, ctx.client.db, dst_key);
+  notifier.NotifyRemoved(kNotifyList, pop_event, ctx.client.db, src_key, emptied);
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT -> the element moved, or nil.
@@ -465,7 +474,10 @@ void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) 
     ctx.reply.Array(2);
     ctx.reply.Bulk(ctx.arg(k));
     PopInto(ctx, l, end, std::min(a.count, l->size()));
+    const bool emptied = l->empty();
     Removed(ctx, e);
+    ctx.engine.notifier.NotifyRemoved(kNotifyList, end == End::kLeft ? "lpop" : "rpop",
+                                      ctx.client.db, ctx.arg(k), emptied);
     return;
   }
   BlockOnKeysOrNull(ctx, a.keys_at, a.keys_end, timeout_ms, blocking);

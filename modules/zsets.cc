@@ -641,7 +641,10 @@ void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) 
       ctx.reply.Double(it.score);
       z->Remove(it.member);
     }
+    const bool emptied = z->size() == 0;
     Removed(ctx, e);
+    ctx.engine.notifier.NotifyRemoved(kNotifyZset, max ? "zpopmax" : "zpopmin", ctx.client.db,
+                                      ctx.arg(k), emptied);
     return;
   }
   BlockOnKeysOrNull(ctx, a.keys_at, a.keys_end, timeout_ms, blocking);
