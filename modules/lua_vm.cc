@@ -762,7 +762,7 @@ void EmitResult(lua_State* L, int script_resp, ReplyBuilder& out) {
     buffer->resize(start);
     size_t n = 0;
     const char* message = lua_tolstring(L, -1, &n);
-    out.Error(std::string("ERR ") + std::string(message != nullptr ? message : "", n));
+    out.Error(std::string(err::kErrCode) + std::string(message != nullptr ? message : "", n));
     lua_pop(L, 1);
   }
 }
