@@ -232,8 +232,6 @@ bool MayBlock(const CommandContext& ctx) {
 void BlockClient(CommandContext& ctx, const std::vector<std::string_view>& keys,
                  int64_t timeout_ms, BlockTimeoutReply kind,
                  const std::vector<std::string>& rerun_argv) {
-  // Counted once, when it ends (served, timed out, unblocked).
-  ctx.uncounted = true;
   if (g_rerun.client == &ctx.client) {
     // A wake-up that found nothing: the client keeps its place and its deadline. A stream
     // command may have a fresher argv to wait with.
@@ -301,11 +299,21 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
 
 namespace {
 
-// A blocked call that ends without running again is counted here (see
-// CommandContext::uncounted).
-void CountEnded(Engine& engine, const std::vector<std::string>& argv, bool failed) {
+// INFO commandstats count a blocking command once, as Redis does. The call that blocked was
+// counted by Execute; its re-runs on wake-up are not counted again (their calls and latency
+// samples are taken back here, on this cold path, so the command path pays nothing), but a
+// re-run's failure and time stand. A blocked call that ends in an error without a re-run
+// (its stream gone, CLIENT UNBLOCK ... ERROR) adds its failure with CountFailed.
+void CountFailed(Engine& engine, const std::vector<std::string>& argv) {
   std::vector<std::string_view> views(argv.begin(), argv.end());
-  if (const Command* cmd = ResolveCommand(engine.commands, views)) CountBlockedCall(*cmd, failed);
+  if (const Command* cmd = ResolveCommand(engine.commands, views)) ++cmd->stats.failed_calls;
+}
+
+void UncountRerun(const Command& cmd, const CommandStats& before) {
+  CommandStats& st = cmd.stats;
+  st.calls = before.calls;
+  std::copy(std::begin(before.latency_buckets), std::end(before.latency_buckets),
+            std::begin(st.latency_buckets));
 }
 
 }  // namespace
@@ -348,7 +356,7 @@ void ServeBlockedClients(Engine& engine, int64_t now_ms) {
           if (e == nullptr || e->type() != b->type) {
             if (b->type != ValueType::kStream) break;
             if (client.sink.buffer == nullptr || !EqualsNoCase(b->argv[0], "xreadgroup")) continue;
-            CountEnded(engine, b->argv, true);
+            CountFailed(engine, b->argv);
             state.Remove(client);
             engine.errors.Count(err::kStreamKeyGone);
             engine.clients.SendReply(
@@ -364,9 +372,11 @@ void ServeBlockedClients(Engine& engine, int64_t now_ms) {
         if (cmd == nullptr) continue;
         const Rerun saved = g_rerun;
         g_rerun = Rerun{&client, false};
+        const CommandStats before = cmd->stats;
         engine.clients.SendReply(client, [&](ReplyBuilder& reply) {
           Execute(engine, client, *cmd, argv, reply, now_ms);
         });
+        UncountRerun(*cmd, before);
         const bool stay = g_rerun.stay;
         g_rerun = saved;
         if (!stay) {
@@ -389,7 +399,6 @@ void ExpireBlockedClients(Engine& engine, int64_t now_ms) {
     BlockingState::Blocked* b = state.Find(*client);
     if (b == nullptr) continue;
     const BlockTimeoutReply kind = b->kind;
-    CountEnded(engine, b->argv, false);
     state.Remove(*client);
     engine.clients.SendReply(*client, [&](ReplyBuilder& reply) { SendTimeoutReply(reply, kind); });
     TellUnblocked(engine, *client);
@@ -410,7 +419,7 @@ bool UnblockClient(Engine& engine, ClientInfo& client, bool error) {
   BlockingState::Blocked* b = engine.blocking.Find(client);
   if (b == nullptr || b->postponed) return false;
   const BlockTimeoutReply kind = b->kind;
-  CountEnded(engine, b->argv, error);
+  if (error) CountFailed(engine, b->argv);
   engine.blocking.Remove(client);
   engine.clients.SendReply(client, [&](ReplyBuilder& reply) {
     if (error) {

@@ -163,9 +163,6 @@ struct CommandContext {
   // Sends an error and marks the call failed (INFO commandstats failed_calls).
   void Error(std::string_view message);
   bool failed = false;
-  // The call blocked (or, woken, blocked again): INFO commandstats counts it once, when it is
-  // served, times out or is unblocked (modules/blocking.cc), as Redis does.
-  bool uncounted = false;
 };
 
 }  // namespace firn

@@ -210,7 +210,7 @@ namespace {
   engine.current_command = &cmd;
   cmd.run(ctx);
   const int64_t duration_us = engine.clock_us() - start_us;
-  if (!ctx.uncounted) [[likely]] Record(cmd, duration_us, ctx.failed);
+  Record(cmd, duration_us, ctx.failed);
   engine.slowlog.MaybeRecord(engine.config.slowlog_log_slower_than, engine.config.slowlog_max_len,
                              cmd, client, argv, duration_us, now_ms);
   if (engine.config.latency_monitor_threshold > 0) [[unlikely]] {
@@ -240,8 +240,6 @@ namespace {
 }
 
 }  // namespace
-
-void CountBlockedCall(const Command& cmd, bool failed) { Record(cmd, 0, failed); }
 
 void Execute(Engine& engine, ClientInfo& client, const Command& cmd,
              const std::vector<std::string_view>& argv, ReplyBuilder& reply, int64_t now_ms) {

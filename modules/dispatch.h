@@ -66,10 +66,6 @@ void DispatchWhileBusy(Engine& engine, ClientInfo& client,
                        const std::vector<std::string_view>& argv, std::string* out,
                        int64_t now_ms);
 
-// Counts one call of cmd in INFO commandstats (no time): a blocked call when it ends without
-// being run again (timed out, unblocked, its stream's group or key gone).
-void CountBlockedCall(const Command& cmd, bool failed);
-
 // Execution of an admitted command: cmd is the resolved row (a subcommand's own row for a
 // container) and argv its full argument list. REQUIRES: cmd.ArityFits(argv.size()).
 void Execute(Engine& engine, ClientInfo& client, const Command& cmd,

@@ -184,12 +184,23 @@ struct Stream::Node {
   StreamId last;        // the last id appended, deleted or not
   uint32_t count = 0;   // entries, deleted ones included
   uint32_t live = 0;
-  uint32_t master_fields = 0;
   uint32_t entries_at = 0;  // offset of the first entry in data
   // The size Redis's listpack for this node would have, but its live and deleted counters
-  // (which Redis rewrites in place as they change): what decides where a node ends.
-  size_t lp_rest = 0;
-  std::string data;
+  // (which Redis rewrites in place as they change): what decides where a node ends. Under
+  // 2^32: Redis caps a listpack at 1 GiB (kept at the cap if an entry overshoots).
+  uint32_t lp_rest = 0;
+  std::string data;  // 80 bytes in all: a jemalloc size class
+
+  void AddListpackBytes(size_t n) {
+    lp_rest = static_cast<uint32_t>(std::min<size_t>(size_t{lp_rest} + n, UINT32_MAX));
+  }
+
+  // The number of master fields (the varint data starts with).
+  uint32_t MasterCount() const {
+    uint64_t n;
+    Get(data.data(), &n);
+    return static_cast<uint32_t>(n);
+  }
 
   size_t ListpackBytes() const {
     return lp_rest + rdb::ListpackIntegerBytes(live) + rdb::ListpackIntegerBytes(count - live);
@@ -221,6 +232,7 @@ struct Stream::Node {
     *id = {this->master.ms + dms, seq};
     if (fields != nullptr) fields->clear();
     if (*flags & kSameFields) {
+      const uint32_t master_fields = MasterCount();
       for (uint32_t i = 0; i < master_fields; ++i) {
         std::string_view v;
         p = GetStr(p, &v);
@@ -316,7 +328,7 @@ void Stream::AppendFlat(StreamId id, std::span<const std::string_view> field_val
     }
   }
   if (node == nullptr) node = OpenNode(id, field_values);
-  node->lp_rest += PutEntry(node, id, field_values, false);
+  node->AddListpackBytes(PutEntry(node, id, field_values, false));
   if (length_ == 0) first_id_ = id;
   ++length_;
   last_id_ = id;
@@ -374,9 +386,8 @@ Stream::Node* Stream::OpenNode(StreamId master, std::span<const std::string_view
   node->data.resize(need);
   char* p = PutAt(node->data.data(), n);
   for (size_t i = 0; i < field_values.size(); i += 2) p = PutStrAt(p, field_values[i]);
-  node->master_fields = static_cast<uint32_t>(n);
   node->entries_at = static_cast<uint32_t>(node->data.size());
-  node->lp_rest = lp;
+  node->AddListpackBytes(lp);
   nodes_.push_back(node);
   return node;
 }
@@ -385,14 +396,14 @@ size_t Stream::PutEntry(Node* node, StreamId id, std::span<const std::string_vie
                         bool deleted) {
   const size_t n = field_values.size() / 2;
   // Same fields as the master, in order?
-  bool same = n == node->master_fields;
+  const char* mp = node->data.data();
+  uint64_t count;
+  mp = Get(mp, &count);
+  bool same = n == count;
   if (same) {
-    const char* p = node->data.data();
-    uint64_t count;
-    p = Get(p, &count);
     for (size_t i = 0; i < field_values.size(); i += 2) {
       std::string_view mf;
-      p = GetStr(p, &mf);
+      mp = GetStr(mp, &mf);
       if (!SameBytes(mf, field_values[i])) {
         same = false;
         break;
@@ -479,7 +490,9 @@ void Stream::LoadNode(StreamId master, std::span<const std::string_view> master_
     flat.push_back({});
   }
   // FinishLoad takes the counters' share out once they are known.
-  OpenNode(master, flat)->lp_rest = listpack_bytes;
+  Node* node = OpenNode(master, flat);
+  node->lp_rest = 0;
+  node->AddListpackBytes(listpack_bytes);
 }
 
 void Stream::LoadEntry(StreamId id, bool deleted, const StreamFields& fields) {
