@@ -19,6 +19,7 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   eviction    hit ratio under maxmemory, Zipfian with and without cold scans
   collections memory per element, DEL/UNLINK stalls, list/set/hash/zset redis-benchmark rows
   scripting   EVALSHA of limits' scripts and a token bucket, and Firn's RL.* beside them
+  security    redis-benchmark over TLS, 10,000 idle connections, PING p99 in a connect flood
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -54,6 +55,7 @@ import ratelimit  # noqa: E402
 import streams  # noqa: E402
 import report  # noqa: E402
 import scripting  # noqa: E402
+import security  # noqa: E402
 import throughput  # noqa: E402
 
 # bench/workloads/collections.py by path: the name `collections` is the standard library's.
@@ -63,7 +65,7 @@ collections_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
-            "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate"]
+            "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate", "security"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -83,6 +85,7 @@ REPS = {
     "streams": (1, 3),
     "scripting": (1, 3),
     "clientstate": (1, 3),
+    "security": (1, 3),
 }
 
 _live_servers = []
@@ -389,6 +392,9 @@ class Runner:
         collections_bench.family(self)
     def family_clientstate(self):
         clientstate.family(self)
+
+    def family_security(self):
+        security.family(self)
 
     # ---- driver --------------------------------------------------------------------
 
