@@ -207,23 +207,18 @@ def test_auth_clients_optional_and_no_serve_redis_py_without_a_certificate(start
 
 # ---- protocols and ciphers ----
 
-def test_a_tls12_only_client_is_refused_by_a_tls13_only_server(start_server, certs):
-    servers = start_pair(start_server, certs, "--tls-protocols", "TLSv1.3")
+@pytest.mark.parametrize("server_protocols, refused_client, served_version", [
+    # A TLSv1.2-only client against a TLSv1.3-only server, and the other way round.
+    ("TLSv1.3", dict(max_version=ssl.TLSVersion.TLSv1_2), "TLSv1.3"),
+    ("TLSv1.2", dict(min_version=ssl.TLSVersion.TLSv1_3), "TLSv1.2"),
+])
+def test_tls_protocols_refuse_a_client_of_other_versions(start_server, certs, server_protocols,
+                                                         refused_client, served_version):
+    servers = start_pair(start_server, certs, "--tls-protocols", server_protocols)
     for kind, (srv, port) in servers.items():
-        assert refused(port, client_context(certs, "client",
-                                            max_version=ssl.TLSVersion.TLSv1_2)), kind
+        assert refused(port, client_context(certs, "client", **refused_client)), kind
         ok, c = ping_ok(port, client_context(certs, "client"))
-        assert ok and c.sock.version() == "TLSv1.3", kind
-        c.close()
-
-
-def test_a_tls13_only_client_is_refused_by_a_tls12_only_server(start_server, certs):
-    servers = start_pair(start_server, certs, "--tls-protocols", "TLSv1.2")
-    for kind, (srv, port) in servers.items():
-        assert refused(port, client_context(certs, "client",
-                                            min_version=ssl.TLSVersion.TLSv1_3)), kind
-        ok, c = ping_ok(port, client_context(certs, "client"))
-        assert ok and c.sock.version() == "TLSv1.2", kind
+        assert ok and c.sock.version() == served_version, kind
         c.close()
 
 
