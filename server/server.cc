@@ -1137,6 +1137,7 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
     if (n > 0) {
       if (TakeInput(c, static_cast<size_t>(n))) WriteTls(c);
       if (c->closing) return;
+      if (tls.drained()) break;  // saves the Read that would only say "no more"
       continue;
     }
     // The session is over: a failed handshake, a peer that is not speaking TLS, a refused

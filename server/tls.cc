@@ -37,6 +37,13 @@ namespace firn {
 
 namespace {
 
+// OpenSSL's error queue must be empty before an SSL_read or SSL_write (SSL_get_error reads it);
+// peeking is much cheaper than ERR_clear_error's sweep of every slot, and it is nearly always
+// empty already.
+void ClearErrors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 // OpenSSL's reasons queued for this thread, "; "-joined (the last error usually says most).
 std::string OpenSslErrors() {
   std::string out;
@@ -296,7 +303,7 @@ void TlsSession::Feed(const char* data, size_t len) {
 }
 
 long TlsSession::Read(char* buf, size_t len) {
-  ERR_clear_error();
+  ClearErrors();
   const int n = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, INT_MAX)));
   if (n > 0) {
     handshake_done_ = true;
@@ -323,7 +330,7 @@ long TlsSession::Read(char* buf, size_t len) {
 
 bool TlsSession::Write(std::string_view plain) {
   while (!plain.empty()) {
-    ERR_clear_error();
+    ClearErrors();
     const int chunk = static_cast<int>(std::min<size_t>(plain.size(), 1u << 30));
     const int n = SSL_write(ssl_, plain.data(), chunk);
     if (n <= 0) {
@@ -335,6 +342,8 @@ bool TlsSession::Write(std::string_view plain) {
   }
   return true;
 }
+
+bool TlsSession::drained() const { return in_len_ == 0 && SSL_pending(ssl_) == 0; }
 
 bool TlsSession::peer_verified() const {
   return SSL_get0_peer_certificate(ssl_) != nullptr && SSL_get_verify_result(ssl_) == X509_V_OK;

@@ -65,6 +65,9 @@ class TlsSession {
   // (error() says why: a failed handshake, a refused certificate, a record that is not TLS).
   // A failed handshake may leave an alert in pending() for the peer.
   long Read(char* buf, size_t len);
+  // After Read returned data: true when OpenSSL holds no more plaintext and nothing fed is
+  // left, so a further Read would only answer 0 (the caller may stop reading).
+  bool drained() const;
   // Encrypts plain into pending(). False (error() says why) if the session cannot send.
   bool Write(std::string_view plain);
   // Ciphertext for the socket: handshake messages, records, alerts. The caller writes it and
