@@ -514,3 +514,46 @@ def test_tls_port_can_be_turned_on_and_moved_at_runtime(start_server, certs):
         assert c.cmd("CONFIG", "SET", "tls-port", "0") == b"+OK\r\n", kind
         assert refused(moved, client_context(certs, "client")), kind
         c.close()
+
+
+# ---- many connections ----
+
+IDLE_CONNECTIONS = 10000
+
+
+def test_ten_thousand_idle_connections_are_held_and_the_next_is_refused(start_server):
+    """maxclients' default (10000) connections held at once, each served; one more gets
+    Redis's refusal, and a client leaving makes room. The same on redis-server."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = IDLE_CONNECTIONS + 200
+    if hard < want:
+        pytest.skip("fd limit %d below %d" % (hard, want))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
+    for kind in ("firn", "redis"):
+        srv = start_server(kind=kind)
+        held = []
+        try:
+            for _ in range(IDLE_CONNECTIONS):
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                s.sendall(b"*1\r\n$4\r\nPING\r\n")
+                held.append(s)
+            assert all(s.recv(16) == b"+PONG\r\n" for s in held), kind
+            extra = RawConn(port=srv.port, timeout=5)
+            assert extra.pending(1.0) == b"-ERR max number of clients reached\r\n", kind
+            held.pop().close()
+            deadline = time.monotonic() + 5
+            while True:
+                c = RawConn(port=srv.port, timeout=5)
+                try:
+                    if c.cmd("PING") == b"+PONG\r\n":
+                        break
+                except Exception:
+                    pass
+                finally:
+                    c.close()
+                assert time.monotonic() < deadline, kind
+                time.sleep(0.05)
+        finally:
+            for s in held:
+                s.close()
