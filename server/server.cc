@@ -1135,6 +1135,7 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
     const long n = tls.Read(room.base, room.len);
     if (n == 0) break;
     if (n > 0) {
+      tls.Hold();  // the shared read buffer may be reused if a command turns the loop
       if (TakeInput(c, static_cast<size_t>(n))) WriteTls(c);
       if (c->closing) return;
       if (tls.drained()) break;  // saves the Read that would only say "no more"

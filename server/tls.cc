@@ -298,8 +298,17 @@ TlsSession::TlsSession(const TlsContext& context, int64_t created_ms)
 TlsSession::~TlsSession() { SSL_free(ssl_); }
 
 void TlsSession::Feed(const char* data, size_t len) {
+  if (!held_.empty()) std::string().swap(held_);
   in_ = data;
   in_len_ = len;
+}
+
+void TlsSession::Hold() {
+  if (in_len_ == 0) return;
+  const bool inside = in_ >= held_.data() && in_ < held_.data() + held_.size();
+  if (inside) return;  // already the session's own bytes
+  held_.assign(in_, in_len_);
+  in_ = held_.data();
 }
 
 long TlsSession::Read(char* buf, size_t len) {
@@ -310,14 +319,14 @@ long TlsSession::Read(char* buf, size_t len) {
     return n;
   }
   const int e = SSL_get_error(ssl_, n);
-  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-    if (!handshake_done_ && SSL_is_init_finished(ssl_)) handshake_done_ = true;
-    in_ = nullptr;  // everything fed was taken (the BIO said "retry" only once it ran out)
-    in_len_ = 0;
-    return 0;
-  }
+  // Everything fed was taken (on WANT_READ the BIO said "retry" only once it ran out).
   in_ = nullptr;
   in_len_ = 0;
+  std::string().swap(held_);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    if (!handshake_done_ && SSL_is_init_finished(ssl_)) handshake_done_ = true;
+    return 0;
+  }
   if (e == SSL_ERROR_ZERO_RETURN) {
     error_.clear();
   } else if (e == SSL_ERROR_SSL) {

@@ -557,3 +557,28 @@ def test_ten_thousand_idle_connections_are_held_and_the_next_is_refused(start_se
         finally:
             for s in held:
                 s.close()
+
+
+@pytest.mark.skipif(FIRN_IS_REDIS, reason="Firn's read path")
+def test_a_busy_script_inside_a_multi_record_read_keeps_the_rest_of_the_pipeline(
+        start_server, certs):
+    """One socket read holding several TLS records, the first of which starts a script past
+    busy-reply-threshold: while it runs, other TLS clients are read (and answered -BUSY)
+    through the same read buffer; the rest of the first client's records still decrypt."""
+    from conftest import encode
+    port = free_port()
+    srv = start_server(*tls_opts(certs, port, "--busy-reply-threshold", "100"))
+    a = tls_raw(port, client_context(certs, "client"), timeout=20)
+    b = tls_raw(port, client_context(certs, "client"), timeout=20)
+    script = "local x = 0 for i = 1, 40000000 do x = x + 1 end return 1"
+    burst = encode("EVAL", script, "0") + b"".join(
+        encode("SET", "k%d" % i, "v" * 1000) for i in range(60))
+    # Several records in one write: the server reads them at once.
+    a.sock.sendall(burst)
+    time.sleep(0.2)
+    # As much ciphertext from b, read into the same buffer while a's records wait.
+    b.send(encode("ECHO", "e" * 50000))
+    assert b.read_reply().startswith(b"-BUSY")
+    assert a.read_reply() == b":1\r\n"
+    assert [a.read_reply() for _ in range(60)] == [b"+OK\r\n"] * 60
+    assert a.cmd("GET", "k59") == b"$1000\r\n" + b"v" * 1000 + b"\r\n"
