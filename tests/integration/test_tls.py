@@ -582,3 +582,21 @@ def test_a_busy_script_inside_a_multi_record_read_keeps_the_rest_of_the_pipeline
     assert a.read_reply() == b":1\r\n"
     assert [a.read_reply() for _ in range(60)] == [b"+OK\r\n"] * 60
     assert a.cmd("GET", "k59") == b"$1000\r\n" + b"v" * 1000 + b"\r\n"
+
+
+def test_dh_params_file_serves_dhe_ciphers(start_server, certs):
+    dh = os.path.join(certs["dir"], "dh.pem")
+    _openssl("genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048",
+             "-out", dh, cwd=certs["dir"])
+    servers = start_pair(start_server, certs, "--tls-dh-params-file", dh,
+                         "--tls-ciphers", "DHE-RSA-AES128-GCM-SHA256")
+    for kind, (srv, port) in servers.items():
+        ok, c = ping_ok(port, client_context(certs, "client", ciphers="DHE-RSA-AES128-GCM-SHA256",
+                                             max_version=ssl.TLSVersion.TLSv1_2))
+        assert ok and c.sock.cipher()[0] == "DHE-RSA-AES128-GCM-SHA256", (kind, c)
+        c.close()
+    with open(dh, "w") as f:
+        f.write("not parameters\n")
+    for kind, (srv, port) in servers.items():
+        reply = srv.raw().cmd("CONFIG", "SET", "tls-dh-params-file", dh)
+        assert reply.startswith(b"-ERR CONFIG SET failed"), (kind, reply)
