@@ -12,6 +12,8 @@ measures it (`run(env, srv, quick)`, srv the started server) and its key figure.
       10,000 plain connections opened and held (each sends one PING first), then the
       server's RSS growth over its RSS before, in bytes per connection (maxclients 10100):
       bytes_per_conn just after, bytes_per_conn_5s once they have been idle 5 s.
+  idle 2k tls conns
+      the same with 2,000 TLS connections (client certificate) on the tls-port.
   ping p99 under connect flood
       one client's sequential PING p99 (µs) idle, then while 2 other processes connect, PING
       and disconnect as fast as they can; p99_ratio = flood / idle, and the flood's
@@ -88,13 +90,22 @@ def _raise_fd_limit(want):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def idle_connections(env, srv, quick):
-    count = 2000 if quick else IDLE_CONNECTIONS
+def idle_connections(env, srv, quick, tls=False):
+    count = (500 if tls else 2000) if quick else (2000 if tls else IDLE_CONNECTIONS)
     before = common.vm_rss_bytes(srv.pid)
     socks = []
+    ctx = None
+    if tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(env["ca"] + ".crt")
+        ctx.load_cert_chain(env["client"] + ".crt", env["client"] + ".key")
     try:
         for _ in range(count):
-            s = socket.create_connection((srv.host, srv.port), timeout=10)
+            port = env["tls_port"] if tls else srv.port
+            s = socket.create_connection((srv.host, port), timeout=10)
+            if tls:
+                s = ctx.wrap_socket(s, server_hostname="127.0.0.1")
             s.sendall(b"*1\r\n$4\r\nPING\r\n")
             socks.append(s)
         for s in socks:
@@ -174,6 +185,9 @@ ROWS = [
      "run": lambda env, srv, q: tls_benchmark(env, srv, "get", 16, q)},
     {"name": "idle 10k conns", "server_args": lambda env: ["--maxclients", "10100"],
      "figure": "bytes_per_conn", "run": idle_connections},
+    {"name": "idle 2k tls conns", "server_args": lambda env: ["--maxclients", "10100"] +
+     tls_args(env), "figure": "bytes_per_conn",
+     "run": lambda env, srv, q: idle_connections(env, srv, q, tls=True)},
     {"name": "ping p99 under connect flood", "server_args": lambda env: [],
      "figure": "p99_ratio", "run": ping_under_flood},
 ]
