@@ -1033,7 +1033,9 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name == "hz") {
     if (cron_period_ms_ != 0 && !shutting_down_) StartCron();
   } else if (name == "bind" || name == "port") {
-    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTcp()) {
+    // The TLS listeners follow bind too.
+    if (!shutting_down_ && cron_period_ms_ != 0 &&
+        (!RebindTcp() || (name == "bind" && !RebindTls()))) {
       return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
     }
   } else if (name == "tls-port") {

@@ -600,3 +600,16 @@ def test_dh_params_file_serves_dhe_ciphers(start_server, certs):
     for kind, (srv, port) in servers.items():
         reply = srv.raw().cmd("CONFIG", "SET", "tls-dh-params-file", dh)
         assert reply.startswith(b"-ERR CONFIG SET failed"), (kind, reply)
+
+
+def test_the_tls_listener_follows_bind(start_server, certs):
+    servers = start_pair(start_server, certs)
+    for kind, (srv, port) in servers.items():
+        c = srv.raw()
+        assert c.cmd("CONFIG", "SET", "bind", "127.0.0.1 ::1") == b"+OK\r\n", kind
+        s = socket.create_connection(("::1", port), timeout=5)
+        tls = client_context(certs, "client").wrap_socket(s, server_hostname="localhost")
+        tls.sendall(b"PING\r\n")
+        assert tls.recv(16) == b"+PONG\r\n", kind
+        tls.close()
+        c.close()
