@@ -20,6 +20,7 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   collections memory per element, DEL/UNLINK stalls, list/set/hash/zset redis-benchmark rows
   scripting   EVALSHA of limits' scripts and a token bucket, and Firn's RL.* beside them
   persistence AOF SET rates, BGSAVE time and memory, p99 under a child, start-up time
+  security    redis-benchmark over TLS, 10,000 idle connections, PING p99 in a connect flood
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -57,6 +58,7 @@ import ratelimit  # noqa: E402
 import streams  # noqa: E402
 import report  # noqa: E402
 import scripting  # noqa: E402
+import security  # noqa: E402
 import throughput  # noqa: E402
 
 # bench/workloads/collections.py by path: the name `collections` is the standard library's.
@@ -67,7 +69,7 @@ _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
             "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate",
-            "migrate", "persistence"]
+            "migrate", "persistence", "security"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -89,6 +91,7 @@ REPS = {
     "clientstate": (1, 3),
     "migrate": (1, 3),
     "persistence": (1, 3),
+    "security": (1, 3),
 }
 
 _live_servers = []
@@ -399,6 +402,9 @@ class Runner:
         collections_bench.family(self)
     def family_clientstate(self):
         clientstate.family(self)
+
+    def family_security(self):
+        security.family(self)
 
     # ---- driver --------------------------------------------------------------------
 

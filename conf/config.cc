@@ -447,8 +447,6 @@ const Setting kSettings[] = {
      .member = &Config::metrics_port, .max = 65535},
     {.name = "metrics-max-limiters", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_max_limiters, .min = 1, .max = 100000},
-    {.name = "metrics-tls", .section = "metrics", .kind = Kind::kBool,
-     .member = &Config::metrics_tls},
     // [slowlog]
     {.name = "slowlog-log-slower-than", .section = "slowlog", .kind = Kind::kInt,
      .member = &Config::slowlog_log_slower_than, .min = -1, .max = kInt64Max},

@@ -179,7 +179,6 @@ struct Config {
   std::string metrics_bind = "127.0.0.1";
   int metrics_port = 9121;         // 0..65535; 0 = no exporter
   int metrics_max_limiters = 100;  // distinct limiter labels, 1..100000
-  bool metrics_tls = false;  // /metrics over HTTPS with tls-cert-file and tls-key-file
 
   // [slowlog]
   int64_t slowlog_log_slower_than = 10000;  // microseconds; -1 = off, 0 = all

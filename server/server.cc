@@ -1036,7 +1036,9 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name == "hz") {
     if (cron_period_ms_ != 0 && !shutting_down_) StartCron();
   } else if (name == "bind" || name == "port") {
-    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTcp()) {
+    // The TLS listeners follow bind too.
+    if (!shutting_down_ && cron_period_ms_ != 0 &&
+        (!RebindTcp() || (name == "bind" && !RebindTls()))) {
       return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
     }
   } else if (name == "tls-port") {
@@ -1141,8 +1143,10 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
     const long n = tls.Read(room.base, room.len);
     if (n == 0) break;
     if (n > 0) {
+      tls.Hold();  // the shared read buffer may be reused if a command turns the loop
       if (TakeInput(c, static_cast<size_t>(n))) WriteTls(c);
       if (c->closing) return;
+      if (tls.drained()) break;  // saves the Read that would only say "no more"
       continue;
     }
     // The session is over: a failed handshake, a peer that is not speaking TLS, a refused

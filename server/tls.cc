@@ -37,6 +37,13 @@ namespace firn {
 
 namespace {
 
+// OpenSSL's error queue must be empty before an SSL_read or SSL_write (SSL_get_error reads it);
+// peeking is much cheaper than ERR_clear_error's sweep of every slot, and it is nearly always
+// empty already.
+void ClearErrors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 // OpenSSL's reasons queued for this thread, "; "-joined (the last error usually says most).
 std::string OpenSslErrors() {
   std::string out;
@@ -291,26 +298,35 @@ TlsSession::TlsSession(const TlsContext& context, int64_t created_ms)
 TlsSession::~TlsSession() { SSL_free(ssl_); }
 
 void TlsSession::Feed(const char* data, size_t len) {
+  if (!held_.empty()) std::string().swap(held_);
   in_ = data;
   in_len_ = len;
 }
 
+void TlsSession::Hold() {
+  if (in_len_ == 0) return;
+  const bool inside = in_ >= held_.data() && in_ < held_.data() + held_.size();
+  if (inside) return;  // already the session's own bytes
+  held_.assign(in_, in_len_);
+  in_ = held_.data();
+}
+
 long TlsSession::Read(char* buf, size_t len) {
-  ERR_clear_error();
+  ClearErrors();
   const int n = SSL_read(ssl_, buf, static_cast<int>(std::min<size_t>(len, INT_MAX)));
   if (n > 0) {
     handshake_done_ = true;
     return n;
   }
   const int e = SSL_get_error(ssl_, n);
-  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-    if (!handshake_done_ && SSL_is_init_finished(ssl_)) handshake_done_ = true;
-    in_ = nullptr;  // everything fed was taken (the BIO said "retry" only once it ran out)
-    in_len_ = 0;
-    return 0;
-  }
+  // Everything fed was taken (on WANT_READ the BIO said "retry" only once it ran out).
   in_ = nullptr;
   in_len_ = 0;
+  std::string().swap(held_);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    if (!handshake_done_ && SSL_is_init_finished(ssl_)) handshake_done_ = true;
+    return 0;
+  }
   if (e == SSL_ERROR_ZERO_RETURN) {
     error_.clear();
   } else if (e == SSL_ERROR_SSL) {
@@ -323,7 +339,7 @@ long TlsSession::Read(char* buf, size_t len) {
 
 bool TlsSession::Write(std::string_view plain) {
   while (!plain.empty()) {
-    ERR_clear_error();
+    ClearErrors();
     const int chunk = static_cast<int>(std::min<size_t>(plain.size(), 1u << 30));
     const int n = SSL_write(ssl_, plain.data(), chunk);
     if (n <= 0) {
@@ -335,6 +351,8 @@ bool TlsSession::Write(std::string_view plain) {
   }
   return true;
 }
+
+bool TlsSession::drained() const { return in_len_ == 0 && SSL_pending(ssl_) == 0; }
 
 bool TlsSession::peer_verified() const {
   return SSL_get0_peer_certificate(ssl_) != nullptr && SSL_get_verify_result(ssl_) == X509_V_OK;

@@ -65,6 +65,12 @@ class TlsSession {
   // (error() says why: a failed handshake, a refused certificate, a record that is not TLS).
   // A failed handshake may leave an alert in pending() for the peer.
   long Read(char* buf, size_t len);
+  // Copies what is fed and not yet read into the session, so the caller's buffer may change
+  // before the next Read (a command it runs may turn the event loop: a busy script).
+  void Hold();
+  // After Read returned data: true when OpenSSL holds no more plaintext and nothing fed is
+  // left, so a further Read would only answer 0 (the caller may stop reading).
+  bool drained() const;
   // Encrypts plain into pending(). False (error() says why) if the session cannot send.
   bool Write(std::string_view plain);
   // Ciphertext for the socket: handshake messages, records, alerts. The caller writes it and
@@ -86,6 +92,7 @@ class TlsSession {
   // returns 0 only once OpenSSL has taken all of it.
   const char* in_ = nullptr;
   size_t in_len_ = 0;
+  std::string held_;  // Hold's copy, which in_ then points into
   std::string pending_;
   std::string error_;
   int64_t created_ms_;

@@ -207,23 +207,18 @@ def test_auth_clients_optional_and_no_serve_redis_py_without_a_certificate(start
 
 # ---- protocols and ciphers ----
 
-def test_a_tls12_only_client_is_refused_by_a_tls13_only_server(start_server, certs):
-    servers = start_pair(start_server, certs, "--tls-protocols", "TLSv1.3")
+@pytest.mark.parametrize("server_protocols, refused_client, served_version", [
+    # A TLSv1.2-only client against a TLSv1.3-only server, and the other way round.
+    ("TLSv1.3", dict(max_version=ssl.TLSVersion.TLSv1_2), "TLSv1.3"),
+    ("TLSv1.2", dict(min_version=ssl.TLSVersion.TLSv1_3), "TLSv1.2"),
+])
+def test_tls_protocols_refuse_a_client_of_other_versions(start_server, certs, server_protocols,
+                                                         refused_client, served_version):
+    servers = start_pair(start_server, certs, "--tls-protocols", server_protocols)
     for kind, (srv, port) in servers.items():
-        assert refused(port, client_context(certs, "client",
-                                            max_version=ssl.TLSVersion.TLSv1_2)), kind
+        assert refused(port, client_context(certs, "client", **refused_client)), kind
         ok, c = ping_ok(port, client_context(certs, "client"))
-        assert ok and c.sock.version() == "TLSv1.3", kind
-        c.close()
-
-
-def test_a_tls13_only_client_is_refused_by_a_tls12_only_server(start_server, certs):
-    servers = start_pair(start_server, certs, "--tls-protocols", "TLSv1.2")
-    for kind, (srv, port) in servers.items():
-        assert refused(port, client_context(certs, "client",
-                                            min_version=ssl.TLSVersion.TLSv1_3)), kind
-        ok, c = ping_ok(port, client_context(certs, "client"))
-        assert ok and c.sock.version() == "TLSv1.2", kind
+        assert ok and c.sock.version() == served_version, kind
         c.close()
 
 
@@ -518,4 +513,103 @@ def test_tls_port_can_be_turned_on_and_moved_at_runtime(start_server, certs):
         assert refused(port, client_context(certs, "client")), kind
         assert c.cmd("CONFIG", "SET", "tls-port", "0") == b"+OK\r\n", kind
         assert refused(moved, client_context(certs, "client")), kind
+        c.close()
+
+
+# ---- many connections ----
+
+IDLE_CONNECTIONS = 10000
+
+
+def test_ten_thousand_idle_connections_are_held_and_the_next_is_refused(start_server):
+    """maxclients' default (10000) connections held at once, each served; one more gets
+    Redis's refusal, and a client leaving makes room. The same on redis-server."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = IDLE_CONNECTIONS + 200
+    if hard < want:
+        pytest.skip("fd limit %d below %d" % (hard, want))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
+    for kind in ("firn", "redis"):
+        srv = start_server(kind=kind)
+        held = []
+        try:
+            for _ in range(IDLE_CONNECTIONS):
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                s.sendall(b"*1\r\n$4\r\nPING\r\n")
+                held.append(s)
+            assert all(s.recv(16) == b"+PONG\r\n" for s in held), kind
+            extra = RawConn(port=srv.port, timeout=5)
+            assert extra.pending(1.0) == b"-ERR max number of clients reached\r\n", kind
+            held.pop().close()
+            deadline = time.monotonic() + 5
+            while True:
+                c = RawConn(port=srv.port, timeout=5)
+                try:
+                    if c.cmd("PING") == b"+PONG\r\n":
+                        break
+                except Exception:
+                    pass
+                finally:
+                    c.close()
+                assert time.monotonic() < deadline, kind
+                time.sleep(0.05)
+        finally:
+            for s in held:
+                s.close()
+
+
+@pytest.mark.skipif(FIRN_IS_REDIS, reason="Firn's read path")
+def test_a_busy_script_inside_a_multi_record_read_keeps_the_rest_of_the_pipeline(
+        start_server, certs):
+    """One socket read holding several TLS records, the first of which starts a script past
+    busy-reply-threshold: while it runs, other TLS clients are read (and answered -BUSY)
+    through the same read buffer; the rest of the first client's records still decrypt."""
+    from conftest import encode
+    port = free_port()
+    srv = start_server(*tls_opts(certs, port, "--busy-reply-threshold", "100"))
+    a = tls_raw(port, client_context(certs, "client"), timeout=20)
+    b = tls_raw(port, client_context(certs, "client"), timeout=20)
+    script = "local x = 0 for i = 1, 40000000 do x = x + 1 end return 1"
+    burst = encode("EVAL", script, "0") + b"".join(
+        encode("SET", "k%d" % i, "v" * 1000) for i in range(60))
+    # Several records in one write: the server reads them at once.
+    a.sock.sendall(burst)
+    time.sleep(0.2)
+    # As much ciphertext from b, read into the same buffer while a's records wait.
+    b.send(encode("ECHO", "e" * 50000))
+    assert b.read_reply().startswith(b"-BUSY")
+    assert a.read_reply() == b":1\r\n"
+    assert [a.read_reply() for _ in range(60)] == [b"+OK\r\n"] * 60
+    assert a.cmd("GET", "k59") == b"$1000\r\n" + b"v" * 1000 + b"\r\n"
+
+
+def test_dh_params_file_serves_dhe_ciphers(start_server, certs):
+    dh = os.path.join(certs["dir"], "dh.pem")
+    _openssl("genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048",
+             "-out", dh, cwd=certs["dir"])
+    servers = start_pair(start_server, certs, "--tls-dh-params-file", dh,
+                         "--tls-ciphers", "DHE-RSA-AES128-GCM-SHA256")
+    for kind, (srv, port) in servers.items():
+        ok, c = ping_ok(port, client_context(certs, "client", ciphers="DHE-RSA-AES128-GCM-SHA256",
+                                             max_version=ssl.TLSVersion.TLSv1_2))
+        assert ok and c.sock.cipher()[0] == "DHE-RSA-AES128-GCM-SHA256", (kind, c)
+        c.close()
+    with open(dh, "w") as f:
+        f.write("not parameters\n")
+    for kind, (srv, port) in servers.items():
+        reply = srv.raw().cmd("CONFIG", "SET", "tls-dh-params-file", dh)
+        assert reply.startswith(b"-ERR CONFIG SET failed"), (kind, reply)
+
+
+def test_the_tls_listener_follows_bind(start_server, certs):
+    servers = start_pair(start_server, certs)
+    for kind, (srv, port) in servers.items():
+        c = srv.raw()
+        assert c.cmd("CONFIG", "SET", "bind", "127.0.0.1 ::1") == b"+OK\r\n", kind
+        s = socket.create_connection(("::1", port), timeout=5)
+        tls = client_context(certs, "client").wrap_socket(s, server_hostname="localhost")
+        tls.sendall(b"PING\r\n")
+        assert tls.recv(16) == b"+PONG\r\n", kind
+        tls.close()
         c.close()
