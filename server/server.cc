@@ -195,7 +195,7 @@ Server::Server(CommandLine cl)
   engine_.stats.start_time_ms = RealtimeMs();
   engine_.stats.tcp_port = engine_.config.port;
   engine_.save.log = PersistLog;
-  obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
+  SetOutputBufferLimits();
   // requirepass and the aclfile; a bad aclfile stops the start, as in Redis.
   if (std::optional<std::string> e = ApplyConfiguredUsers(engine_)) {
     throw std::runtime_error("Aborting start because of ACL errors: " + *e);
@@ -548,10 +548,39 @@ void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
     if (r.status == RespParser::Status::kCommand) {
       Dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
+      // The output-buffer limit as replies accumulate, not only after the batch: one huge
+      // pipeline must not build gigabytes first. Only a buffer this big pays for the check.
+      if (c->out.size() >= obuf_check_bytes_) [[unlikely]] CheckOutputMidBatch(c);
     } else if (!OnParseResult(c, r, pending)) {
       break;
     }
   }
+}
+
+// Between two commands of c's batch, its unsent replies reached obuf_check_bytes_: past its
+// class's limit it is closed now (not when the batch unwinds, which could wait on a write that
+// never completes), its replies dropped and the rest of its batch unread, which ends the batch.
+[[gnu::noinline]] void Server::CheckOutputMidBatch(Connection* c) {
+  ClientInfo* const running = engine_.clients.current();
+  engine_.clients.set_current(nullptr);  // no command of it runs now: close it at once
+  CloseIfOverOutputLimit(c);
+  engine_.clients.set_current(running);
+}
+
+void Server::SetOutputBufferLimits() {
+  obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
+  uint64_t least = UINT64_MAX;
+  for (const OutputBufferLimit* l : {&obuf_limits_.normal, &obuf_limits_.replica,
+                                     &obuf_limits_.pubsub}) {
+    for (uint64_t bytes : {l->hard_bytes, l->soft_bytes}) {
+      if (bytes != 0) least = std::min(least, bytes);
+    }
+  }
+  // Redis does not count the first 16 KB of replies (its fixed reply buffer) against the
+  // limits, so a tiny limit does not close a client over a small reply: nor does Firn.
+  constexpr uint64_t kUncountedReplyBytes = 16 * 1024;
+  least = std::max(least, kUncountedReplyBytes);
+  obuf_check_bytes_ = least >= SIZE_MAX ? SIZE_MAX : static_cast<size_t>(least);
 }
 
 void Server::ProcessInput(Connection* c, int64_t now_ms) {
@@ -597,6 +626,7 @@ void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_
     if (r.status == RespParser::Status::kCommand) {
       dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
+      if (c->out.size() >= obuf_check_bytes_) [[unlikely]] CheckOutputMidBatch(c);
     } else if (!OnParseResult(c, r, pending)) {
       break;
     }
@@ -744,7 +774,13 @@ void Server::OnCron() {
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   // CLIENT PAUSE holds back expiry too (Redis pauses it with the writes it would propagate).
   if (engine_.pause.end_ms == 0) {
+    const int64_t expire_start_us = MonotonicUs();
     engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
+    // LATENCY's "expire-cycle" event, as Redis samples its activeExpireCycle.
+    if (cfg.latency_monitor_threshold > 0) {
+      engine_.latency.AddSampleIfNeeded("expire-cycle", (MonotonicUs() - expire_start_us) / 1000,
+                                        cfg.latency_monitor_threshold, now_ms);
+    }
   }
   engine_.keyspace.Cron();
   PersistCron(engine_, now_ms);
@@ -781,10 +817,10 @@ void Server::OnCron() {
   }
 }
 
-// Redis's checkClientOutputBufferLimits, at the granularity Firn queues output: once per batch
-// of a client's own commands and once per loop iteration for what others sent it (pub/sub,
-// invalidations), only while the socket has not taken everything (a client that keeps up never
-// gets here). A client past the hard limit, or past the soft limit on two checks more than
+// Redis's checkClientOutputBufferLimits: after each of a client's own commands once its
+// unsent replies reach the smallest limit in force (obuf_check_bytes_), after each batch and
+// write that leaves output queued, and once per loop iteration for what others sent it
+// (pub/sub, invalidations: bounded by the sender's batch). A client past the hard limit, or past the soft limit on two checks more than
 // soft-seconds apart, is closed at once and its queued bytes freed.
 [[gnu::noinline]] bool Server::CloseIfOverOutputLimit(Connection* c) {
   const ClientType type = TypeOf(*c->client);
@@ -974,7 +1010,7 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name == "tracking-table-max-keys") {
     engine_.tracking.LimitChanged();
   } else if (name == "client-output-buffer-limit") {
-    obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
+    SetOutputBufferLimits();
   }
   return std::nullopt;
 }
