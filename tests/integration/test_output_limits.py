@@ -11,12 +11,13 @@ from conftest import decode, encode
 MB = 1 << 20
 
 
-def _rss_bytes(srv):
+def _rss_bytes(srv, field="VmRSS"):
+    """The server's resident memory now (VmRSS), or at its peak so far (VmHWM)."""
     with open("/proc/%d/status" % srv.proc.pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
+    raise AssertionError("no " + field)
 
 
 def _client_ids(admin):
@@ -109,14 +110,6 @@ def test_pipelining_client_that_never_reads_is_closed_at_the_normal_limit(start_
     reader.close()
 
 
-def _peak_rss_bytes(srv):
-    with open("/proc/%d/status" % srv.proc.pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmHWM")
-
-
 @pytest.mark.parametrize("kind", ["firn", "redis"])
 def test_one_huge_pipelined_batch_is_cut_off_at_the_limit_as_replies_grow(start_server, kind):
     """100,000 GETs of a 1 MB value in one batch, against a 10 MB hard limit: the limit is
@@ -137,7 +130,7 @@ def test_one_huge_pipelined_batch_is_cut_off_at_the_limit_as_replies_grow(start_
         pass
     assert _wait_gone(admin, reader_id), "the client was never disconnected"
     if _jemalloc(admin):
-        grown = _peak_rss_bytes(srv) - rss_before
+        grown = _rss_bytes(srv, "VmHWM") - rss_before
         # The reply buffer doubles as it grows: up to twice the limit, and some slack.
         assert grown < 24 * MB, "RSS grew by %d MB" % (grown // MB)
     assert "for overcoming of output buffer limits" in _log_text(srv)
