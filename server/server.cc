@@ -22,6 +22,9 @@ namespace firn {
 namespace {
 
 constexpr size_t kMinReadRoom = 16 * 1024;
+// Replies a client's batch may build before its output-buffer limit is looked at (Redis's
+// 16 KB reply buffer, which its limits do not count either).
+constexpr size_t kUncountedReplyBytes = 16 * 1024;
 constexpr size_t kIdleBufferKeep = 64 * 1024;
 // Query buffer trimming in the cron (Redis's values): a buffer is left alone unless it wastes
 // more than kQueryBufferWasteBytes; idle for kQueryBufferIdleMs and empty, it is freed; above
@@ -534,7 +537,10 @@ void Server::OnBlockingTimer() {
 
 // The ordinary batch loop (no script busy).
 void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
-  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+  // Held for the batch (the connection keeps its client until OnClosed, which cannot run
+  // while its batch does), so it is not reloaded around every command.
+  ClientInfo& client = *c->client;
+  while (c->in_pos < c->in_len && !client.close_after_reply) {
     // While a client is blocked or CLIENT PAUSE is in force (modules/blocking.h), the rest of
     // the batch takes the path that minds them; otherwise a command cannot block anyone or
     // ready a key for anyone, and this one test is all the hot path pays.
@@ -542,15 +548,18 @@ void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
       ProcessInputWithBlocking(c, limits, now_ms, DispatchWithBlocking);
       break;
     }
-    limits.authenticated = c->client->authenticated;
+    limits.authenticated = client.authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      Dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
+      Dispatch(engine_, client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
       // The output-buffer limit as replies accumulate, not only after the batch: one huge
-      // pipeline must not build gigabytes first. Only a buffer this big pays for the check.
-      if (c->out.size() >= obuf_check_bytes_) [[unlikely]] CheckOutputMidBatch(c);
+      // pipeline must not build gigabytes first. One compare with a constant per command;
+      // only a buffer past it pays for the real test.
+      if (c->out.size() >= kUncountedReplyBytes) [[unlikely]] {
+        if (CheckOutputMidBatch(c)) break;
+      }
     } else if (!OnParseResult(c, r, pending)) {
       break;
     }
@@ -560,11 +569,13 @@ void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
 // Between two commands of c's batch, its unsent replies reached obuf_check_bytes_: past its
 // class's limit it is closed now (not when the batch unwinds, which could wait on a write that
 // never completes), its replies dropped and the rest of its batch unread, which ends the batch.
-[[gnu::noinline]] void Server::CheckOutputMidBatch(Connection* c) {
+[[gnu::noinline]] bool Server::CheckOutputMidBatch(Connection* c) {
+  if (c->out.size() < obuf_check_bytes_) return false;
   ClientInfo* const running = engine_.clients.current();
   engine_.clients.set_current(nullptr);  // no command of it runs now: close it at once
-  CloseIfOverOutputLimit(c);
+  const bool closed = CloseIfOverOutputLimit(c);
   engine_.clients.set_current(running);
+  return closed;
 }
 
 void Server::SetOutputBufferLimits() {
@@ -578,8 +589,7 @@ void Server::SetOutputBufferLimits() {
   }
   // Redis does not count the first 16 KB of replies (its fixed reply buffer) against the
   // limits, so a tiny limit does not close a client over a small reply: nor does Firn.
-  constexpr uint64_t kUncountedReplyBytes = 16 * 1024;
-  least = std::max(least, kUncountedReplyBytes);
+  least = std::max<uint64_t>(least, kUncountedReplyBytes);
   obuf_check_bytes_ = least >= SIZE_MAX ? SIZE_MAX : static_cast<size_t>(least);
 }
 
@@ -626,7 +636,7 @@ void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_
     if (r.status == RespParser::Status::kCommand) {
       dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
-      if (c->out.size() >= obuf_check_bytes_) [[unlikely]] CheckOutputMidBatch(c);
+      if (c->out.size() >= kUncountedReplyBytes && CheckOutputMidBatch(c)) break;
     } else if (!OnParseResult(c, r, pending)) {
       break;
     }

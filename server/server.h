@@ -190,7 +190,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // against the limits only once its output buffer reaches this size.
   size_t obuf_check_bytes_ = SIZE_MAX;
   void SetOutputBufferLimits();
-  void CheckOutputMidBatch(Connection* c);
+  bool CheckOutputMidBatch(Connection* c);  // true: c was closed
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check
