@@ -462,9 +462,8 @@ bool ShebangNoWrites(std::string_view body) {
 // CMD_MAY_REPLICATE, scripts judged by their declared flags).
 bool MayReplicate(const Engine& engine, const Command& cmd,
                   const std::vector<std::string_view>& argv) {
-  if (cmd.flags & kWrite) return true;
+  if ((cmd.flags & kWrite) || MayReplicateCommand(cmd)) return true;
   const std::string_view n = cmd.name;
-  if (n == "publish" || n == "spublish" || n == "pfcount") return true;
   if (n == "eval") return argv.size() < 2 || !ShebangNoWrites(argv[1]);
   if (n == "evalsha") {
     if (engine.scripting == nullptr || argv.size() < 2) return true;
@@ -482,6 +481,11 @@ bool MayReplicate(const Engine& engine, const Command& cmd,
 }
 
 }  // namespace
+
+bool MayReplicateCommand(const Command& cmd) {
+  const std::string_view n = cmd.name;
+  return n == "publish" || n == "spublish" || n == "pfcount";
+}
 
 bool PausedFor(const Engine& engine, const ClientInfo& client,
                const std::vector<std::string_view>& argv, int64_t now_ms) {

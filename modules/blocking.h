@@ -34,6 +34,7 @@ namespace firn {
 struct Engine;
 struct ClientInfo;
 struct CommandContext;
+struct Command;
 class KeyspaceFanout;
 
 // Marks (db, key) ready for the clients waiting on it: a push, ZADD, XADD or anything that
@@ -216,6 +217,10 @@ struct ClientPause {
 // a queue holding one). Called by Dispatch only while a pause is in force.
 bool PausedFor(const Engine& engine, const ClientInfo& client,
                const std::vector<std::string_view>& argv, int64_t now_ms);
+
+// The commands that are not writes but that Redis 7.0 flags may-replicate (PUBLISH,
+// SPUBLISH, PFCOUNT): CLIENT PAUSE WRITE holds them back and read-only scripts refuse them.
+bool MayReplicateCommand(const Command& cmd);
 
 // Postpones the command: the client is blocked (INFO blocked_clients counts it) until the
 // pause ends, then argv runs through Dispatch.

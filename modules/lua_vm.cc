@@ -41,6 +41,7 @@
 
 #include "modules/acl_admission.h"
 #include "modules/args.h"
+#include "modules/blocking.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
 #include "modules/journal.h"
@@ -824,8 +825,10 @@ int GenericCall(lua_State* L, bool raise) {
       return refuse(*denied);
     }
   }
-  if (cmd->flags & kWrite) {
-    if ((rs->flags & kScriptNoWrites) || rs->read_only) return refuse(err::kScriptReadOnlyWrite);
+  if ((rs->flags & kScriptNoWrites) || rs->read_only) {
+    if ((cmd->flags & kWrite) || MayReplicateCommand(*cmd)) {
+      return refuse(err::kScriptReadOnlyWrite);
+    }
   }
   if ((cmd->flags & kDenyOom) && engine.config.maxmemory != 0 && !(rs->flags & kScriptAllowOom) &&
       !rs->memory_ok && !rs->wrote()) {

@@ -929,7 +929,8 @@ bool FindLineKeys(CommandContext& ctx, const Command** out, std::vector<size_t>*
   } else {
     found = KeyPositions(specs, argc, line);
   }
-  if (found.empty()) {
+  // A command that may take no keys (EVAL ... 0) has none to list, not an error (Redis 7.0).
+  if (found.empty() && !(c->flags & kNoMandatoryKeys)) {
     ctx.Error(err::kInvalidKeyArgs);
     return false;
   }

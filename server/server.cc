@@ -25,6 +25,9 @@ namespace firn {
 namespace {
 
 constexpr size_t kMinReadRoom = 16 * 1024;
+// Replies a client's batch may build before its output-buffer limit is looked at (Redis's
+// 16 KB reply buffer, which its limits do not count either).
+constexpr size_t kUncountedReplyBytes = 16 * 1024;
 constexpr size_t kIdleBufferKeep = 64 * 1024;
 // Query buffer trimming in the cron (Redis's values): a buffer is left alone unless it wastes
 // more than kQueryBufferWasteBytes; idle for kQueryBufferIdleMs and empty, it is freed; above
@@ -225,7 +228,7 @@ Server::Server(CommandLine cl)
   // As Redis: with no plain port, INFO's tcp_port is the TLS port.
   engine_.stats.tcp_port = engine_.config.port != 0 ? engine_.config.port : engine_.config.tls_port;
   engine_.save.log = PersistLog;
-  obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
+  SetOutputBufferLimits();
   // requirepass and the aclfile; a bad aclfile stops the start, as in Redis.
   if (std::optional<std::string> e = ApplyConfiguredUsers(engine_)) {
     throw std::runtime_error("Aborting start because of ACL errors: " + *e);
@@ -594,7 +597,10 @@ void Server::OnBlockingTimer() {
 
 // The ordinary batch loop (no script busy).
 void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
-  while (c->in_pos < c->in_len && !c->client->close_after_reply) {
+  // Held for the batch (the connection keeps its client until OnClosed, which cannot run
+  // while its batch does), so it is not reloaded around every command.
+  ClientInfo& client = *c->client;
+  while (c->in_pos < c->in_len && !client.close_after_reply) {
     // While a client is blocked or CLIENT PAUSE is in force (modules/blocking.h), the rest of
     // the batch takes the path that minds them; otherwise a command cannot block anyone or
     // ready a key for anyone, and this one test is all the hot path pays.
@@ -602,16 +608,49 @@ void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
       ProcessInputWithBlocking(c, limits, now_ms, DispatchWithBlocking);
       break;
     }
-    limits.authenticated = c->client->authenticated;
+    limits.authenticated = client.authenticated;
     std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
-      Dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
+      Dispatch(engine_, client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
+      // The output-buffer limit as replies accumulate, not only after the batch: one huge
+      // pipeline must not build gigabytes first. One compare with a constant per command;
+      // only a buffer past it pays for the real test.
+      if (c->out.size() >= kUncountedReplyBytes) [[unlikely]] {
+        if (CheckOutputMidBatch(c)) break;
+      }
     } else if (!OnParseResult(c, r, pending)) {
       break;
     }
   }
+}
+
+// Between two commands of c's batch, its unsent replies reached obuf_check_bytes_: past its
+// class's limit it is closed now (not when the batch unwinds, which could wait on a write that
+// never completes), its replies dropped and the rest of its batch unread, which ends the batch.
+[[gnu::noinline]] bool Server::CheckOutputMidBatch(Connection* c) {
+  if (c->out.size() < obuf_check_bytes_) return false;
+  ClientInfo* const running = engine_.clients.current();
+  engine_.clients.set_current(nullptr);  // no command of it runs now: close it at once
+  const bool closed = CloseIfOverOutputLimit(c);
+  engine_.clients.set_current(running);
+  return closed;
+}
+
+void Server::SetOutputBufferLimits() {
+  obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
+  uint64_t least = UINT64_MAX;
+  for (const OutputBufferLimit* l : {&obuf_limits_.normal, &obuf_limits_.replica,
+                                     &obuf_limits_.pubsub}) {
+    for (uint64_t bytes : {l->hard_bytes, l->soft_bytes}) {
+      if (bytes != 0) least = std::min(least, bytes);
+    }
+  }
+  // Redis does not count the first 16 KB of replies (its fixed reply buffer) against the
+  // limits, so a tiny limit does not close a client over a small reply: nor does Firn.
+  least = std::max<uint64_t>(least, kUncountedReplyBytes);
+  obuf_check_bytes_ = least >= SIZE_MAX ? SIZE_MAX : static_cast<size_t>(least);
 }
 
 void Server::ProcessInput(Connection* c, int64_t now_ms) {
@@ -657,6 +696,7 @@ void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_
     if (r.status == RespParser::Status::kCommand) {
       dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
       c->in_pos += r.consumed;
+      if (c->out.size() >= kUncountedReplyBytes && CheckOutputMidBatch(c)) break;
     } else if (!OnParseResult(c, r, pending)) {
       break;
     }
@@ -813,7 +853,13 @@ void Server::OnCron() {
   EnforceMaxmemory(engine_, now_ms, 200000 / std::max(1, cfg.hz));
   // CLIENT PAUSE holds back expiry too (Redis pauses it with the writes it would propagate).
   if (engine_.pause.end_ms == 0) {
+    const int64_t expire_start_us = MonotonicUs();
     engine_.keyspace.ActiveExpireCycle(now_ms, cfg.hz, cfg.active_expire_effort, MonotonicUs);
+    // LATENCY's "expire-cycle" event, as Redis samples its activeExpireCycle.
+    if (cfg.latency_monitor_threshold > 0) {
+      engine_.latency.AddSampleIfNeeded("expire-cycle", (MonotonicUs() - expire_start_us) / 1000,
+                                        cfg.latency_monitor_threshold, now_ms);
+    }
   }
   engine_.keyspace.Cron();
   PersistCron(engine_, now_ms);
@@ -859,10 +905,10 @@ void Server::OnCron() {
   }
 }
 
-// Redis's checkClientOutputBufferLimits, at the granularity Firn queues output: once per batch
-// of a client's own commands and once per loop iteration for what others sent it (pub/sub,
-// invalidations), only while the socket has not taken everything (a client that keeps up never
-// gets here). A client past the hard limit, or past the soft limit on two checks more than
+// Redis's checkClientOutputBufferLimits: after each of a client's own commands once its
+// unsent replies reach the smallest limit in force (obuf_check_bytes_), after each batch and
+// write that leaves output queued, and once per loop iteration for what others sent it
+// (pub/sub, invalidations: bounded by the sender's batch). A client past the hard limit, or past the soft limit on two checks more than
 // soft-seconds apart, is closed at once and its queued bytes freed.
 [[gnu::noinline]] bool Server::CloseIfOverOutputLimit(Connection* c) {
   const ClientType type = TypeOf(*c->client);
@@ -1066,7 +1112,7 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name == "tracking-table-max-keys") {
     engine_.tracking.LimitChanged();
   } else if (name == "client-output-buffer-limit") {
-    obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
+    SetOutputBufferLimits();
   }
   return std::nullopt;
 }

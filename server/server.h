@@ -209,6 +209,11 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // Whether c's batch of commands is running (the registry's current client, set per batch).
   bool IsCurrent(const Connection* c) const;
   OutputBufferLimits obuf_limits_;  // parsed client-output-buffer-limit
+  // The smallest non-zero limit of any class (SIZE_MAX: none): a batch checks its output
+  // against the limits only once its output buffer reaches this size.
+  size_t obuf_check_bytes_ = SIZE_MAX;
+  void SetOutputBufferLimits();
+  bool CheckOutputMidBatch(Connection* c);  // true: c was closed
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check

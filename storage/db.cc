@@ -30,10 +30,13 @@ Entry* Db::FindReading(std::string_view key, int64_t now_ms) {
     return nullptr;
   }
   if (e->IsExpired(now_ms)) {
-    Unlink(e, hash);
-    signal_->Fire(index_, key, KeyEvent::kExpired);
-    Release(e, stats_->lazy_expire);
-    ++stats_->expired_keys;
+    // During CLIENT PAUSE the key reads as gone but stays (Redis deletes it after the pause).
+    if (!stats_->expiry_paused) {
+      Unlink(e, hash);
+      signal_->Fire(index_, key, KeyEvent::kExpired);
+      Release(e, stats_->lazy_expire);
+      ++stats_->expired_keys;
+    }
     signal_->Hint(index_, key, KeyEvent::kMiss);
     return nullptr;
   }

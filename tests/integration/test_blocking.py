@@ -383,6 +383,54 @@ def test_client_pause_write_holds_writes_until_unpause(firn, redis_ref):
     on_both(firn, redis_ref, scenario)
 
 
+def test_client_pause_keeps_expired_keys_until_unpause(firn, redis_ref):
+    """During CLIENT PAUSE a key past its expiry reads as absent but is not deleted (INFO's
+    expired_keys stays), by GET and by the active cycle; after UNPAUSE a lookup expires it."""
+    def scenario(srv):
+        r = srv.raw()
+        try:
+            def expired():
+                info = parse_info(r.cmd("INFO", "stats").split(b"\r\n", 1)[1])
+                return int(info[None]["expired_keys"])
+
+            before = expired()
+            r.cmd("MULTI")
+            r.cmd("SET", "foo", "bar", "PX", "10")
+            r.cmd("SET", "bar", "foo", "PX", "10")
+            r.cmd("CLIENT", "PAUSE", "50000", "WRITE")
+            out = [r.cmd("EXEC")]
+            time.sleep(0.3)
+            out += [r.cmd("GET", "foo"), r.cmd("GET", "bar"), r.cmd("EXISTS", "foo")]
+            out.append(expired() - before)
+            out += [r.cmd("CLIENT", "UNPAUSE"), r.cmd("GET", "foo"), r.cmd("GET", "bar")]
+            out.append(expired() - before)
+            return out
+        finally:
+            r.close()
+
+    on_both(firn, redis_ref, scenario)
+
+
+def test_read_only_scripts_refuse_may_replicate_commands(firn, redis_ref):
+    """PUBLISH is not a write but may replicate: EVAL_RO and no-writes scripts refuse it (the
+    error's prefix is compared; the rest names the script)."""
+    def scenario(srv):
+        r = srv.raw()
+        try:
+            out = []
+            for args in (("EVAL_RO", "return redis.call('publish','ch','msg')", "0"),
+                         ("EVAL", "#!lua flags=no-writes\nreturn redis.call('publish','ch','m')",
+                          "0"),
+                         ("EVAL_RO", "return redis.call('pfcount','hll')", "0")):
+                out.append(r.cmd(*args).split(b" script:")[0])
+            out.append(r.cmd("EVAL", "return redis.call('publish','ch','msg')", "0"))
+            return out
+        finally:
+            r.close()
+
+    on_both(firn, redis_ref, scenario)
+
+
 def test_rq_worker_blocks_on_its_queues_and_runs_later_jobs(firn, tmp_path):
     """A real RQ Worker (not burst) started before any job exists: it waits in BLPOP on its
     queues, runs the jobs enqueued afterwards and stops when asked."""

@@ -121,6 +121,10 @@ LINES = [
     ("OBJECT", "ENCODING"),
     ("MSET", "k1", "v1", "k2"),
     ("CONFIG", "GET", "port"),
+    # No keys where a command may take none: an empty list, not an error.
+    ("EVAL", "return 1", "0"),
+    ("FCALL", "f", "0"),
+    ("EVAL", "return 1", "1", "k"),
 ]
 
 

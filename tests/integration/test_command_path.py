@@ -1,6 +1,8 @@
 """The command path: MULTI admission (no-multi refusals, EXECABORT), CLIENT REPLY's dropping
 of replies, LATENCY and rdb_changes_since_last_save, byte for byte against redis-server."""
 
+import time
+
 import pytest
 
 from conftest import decode, encode, parse_info
@@ -119,6 +121,27 @@ def test_latency_monitor_threshold(both):
     both("LATENCY", "HELP", "xxx")
     both("CONFIG", "SET", "latency-monitor-threshold", "0")
     both("LATENCY", "DOCTOR")
+
+
+def test_latency_of_a_slow_expire_cycle_is_recorded(firn):
+    """The active expiry cycle is a LATENCY event of its own ("expire-cycle"), as in Redis:
+    expiring a set of 300,000 members takes longer than a 1 ms threshold."""
+    r = firn.client()
+    r.config_set("latency-monitor-threshold", 1)
+    try:
+        r.execute_command("LATENCY", "RESET")
+        for start in range(0, 300000, 10000):
+            r.sadd("bigset", *range(start, start + 10000))
+        r.pexpire("bigset", 20)
+        deadline = time.monotonic() + 5
+        while r.dbsize() != 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert r.dbsize() == 0
+        latest = r.execute_command("LATENCY", "LATEST")
+        assert any(e[0] in (b"expire-cycle", "expire-cycle") for e in latest), latest
+    finally:
+        r.config_set("latency-monitor-threshold", 0)
+        r.close()
 
 
 def test_rdb_changes_since_last_save(both):

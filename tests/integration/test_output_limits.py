@@ -11,12 +11,13 @@ from conftest import decode, encode
 MB = 1 << 20
 
 
-def _rss_bytes(srv):
+def _rss_bytes(srv, field="VmRSS"):
+    """The server's resident memory now (VmRSS), or at its peak so far (VmHWM)."""
     with open("/proc/%d/status" % srv.proc.pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
+    raise AssertionError("no " + field)
 
 
 def _client_ids(admin):
@@ -104,6 +105,34 @@ def test_pipelining_client_that_never_reads_is_closed_at_the_normal_limit(start_
     assert _wait_gone(admin, reader_id)
     if _jemalloc(admin):  # ASan's allocator quarantines freed memory: RSS says nothing there
         assert peak - rss_before < 64 * MB, "RSS grew by %d MB" % ((peak - rss_before) // MB)
+    assert "for overcoming of output buffer limits" in _log_text(srv)
+    assert admin.cmd("PING") == b"+PONG\r\n"
+    reader.close()
+
+
+@pytest.mark.parametrize("kind", ["firn", "redis"])
+def test_one_huge_pipelined_batch_is_cut_off_at_the_limit_as_replies_grow(start_server, kind):
+    """100,000 GETs of a 1 MB value in one batch, against a 10 MB hard limit: the limit is
+    checked as the replies accumulate, so the client is closed before the server has built
+    more than about twice the limit (checked once per batch, the first read alone would
+    build hundreds of megabytes)."""
+    srv = start_server("--client-output-buffer-limit", "normal 10mb 0 0", kind=kind,
+                       name="obuf-batch-" + kind)
+    admin = srv.raw(timeout=20)
+    assert admin.cmd("SET", "bigkey", "v" * MB) == b"+OK\r\n"
+    reader = srv.raw()
+    reader_id = decode(reader.cmd("CLIENT", "ID"))
+    rss_before = _rss_bytes(srv)
+    reader.sock.settimeout(10.0)
+    try:
+        reader.sock.sendall(encode("GET", "bigkey") * 100000)
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        pass
+    assert _wait_gone(admin, reader_id), "the client was never disconnected"
+    if _jemalloc(admin):
+        grown = _rss_bytes(srv, "VmHWM") - rss_before
+        # The reply buffer doubles as it grows: up to twice the limit, and some slack.
+        assert grown < 24 * MB, "RSS grew by %d MB" % (grown // MB)
     assert "for overcoming of output buffer limits" in _log_text(srv)
     assert admin.cmd("PING") == b"+PONG\r\n"
     reader.close()
