@@ -176,7 +176,10 @@ void ExpireGeneric(CommandContext& ctx, TimeUnit unit, bool relative) {
     return;
   }
   if (when <= ctx.now_ms) {
-    db.Erase(e);  // already past: deleted now, not counted as an expiry (as Redis)
+    // Already past: deleted now, not counted as an expiry, freed as lazyfree-lazy-expire
+    // says (as Redis 7.0).
+    db.Erase(e, KeyEvent::kDelete,
+             ctx.config().lazyfree_lazy_expire ? FreeMode::kBackground : FreeMode::kNow);
   } else {
     db.SetExpire(e, when);
   }

@@ -15,8 +15,9 @@ element:
 (--quick: 20,000 keys and a 200,000-member sorted set.)
 
 Stall rows: a 1,000,000-member set (members `member:N`) or a 1,000,000-field hash
-(fields `field:N`, 8-byte values) is loaded, then one client sends DEL (or UNLINK) while
-another sends PING after PING on its own connection. Figures: the DEL/UNLINK reply's
+(fields `field:N`, 8-byte values) is loaded, then one client sends DEL (or UNLINK, or SET
+over it: "SET-lazy" with lazyfree-lazy-server-del yes) while another sends PING after PING on
+its own connection. Figures: the DEL/UNLINK reply's
 latency, and the longest PING round trip in the window (the event loop's stall as another
 client sees it), in milliseconds. Run standalone, the servers are not pinned to a CPU for
 these rows (a background freer needs a core of its own to spare the event loop).
@@ -44,7 +45,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 MEMORY_ROWS = ["hashes", "hashes-rq", "sets", "zset-1m", "lists"]
-STALL_ROWS = ["DEL set 1M", "UNLINK set 1M", "DEL hash 1M", "UNLINK hash 1M"]
+STALL_ROWS = ["DEL set 1M", "UNLINK set 1M", "DEL hash 1M", "UNLINK hash 1M",
+              "SET set 1M", "SET-lazy set 1M"]
 BENCH_TESTS = ["lpush", "rpush", "lpop", "rpop", "sadd", "hset", "spop", "zadd", "zpopmin",
                "lrange_100", "lrange_600"]
 VALUE = b"0123456789abcdef0123456789ABCDEF"  # 32 bytes
@@ -205,9 +207,15 @@ def stall_row(host, port, row, quick=False):
     th.start()
     time.sleep(0.3)
     with common.Client(host, port) as c:
+        if verb.startswith("SET"):
+            c.call("CONFIG", "SET", "lazyfree-lazy-server-del",
+                   "yes" if verb == "SET-lazy" else "no")
         t0 = time.perf_counter()
-        removed = c.call(verb, "big")
+        removed = c.call(verb, "big") if not verb.startswith("SET") else c.call("SET", "big", "x")
         del_s = time.perf_counter() - t0
+        if verb.startswith("SET"):
+            removed = 1 if removed in (b"OK", "OK") else removed
+            c.call("CONFIG", "SET", "lazyfree-lazy-server-del", "no")
     time.sleep(0.3)
     stop.set()
     th.join(10)

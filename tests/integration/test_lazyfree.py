@@ -146,3 +146,9 @@ def test_settings_off_free_at_once(start_server):
     _check(srv, lambda c: None, lambda c: c.cmd("SET", "big", "v"),
            lambda c: decode(c.cmd("TYPE", "big")) == "string", False)
     _check(srv, lambda c: None, lambda c: c.cmd("PEXPIRE", "big", "20"), _gone, False)
+
+
+def test_expire_in_the_past_follows_lazy_expire(start_server):
+    srv = start_server("--lazyfree-lazy-expire", "yes")
+    worst = _check(srv, lambda c: None, lambda c: c.cmd("EXPIRE", "big", "-1"), _gone, True)
+    assert worst < PING_BOUND_S
