@@ -570,7 +570,7 @@ def test_a_busy_script_inside_a_multi_record_read_keeps_the_rest_of_the_pipeline
     srv = start_server(*tls_opts(certs, port, "--busy-reply-threshold", "100"))
     a = tls_raw(port, client_context(certs, "client"), timeout=20)
     b = tls_raw(port, client_context(certs, "client"), timeout=20)
-    script = "local x = 0 for i = 1, 40000000 do x = x + 1 end return 1"
+    script = "local x = 0 for i = 1, 300000000 do x = x + 1 end return 1"  # past 100 ms even idle
     burst = encode("EVAL", script, "0") + b"".join(
         encode("SET", "k%d" % i, "v" * 1000) for i in range(60))
     # Several records in one write: the server reads them at once.
