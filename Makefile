@@ -13,10 +13,10 @@ DEB_PACKAGES := build-essential pkg-config libuv1-dev libjemalloc-dev libxxhash-
   python3 python3-redis python3-pytest python3-prometheus-client python3-matplotlib \
   redis-server redis-tools valgrind systemd procps \
   libssl-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-limits python3-flask-limiter \
-  python3-rq liblzf-dev
+  python3-rq liblzf-dev clang-14 libclang-rt-14-dev
 
 PKG_LIBS := libuv jemalloc libxxhash tomlplusplus prometheus-cpp-core prometheus-cpp-pull libsystemd liblzf \
-  lua5.1-c++ libcrypto
+  lua5.1-c++ libcrypto libssl
 # Scripting: Lua 5.1 built as C++ (errors unwind C++ frames), with Debian's cjson and bitop
 # linked in from their static archives (their .pc files would also pull in the C Lua).
 LUA_MODULE_LIBS := -l:liblua5.1-cjson.a -l:liblua5.1-bitop.a
@@ -45,7 +45,7 @@ SERVER_OBJS := $(SERVER_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS   := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.cc=$(BUILD)/bench/%)
 
-.PHONY: all deps run test unit integration asan bench install clean format
+.PHONY: all deps run test unit integration asan fuzz fuzz-build bench install clean format
 
 all: $(BUILD)/firn-server $(BUILD)/firn-tests $(BENCH_BINS)
 
@@ -100,6 +100,40 @@ asan: deps
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  ASAN_OPTIONS=detect_leaks=1
 
+# libFuzzer targets (tests/fuzz/NAME.cc, one per untrusted input), in their own build folder:
+# clang with ASan+UBSan, the library instrumented for coverage (-fsanitize=fuzzer-no-link).
+# Each target runs for FUZZ_SECONDS from its checked-in seeds (tests/fuzz/corpus/NAME) and
+# dictionary (tests/fuzz/NAME.dict); any crash, leak, timeout, RSS overrun or sanitizer
+# report fails the run, and the input is left in build-fuzz/artifacts/.
+FUZZ_SECONDS ?= 600
+FUZZ_RSS_MB  ?= 2048
+FUZZ_TIMEOUT ?= 10
+FUZZ_TARGETS ?= $(sort $(basename $(notdir $(wildcard tests/fuzz/*.cc))))
+FUZZ_SANITIZE := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+  -fno-sanitize-recover=undefined
+FUZZ_HELPER_SRCS := $(sort $(wildcard tests/fuzz/common/*.cc))
+
+$(BUILD)/fuzz/%: tests/fuzz/%.cc $(FUZZ_HELPER_SRCS:%.cc=$(BUILD)/obj/%.o) $(SERVER_OBJS) $(BUILD)/libfirn.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+fuzz: deps
+	$(MAKE) -j$(JOBS) fuzz-build BUILD=build-fuzz CXX=clang++-14 OPT="-O1 -g" SANITIZE="$(FUZZ_SANITIZE)"
+	@mkdir -p build-fuzz/artifacts
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS_MB) \
+	    -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/$$t- \
+	    $$( [ -f tests/fuzz/$$t.dict ] && echo -dict=tests/fuzz/$$t.dict ) \
+	    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t > build-fuzz/$$t.log 2>&1 \
+	    || { tail -n 60 build-fuzz/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
+	  grep -E '^(stat::|#[0-9]+.*DONE)' build-fuzz/$$t.log || true; \
+	done
+
 bench: deps
 	$(MAKE) -j$(JOBS) all
 	/usr/bin/python3 bench/run.py --server $(abspath $(BUILD)/firn-server) $(if $(QUICK),--quick)
@@ -128,6 +162,6 @@ format:
 	clang-format -i $$(find protocol storage modules server conf tests bench -name '*.cc' -o -name '*.h')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

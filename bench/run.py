@@ -51,6 +51,7 @@ import expiry  # noqa: E402
 import geo  # noqa: E402
 import loadshapes  # noqa: E402
 import memory  # noqa: E402
+import migrate  # noqa: E402
 import persistence  # noqa: E402
 import ratelimit  # noqa: E402
 import streams  # noqa: E402
@@ -66,7 +67,7 @@ _spec.loader.exec_module(collections_bench)
 
 FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
             "geo", "bits", "collections", "blocking", "streams", "scripting", "clientstate",
-            "persistence"]
+            "migrate", "persistence"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
 # repetitions where noise matters most (throughput) and one elsewhere, to stay under
@@ -86,6 +87,7 @@ REPS = {
     "streams": (1, 3),
     "scripting": (1, 3),
     "clientstate": (1, 3),
+    "migrate": (1, 3),
     "persistence": (1, 3),
 }
 
@@ -370,6 +372,8 @@ class Runner:
         blocking.family(self)
     def family_streams(self):
         streams.family(self)
+    def family_migrate(self):
+        migrate.family(self)
     def family_scripting(self):
         scripting.family(self, safe, log)
     def family_persistence(self):

@@ -55,7 +55,8 @@ enum class Change : uint8_t {
 
 using Member = std::variant<std::string Config::*, std::vector<std::string> Config::*,
                             int Config::*, int64_t Config::*, uint64_t Config::*, bool Config::*,
-                            EvictionPolicy Config::*, LogLevel Config::*>;
+                            EvictionPolicy Config::*, LogLevel Config::*,
+                            TlsAuthClients Config::*>;
 
 struct Choice {
   std::string_view name;
@@ -255,8 +256,15 @@ constexpr Choice kLogLevels[] = {
     {"verbose", uint8_t(LogLevel::kDebug), true}, {"notice", uint8_t(LogLevel::kInfo), true},
 };
 
+// Listed in the order Redis lists them in its CONFIG SET error.
+constexpr Choice kTlsAuthClients[] = {
+    {"no", uint8_t(TlsAuthClients::kNo)},
+    {"yes", uint8_t(TlsAuthClients::kYes)},
+    {"optional", uint8_t(TlsAuthClients::kOptional)},
+};
+
 // Sections in file order; the rows below follow it.
-constexpr std::string_view kSections[] = {"network", "security", "limits",  "memory",
+constexpr std::string_view kSections[] = {"network", "security", "tls", "limits",  "memory",
                                           "collections", "server", "persistence", "logging",
                                           "metrics", "slowlog"};
 
@@ -290,6 +298,43 @@ const Setting kSettings[] = {
      .member = &Config::protected_mode},
     {.name = "rename-command", .section = "security", .kind = Kind::kList,
      .member = &Config::rename_command, .change = Change::kStartupOnly},
+    // [tls]
+    {.name = "tls-port", .section = "tls", .kind = Kind::kInt,
+     .member = &Config::tls_port, .max = 65535},
+    {.name = "tls-cert-file", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_cert_file},
+    {.name = "tls-key-file", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_key_file},
+    {.name = "tls-key-file-pass", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_key_file_pass},
+    {.name = "tls-client-cert-file", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_client_cert_file},
+    {.name = "tls-client-key-file", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_client_key_file},
+    {.name = "tls-client-key-file-pass", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_client_key_file_pass},
+    {.name = "tls-dh-params-file", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_dh_params_file},
+    {.name = "tls-ca-cert-file", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_ca_cert_file},
+    {.name = "tls-ca-cert-dir", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_ca_cert_dir},
+    {.name = "tls-auth-clients", .section = "tls", .kind = Kind::kChoice,
+     .member = &Config::tls_auth_clients, .choices = kTlsAuthClients},
+    {.name = "tls-protocols", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_protocols},
+    {.name = "tls-ciphers", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_ciphers},
+    {.name = "tls-ciphersuites", .section = "tls", .kind = Kind::kString,
+     .member = &Config::tls_ciphersuites},
+    {.name = "tls-prefer-server-ciphers", .section = "tls", .kind = Kind::kBool,
+     .member = &Config::tls_prefer_server_ciphers},
+    {.name = "tls-session-caching", .section = "tls", .kind = Kind::kBool,
+     .member = &Config::tls_session_caching},
+    {.name = "tls-session-cache-size", .section = "tls", .kind = Kind::kInt,
+     .member = &Config::tls_session_cache_size, .max = kIntMax},
+    {.name = "tls-session-cache-timeout", .section = "tls", .kind = Kind::kInt,
+     .member = &Config::tls_session_cache_timeout, .max = kIntMax},
     // [limits]
     {.name = "proto-max-bulk-len", .section = "limits", .kind = Kind::kMemory,
      .member = &Config::proto_max_bulk_len, .min = kMb, .max = kInt64Max},
@@ -317,6 +362,12 @@ const Setting kSettings[] = {
      .member = &Config::lazyfree_lazy_user_del},
     {.name = "lazyfree-lazy-user-flush", .section = "memory", .kind = Kind::kBool,
      .member = &Config::lazyfree_lazy_user_flush},
+    {.name = "lazyfree-lazy-eviction", .section = "memory", .kind = Kind::kBool,
+     .member = &Config::lazyfree_lazy_eviction},
+    {.name = "lazyfree-lazy-expire", .section = "memory", .kind = Kind::kBool,
+     .member = &Config::lazyfree_lazy_expire},
+    {.name = "lazyfree-lazy-server-del", .section = "memory", .kind = Kind::kBool,
+     .member = &Config::lazyfree_lazy_server_del},
     // [collections]
     {.name = "list-max-listpack-size", .section = "collections", .kind = Kind::kInt,
      .member = &Config::list_max_listpack_size, .min = INT_MIN, .max = kIntMax,
@@ -396,6 +447,8 @@ const Setting kSettings[] = {
      .member = &Config::metrics_port, .max = 65535},
     {.name = "metrics-max-limiters", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_max_limiters, .min = 1, .max = 100000},
+    {.name = "metrics-tls", .section = "metrics", .kind = Kind::kBool,
+     .member = &Config::metrics_tls},
     // [slowlog]
     {.name = "slowlog-log-slower-than", .section = "slowlog", .kind = Kind::kInt,
      .member = &Config::slowlog_log_slower_than, .min = -1, .max = kInt64Max},

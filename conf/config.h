@@ -55,6 +55,9 @@ enum class EvictionPolicy : uint8_t {
 // loglevel. On input Redis's "verbose" means kDebug and "notice" means kInfo.
 enum class LogLevel : uint8_t { kDebug, kInfo, kWarning, kError };
 
+// tls-auth-clients: whether a TLS client must present a certificate the CA files vouch for.
+enum class TlsAuthClients : uint8_t { kNo, kYes, kOptional };
+
 // Every setting, with its default. Member names are the setting names with '_' for '-';
 // the comment gives the unit and the accepted range. A Config built by any function here
 // always satisfies these ranges.
@@ -79,6 +82,27 @@ struct Config {
   // e.g. ["flushall", "", "config", "cfg-3f9b"]; startup only.
   std::vector<std::string> rename_command;
 
+  // [tls] (server/tls.h). Files are read when the TLS context is built: at start, on SIGHUP
+  // and when CONFIG SET changes a tls-* setting while tls-port is on.
+  int tls_port = 0;                    // 0..65535; 0 = no TLS listener
+  std::string tls_cert_file;           // PEM certificate (chain) the server presents
+  std::string tls_key_file;            // PEM private key of tls-cert-file
+  std::string tls_key_file_pass;       // passphrase of tls-key-file; "" = none
+  std::string tls_client_cert_file;    // for outgoing connections (Firn makes none): checked only
+  std::string tls_client_key_file;
+  std::string tls_client_key_file_pass;
+  std::string tls_dh_params_file;      // PEM DH parameters for DHE ciphers; "" = OpenSSL's
+  std::string tls_ca_cert_file;        // CA certificates that vouch for client certificates
+  std::string tls_ca_cert_dir;         // a directory of hashed CA certificates (c_rehash)
+  TlsAuthClients tls_auth_clients = TlsAuthClients::kYes;
+  std::string tls_protocols;           // "TLSv1.2 TLSv1.3" when ""; any of TLSv1..TLSv1.3
+  std::string tls_ciphers;             // OpenSSL cipher list for TLSv1.2 and below; "" = default
+  std::string tls_ciphersuites;        // TLSv1.3 cipher suites; "" = OpenSSL's default
+  bool tls_prefer_server_ciphers = false;
+  bool tls_session_caching = true;     // resumption through the server's session cache
+  int tls_session_cache_size = 20480;  // sessions cached, 0..INT_MAX (0: OpenSSL's default)
+  int tls_session_cache_timeout = 300;  // seconds a cached session lives, 0..INT_MAX
+
   // [limits]
   uint64_t proto_max_bulk_len = 512ull << 20;       // bytes, >= 1mb
   uint64_t client_query_buffer_limit = 1ull << 30;  // bytes, >= 1mb
@@ -98,6 +122,9 @@ struct Config {
   int lfu_decay_time = 1;               // minutes, 0..INT_MAX
   bool lazyfree_lazy_user_del = false;  // DEL behaves like UNLINK
   bool lazyfree_lazy_user_flush = false;  // FLUSHALL/FLUSHDB without a mode flush ASYNC
+  bool lazyfree_lazy_eviction = false;    // evicted big values freed in the background
+  bool lazyfree_lazy_expire = false;      // expired big values freed in the background
+  bool lazyfree_lazy_server_del = false;  // overwritten/server-deleted big values likewise
 
   // [collections] Redis's thresholds for the compact encodings.
   int list_max_listpack_size = -2;  // > 0: elements per list node; -1..-5: 4..64 KiB a node
@@ -152,6 +179,7 @@ struct Config {
   std::string metrics_bind = "127.0.0.1";
   int metrics_port = 9121;         // 0..65535; 0 = no exporter
   int metrics_max_limiters = 100;  // distinct limiter labels, 1..100000
+  bool metrics_tls = false;  // /metrics over HTTPS with tls-cert-file and tls-key-file
 
   // [slowlog]
   int64_t slowlog_log_slower_than = 10000;  // microseconds; -1 = off, 0 = all

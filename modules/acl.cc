@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "modules/args.h"
@@ -29,6 +30,13 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// Whether s holds whitespace (isspace) or a NUL: not allowed in user names and key or channel
+// patterns, since an aclfile line or ACL LIST splits on them.
+bool HasSpaceOrNul(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return c == '\0' || std::isspace(static_cast<unsigned char>(c)); });
 }
 
 std::string RuleError(std::string_view rule, std::string_view why) {
@@ -180,6 +188,7 @@ std::optional<std::string> Acl::ApplySelectorRule(AclSelector* s, std::string_vi
       pattern = rule.substr(i + 1);
     }
     if (s->all_keys) return RuleError(rule, err::kAclKeyPatternAfterAll);
+    if (HasSpaceOrNul(pattern)) return RuleError(rule, err::kAclSyntaxError);
     if (pattern == "*" && perms == (AclSelector::kRead | AclSelector::kWrite)) {
       s->all_keys = true;
       s->keys.clear();
@@ -201,6 +210,7 @@ std::optional<std::string> Acl::ApplySelectorRule(AclSelector* s, std::string_vi
   } else if (rule.front() == '&') {
     if (s->all_channels) return RuleError(rule, err::kAclChannelPatternAfterAll);
     std::string_view pattern = rule.substr(1);
+    if (HasSpaceOrNul(pattern)) return RuleError(rule, err::kAclSyntaxError);
     if (std::find(s->channels.begin(), s->channels.end(), pattern) == s->channels.end()) {
       s->channels.emplace_back(pattern);
     }
@@ -389,6 +399,7 @@ void Acl::UpdateUnrestricted(AclUser* u) const {
 
 std::optional<std::string> Acl::SetUser(std::string_view name,
                                         std::span<const std::string_view> rules) {
+  if (HasSpaceOrNul(name)) return std::string(err::kAclUsernameSpaces);
   std::vector<std::string> merged;
   if (std::optional<std::string> e = MergeSelectorArgs(rules, &merged)) return e;
   std::shared_ptr<AclUser> existing = Find(name);
@@ -453,25 +464,36 @@ AclDenial Acl::CheckSelector(const AclSelector& s, const Command& cmd,
     if (!ok) return AclDenial::kCommand;
   }
   if (!s.all_keys && cmd.meta != nullptr && !cmd.meta->key_specs.empty()) {
-    for (const KeyRule& spec : cmd.meta->key_specs) {
-      uint16_t flags = spec.flags;
-      if ((flags & kKeyVariableFlags) && cmd.meta->line_key_flags != nullptr) {
-        flags = cmd.meta->line_key_flags(argv, flags);
-      }
+    // Whether the selector's key patterns allow argv[pos] for a key spec's flags.
+    auto allowed = [&](size_t pos, uint16_t flags) {
       uint8_t need = 0;
       if (flags & kKeyAccess) need |= AclSelector::kRead;
       if (flags & (kKeyInsert | kKeyDelete | kKeyUpdate)) need |= AclSelector::kWrite;
-      for (size_t pos : KeyPositions(std::span<const KeyRule>(&spec, 1), argv.size(), argv)) {
-        bool ok = false;
-        for (const AclSelector::KeyPattern& p : s.keys) {
-          if ((p.perms & need) == need && GlobMatch(p.pattern, argv[pos])) {
-            ok = true;
-            break;
-          }
-        }
-        if (!ok) {
+      for (const AclSelector::KeyPattern& p : s.keys) {
+        if ((p.perms & need) == need && GlobMatch(p.pattern, argv[pos])) return true;
+      }
+      return false;
+    };
+    if (cmd.meta->line_keys != nullptr) {
+      // The specs cannot find these keys (SORT's STORE, MIGRATE's KEYS): the command's own
+      // finder does, as Redis's getkeys procedures serve its ACL check.
+      for (const auto& [pos, flags] : cmd.meta->line_keys(argv)) {
+        if (pos < argv.size() && !allowed(pos, flags)) {
           *arg = pos;
           return AclDenial::kKey;
+        }
+      }
+    } else {
+      for (const KeyRule& spec : cmd.meta->key_specs) {
+        uint16_t flags = spec.flags;
+        if ((flags & kKeyVariableFlags) && cmd.meta->line_key_flags != nullptr) {
+          flags = cmd.meta->line_key_flags(argv, flags);
+        }
+        for (size_t pos : KeyPositions(std::span<const KeyRule>(&spec, 1), argv.size(), argv)) {
+          if (!allowed(pos, flags)) {
+            *arg = pos;
+            return AclDenial::kKey;
+          }
         }
       }
     }
@@ -607,6 +629,9 @@ std::optional<std::string> Acl::Load(std::string_view text,
       return err::Format(err::kAclFileLineNotUser, {where});
     }
     if (fresh.count(words[1]) != 0) return err::Format(err::kAclFileDuplicateUser, {where, words[1]});
+    if (HasSpaceOrNul(words[1])) {
+      return err::Format(err::kAclFileLineError, {where, err::kAclUsernameSpaces.substr(4)});
+    }
     std::vector<std::string> merged;
     if (std::optional<std::string> e = MergeSelectorArgs(
             std::span<const std::string_view>(words).subspan(2), &merged)) {

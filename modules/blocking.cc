@@ -297,6 +297,27 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
 
 // ---- serving ----
 
+namespace {
+
+// INFO commandstats count a blocking command once, as Redis does. The call that blocked was
+// counted by Execute; its re-runs on wake-up are not counted again (their calls and latency
+// samples are taken back here, on this cold path, so the command path pays nothing), but a
+// re-run's failure and time stand. A blocked call that ends in an error without a re-run
+// (its stream gone, CLIENT UNBLOCK ... ERROR) adds its failure with CountFailed.
+void CountFailed(Engine& engine, const std::vector<std::string>& argv) {
+  std::vector<std::string_view> views(argv.begin(), argv.end());
+  if (const Command* cmd = ResolveCommand(engine.commands, views)) ++cmd->stats.failed_calls;
+}
+
+void UncountRerun(const Command& cmd, const CommandStats& before) {
+  CommandStats& st = cmd.stats;
+  st.calls = before.calls;
+  std::copy(std::begin(before.latency_buckets), std::end(before.latency_buckets),
+            std::begin(st.latency_buckets));
+}
+
+}  // namespace
+
 void DispatchWithBlocking(Engine& engine, ClientInfo& client,
                           const std::vector<std::string_view>& argv, std::string* out,
                           int64_t now_ms) {
@@ -335,6 +356,7 @@ void ServeBlockedClients(Engine& engine, int64_t now_ms) {
           if (e == nullptr || e->type() != b->type) {
             if (b->type != ValueType::kStream) break;
             if (client.sink.buffer == nullptr || !EqualsNoCase(b->argv[0], "xreadgroup")) continue;
+            CountFailed(engine, b->argv);
             state.Remove(client);
             engine.errors.Count(err::kStreamKeyGone);
             engine.clients.SendReply(
@@ -350,9 +372,11 @@ void ServeBlockedClients(Engine& engine, int64_t now_ms) {
         if (cmd == nullptr) continue;
         const Rerun saved = g_rerun;
         g_rerun = Rerun{&client, false};
+        const CommandStats before = cmd->stats;
         engine.clients.SendReply(client, [&](ReplyBuilder& reply) {
           Execute(engine, client, *cmd, argv, reply, now_ms);
         });
+        UncountRerun(*cmd, before);
         const bool stay = g_rerun.stay;
         g_rerun = saved;
         if (!stay) {
@@ -395,6 +419,7 @@ bool UnblockClient(Engine& engine, ClientInfo& client, bool error) {
   BlockingState::Blocked* b = engine.blocking.Find(client);
   if (b == nullptr || b->postponed) return false;
   const BlockTimeoutReply kind = b->kind;
+  if (error) CountFailed(engine, b->argv);
   engine.blocking.Remove(client);
   engine.clients.SendReply(client, [&](ReplyBuilder& reply) {
     if (error) {

@@ -93,4 +93,55 @@ size_t ObjectMemoryOf(const Entry& e) {
   return e.object_as<T>()->MemoryBytes();
 }
 
+// LMPOP's, BLMPOP's, ZMPOP's and BZMPOP's arguments from numkeys (at argv[first]) on:
+// numkeys key [key ...] FIRST|SECOND [COUNT count], where the two direction words are the
+// family's (LEFT/RIGHT, MIN/MAX).
+struct MPopArgs {
+  size_t keys_at = 0;   // argv index of the first key
+  size_t keys_end = 0;  // one past the last key (the direction word's index)
+  bool second = false;  // the second direction word was given (RIGHT, MAX)
+  size_t count = 1;
+};
+
+// Reads MPopArgs as Redis 7.0 does. Returns false, having replied the error: numkeys not an
+// integer >= 1, COUNT not an integer >= 1 (their own texts); numkeys past the arguments, a
+// direction other than the two words, anything else after it, COUNT twice: syntax error.
+inline bool ParseMPopArgs(CommandContext& ctx, size_t first, std::string_view first_word,
+                          std::string_view second_word, MPopArgs* out) {
+  int64_t numkeys;
+  if (!ParseInt64(ctx.arg(first), &numkeys) || numkeys < 1) {
+    ctx.Error(err::kNumkeysPositive);
+    return false;
+  }
+  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - first - 1) {
+    ctx.Error(err::kSyntax);
+    return false;
+  }
+  out->keys_at = first + 1;
+  out->keys_end = out->keys_at + static_cast<size_t>(numkeys);
+  const std::string_view where = ctx.arg(out->keys_end);
+  if (EqualsNoCase(where, first_word)) {
+    out->second = false;
+  } else if (EqualsNoCase(where, second_word)) {
+    out->second = true;
+  } else {
+    ctx.Error(err::kSyntax);
+    return false;
+  }
+  int64_t count = -1;
+  for (size_t j = out->keys_end + 1; j < ctx.argc(); ++j) {
+    if (count == -1 && j + 1 < ctx.argc() && EqualsNoCase(ctx.arg(j), "COUNT")) {
+      if (!ParseInt64(ctx.arg(++j), &count) || count < 1) {
+        ctx.Error(err::kCountPositive);
+        return false;
+      }
+    } else {
+      ctx.Error(err::kSyntax);
+      return false;
+    }
+  }
+  out->count = count == -1 ? 1 : static_cast<size_t>(count);
+  return true;
+}
+
 }  // namespace firn

@@ -557,6 +557,29 @@ constexpr KeyRule kMgetKeys[] = {
 constexpr DocArg kMgetArgs[] = {
     {"key", "key", "", "", 0, M, 0},
 };
+// migrate
+constexpr KeyRule kMigrateKeys[] = {
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete, .index = 3, .last_key = 0},
+    {.flags = kKeyRW | kKeyAccess | kKeyDelete | kKeyIncomplete, .index = -2,
+     .keyword = "KEYS", .last_key = -1},
+};
+constexpr DocArg kMigrateArgs[] = {
+    {"host", "string", "", "", -1, 0, 0},
+    {"port", "integer", "", "", -1, 0, 0},
+    {"key_or_empty_string", "oneof", "", "", -1, 0, 2},
+    {"key", "key", "", "", 0, 0, 0},
+    {"empty_string", "pure-token", "", "", -1, DocArg::kEmptyToken, 0},
+    {"destination-db", "integer", "", "", -1, 0, 0},
+    {"timeout", "integer", "", "", -1, 0, 0},
+    {"copy", "pure-token", "COPY", "", -1, O, 0},
+    {"replace", "pure-token", "REPLACE", "", -1, O, 0},
+    {"authentication", "oneof", "", "", -1, O, 4},
+    {"password", "string", "AUTH", "", -1, O, 0},
+    {"username_password", "block", "AUTH2", "", -1, O, 2},
+    {"username", "string", "", "", -1, 0, 0},
+    {"password", "string", "", "", -1, 0, 0},
+    {"key", "key", "KEYS", "", 1, O | M, 0},
+};
 // move
 constexpr KeyRule kMoveKeys[] = {
     {.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1, .last_key = 0},
@@ -2065,6 +2088,22 @@ std::vector<std::pair<size_t, uint16_t>> SortLineKeys(const std::vector<std::str
   return keys;
 }
 
+// MIGRATE's keys as Redis's migrateGetKeys finds them: those after KEYS when the key argument
+// is "" and KEYS is given, else the key argument.
+std::vector<std::pair<size_t, uint16_t>> MigrateLineKeys(const std::vector<std::string_view>& argv) {
+  constexpr uint16_t kFlags = kKeyRW | kKeyAccess | kKeyDelete;
+  if (argv.size() > 6 && argv[3].empty()) {
+    for (size_t i = 6; i < argv.size(); ++i) {
+      if (EqualsNoCase(argv[i], "KEYS")) {
+        std::vector<std::pair<size_t, uint16_t>> keys;
+        for (size_t k = i + 1; k < argv.size(); ++k) keys.push_back({k, kFlags});
+        return keys;
+      }
+    }
+  }
+  return {{3, kFlags}};
+}
+
 // SORT_RO reads only the key it sorts (and the unknowable pattern keys).
 std::vector<std::pair<size_t, uint16_t>> SortRoLineKeys(const std::vector<std::string_view>&) {
   return {{1, kKeyRO | kKeyAccess}};
@@ -2767,6 +2806,13 @@ constexpr CommandMeta kMeta[] = {
      .tips = "request_policy:multi_shard",
      .key_specs = kMgetKeys,
      .args = kMgetArgs},
+    {.name = "migrate",
+     .complexity = "O(N) for N keys here (DUMP and DEL) and there (RESTORE), plus the transfer",
+     .acl = "@dangerous",
+     .tips = "nondeterministic_output",
+     .key_specs = kMigrateKeys,
+     .args = kMigrateArgs,
+     .line_keys = MigrateLineKeys},
     {.name = "monitor"},
     {.name = "move", .complexity = "O(1)", .key_specs = kMoveKeys, .args = kMoveArgs},
     {.name = "mset",

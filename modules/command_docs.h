@@ -27,6 +27,8 @@ namespace firn {
 // sub-arguments (of a "block" or "oneof") are the `descendants` entries that follow it.
 struct DocArg {
   static constexpr uint8_t kOptional = 1, kMultiple = 2, kMultipleToken = 4;
+  // The token is the empty string (MIGRATE's ""), not absent. Not a COMMAND DOCS flag.
+  static constexpr uint8_t kEmptyToken = 8;
 
   std::string_view name;
   std::string_view type;     // key, string, integer, double, pattern, unix-time, pure-token,

@@ -17,6 +17,7 @@
 #include "modules/keys.h"
 #include "modules/lists.h"
 #include "modules/memory.h"
+#include "modules/migrate.h"
 #include "modules/notify.h"
 #include "modules/persist.h"
 #include "modules/pubsub.h"
@@ -71,6 +72,7 @@ CommandTable::CommandTable() {
   AddFamily(&commands_, StreamCommands());
   AddFamily(&commands_, PubSubCommands());
   AddFamily(&commands_, PersistCommands());
+  AddFamily(&commands_, MigrateCommands());
   AddFamily(&commands_, AclCommands());
   AddFamily(&commands_, BitCommands());
   AddFamily(&commands_, HyperLogLogCommands());

@@ -173,6 +173,10 @@ void ApplyEvictionSettings(Engine& engine) {
     evictor.Configure({cfg.maxmemory_policy, cfg.maxmemory_samples, cfg.lfu_log_factor,
                        cfg.lfu_decay_time});
   }
+  KeyspaceStats& stats = engine.keyspace.stats();
+  stats.lazy_expire = cfg.lazyfree_lazy_expire;
+  stats.lazy_eviction = cfg.lazyfree_lazy_eviction;
+  stats.lazy_server_del = cfg.lazyfree_lazy_server_del;
 }
 
 bool EnforceMaxmemory(Engine& engine, int64_t now_ms, int64_t budget_us) {

@@ -36,7 +36,8 @@ class CommandTable;
 class ReplyBuilder;
 
 // Hands the eviction settings of engine.config (policy, samples, LFU tunables) to the
-// evictor if they changed. Called at engine start, after CONFIG SET and by EnforceMaxmemory.
+// evictor if they changed, and the lazyfree-lazy-expire/-eviction/-server-del settings to
+// the keyspace. Called at engine start, after CONFIG SET and by EnforceMaxmemory.
 void ApplyEvictionSettings(Engine& engine);
 
 // Keeps the dataset within maxmemory (storage/evict.h), applying the current eviction settings.

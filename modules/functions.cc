@@ -19,6 +19,7 @@
 #include "modules/engine.h"
 #include "modules/scripting.h"
 #include "protocol/errors.h"
+#include "storage/rdb.h"
 
 namespace firn {
 namespace {
@@ -366,36 +367,6 @@ void PutRdbLength(std::string* out, uint64_t len) {
   }
 }
 
-// Reads an uncompressed RDB string at *pos; false if malformed or compressed.
-bool GetRdbString(std::string_view in, size_t* pos, std::string* out) {
-  if (*pos >= in.size()) return false;
-  const unsigned char b = static_cast<unsigned char>(in[*pos]);
-  uint64_t len = 0;
-  switch (b >> 6) {
-    case 0:
-      len = b & 0x3f;
-      *pos += 1;
-      break;
-    case 1:
-      if (*pos + 2 > in.size()) return false;
-      len = (static_cast<uint64_t>(b & 0x3f) << 8) | static_cast<unsigned char>(in[*pos + 1]);
-      *pos += 2;
-      break;
-    case 2: {
-      size_t n = b == 0x80 ? 4 : b == 0x81 ? 8 : 0;
-      if (n == 0 || *pos + 1 + n > in.size()) return false;
-      for (size_t i = 0; i < n; ++i) len = (len << 8) | static_cast<unsigned char>(in[*pos + 1 + i]);
-      *pos += 1 + n;
-      break;
-    }
-    default:
-      return false;  // integer or LZF encodings
-  }
-  if (len > in.size() - *pos) return false;
-  out->assign(in.substr(*pos, len));
-  *pos += len;
-  return true;
-}
 
 // FUNCTION DUMP -> the payload of every library (bulk string).
 void FunctionDump(CommandContext& ctx) {
@@ -453,11 +424,13 @@ void FunctionRestore(CommandContext& ctx) {
     return;
   }
   std::vector<std::string> codes;
-  size_t pos = 0;
-  while (pos < body.size()) {
+  rdb::Reader r(body);
+  while (!r.done()) {
+    // FUNCTION2 records (the code may be LZF-compressed, as Redis writes long ones), and the
+    // FUNCTION records of 7.0-rc payloads.
+    uint8_t opcode = 0;
     std::string code;
-    if (static_cast<unsigned char>(body[pos]) != kOpcodeFunction2 ||
-        !GetRdbString(body, &(++pos), &code)) {
+    if (!r.Byte(&opcode) || !rdb::ReadFunctionRecord(r, opcode, &code)) {
       ctx.Error(err::kFunctionPayloadData);
       return;
     }

@@ -35,6 +35,7 @@ enum class Rewrite : uint8_t {
   kGetEx,      // GETEX: as kExpireAt when an expiry option was given, else nothing changed
   kKeepTtl,    // INCRBYFLOAT: SET key <value> KEEPTTL
   kRestore,    // RESTORE: RESTORE key <absolute ms | 0> payload ABSTTL REPLACE, or DEL
+  kMigrate,    // MIGRATE: DEL of the keys it moved away (nothing with COPY)
 };
 
 struct RewriteRow {
@@ -49,7 +50,7 @@ constexpr RewriteRow kRewrites[] = {
     {"pexpireat", Rewrite::kExpireAt}, {"getex", Rewrite::kGetEx},
     {"incrbyfloat", Rewrite::kKeepTtl}, {"cl.throttle", Rewrite::kSetState},
     {"rl.bucket", Rewrite::kSetState}, {"rl.window", Rewrite::kSetState},
-    {"restore", Rewrite::kRestore},
+    {"restore", Rewrite::kRestore},    {"migrate", Rewrite::kMigrate},
 };
 
 Rewrite RewriteFor(std::string_view name) {
@@ -200,6 +201,30 @@ void Propagate(Engine& engine, JournalSink& sink, int db, const Command& cmd,
                 "ABSTTL", "REPLACE"});
       }
       return;
+    case Rewrite::kMigrate: {
+      // Never replayed as MIGRATE (a replay must not reach out to another server): the
+      // keys named that are gone now are the ones the target acknowledged.
+      std::vector<std::string_view> del = {"DEL"};
+      size_t first = 3, last = argv.size() > 3 ? 4 : 3;
+      for (size_t i = 6; i < argv.size(); ++i) {
+        if (EqualsNoCase(argv[i], "COPY")) {
+          return;
+        } else if (EqualsNoCase(argv[i], "AUTH")) {
+          ++i;  // the password
+        } else if (EqualsNoCase(argv[i], "AUTH2")) {
+          i += 2;  // the user name and password
+        } else if (EqualsNoCase(argv[i], "KEYS")) {
+          first = i + 1;
+          last = argv.size();
+          break;
+        }
+      }
+      for (size_t i = first; i < last; ++i) {
+        if (Peek(engine, db, argv[i], now_ms) == nullptr) del.push_back(argv[i]);
+      }
+      if (del.size() > 1) sink.Append(db, del);
+      return;
+    }
     case Rewrite::kVerbatim:
       return;
   }

@@ -76,7 +76,8 @@ int ParseDb(ArgParser& args, std::string_view s, int databases) {
 void DeleteKeys(CommandContext& ctx, bool lazy) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
-    if (ctx.db().Delete(ctx.arg(i), ctx.now_ms, lazy)) ++deleted;
+    if (ctx.db().Delete(ctx.arg(i), ctx.now_ms, lazy ? FreeMode::kBackground : FreeMode::kNow))
+      ++deleted;
   }
   ctx.reply.Int(deleted);
 }

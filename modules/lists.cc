@@ -425,11 +425,18 @@ void Move(CommandContext& ctx, End from, End to) {
   const std::string value(from == End::kLeft ? l->Front() : l->Back());
   PopOne(l, from);
   ctx.reply.Bulk(value);
+  // Redis's events: the push on destination, then the pop on source (and its "del").
+  KeyspaceNotifier& notifier = ctx.engine.notifier;
+  const std::string_view push_event = to == End::kLeft ? "lpush" : "rpush";
+  const std::string_view pop_event = from == End::kLeft ? "lpop" : "rpop";
   if (dst == src) {
     Push(l, to, value);
     Pushed(ctx, src);
+    notifier.Notify(kNotifyList, push_event, ctx.client.db, dst_key);
+    notifier.Notify(kNotifyList, pop_event, ctx.client.db, src_key);
     return;
   }
+  const bool emptied = l->empty();
   Removed(ctx, src);
   if (dst != nullptr) {
     Push(ListOf(dst), to, value);
@@ -439,6 +446,8 @@ void Move(CommandContext& ctx, End from, End to) {
     dst = CreateList(ctx, dst_key, fresh);
   }
   Pushed(ctx, dst);
+  notifier.Notify(kNotifyList, push_event, ctx.client.db, dst_key);
+  notifier.NotifyRemoved(kNotifyList, pop_event, ctx.client.db, src_key, emptied);
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT -> the element moved, or nil.
@@ -454,38 +463,24 @@ void RPopLPush(CommandContext& ctx) { Move(ctx, End::kRight, End::kLeft); }
 // LMPOP's and BLMPOP's body, numkeys at argv[first]: pops from the first non-empty list; when
 // every key is absent, a nil array, or with blocking, blocks for timeout_ms (0: forever).
 void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) {
-  int64_t numkeys;
-  if (!ArgRange(ctx, ctx.arg(first), 1, err::kNumkeysPositive, &numkeys)) return;
-  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - first - 1) {
-    ctx.Error(err::kSyntax);
-    return;
-  }
-  const size_t keys_at = first + 1;
-  const size_t where_at = keys_at + static_cast<size_t>(numkeys);
-  End end;
-  if (!ArgEnd(ctx, ctx.arg(where_at), &end)) return;
-  int64_t count = -1;
-  for (size_t j = where_at + 1; j < ctx.argc(); ++j) {
-    if (count == -1 && j + 1 < ctx.argc() && EqualsNoCase(ctx.arg(j), "COUNT")) {
-      if (!ArgRange(ctx, ctx.arg(++j), 1, err::kCountPositive, &count)) return;
-    } else {
-      ctx.Error(err::kSyntax);
-      return;
-    }
-  }
-  if (count == -1) count = 1;
-  for (size_t k = keys_at; k < where_at; ++k) {
+  MPopArgs a;
+  if (!ParseMPopArgs(ctx, first, "LEFT", "RIGHT", &a)) return;
+  const End end = a.second ? End::kRight : End::kLeft;
+  for (size_t k = a.keys_at; k < a.keys_end; ++k) {
     Entry* e;
     if (!FindList(ctx, ctx.arg(k), Lookup::kWrite, &e)) return;
     if (e == nullptr) continue;
     List* l = ListOf(e);
     ctx.reply.Array(2);
     ctx.reply.Bulk(ctx.arg(k));
-    PopInto(ctx, l, end, std::min(static_cast<size_t>(count), l->size()));
+    PopInto(ctx, l, end, std::min(a.count, l->size()));
+    const bool emptied = l->empty();
     Removed(ctx, e);
+    ctx.engine.notifier.NotifyRemoved(kNotifyList, end == End::kLeft ? "lpop" : "rpop",
+                                      ctx.client.db, ctx.arg(k), emptied);
     return;
   }
-  BlockOnKeysOrNull(ctx, keys_at, where_at, timeout_ms, blocking);
+  BlockOnKeysOrNull(ctx, a.keys_at, a.keys_end, timeout_ms, blocking);
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] -> [key, [elements]] from the first

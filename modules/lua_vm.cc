@@ -730,6 +730,43 @@ void EmitValue(lua_State* L, int script_resp, ReplyBuilder& out) {
   }
 }
 
+// The script's result, replied from a call frame of its own: lua_checkstack raises the
+// current frame's stack top for good, and the collector never shrinks a stack below the top
+// of a live frame, so a deep result (a table that contains itself) converted in the
+// caller's frame would keep its grown stack, ~128 KB, for the life of the VM. In its own
+// frame the growth goes with the frame and the next collections give it back. A Lua error
+// while converting (out of memory) replaces whatever part of the reply was written.
+struct EmitArgs {
+  int script_resp;
+  ReplyBuilder* out;
+};
+
+int EmitInOwnFrame(lua_State* L) {
+  const auto* args = static_cast<const EmitArgs*>(lua_touserdata(L, 2));
+  // The result and a copy of it: the frame then holds two slots, as the caller's frame did
+  // (the error handler and the result), so the stack limit is met at Redis's depth.
+  lua_settop(L, 1);
+  lua_pushvalue(L, 1);
+  EmitValue(L, args->script_resp, *args->out);
+  return 0;
+}
+
+void EmitResult(lua_State* L, int script_resp, ReplyBuilder& out) {
+  std::string* buffer = out.buffer();
+  const size_t start = buffer->size();
+  EmitArgs args{script_resp, &out};
+  lua_pushcfunction(L, EmitInOwnFrame);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, &args);
+  if (lua_pcall(L, 2, 0, 0) != 0) {
+    buffer->resize(start);
+    size_t n = 0;
+    const char* message = lua_tolstring(L, -1, &n);
+    out.Error(std::string(err::kErrCode) + std::string(message != nullptr ? message : "", n));
+    lua_pop(L, 1);
+  }
+}
+
 // ---- the redis API ------------------------------------------------------------------------
 
 int GenericCall(lua_State* L, bool raise) {
@@ -1404,7 +1441,7 @@ void LuaVm::Run(int ref, const RunSpec& spec, std::span<const std::string_view> 
   if (rc != 0) {
     ReplyRunError(L, rs.name, spec.engine.errors, reply);
   } else {
-    EmitValue(L, rs.resp, reply);
+    EmitResult(L, rs.resp, reply);
   }
   lua_settop(L, base);
   run_ = nullptr;

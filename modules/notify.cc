@@ -74,6 +74,8 @@ constexpr CommandEvents kEvents[] = {
     {"lrem", kNotifyList, "lrem", "lrem", true},
     {"lpop", kNotifyList, "lpop", "lpop", true},
     {"rpop", kNotifyList, "rpop", "rpop", true},
+    {"blpop", kNotifyList, "lpop", "lpop", true},
+    {"brpop", kNotifyList, "rpop", "rpop", true},
     {"sadd", kNotifySet, "sadd", "", false},
     {"srem", kNotifySet, "srem", "srem", true},
     {"spop", kNotifySet, "spop", "spop", true},
@@ -88,6 +90,8 @@ constexpr CommandEvents kEvents[] = {
     {"zrem", kNotifyZset, "zrem", "zrem", true},
     {"zpopmin", kNotifyZset, "zpopmin", "zpopmin", true},
     {"zpopmax", kNotifyZset, "zpopmax", "zpopmax", true},
+    {"bzpopmin", kNotifyZset, "zpopmin", "zpopmin", true},
+    {"bzpopmax", kNotifyZset, "zpopmax", "zpopmax", true},
     {"zremrangebyscore", kNotifyZset, "zrembyscore", "zrembyscore", true},
     {"zremrangebyrank", kNotifyZset, "zrembyrank", "zrembyrank", true},
     {"zremrangebylex", kNotifyZset, "zrembylex", "zrembylex", true},
@@ -124,9 +128,13 @@ void KeyspaceNotifier::Configure(uint32_t flags) {
   engine_.observers.Set(KeyspaceFanout::kNotify, on ? this : nullptr);
 }
 
-void KeyspaceNotifier::Notify(uint32_t cls, std::string_view event, int db,
-                              std::string_view key) {
-  if (!(flags_ & cls)) return;
+void KeyspaceNotifier::NotifyRemoved(uint32_t cls, std::string_view event, int db,
+                                     std::string_view key, bool emptied) {
+  Notify(cls, event, db, key);
+  if (emptied) Notify(kNotifyGeneric, "del", db, key);
+}
+
+void KeyspaceNotifier::Publish(std::string_view event, int db, std::string_view key) {
   const std::string db_text = std::to_string(db);
   if (flags_ & kNotifyKeyspace) {
     channel_.assign("__keyspace@").append(db_text).append("__:").append(key);

@@ -9,6 +9,9 @@
 // event name is the running command's (Engine::current_command): SET -> "set", INCR ->
 // "incrby", DEL -> "del", EXPIRE -> "expire", RENAME -> "rename_from" / "rename_to", ...
 // (modules/notify.cc has the table); a command not in the table publishes nothing.
+// Commands whose event names depend on their arguments or differ between their keys (SMOVE,
+// LMOVE, RPOPLPUSH, LMPOP, ZMPOP and their blocking forms) have no row: their handlers call
+// Notify / NotifyRemoved themselves, in Redis's order.
 //
 // Thread-safety: loop thread only.
 #pragma once
@@ -34,12 +37,21 @@ class KeyspaceNotifier : public KeyspaceObserver {
   void Configure(uint32_t flags);
   uint32_t flags() const { return flags_; }
 
-  // Publishes event (of class cls) about key in db, as Redis's notifyKeyspaceEvent.
-  void Notify(uint32_t cls, std::string_view event, int db, std::string_view key);
+  // Publishes event (of class cls) about key in db, as Redis's notifyKeyspaceEvent. While
+  // notifications are off, one test.
+  void Notify(uint32_t cls, std::string_view event, int db, std::string_view key) {
+    if (flags_ & cls) [[unlikely]] Publish(event, db, key);
+  }
+  // Elements were removed from key by a command that names its own events: event, then the
+  // generic "del" when that emptied (and so deleted) it.
+  void NotifyRemoved(uint32_t cls, std::string_view event, int db, std::string_view key,
+                     bool emptied);
 
   void OnKeyEvent(int db, std::string_view key, KeyEvent event) override;
 
  private:
+  void Publish(std::string_view event, int db, std::string_view key);
+
   Engine& engine_;
   uint32_t flags_ = 0;
   std::string channel_;  // reused between messages

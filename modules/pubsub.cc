@@ -2,6 +2,9 @@
 //
 // Delivery walks the channel's subscribers in the order they subscribed, then every pattern
 // (GlobMatch, modules/common.h), as Redis 7.0 does: PUBLISH costs O(subscribers + patterns).
+// A message is encoded once per RESP version (and per matching pattern), into buffers kept
+// between calls for their capacity, and the same bytes are appended to each subscriber: the
+// per-subscriber cost is one append and one "schedule a write" call, not a re-encoding.
 // A subscriber's message is appended to its output sink at once; the server writes it with
 // that connection's next flush (the registry marks the connection for writing), so a slow
 // subscriber costs memory in its own buffer, not time in the publisher's command.
@@ -66,34 +69,57 @@ void PubSub::Forget(ClientInfo& client) {
   client.subscribed = false;
 }
 
+namespace {
+
+// The message frame for one RESP version, built on first use and then appended as the same
+// bytes to every subscriber of that version.
+struct Frames {
+  std::string* bytes;  // [0] RESP2, [1] RESP3; cleared by the caller
+  template <typename Build>
+  std::string_view For(Proto proto, Build&& build) {
+    std::string& f = bytes[proto == Proto::kResp3 ? 1 : 0];
+    if (f.empty()) {
+      ReplyBuilder r(&f, proto);
+      build(r);
+    }
+    return f;
+  }
+};
+
+}  // namespace
+
 size_t PubSub::Publish(ClientRegistry& clients, Kind kind, std::string_view channel,
                        std::string_view message) {
   size_t received = 0;
   const std::string_view type = kind == kShard ? "smessage" : "message";
+  Frames frames{frames_};
   if (auto it = names_[kind].find(channel); it != names_[kind].end()) {
-    for (ClientInfo* c : it->second) {
-      clients.SendReply(*c, [&](ReplyBuilder& r) {
-        r.Push(3);
-        r.Bulk(type);
-        r.Bulk(channel);
-        r.Bulk(message);
-      });
-      ++received;
-    }
+    frames_[0].clear();
+    frames_[1].clear();
+    const auto build = [&](ReplyBuilder& r) {
+      r.Push(3);
+      r.Bulk(type);
+      r.Bulk(channel);
+      r.Bulk(message);
+    };
+    for (ClientInfo* c : it->second) clients.Send(*c, frames.For(c->proto, build));
+    received += it->second.size();
   }
   if (kind != kChannel) return received;
-  for (const auto& [pattern, subscribers] : names_[kPattern]) {
+  for (const auto& entry : names_[kPattern]) {
+    const auto& pattern = entry.first;  // a named reference: clang 14 captures no bindings
     if (!GlobMatch(pattern, channel)) continue;
-    for (ClientInfo* c : subscribers) {
-      clients.SendReply(*c, [&](ReplyBuilder& r) {
-        r.Push(4);
-        r.Bulk("pmessage");
-        r.Bulk(pattern);
-        r.Bulk(channel);
-        r.Bulk(message);
-      });
-      ++received;
-    }
+    frames_[0].clear();
+    frames_[1].clear();
+    const auto build = [&](ReplyBuilder& r) {
+      r.Push(4);
+      r.Bulk("pmessage");
+      r.Bulk(pattern);
+      r.Bulk(channel);
+      r.Bulk(message);
+    };
+    for (ClientInfo* c : entry.second) clients.Send(*c, frames.For(c->proto, build));
+    received += entry.second.size();
   }
   return received;
 }

@@ -69,6 +69,7 @@ class PubSub {
 
   Names names_[3];
   std::unordered_map<const ClientInfo*, ClientSubs> by_client_;
+  std::string frames_[2];  // Publish's encoded message, RESP2 and RESP3, kept for capacity
 };
 
 std::vector<Command> PubSubCommands();

@@ -29,6 +29,7 @@
 #include "modules/common.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
+#include "modules/migrate.h"
 #include "modules/persist.h"
 #include "modules/notify.h"
 #include "modules/scripting.h"
@@ -341,7 +342,7 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("pubsubshard_channels", 0);
   w.Field("latest_fork_usec", 0);
   w.Field("total_forks", 0);
-  w.Field("migrate_cached_sockets", 0);
+  w.Field("migrate_cached_sockets", MigrateCachedSockets());
   w.Field("slave_expires_tracked_keys", 0);
   w.Field("active_defrag_hits", 0);
   w.Field("active_defrag_misses", 0);
@@ -737,7 +738,8 @@ void ReplyDocArgs(ReplyBuilder& r, std::span<const DocArg> args) {
     const size_t nflags = ((a.flags & DocArg::kOptional) ? 1 : 0) +
                           ((a.flags & DocArg::kMultiple) ? 1 : 0) +
                           ((a.flags & DocArg::kMultipleToken) ? 1 : 0);
-    r.Map(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.display.empty() +
+    const bool token = !a.token.empty() || (a.flags & DocArg::kEmptyToken);
+    r.Map(2 + (a.key_spec_index >= 0) + token + !a.display.empty() +
           !a.deprecated_since.empty() + (nflags > 0) + (a.descendants > 0));
     r.Bulk("name");
     r.Bulk(a.name);
@@ -747,7 +749,7 @@ void ReplyDocArgs(ReplyBuilder& r, std::span<const DocArg> args) {
       r.Bulk("key_spec_index");
       r.Int(a.key_spec_index);
     }
-    if (!a.token.empty()) {
+    if (token) {
       r.Bulk("token");
       r.Bulk(a.token);
     }

@@ -268,14 +268,22 @@ void SMove(CommandContext& ctx) {
     ctx.reply.Int(0);
     return;
   }
+  // Redis's events: "srem" on source (and "del" if it emptied), then "sadd" on destination
+  // when the member was not there.
+  const bool emptied = SetOf(*src)->size() == 0;
   Removed(ctx, *src);
+  KeyspaceNotifier& notifier = ctx.engine.notifier;
+  notifier.NotifyRemoved(kNotifySet, "srem", ctx.client.db, ctx.arg(1), emptied);
+  bool added = true;
   if (dst.ok()) {
-    if (SetOf(*dst)->Add(member, IntsetLimit(ctx))) db.Touched(*dst);
+    added = SetOf(*dst)->Add(member, IntsetLimit(ctx));
+    if (added) db.Touched(*dst);
   } else {
     auto* fresh = new Set();
     fresh->Add(member, IntsetLimit(ctx));
     db.PutObject(ctx.arg(2), ValueType::kSet, fresh, Entry::kNoExpire, ctx.now_ms);
   }
+  if (added) notifier.Notify(kNotifySet, "sadd", ctx.client.db, ctx.arg(2));
   ctx.reply.Int(1);
 }
 

@@ -17,7 +17,7 @@ constexpr std::string_view kCountError = err::kSlowlogCount;
 // Where Redis's latency histograms saturate (1 s): the overflow bucket is reported there.
 constexpr int64_t kOverflowBucketUs = 1000000;
 
-// True when argument i of argv is a secret Redis redacts (AUTH's, HELLO ... AUTH's and
+// True when argument i of argv is a secret Redis redacts (AUTH's, HELLO ... AUTH's, MIGRATE's and
 // CONFIG SET requirepass's).
 bool IsSecret(const Command& cmd, const std::vector<std::string_view>& argv, size_t i) {
   if (cmd.name == "auth") return i >= 1;
@@ -31,6 +31,21 @@ bool IsSecret(const Command& cmd, const std::vector<std::string_view>& argv, siz
       } else if (EqualsNoCase(argv[j], "SETNAME") && more >= 1) {
         ++j;
       } else {
+        break;
+      }
+    }
+    return false;
+  }
+  if (cmd.name == "migrate") {
+    // MIGRATE ... [AUTH password] [AUTH2 username password] [KEYS key ...]
+    for (size_t j = 6; j < argv.size(); ++j) {
+      if (EqualsNoCase(argv[j], "AUTH")) {
+        if (i == j + 1) return true;
+        ++j;
+      } else if (EqualsNoCase(argv[j], "AUTH2")) {
+        if (i == j + 1 || i == j + 2) return true;
+        j += 2;
+      } else if (EqualsNoCase(argv[j], "KEYS")) {
         break;
       }
     }

@@ -20,6 +20,7 @@
 #include "protocol/reply.h"
 #include "storage/db.h"
 #include "storage/stream.h"
+#include "storage/stream_rdb.h"
 #include "storage/value.h"
 
 namespace firn {
@@ -27,12 +28,16 @@ namespace {
 
 // ---- the stream's TypeOps row ----
 
-// Streams have no serialized form yet (Redis's RDB_TYPE_STREAM_LISTPACKS_2 is to come):
-// serialize writes nothing and deserialize refuses every payload, so DUMP and snapshots see a
-// stream as not serializable rather than as an empty one.
-void SerializeStream(const Entry&, std::string*) {}
+// Serialized form: Redis 7.0's RDB stream object (storage/stream_rdb.h), type 19; 15 and 21
+// are read too.
+void SerializeStream(const Entry& e, std::string* out) {
+  rdb::EncodeStream(*e.object_as<Stream>(), out);
+}
 
-Entry* DeserializeStream(std::string_view, std::string_view, int64_t) { return nullptr; }
+Entry* DeserializeStream(std::string_view key, std::string_view payload, int64_t expire_ms) {
+  Stream* s = rdb::DecodeStream(payload);
+  return s == nullptr ? nullptr : Entry::MakeObject(key, ValueType::kStream, s, expire_ms);
+}
 
 const TypeOps kStreamOps = {
     .name = "stream",
@@ -357,12 +362,9 @@ void XAdd(CommandContext& ctx) {
       return;
     }
   }
-  StreamFields fields;
-  fields.reserve((ctx.argc() - field_pos) / 2);
-  for (size_t i = field_pos; i < ctx.argc(); i += 2) fields.emplace_back(ctx.arg(i), ctx.arg(i + 1));
   const bool created = s == nullptr;
   if (created) s = new Stream();
-  s->Append(id, fields, LimitsOf(ctx));
+  s->AppendFlat(id, std::span<const std::string_view>(ctx.argv).subspan(field_pos), LimitsOf(ctx));
   if (created) {
     e = ctx.db().PutObject(ctx.arg(1), ValueType::kStream, s, Entry::kNoExpire, ctx.now_ms);
   } else {

@@ -608,11 +608,10 @@ void PopCommand(CommandContext& ctx, bool max) {
   }
   for (size_t i = 0; i < n; ++i) {
     const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
-    const std::string member(it.member);
     if (has_count) ctx.reply.Pair();
-    ctx.reply.Bulk(member);
+    ctx.reply.Bulk(it.member);
     ctx.reply.Double(it.score);
-    z->Remove(member);
+    z->Remove(it.member);  // the set's own bytes: Remove allows it, no copy needed
   }
   Removed(ctx, e);
 }
@@ -623,60 +622,32 @@ void ZPopMax(CommandContext& ctx) { PopCommand(ctx, true); }
 // ZMPOP's and BZMPOP's body, numkeys at argv[first]: pops from the first non-empty sorted
 // set; when every key is absent, a nil array, or with blocking, blocks for timeout_ms.
 void MPop(CommandContext& ctx, size_t first, bool blocking, int64_t timeout_ms) {
-  int64_t numkeys;
-  if (!ParseInt64(ctx.arg(first), &numkeys) || numkeys < 1) {
-    ctx.Error(err::kNumkeysPositive);
-    return;
-  }
-  if (static_cast<uint64_t>(numkeys) >= ctx.argc() - first - 1) {
-    ctx.Error(err::kSyntax);
-    return;
-  }
-  const size_t keys_at = first + 1;
-  const size_t where_at = keys_at + static_cast<size_t>(numkeys);
-  bool max;
-  if (EqualsNoCase(ctx.arg(where_at), "MIN")) {
-    max = false;
-  } else if (EqualsNoCase(ctx.arg(where_at), "MAX")) {
-    max = true;
-  } else {
-    ctx.Error(err::kSyntax);
-    return;
-  }
-  int64_t count = -1;
-  for (size_t j = where_at + 1; j < ctx.argc(); ++j) {
-    if (count == -1 && j + 1 < ctx.argc() && EqualsNoCase(ctx.arg(j), "COUNT")) {
-      if (!ParseInt64(ctx.arg(++j), &count) || count < 1) {
-        ctx.Error(err::kCountPositive);
-        return;
-      }
-    } else {
-      ctx.Error(err::kSyntax);
-      return;
-    }
-  }
-  if (count == -1) count = 1;
-  for (size_t k = keys_at; k < where_at; ++k) {
+  MPopArgs a;
+  if (!ParseMPopArgs(ctx, first, "MIN", "MAX", &a)) return;
+  const bool max = a.second;
+  for (size_t k = a.keys_at; k < a.keys_end; ++k) {
     Entry* e;
     if (!FindZSet(ctx, ctx.arg(k), Lookup::kWrite, &e)) return;
     if (e == nullptr) continue;
     ZSet* z = ZSetOf(e);
-    const size_t n = std::min(static_cast<size_t>(count), z->size());
+    const size_t n = std::min(a.count, z->size());
     ctx.reply.Array(2);
     ctx.reply.Bulk(ctx.arg(k));
     ctx.reply.Array(n);
     for (size_t i = 0; i < n; ++i) {
       const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
-      const std::string member(it.member);
       ctx.reply.Array(2);
-      ctx.reply.Bulk(member);
+      ctx.reply.Bulk(it.member);
       ctx.reply.Double(it.score);
-      z->Remove(member);
+      z->Remove(it.member);
     }
+    const bool emptied = z->size() == 0;
     Removed(ctx, e);
+    ctx.engine.notifier.NotifyRemoved(kNotifyZset, max ? "zpopmax" : "zpopmin", ctx.client.db,
+                                      ctx.arg(k), emptied);
     return;
   }
-  BlockOnKeysOrNull(ctx, keys_at, where_at, timeout_ms, blocking);
+  BlockOnKeysOrNull(ctx, a.keys_at, a.keys_end, timeout_ms, blocking);
 }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] -> [key, [[member, score], ...]] from the
@@ -703,12 +674,11 @@ void BlockingPop(CommandContext& ctx, bool max) {
     if (e == nullptr) continue;
     ZSet* z = ZSetOf(e);
     const ZSet::Item it = z->Get(z->AtRank(max ? z->size() - 1 : 0));
-    const std::string member(it.member);
     ctx.reply.Array(3);
     ctx.reply.Bulk(ctx.arg(k));
-    ctx.reply.Bulk(member);
+    ctx.reply.Bulk(it.member);
     ctx.reply.Double(it.score);
-    z->Remove(member);
+    z->Remove(it.member);
     Removed(ctx, e);
     return;
   }

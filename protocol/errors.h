@@ -612,6 +612,17 @@ inline constexpr std::string_view kMisconf =
     "configured to report errors during writes if RDB snapshotting fails "
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
     "RDB error.";
+// ---- rdbcompat part: MIGRATE (modules/migrate.cc) ----
+inline constexpr std::string_view kMigrateKeysNeedEmptyKey =
+    "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
+inline constexpr std::string_view kMigrateConnect =
+    "IOERR error or timeout connecting to the client";
+inline constexpr std::string_view kMigrateWriteError =
+    "IOERR error or timeout writing to target instance";
+inline constexpr std::string_view kMigrateReadError =
+    "IOERR error or timeout reading to target instance";
+// Followed by the target's error line without its '-'.
+inline constexpr std::string_view kMigrateTargetError = "ERR Target instance replied with error: ";
 // ---- scripting part: busy scripts, protected mode ----
 // An EXEC refused at admission (-BUSY, -OOM...) discards the transaction; this text is then
 // followed by the refusal without its '-'.
@@ -634,5 +645,12 @@ inline constexpr std::string_view kProtectedModeDenied =
     "outside.";
 // The generic error code; EXECABORT's text leaves it out (Redis's own refusals lack it there).
 inline constexpr std::string_view kErrCode = "ERR ";
+
+// ---- tls ----
+// CONFIG SET of a tls-* setting whose new TLS context does not build (the reason is logged).
+inline constexpr std::string_view kConfigTls = "Unable to update TLS configuration. Check server logs.";
+// fuzz (defects the fuzz targets found; modules/acl.cc).
+inline constexpr std::string_view kAclUsernameSpaces =
+    "ERR Usernames can't contain spaces or null characters";
 
 }  // namespace firn::err

@@ -26,7 +26,7 @@ class ReplyBuilder {
   void set_proto(Proto proto) { proto_ = proto; }
   std::string* buffer() { return out_; }
 
-  [[gnu::always_inline]] void Ok() { Raw("+OK\r\n"); }
+  void Ok();                             // +OK
   void Simple(std::string_view s);       // +s
   void Error(std::string_view message);  // -message (message starts with its code: "ERR ...")
   void Int(int64_t n);                   // :n

@@ -10,11 +10,14 @@
 #include "modules/acl_admission.h"
 #include "modules/dispatch.h"
 #include "modules/aof.h"
+#include "modules/migrate.h"
 #include "modules/persist.h"
 #include "modules/scripting.h"
 #include "protocol/errors.h"
 #include "protocol/resp_parser.h"
+#include "server/clock.h"
 #include "server/log.h"
+#include "server/tls.h"
 #include "storage/memory.h"
 
 namespace firn {
@@ -36,11 +39,7 @@ constexpr int64_t kStatusPeriodMs = 5000;
 // is left: a client that does not read must not hold the process (Redis does not wait at all).
 constexpr uint64_t kShutdownDrainMs = 300;
 
-int64_t MonotonicUs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
+int64_t MonotonicUs() { return MonotonicClockUs(); }
 
 int64_t RealtimeUs() {
   struct timespec ts;
@@ -117,6 +116,7 @@ class Connection {
   int64_t obuf_soft_since_ms = 0;
   bool closing = false;
   bool dirty = false;
+  std::unique_ptr<TlsSession> tls;  // TLS connections only (server/tls.h)
 };
 
 namespace {
@@ -144,6 +144,29 @@ void ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* /*buf*/) {
 
 void WriteCb(uv_write_t* req, int status);
 
+// TLS connections: libuv reads ciphertext into one buffer shared by all of them (it is
+// decrypted into the connection's own buffer within the read callback), so an idle TLS
+// connection holds no read buffer of its own.
+char tls_read_buffer[64 * 1024];
+
+void TlsAllocCb(uv_handle_t* /*h*/, size_t /*suggested*/, uv_buf_t* buf) {
+  *buf = uv_buf_init(tls_read_buffer, sizeof(tls_read_buffer));
+}
+
+void TlsReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  Connection* c = static_cast<Connection*>(s->data);
+  c->server->OnTlsRead(c, buf->base, nread);
+}
+
+// Starts reading c's socket: plain bytes into its buffer, or ciphertext for its TLS session.
+void StartReading(Connection* c) {
+  if (c->tls != nullptr) {
+    uv_read_start(c->stream(), TlsAllocCb, TlsReadCb);
+  } else {
+    uv_read_start(c->stream(), AllocCb, ReadCb);
+  }
+}
+
 void CloseCb(uv_handle_t* h) {
   Connection* c = static_cast<Connection*>(h->data);
   c->server->OnClosed(c);
@@ -152,6 +175,11 @@ void CloseCb(uv_handle_t* h) {
 void AcceptTcpCb(uv_stream_t* listener, int status) {
   if (status < 0) return;
   static_cast<Server*>(listener->data)->OnAccept(listener, false);
+}
+
+void AcceptTlsCb(uv_stream_t* listener, int status) {
+  if (status < 0) return;
+  static_cast<Server*>(listener->data)->OnAccept(listener, false, /*tls=*/true);
 }
 
 void AcceptUnixCb(uv_stream_t* listener, int status) {
@@ -191,9 +219,11 @@ Server::Server(CommandLine cl)
   engine_.hooks = this;
   engine_.clients.set_owner(this);
   engine_.clients.set_realtime_us(RealtimeUs);
-  engine_.clock_us = MonotonicUs;
+  engine_.clock_us = CommandClockUs;
+  RecalibrateCommandClock();
   engine_.stats.start_time_ms = RealtimeMs();
-  engine_.stats.tcp_port = engine_.config.port;
+  // As Redis: with no plain port, INFO's tcp_port is the TLS port.
+  engine_.stats.tcp_port = engine_.config.port != 0 ? engine_.config.port : engine_.config.tls_port;
   engine_.save.log = PersistLog;
   obuf_limits_ = ParseOutputBufferLimits(engine_.config.client_output_buffer_limit);
   // requirepass and the aclfile; a bad aclfile stops the start, as in Redis.
@@ -217,26 +247,30 @@ int64_t Server::NowMs() {
 }
 
 std::vector<uv_stream_t*> Server::BindTcp(const Config& cfg) {
+  return BindTcp(cfg, cfg.port, AcceptTcpCb);
+}
+
+std::vector<uv_stream_t*> Server::BindTcp(const Config& cfg, int port, uv_connection_cb accept) {
   std::vector<uv_stream_t*> bound;
-  if (cfg.port == 0) return bound;
+  if (port == 0) return bound;
   for (const std::string& addr : cfg.bind) {
     auto* tcp = new uv_tcp_t;
     uv_tcp_init(loop_, tcp);
     tcp->data = this;
     struct sockaddr_storage ss;
     int rc = addr.find(':') != std::string::npos
-                 ? uv_ip6_addr(addr.c_str(), cfg.port, reinterpret_cast<sockaddr_in6*>(&ss))
-                 : uv_ip4_addr(addr == "*" ? "0.0.0.0" : addr.c_str(), cfg.port,
+                 ? uv_ip6_addr(addr.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
+                 : uv_ip4_addr(addr == "*" ? "0.0.0.0" : addr.c_str(), port,
                                reinterpret_cast<sockaddr_in*>(&ss));
     if (rc == 0) rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&ss), 0);
     if (rc == 0) {
-      rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), cfg.tcp_backlog, AcceptTcpCb);
+      rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), cfg.tcp_backlog, accept);
     }
     if (rc != 0) {
       uv_close(reinterpret_cast<uv_handle_t*>(tcp), CloseAndFree);
       for (uv_stream_t* l : bound) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
       throw std::runtime_error("Could not create server TCP listening socket " + addr + ":" +
-                               std::to_string(cfg.port) + ": " + uv_strerror(rc));
+                               std::to_string(port) + ": " + uv_strerror(rc));
     }
     bound.push_back(reinterpret_cast<uv_stream_t*>(tcp));
   }
@@ -262,6 +296,18 @@ void Server::Listen() {
   for (const std::string& addr : cfg.bind) {
     if (cfg.port != 0) Log(LogLevel::kInfo, "Listening on %s:%d", addr.c_str(), cfg.port);
   }
+  if (cfg.tls_port != 0) {
+    std::string error;
+    tls_ctx_ = TlsContext::Create(cfg, &error);
+    if (tls_ctx_ == nullptr) throw std::runtime_error("Failed to configure TLS: " + error);
+    tls_listeners_ = BindTcp(cfg, cfg.tls_port, AcceptTlsCb);
+    tls_bound_bind_ = cfg.bind;
+    tls_bound_port_ = cfg.tls_port;
+    for (const std::string& addr : cfg.bind) {
+      Log(LogLevel::kInfo, "Listening on %s:%d (TLS, certificate serial %s)", addr.c_str(),
+          cfg.tls_port, tls_ctx_->serial().c_str());
+    }
+  }
   if (!cfg.unixsocket.empty()) {
     auto* pipe = new uv_pipe_t;
     uv_pipe_init(loop_, pipe, 0);
@@ -278,7 +324,7 @@ void Server::Listen() {
     unix_listener_ = reinterpret_cast<uv_stream_t*>(pipe);
     Log(LogLevel::kInfo, "Listening on unix socket %s", cfg.unixsocket.c_str());
   }
-  if (tcp_listeners_.empty() && unix_listener_ == nullptr) {
+  if (tcp_listeners_.empty() && tls_listeners_.empty() && unix_listener_ == nullptr) {
     Log(LogLevel::kWarning, "No listener configured (port 0 or an empty bind, no unixsocket): "
                             "no client can connect");
   }
@@ -359,6 +405,13 @@ std::string Server::ListenersText() const {
               std::to_string(bound_port_);
     }
   }
+  if (tls_bound_port_ != 0) {
+    for (const std::string& addr : tls_bound_bind_) {
+      if (!text.empty()) text += ", ";
+      text += (addr.find(':') != std::string::npos ? "[" + addr + "]" : addr) + ":" +
+              std::to_string(tls_bound_port_) + " (TLS)";
+    }
+  }
   if (unix_listener_ != nullptr) {
     if (!text.empty()) text += ", ";
     text += engine_.config.unixsocket;
@@ -408,7 +461,7 @@ int Server::Run() {
   return 0;
 }
 
-void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
+void Server::OnAccept(uv_stream_t* listener, bool unix_socket, bool tls) {
   auto* c = new Connection(this, unix_socket);
   if (unix_socket) {
     uv_pipe_init(loop_, &c->u.pipe, 0);
@@ -434,7 +487,7 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
     std::string msg =
         "-" + std::string(denied ? err::kProtectedModeDenied : err::kMaxClients) + "\r\n";
     uv_buf_t b = uv_buf_init(msg.data(), static_cast<unsigned>(msg.size()));
-    uv_try_write(c->stream(), &b, 1);
+    if (!tls) uv_try_write(c->stream(), &b, 1);  // a TLS client could not read it
     uv_close(c->uv_handle(), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
     return;
   }
@@ -461,7 +514,8 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket) {
   }
   clients_[info.id] = c;
   engine_.stats.connected_clients = clients_.size();
-  uv_read_start(c->stream(), AllocCb, ReadCb);
+  if (tls) c->tls = std::make_unique<TlsSession>(*tls_ctx_, info.created_ms);
+  StartReading(c);
 }
 
 bool Server::IsCurrent(const Connection* c) const {
@@ -474,7 +528,11 @@ void Server::OnRead(Connection* c, ssize_t nread) {
     return;
   }
   if (nread == 0 || c->closing) return;
-  c->in_len += static_cast<size_t>(nread);
+  if (TakeInput(c, static_cast<size_t>(nread))) WritePlain(c);
+}
+
+bool Server::TakeInput(Connection* c, size_t nread) {
+  c->in_len += nread;
   engine_.stats.net_input_bytes += static_cast<uint64_t>(nread);
   const int64_t now_ms = NowMs();
   c->client->last_interaction_ms = now_ms;
@@ -482,9 +540,9 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   // The journal, when set, is the AOF: one load when it is off, as before it always existed.
   if (engine_.journal != nullptr && aof_->HasPending()) {
     OutputReady(*c->client);  // written after the AOF flush, at the end of the iteration
-    return;
+    return false;
   }
-  Write(c);
+  return true;
 }
 
 void Server::Unblocked(ClientInfo& client) { unblocked_.push_back(client.id); }
@@ -578,9 +636,9 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
 
 // The socket took only `written` bytes: the rest goes out with uv_write, and the output now
 // queued is held against the client's output-buffer limit.
-[[gnu::noinline]] void Server::QueueUnsent(Connection* c, size_t written) {
-  c->writing.assign(c->out, written);
-  c->out.clear();
+[[gnu::noinline]] void Server::QueueUnsent(Connection* c, std::string& bytes, size_t written) {
+  c->writing.assign(bytes, written);
+  bytes.clear();
   c->write_req.data = c;
   uv_buf_t rest = uv_buf_init(c->writing.data(), static_cast<unsigned>(c->writing.size()));
   c->write_in_flight = true;
@@ -634,6 +692,14 @@ bool Server::OnParseResult(Connection* c, const RespParser::Result& r, std::stri
 }
 
 void Server::Write(Connection* c) {
+  if (c->tls != nullptr) [[unlikely]] {
+    WriteTls(c);
+    return;
+  }
+  WritePlain(c);
+}
+
+void Server::WritePlain(Connection* c) {
   if (c->closing) return;
   if (!c->write_in_flight && !c->out.empty()) {
     uv_buf_t b = uv_buf_init(c->out.data(), static_cast<unsigned>(c->out.size()));
@@ -648,7 +714,7 @@ void Server::Write(Connection* c) {
       c->out.clear();
       c->client->output_buffer_bytes = 0;
     } else {
-      QueueUnsent(c, written);
+      QueueUnsent(c, c->out, written);
       return;
     }
   } else if (c->write_in_flight) {
@@ -739,6 +805,7 @@ void Server::OnClosed(Connection* c) {
 
 void Server::OnCron() {
   const Config& cfg = engine_.config;
+  RecalibrateCommandClock();
   const int64_t now_ms = NowMs();
   // Inside a busy script the keyspace must stay as the script sees it, and clients stay.
   if (engine_.script_busy != ScriptBusy::kNone) return;
@@ -750,6 +817,7 @@ void Server::OnCron() {
   }
   engine_.keyspace.Cron();
   PersistCron(engine_, now_ms);
+  MigrateCron(now_ms);
   if (aof_ != nullptr) aof_->Cron(now_ms);
   std::vector<Connection*> idle;
   std::vector<Connection*> over_limit;  // past a soft limit: it may have lasted long enough now
@@ -757,6 +825,14 @@ void Server::OnCron() {
     // As Redis, a blocked client waits out its own timeout, not the idle one.
     if (cfg.timeout > 0 && !c->client->monitor && !c->client->blocked &&
         now_ms - c->client->last_interaction_ms > static_cast<int64_t>(cfg.timeout) * 1000) {
+      idle.push_back(c);
+      continue;
+    }
+    if (c->tls != nullptr && !c->tls->handshake_done() &&
+        now_ms - c->tls->created_ms() > kTlsHandshakeTimeoutMs) {
+      Log(LogLevel::kWarning, "Closing TLS client id=%llu addr=%s: no handshake within %lld ms",
+          static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
+          static_cast<long long>(kTlsHandshakeTimeoutMs));
       idle.push_back(c);
       continue;
     }
@@ -950,6 +1026,8 @@ void Server::Reload() {
   }
   Log(LogLevel::kInfo, "Config reload done: %zu setting(s) changed, %zu not applied", changed,
       refused);
+  // The certificate files may have new contents under the same names.
+  if (tls_ctx_ != nullptr) ReloadTls("SIGHUP");
 }
 
 std::optional<std::string> Server::ConfigChanged(std::string_view name) {
@@ -961,6 +1039,13 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTcp()) {
       return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
     }
+  } else if (name == "tls-port") {
+    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTls()) {
+      return std::string(err::kConfigListenPort);
+    }
+  } else if (name.starts_with("tls-")) {
+    // As Redis: the context is rebuilt only while TLS is on; a refused one changes nothing.
+    if (tls_ctx_ != nullptr && !ReloadTls("CONFIG SET")) return std::string(err::kConfigTls);
   } else if (name == "metrics-bind" || name == "metrics-port") {
     if (!shutting_down_ && cron_period_ms_ != 0 && !RebindMetrics()) {
       return std::string(name == "metrics-port" ? err::kConfigListenPort : err::kConfigListenBind);
@@ -986,6 +1071,147 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
 
 void Server::RequestShutdown() { shutdown_requested_ = true; }
 
+// ---- TLS (server/tls.h) ----
+
+bool Server::ReloadTls(const char* why) {
+  std::string error;
+  std::unique_ptr<TlsContext> fresh = TlsContext::Create(engine_.config, &error);
+  if (fresh == nullptr) {
+    Log(LogLevel::kWarning, "Failed to configure TLS (%s): %s; the previous certificates stay",
+        why, error.c_str());
+    return false;
+  }
+  // Open sessions keep the old context (OpenSSL counts its references); new ones get this.
+  tls_ctx_ = std::move(fresh);
+  Log(LogLevel::kInfo, "TLS configured (%s): certificate serial %s", why,
+      tls_ctx_->serial().c_str());
+  return true;
+}
+
+bool Server::RebindTls() {
+  Config& cfg = engine_.config;
+  if (cfg.tls_port == tls_bound_port_ && (cfg.tls_port == 0 || cfg.bind == tls_bound_bind_)) {
+    return true;
+  }
+  // A TLS port turned on at runtime needs a context first; without one the port stays off.
+  if (cfg.tls_port != 0 && tls_ctx_ == nullptr && !ReloadTls("tls-port")) {
+    cfg.tls_port = tls_bound_port_;
+    return false;
+  }
+  for (uv_stream_t* l : tls_listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
+  tls_listeners_.clear();
+  bool moved = true;
+  try {
+    tls_listeners_ = BindTcp(cfg, cfg.tls_port, AcceptTlsCb);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "%s; keeping the previous TLS listeners (tls-port reverts)", e.what());
+    moved = false;
+    cfg.tls_port = tls_bound_port_;
+    Config previous = cfg;
+    previous.bind = tls_bound_bind_;
+    try {
+      tls_listeners_ = BindTcp(previous, tls_bound_port_, AcceptTlsCb);
+    } catch (const std::exception& e2) {
+      Log(LogLevel::kError, "%s: no TLS listener now", e2.what());
+      tls_bound_port_ = 0;
+    }
+  }
+  if (moved) {
+    tls_bound_bind_ = cfg.bind;
+    tls_bound_port_ = cfg.tls_port;
+  }
+  if (tls_bound_port_ == 0) tls_ctx_.reset();
+  Log(LogLevel::kInfo, "Listening on %s", ListenersText().c_str());
+  return moved;
+}
+
+// Ciphertext read from a TLS client: decrypted into the connection's read buffer, record by
+// record, each run through OnRead as a plain read would be.
+void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
+  if (nread <= 0 || c->closing) {
+    if (nread < 0) OnRead(c, nread);
+    return;
+  }
+  TlsSession& tls = *c->tls;
+  const bool was_handshaking = !tls.handshake_done();
+  tls.Feed(data, static_cast<size_t>(nread));
+  for (;;) {
+    uv_buf_t room;
+    AllocCb(c->uv_handle(), 0, &room);
+    const long n = tls.Read(room.base, room.len);
+    if (n == 0) break;
+    if (n > 0) {
+      if (TakeInput(c, static_cast<size_t>(n))) WriteTls(c);
+      if (c->closing) return;
+      continue;
+    }
+    // The session is over: a failed handshake, a peer that is not speaking TLS, a refused
+    // certificate or renegotiation, or the peer's close_notify. An alert goes out if it can.
+    if (!tls.error().empty()) {
+      Log(LogLevel::kWarning, "%s: %s (id=%llu addr=%s)",
+          tls.handshake_done() ? "TLS error on a client connection"
+                               : "Error accepting a client connection",
+          tls.error().c_str(), static_cast<unsigned long long>(c->client->id),
+          c->client->addr.c_str());
+    }
+    if (!c->write_in_flight && !tls.pending().empty()) {
+      uv_buf_t b = uv_buf_init(tls.pending().data(), static_cast<unsigned>(tls.pending().size()));
+      uv_try_write(c->stream(), &b, 1);
+    }
+    Close(c);
+    return;
+  }
+  if (was_handshaking && tls.handshake_done()) {
+    Log(LogLevel::kDebug, "TLS handshake done with client id=%llu addr=%s: %s%s",
+        static_cast<unsigned long long>(c->client->id), c->client->addr.c_str(),
+        tls.Describe().c_str(), tls.peer_verified() ? ", client certificate verified" : "");
+  }
+  // Handshake messages and session tickets go out now; replies wait for the end of the
+  // iteration if OnRead left them there (after the AOF flush).
+  if (!tls.pending().empty() && !c->dirty) Write(c);
+}
+
+// Write for a TLS connection: the replies built are encrypted, then their records go out as
+// Write sends a plain connection's replies (what the socket does not take is queued).
+void Server::WriteTls(Connection* c) {
+  if (c->closing) return;
+  TlsSession& tls = *c->tls;
+  if (!c->write_in_flight) {
+    if (!c->out.empty()) {
+      if (!tls.Write(c->out)) {
+        Log(LogLevel::kWarning, "TLS error on a client connection: %s (id=%llu addr=%s)",
+            tls.error().c_str(), static_cast<unsigned long long>(c->client->id),
+            c->client->addr.c_str());
+        Close(c);
+        return;
+      }
+      engine_.stats.net_output_bytes += c->out.size();  // as Redis: the bytes of the replies
+      c->out.clear();
+    }
+    std::string& records = tls.pending();
+    if (!records.empty()) {
+      uv_buf_t b = uv_buf_init(records.data(), static_cast<unsigned>(records.size()));
+      const int n = uv_try_write(c->stream(), &b, 1);
+      if (n < 0 && n != UV_EAGAIN) {
+        Close(c);
+        return;
+      }
+      const size_t written = n > 0 ? static_cast<size_t>(n) : 0;
+      if (written < records.size()) {
+        QueueUnsent(c, records, written);
+        return;
+      }
+      records.clear();
+      if (records.capacity() > kIdleBufferKeep) std::string().swap(records);
+    }
+    c->client->output_buffer_bytes = 0;
+  } else {
+    c->client->output_buffer_bytes = c->out.size() + c->writing.size();
+    if (CloseIfOverOutputLimit(c)) return;
+  }
+  if (!c->write_in_flight && c->client->close_after_reply) Close(c);
+}
+
 void Server::ScriptBusyStarted() {
   Log(LogLevel::kWarning,
       "Slow script detected: still in execution after %lld milliseconds. You can try killing "
@@ -1009,7 +1235,7 @@ void Server::ServeWhileBusy() {
 void Server::ScriptBusyEnded() {
   Connection* c = busy_;
   busy_ = nullptr;
-  if (c != nullptr && !c->closing && !shutting_down_) uv_read_start(c->stream(), AllocCb, ReadCb);
+  if (c != nullptr && !c->closing && !shutting_down_) StartReading(c);
 }
 
 void Server::BeginShutdown() {
@@ -1020,6 +1246,8 @@ void Server::BeginShutdown() {
                     " clients");
   for (uv_stream_t* l : tcp_listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
   tcp_listeners_.clear();
+  for (uv_stream_t* l : tls_listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l), CloseAndFree);
+  tls_listeners_.clear();
   if (unix_listener_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(unix_listener_), CloseAndFree);
     unix_listener_ = nullptr;

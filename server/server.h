@@ -56,6 +56,7 @@ namespace firn {
 
 class Connection;
 class AppendOnlyFile;
+class TlsContext;
 
 class Server : public ServerHooks, public ClientOutputOwner {
  public:
@@ -70,8 +71,10 @@ class Server : public ServerHooks, public ClientOutputOwner {
 
   Engine& engine() { return engine_; }
   // Called by the loop hooks below; public for the C callbacks.
-  void OnAccept(uv_stream_t* listener, bool unix_socket);
+  void OnAccept(uv_stream_t* listener, bool unix_socket, bool tls = false);
   void OnRead(Connection* c, ssize_t nread);
+  // nread bytes of ciphertext at data from a TLS client (or libuv's error).
+  void OnTlsRead(Connection* c, const char* data, ssize_t nread);
   void OnCron();
   void OnSignal(int signum);
   void OnClosed(Connection* c);
@@ -85,7 +88,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void RequestShutdown() override;
   // Applies what the engine does not read live: loglevel, hz (the cron period), bind and port
   // (the listeners move; if the new address cannot be bound the old listeners stay, the
-  // setting reverts and the refusal is returned), maxmemory (eviction starts at once).
+  // setting reverts and the refusal is returned), maxmemory (eviction starts at once),
+  // tls-port (as port) and the other tls-* settings (a new TLS context; one that does not
+  // build is refused and the old one stays).
   std::optional<std::string> ConfigChanged(std::string_view name) override;
   // Busy scripts (see the top of server.cc): the running script's connection stops being read
   // or written until the script ends; meanwhile each hook tick runs the loop once, without
@@ -135,11 +140,26 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void RunUnblocked();
   // Arms the blocking timer at the engine's next blocking deadline (if it moved).
   void ArmBlockingTimer();
+  // Sends c's replies (TLS connections through WriteTls).
   void Write(Connection* c);
+  // Write for a plain connection: what OnRead calls, with no TLS test on its way.
+  void WritePlain(Connection* c);
+  // OnRead's work on nread new bytes in c's read buffer (plaintext, for TLS): runs them;
+  // false when the replies must wait for the end of the iteration (the AOF is written first).
+  [[gnu::always_inline]] inline bool TakeInput(Connection* c, size_t nread);
   void Close(Connection* c);
   void BeginShutdown();
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
   std::vector<uv_stream_t*> BindTcp(const Config& cfg);
+  // The same at port, accepting with accept (the TLS listeners).
+  std::vector<uv_stream_t*> BindTcp(const Config& cfg, int port, uv_connection_cb accept);
+  // TLS (server/tls.h). ReloadTls builds a context from the tls-* settings and, if it builds,
+  // serves new connections with it (open ones keep theirs); otherwise logs why (naming why,
+  // "SIGHUP"...), keeps the old one and returns false. RebindTls moves the TLS listeners to
+  // bind/tls-port as RebindTcp does.
+  bool ReloadTls(const char* why);
+  bool RebindTls();
+  void WriteTls(Connection* c);
   // Moves the metrics exporter to engine_.config's metrics-bind/metrics-port (0: stops it) if
   // they differ from where it listens; if the new address cannot be listened on, the exporter
   // stays where it was and false is returned.
@@ -153,7 +173,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // client-output-buffer-limit: whether c's queued output is past its class's hard limit, or
   // past the soft limit for longer than soft-seconds; if so it is logged and closed.
   bool CloseIfOverOutputLimit(Connection* c);
-  void QueueUnsent(Connection* c, size_t written);
+  // bytes (c's replies, or its TLS records) from written on go out with uv_write.
+  void QueueUnsent(Connection* c, std::string& bytes, size_t written);
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
   std::string ListenersText() const;
   void UpdateStatus();
@@ -165,6 +186,10 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uv_stream_t* unix_listener_ = nullptr;
   std::vector<std::string> bound_bind_;  // what tcp_listeners_ listen on
   int bound_port_ = 0;
+  std::vector<uv_stream_t*> tls_listeners_;  // on tls_bound_bind_ at tls_bound_port_
+  std::vector<std::string> tls_bound_bind_;
+  int tls_bound_port_ = 0;
+  std::unique_ptr<TlsContext> tls_ctx_;  // new TLS connections' context; null: TLS off
   std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
   int metrics_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;

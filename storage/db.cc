@@ -15,7 +15,7 @@ Entry* Db::Find(std::string_view key, int64_t now_ms) {
     if (stats_->expiry_paused) [[unlikely]] return nullptr;
     Unlink(e, hash);
     signal_->Fire(index_, key, KeyEvent::kExpired);
-    Entry::Free(e);
+    Release(e, stats_->lazy_expire);
     ++stats_->expired_keys;
     return nullptr;
   }
@@ -32,7 +32,7 @@ Entry* Db::FindReading(std::string_view key, int64_t now_ms) {
   if (e->IsExpired(now_ms)) {
     Unlink(e, hash);
     signal_->Fire(index_, key, KeyEvent::kExpired);
-    Entry::Free(e);
+    Release(e, stats_->lazy_expire);
     ++stats_->expired_keys;
     signal_->Hint(index_, key, KeyEvent::kMiss);
     return nullptr;
@@ -90,7 +90,7 @@ Entry* Db::Store(Entry* e, uint64_t hash, Entry* old, int64_t now_ms) {
     if (old->IsExpired(now_ms)) ++stats_->expired_keys;
     Track(old, -1);
     dict_.Replace(old, e, hash);
-    Entry::Free(old);
+    Release(old, old->IsExpired(now_ms) ? stats_->lazy_expire : stats_->lazy_server_del);
   } else {
     dict_.Insert(e, hash);
   }
@@ -183,10 +183,10 @@ Entry* Db::WriteBytes(Entry* e, size_t offset, std::string_view patch) {
   return e;
 }
 
-bool Db::Delete(std::string_view key, int64_t now_ms, bool lazy) {
+bool Db::Delete(std::string_view key, int64_t now_ms, FreeMode mode) {
   Entry* e = Find(key, now_ms);
   if (e == nullptr) return false;
-  Erase(e, KeyEvent::kDelete, lazy);
+  Erase(e, KeyEvent::kDelete, mode);
   return true;
 }
 
@@ -195,14 +195,24 @@ void Db::Unlink(Entry* e, uint64_t hash) {
   Track(e, -1);
 }
 
-void Db::Erase(Entry* e, KeyEvent event, bool lazy) {
-  Unlink(e, HashKey(e->key()));
-  signal_->FireFor(index_, e, event);
+void Db::Release(Entry* e, bool lazy) {
   if (lazy) {
     LazyFreer::Instance().FreeEntry(e);
   } else {
     Entry::Free(e);
   }
+}
+
+void Db::Erase(Entry* e, KeyEvent event, FreeMode mode) {
+  Unlink(e, HashKey(e->key()));
+  signal_->FireFor(index_, e, event);
+  bool lazy = mode == FreeMode::kBackground;
+  if (mode == FreeMode::kByPolicy) {
+    lazy = event == KeyEvent::kExpired   ? stats_->lazy_expire
+           : event == KeyEvent::kEvicted ? stats_->lazy_eviction
+                                         : stats_->lazy_server_del;
+  }
+  Release(e, lazy);
 }
 
 Entry* Db::Detach(Entry* e) {

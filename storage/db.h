@@ -27,7 +27,18 @@ struct KeyspaceStats {
   // Not a counter: while set (CLIENT PAUSE), a key whose expiry passed is hidden from lookups
   // but kept, and counted as expired only once the pause ends and it is looked up again.
   bool expiry_paused = false;
+  // Not counters: Redis's lazyfree-lazy-expire, -eviction and -server-del, set from the
+  // config. When set, a big value (storage/lazyfree.h) deleted for that reason is freed on
+  // the background thread.
+  bool lazy_expire = false;
+  bool lazy_eviction = false;
+  bool lazy_server_del = false;
 };
+
+// How a deleted value is freed: by the policy for the deletion's reason (kByPolicy: an
+// expiry follows lazy_expire, an eviction lazy_eviction, any other deletion lazy_server_del),
+// at once, or in the background when it is big (UNLINK; storage/lazyfree.h).
+enum class FreeMode : uint8_t { kByPolicy, kNow, kBackground };
 
 class Evictor;
 
@@ -92,12 +103,13 @@ class Db {
   // first when it is shorter.
   Entry* WriteBytes(Entry* e, size_t offset, std::string_view patch);
 
-  // Deletes key; returns whether it existed (and was live). lazy: a big value is freed on
-  // the background thread (UNLINK; storage/lazyfree.h).
-  bool Delete(std::string_view key, int64_t now_ms, bool lazy = false);
+  // Deletes key; returns whether it existed (and was live). mode: how its value is freed
+  // (DEL and UNLINK say; the server's own deletions follow lazyfree-lazy-server-del).
+  bool Delete(std::string_view key, int64_t now_ms, FreeMode mode = FreeMode::kByPolicy);
   // Deletes a live entry found by a lookup. e is invalid afterwards. event says why
-  // (a command's delete, an expiry, an eviction) to the mutation observer.
-  void Erase(Entry* e, KeyEvent event = KeyEvent::kDelete, bool lazy = false);
+  // (a command's delete, an expiry, an eviction) to the mutation observer, and, with
+  // kByPolicy, which lazyfree setting decides how the value is freed.
+  void Erase(Entry* e, KeyEvent event = KeyEvent::kDelete, FreeMode mode = FreeMode::kByPolicy);
   // Moves the entry out of this db; the caller owns it (for MOVE, RENAME).
   Entry* Detach(Entry* e);
   // Adopts an entry detached from some db. REQUIRES: its key is absent here.
@@ -150,6 +162,8 @@ class Db {
   // Stores a fresh entry for key, replacing whatever was there.
   Entry* Store(Entry* fresh, uint64_t hash, Entry* old, int64_t now_ms);
   void Unlink(Entry* e, uint64_t hash);
+  // Frees an entry already unlinked, in the background when lazy and it is big.
+  static void Release(Entry* e, bool lazy);
   void Track(const Entry* e, int delta) {
     if (e->has_expire()) expires_ = static_cast<size_t>(static_cast<int64_t>(expires_) + delta);
   }

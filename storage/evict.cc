@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "storage/keyspace.h"
+#include "storage/lazyfree.h"
 
 namespace firn {
 
@@ -148,6 +149,15 @@ void Evictor::WalkForCandidates(Keyspace& ks, int64_t now_ms) {
   }
 }
 
+void Evictor::Evict(Keyspace& ks, Db& db, Entry* e) {
+  if (ks.stats().lazy_eviction && FreeEffort(*e) > LazyFreer::kThreshold) {
+    const TypeOps& ops = TypeOpsOf(e->type());
+    queued_bytes_ += static_cast<int64_t>(e->AllocatedBytes() + ops.memory_usage(*e));
+  }
+  db.Erase(e, KeyEvent::kEvicted);
+  ++ks.stats().evicted_keys;
+}
+
 bool Evictor::EvictOne(Keyspace& ks, int64_t now_ms) {
   const bool volatile_only = IsVolatilePolicy();
   if (params_.policy == EvictionPolicy::kAllKeysRandom ||
@@ -161,8 +171,7 @@ bool Evictor::EvictOne(Keyspace& ks, int64_t now_ms) {
       size_t n = db.dict().Sample(NextRandom(), sample, 16);
       for (size_t k = 0; k < n; ++k) {
         if (volatile_only && !sample[k]->has_expire()) continue;
-        db.Erase(sample[k], KeyEvent::kEvicted);
-        ++ks.stats().evicted_keys;
+        Evict(ks, db, sample[k]);
         return true;
       }
     }
@@ -182,8 +191,7 @@ bool Evictor::EvictOne(Keyspace& ks, int64_t now_ms) {
         uint32_t idle = static_cast<uint32_t>(IdleMs(e, now_ms) / kClockResolutionMs);
         eviction_age_ = eviction_age_ == 0 ? idle : eviction_age_ - eviction_age_ / 64 + idle / 64;
       }
-      db.Erase(e, KeyEvent::kEvicted);
-      ++ks.stats().evicted_keys;
+      Evict(ks, db, e);
       return true;
     }
   }
@@ -193,11 +201,13 @@ bool Evictor::EvictOne(Keyspace& ks, int64_t now_ms) {
 Evictor::Result Evictor::Enforce(Keyspace& ks, uint64_t max_bytes, int64_t now_ms,
                                  int64_t (*used_bytes)(), int64_t (*clock_us)(),
                                  int64_t budget_us) {
-  if (max_bytes == 0 || used_bytes() <= static_cast<int64_t>(max_bytes)) return Result::kOk;
+  if (queued_bytes_ != 0 && LazyFreer::Instance().pending() == 0) queued_bytes_ = 0;
+  const auto over = [&] { return used_bytes() - queued_bytes_ > static_cast<int64_t>(max_bytes); };
+  if (max_bytes == 0 || !over()) return Result::kOk;
   if (params_.policy == EvictionPolicy::kNoEviction) return Result::kFail;
   const int64_t start_us = clock_us();
   size_t evicted = 0;
-  while (used_bytes() > static_cast<int64_t>(max_bytes)) {
+  while (over()) {
     if (!EvictOne(ks, now_ms)) return evicted > 0 ? Result::kRunning : Result::kFail;
     if (++evicted % 16 == 0 && clock_us() - start_us > budget_us) return Result::kRunning;
   }

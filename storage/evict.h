@@ -105,6 +105,9 @@ class Evictor {
   bool Eligible(Db& db) const;
   // Evicts one key; returns false if no candidate exists.
   bool EvictOne(Keyspace& ks, int64_t now_ms);
+  // Deletes e from db as an eviction, counting the bytes of a value handed to the background
+  // freer (lazyfree-lazy-eviction) in queued_bytes_.
+  void Evict(Keyspace& ks, Db& db, Entry* e);
   uint64_t NextRandom();
 
   EvictionParams params_;
@@ -113,6 +116,10 @@ class Evictor {
   uint32_t eviction_age_ = 0;  // running average idle of evicted keys, in LRU clock ticks
   int next_random_db_ = 0;
   std::vector<uint64_t> walk_cursor_;  // per database, for WalkForCandidates
+  // Bytes of evicted values queued for the background freer and maybe not freed yet:
+  // counted as gone while the freer has work, so a lazy eviction does not go on evicting
+  // until the freer catches up; forgotten once its queue is empty.
+  int64_t queued_bytes_ = 0;
 };
 
 }  // namespace firn

@@ -2,14 +2,17 @@
 //
 // What. A new hash is one malloc'd buffer of (field, value) pairs in insertion order, each
 // string preceded by its LEB128 length, searched linearly: the shape and the behaviour of
-// Redis's listpack encoding, HGETALL order included. Past hash-max-listpack-entries fields, or
+// Redis's listpack encoding, HGETALL order included. A field name of up to 32 bytes is kept
+// once for the process in a shared table and stored in the pair as a 1-2 byte id (see
+// FieldNames below): hashes of one application repeat the same names. Past hash-max-listpack-entries fields, or
 // once a field or value is longer than hash-max-listpack-value bytes, it converts for good to
 // a chained table of power-of-two size whose nodes hold the field and value inline after a
 // 16-byte header (next pointer, two lengths).
 //
 // Why. Most hashes in a cache or a job queue (an RQ job: a dozen short fields) are small, and
 // for them a linear scan of a few hundred contiguous bytes beats hashing, with 2 bytes of
-// overhead a pair. For big hashes Redis spends a 24-byte dictEntry plus two sds headers (3-9
+// overhead a pair, and the names shared: an RQ job's ten field names are 94 bytes in every
+// Redis listpack, 10 here (100,000 such hashes, bench/workloads/collections.py hashes-rq). For big hashes Redis spends a 24-byte dictEntry plus two sds headers (3-9
 // bytes each) and a malloc per string, per field, plus 8 bytes of bucket; a node here is one
 // allocation with 16 bytes of header and, at load factor 1, 8 bytes of bucket.
 //
@@ -34,7 +37,10 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "storage/dict.h"
 #include "storage/memory.h"
@@ -81,18 +87,110 @@ const char* GetVarint(const char* p, size_t* n) {
   }
 }
 
+// --- field names shared by compact hashes ---
+//
+// A compact pair's field is either literal, [LEB128 (length << 1)][bytes], or a name from a
+// table shared by every compact hash of the process, [LEB128 (id << 1 | 1)]: an id below 64
+// takes one byte, below 8192 two. Hashes of one application share their field names (an RQ
+// job's `status`, `created_at`, `description` ...; a cached object's attributes), so a name
+// kept once saves its bytes in every hash that uses it.
+//
+// The table only grows: the first kMaxNames distinct names of at most kMaxNameBytes bytes
+// stored in a compact hash are entered and kept for the life of the process (at most about
+// 8192 * 80 bytes, 650 KB); later and longer names stay literal. So a name is stored by id
+// in every hash if it is in the table and literally in every hash if it is not, and a lookup
+// decides which once, before it walks the pairs. The table is touched only on the event-loop
+// thread (storing and reading pairs); freeing a hash (which the background freer may do)
+// never touches it, and forked children (snapshots) read their own copy.
+constexpr size_t kMaxNames = 8192;
+constexpr size_t kMaxNameBytes = 32;
+constexpr size_t kNameSlots = 16384;  // open addressing, load <= 1/2
+
+class FieldNames {
+ public:
+  // The id of name, or -1 when it is not in the table.
+  int32_t Find(std::string_view name) const {
+    if (name.size() > kMaxNameBytes || names_.empty()) return -1;
+    for (size_t i = HashKey(name) & (kNameSlots - 1);; i = (i + 1) & (kNameSlots - 1)) {
+      const uint16_t s = slots_[i];
+      if (s == 0) return -1;
+      if (views_[s - 1] == name) return s - 1;
+    }
+  }
+  // The id of name, entering it when there is room; -1 when it stays literal.
+  int32_t FindOrAdd(std::string_view name) {
+    if (name.size() > kMaxNameBytes) return -1;
+    size_t i = HashKey(name) & (kNameSlots - 1);
+    for (;; i = (i + 1) & (kNameSlots - 1)) {
+      const uint16_t s = slots_[i];
+      if (s == 0) break;
+      if (views_[s - 1] == name) return s - 1;
+    }
+    if (names_.size() >= kMaxNames) return -1;
+    if (views_.empty()) views_.reserve(kMaxNames);
+    names_.emplace_back(name);  // a deque: names already entered never move
+    views_.push_back(names_.back());
+    slots_[i] = static_cast<uint16_t>(names_.size());
+    return static_cast<int32_t>(names_.size() - 1);
+  }
+  std::string_view Name(size_t id) const { return views_[id]; }
+
+ private:
+  std::deque<std::string> names_;
+  std::vector<std::string_view> views_;  // by id, into names_: one load to resolve an id
+  uint16_t slots_[kNameSlots] = {};
+};
+
+// A namespace-scope object rather than a function's static: resolving an id on every pair
+// read should not test an initialization guard.
+FieldNames g_names;
+
+FieldNames& Names() { return g_names; }
+
+// The field at p, and the byte after it.
+[[gnu::always_inline]] inline const char* ReadField(const char* p, std::string_view* field) {
+  size_t tag;
+  p = GetVarint(p, &tag);
+  if (tag & 1) {
+    *field = Names().Name(tag >> 1);
+    return p;
+  }
+  *field = {p, tag >> 1};
+  return p + (tag >> 1);
+}
+
 // The pair at p: its field, value, and the byte after it.
-const char* ReadPair(const char* p, std::string_view* field, std::string_view* value) {
+[[gnu::always_inline]] inline const char* ReadPair(const char* p, std::string_view* field, std::string_view* value) {
   size_t n;
+  p = ReadField(p, field);
   p = GetVarint(p, &n);
-  *field = {p, n};
-  p = GetVarint(p + n, &n);
   *value = {p, n};
   return p + n;
 }
 
-size_t PairBytes(size_t field_len, size_t value_len) {
-  return VarintSize(field_len) + field_len + VarintSize(value_len) + value_len;
+// A field as stored: its tag (see above) and whether its bytes follow the tag.
+struct StoredName {
+  size_t tag;
+  bool literal;
+};
+
+StoredName NameFor(std::string_view field, int32_t id) {
+  if (id >= 0) return {static_cast<size_t>(id) << 1 | 1, false};
+  return {field.size() << 1, true};
+}
+
+size_t PairBytes(std::string_view field, StoredName name, size_t value_len) {
+  return VarintSize(name.tag) + (name.literal ? field.size() : 0) + VarintSize(value_len) +
+         value_len;
+}
+
+char* PutPair(char* p, std::string_view field, StoredName name, std::string_view value) {
+  p = PutVarint(p, name.tag);
+  if (name.literal && !field.empty()) std::memcpy(p, field.data(), field.size());
+  if (name.literal) p += field.size();
+  p = PutVarint(p, value.size());
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  return p + value.size();
 }
 
 // A compact buffer stays under this many bytes (its length is 32 bits); a hash that would
@@ -180,13 +278,22 @@ size_t Hash::MemoryBytes() const {
 }
 
 int64_t Hash::CompactFind(std::string_view field) const {
+  // A name in the shared table is stored by id in every hash, any other literally: compare
+  // tags, and bytes only for literal fields of the right length.
+  const int32_t id = Names().Find(field);
+  const size_t want = id >= 0 ? (static_cast<size_t>(id) << 1 | 1) : field.size() << 1;
   const char* p = buf();
   const char* end = p + bytes_;
   while (p < end) {
-    std::string_view f, v;
-    const char* next = ReadPair(p, &f, &v);
-    if (f == field) return p - buf();
-    p = next;
+    const char* at = p;
+    size_t tag, n;
+    p = GetVarint(p, &tag);
+    const bool literal = (tag & 1) == 0;
+    if (tag == want && (!literal || field.empty() || std::memcmp(p, field.data(), field.size()) == 0))
+      return at - buf();
+    if (literal) p += tag >> 1;
+    p = GetVarint(p, &n);
+    p += n;
   }
   return -1;
 }
@@ -253,16 +360,14 @@ bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim
       bytes_ = static_cast<uint32_t>(total);
       return false;
     }
-    const size_t add = PairBytes(field.size(), value.size());
+    const StoredName name = NameFor(field, Names().FindOrAdd(field));
+    const size_t add = PairBytes(field, name, value.size());
     if (bytes_ + add >= kMaxCompactBytes) {
       ToTable();
       return Set(field, value, limits);
     }
     b = static_cast<char*>(Reallocate(b, bytes_ + add));
-    char* p = PutVarint(b + bytes_, field.size());
-    if (!field.empty()) std::memcpy(p, field.data(), field.size());
-    p = PutVarint(p + field.size(), value.size());
-    if (!value.empty()) std::memcpy(p, value.data(), value.size());
+    PutPair(b + bytes_, field, name, value);
     data_ = b;
     bytes_ += static_cast<uint32_t>(add);
     ++count_;

@@ -77,9 +77,9 @@ class Hash {
   int64_t CompactFind(std::string_view field) const;
 
   // 16 bytes in all, as a small hash is one of many: compact, data_ is the pair buffer
-  // (nullptr when empty) of bytes_ bytes holding count_ pairs, each [varint field
-  // length][field][varint value length][value]; a table, data_ is its Table and bytes_ is
-  // kTable.
+  // (nullptr when empty) of bytes_ bytes holding count_ pairs, each [field: varint
+  // length << 1 and the bytes, or varint id << 1 | 1 of a shared name][varint value
+  // length][value]; a table, data_ is its Table and bytes_ is kTable.
   void* data_ = nullptr;
   uint32_t count_ = 0;
   uint32_t bytes_ = 0;

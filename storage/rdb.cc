@@ -381,42 +381,54 @@ bool Reader::TextDouble(double* d) {
 ListpackWriter::ListpackWriter() { buf_.assign(kListpackHeader, '\0'); }
 
 void ListpackWriter::Append(std::string_view element) {
-  const size_t start = buf_.size();
   int64_t v;
-  if (ParseInt64(element, &v)) {
-    if (v >= 0 && v <= 127) {
-      buf_.push_back(static_cast<char>(v));
-    } else if (v >= -4096 && v <= 4095) {
-      const uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : static_cast<uint64_t>(v);
-      buf_.push_back(static_cast<char>(0xc0 | (u >> 8)));
-      buf_.push_back(static_cast<char>(u & 0xff));
-    } else if (v >= -32768 && v <= 32767) {
-      buf_.push_back(static_cast<char>(0xf1));
-      PutLE(&buf_, static_cast<uint64_t>(v), 2);
-    } else if (v >= -8388608 && v <= 8388607) {
-      buf_.push_back(static_cast<char>(0xf2));
-      PutLE(&buf_, static_cast<uint64_t>(v), 3);
-    } else if (v >= INT32_MIN && v <= INT32_MAX) {
-      buf_.push_back(static_cast<char>(0xf3));
-      PutLE(&buf_, static_cast<uint64_t>(v), 4);
-    } else {
-      buf_.push_back(static_cast<char>(0xf4));
-      PutLE(&buf_, static_cast<uint64_t>(v), 8);
-    }
-  } else if (element.size() < 64) {
+  if (ParseInt64(element, &v)) return AppendInteger(v);
+  const size_t start = buf_.size();
+  if (element.size() < 64) {
     buf_.push_back(static_cast<char>(0x80 | element.size()));
-    buf_.append(element);
   } else if (element.size() < 4096) {
     buf_.push_back(static_cast<char>(0xe0 | (element.size() >> 8)));
     buf_.push_back(static_cast<char>(element.size() & 0xff));
-    buf_.append(element);
   } else {
     buf_.push_back(static_cast<char>(0xf0));
     PutLE(&buf_, element.size(), 4);
-    buf_.append(element);
+  }
+  buf_.append(element);
+  PutBacklen(&buf_, buf_.size() - start);
+  ++count_;
+}
+
+void ListpackWriter::AppendInteger(int64_t v) {
+  const size_t start = buf_.size();
+  if (v >= 0 && v <= 127) {
+    buf_.push_back(static_cast<char>(v));
+  } else if (v >= -4096 && v <= 4095) {
+    const uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : static_cast<uint64_t>(v);
+    buf_.push_back(static_cast<char>(0xc0 | (u >> 8)));
+    buf_.push_back(static_cast<char>(u & 0xff));
+  } else if (v >= -32768 && v <= 32767) {
+    buf_.push_back(static_cast<char>(0xf1));
+    PutLE(&buf_, static_cast<uint64_t>(v), 2);
+  } else if (v >= -8388608 && v <= 8388607) {
+    buf_.push_back(static_cast<char>(0xf2));
+    PutLE(&buf_, static_cast<uint64_t>(v), 3);
+  } else if (v >= INT32_MIN && v <= INT32_MAX) {
+    buf_.push_back(static_cast<char>(0xf3));
+    PutLE(&buf_, static_cast<uint64_t>(v), 4);
+  } else {
+    buf_.push_back(static_cast<char>(0xf4));
+    PutLE(&buf_, static_cast<uint64_t>(v), 8);
   }
   PutBacklen(&buf_, buf_.size() - start);
   ++count_;
+}
+
+size_t ListpackElementBytes(std::string_view element) {
+  int64_t v;
+  if (ParseInt64(element, &v)) return ListpackIntegerBytes(v);
+  const size_t n = element.size();
+  const size_t entry = n + (n < 64 ? 1 : n < 4096 ? 2 : 5);
+  return entry + BacklenBytes(entry);
 }
 
 std::string ListpackWriter::Finish() {
@@ -573,6 +585,188 @@ bool ForEachIntsetMember(std::string_view blob, const std::function<bool(int64_t
   return true;
 }
 
+// ---- ziplists and zipmaps (Redis <= 6's compact blobs, read only) ----
+
+namespace {
+
+constexpr size_t kZiplistHeader = 10;  // zlbytes (4), zltail (4), zllen (2)
+constexpr uint8_t kZiplistEnd = 0xff;
+constexpr uint8_t kZiplistBigPrevlen = 0xfe;
+
+// One ziplist entry at zl[pos] (pos < end, zl[end] the terminator): its element (integers
+// rendered into buf), the prevlen it declares and its whole size. False when its header or
+// payload would cross end or its encoding byte is not one Redis writes.
+bool ZiplistEntry(std::string_view zl, size_t pos, size_t end, char* buf, std::string_view* out,
+                  uint64_t* prevlen, size_t* size) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(zl.data());
+  size_t at = pos;
+  if (p[at] == kZiplistBigPrevlen) {
+    if (end - at < 5) return false;
+    *prevlen = GetLE(zl.data() + at + 1, 4);
+    at += 5;
+  } else {
+    if (p[at] == kZiplistEnd) return false;  // an end byte where an entry belongs
+    *prevlen = p[at];
+    at += 1;
+  }
+  if (at >= end) return false;
+  const uint8_t e = p[at];
+  uint64_t len = 0;
+  int int_bytes = -1;  // -1: a string; 0: an immediate 0..12; else the integer's width
+  int64_t v = 0;
+  switch (e >> 6) {
+    case 0:
+      len = e & 0x3f;
+      at += 1;
+      break;
+    case 1:
+      if (end - at < 2) return false;
+      len = (static_cast<uint64_t>(e & 0x3f) << 8) | p[at + 1];
+      at += 2;
+      break;
+    case 2:
+      if (end - at < 5) return false;
+      for (int i = 1; i <= 4; ++i) len = (len << 8) | p[at + i];  // big-endian, unlike the rest
+      at += 5;
+      break;
+    default:
+      switch (e) {
+        case 0xc0: int_bytes = 2; break;
+        case 0xd0: int_bytes = 4; break;
+        case 0xe0: int_bytes = 8; break;
+        case 0xf0: int_bytes = 3; break;
+        case 0xfe: int_bytes = 1; break;
+        default:
+          if (e < 0xf1 || e > 0xfd) return false;
+          int_bytes = 0;
+          v = (e & 0x0f) - 1;
+      }
+      at += 1;
+  }
+  if (int_bytes > 0) {
+    if (end - at < static_cast<size_t>(int_bytes)) return false;
+    const uint64_t u = GetLE(zl.data() + at, int_bytes);
+    const int bits = 8 * int_bytes;
+    if (bits == 64) {
+      v = static_cast<int64_t>(u);
+    } else {
+      const uint64_t sign = uint64_t{1} << (bits - 1);
+      v = (u & sign) ? static_cast<int64_t>(u) - static_cast<int64_t>(uint64_t{1} << bits)
+                     : static_cast<int64_t>(u);
+    }
+    *out = FormatInt(v, buf);
+    at += static_cast<size_t>(int_bytes);
+  } else if (int_bytes == 0) {
+    *out = FormatInt(v, buf);
+  } else {
+    if (len > end - at) return false;
+    *out = zl.substr(at, len);
+    at += len;
+  }
+  *size = at - pos;
+  return true;
+}
+
+// Walks a ziplist, checking it as Redis's ziplistValidateIntegrity does in deep mode: the
+// header's byte count is the blob's size, the last byte is the terminator, each entry's
+// prevlen is the previous entry's size (0 for the first), zltail is the last entry's offset
+// (the header's size when empty), and zllen the entry count unless it is 65535 (too many to
+// count). fn (when set) sees each element in order.
+bool WalkZiplist(std::string_view zl, const std::function<bool(std::string_view)>* fn,
+                 size_t* count) {
+  if (zl.size() < kZiplistHeader + 1) return false;
+  if (GetLE(zl.data(), 4) != zl.size()) return false;
+  const uint64_t tail = GetLE(zl.data() + 4, 4);
+  const uint64_t declared = GetLE(zl.data() + 8, 2);
+  const size_t end = zl.size() - 1;
+  if (static_cast<uint8_t>(zl[end]) != kZiplistEnd) return false;
+  size_t pos = kZiplistHeader, last = kZiplistHeader, prev_size = 0, n = 0;
+  char buf[24];
+  while (pos < end) {
+    std::string_view element;
+    uint64_t prevlen;
+    size_t size;
+    if (!ZiplistEntry(zl, pos, end, buf, &element, &prevlen, &size)) return false;
+    if (prevlen != prev_size) return false;
+    if (fn != nullptr && !(*fn)(element)) return false;
+    last = pos;
+    prev_size = size;
+    pos += size;
+    ++n;
+  }
+  if (tail != last) return false;
+  if (declared != 65535 && declared != n) return false;
+  *count = n;
+  return true;
+}
+
+}  // namespace
+
+bool ForEachZiplistElement(std::string_view zl,
+                           const std::function<bool(std::string_view element)>& fn) {
+  size_t n;
+  if (!WalkZiplist(zl, nullptr, &n)) return false;  // the whole blob first
+  return WalkZiplist(zl, &fn, &n);
+}
+
+namespace {
+
+constexpr uint8_t kZipmapBigLen = 254;
+constexpr uint8_t kZipmapEnd = 255;
+
+// A zipmap length at zm[*pos]: one byte below 254, or 254 then 4 bytes little-endian. False
+// when it crosses end or is the end marker.
+bool ZipmapLength(std::string_view zm, size_t* pos, size_t end, uint64_t* len) {
+  if (*pos >= end) return false;
+  const uint8_t b = static_cast<uint8_t>(zm[*pos]);
+  if (b == kZipmapEnd) return false;
+  if (b < kZipmapBigLen) {
+    *len = b;
+    *pos += 1;
+    return true;
+  }
+  if (end - *pos < 5) return false;
+  *len = GetLE(zm.data() + *pos + 1, 4);
+  *pos += 5;
+  return true;
+}
+
+// Walks a zipmap (Redis < 2.6's small hash): [count: 1 byte, 254 = unknown] then pairs of
+// [len][field][len][free: 1 byte][value][free bytes], then 255. Checked as Redis's
+// zipmapValidateIntegrity does: nothing crosses the end, at least one pair, the count byte
+// right unless 254, the terminator the very last byte.
+bool WalkZipmap(std::string_view zm,
+                const std::function<bool(std::string_view, std::string_view)>* fn) {
+  if (zm.size() < 2) return false;
+  const uint8_t declared = static_cast<uint8_t>(zm[0]);
+  const size_t end = zm.size() - 1;
+  if (static_cast<uint8_t>(zm[end]) != kZipmapEnd) return false;
+  size_t pos = 1, n = 0;
+  while (pos < end) {
+    uint64_t flen, vlen;
+    if (!ZipmapLength(zm, &pos, end, &flen) || flen > end - pos) return false;
+    const std::string_view field = zm.substr(pos, flen);
+    pos += flen;
+    if (!ZipmapLength(zm, &pos, end, &vlen) || pos >= end) return false;
+    const uint64_t free_bytes = static_cast<uint8_t>(zm[pos++]);
+    if (vlen > end - pos || free_bytes > end - pos - vlen) return false;
+    const std::string_view value = zm.substr(pos, vlen);
+    pos += vlen + free_bytes;
+    if (fn != nullptr && !(*fn)(field, value)) return false;
+    ++n;
+  }
+  if (n == 0) return false;
+  return declared == kZipmapBigLen || declared == n;
+}
+
+}  // namespace
+
+bool ForEachZipmapPair(std::string_view zm,
+                       const std::function<bool(std::string_view, std::string_view)>& fn) {
+  if (!WalkZipmap(zm, nullptr)) return false;
+  return WalkZipmap(zm, &fn);
+}
+
 // ---- object encoders ----
 
 void EncodeString(std::string_view value, std::string* out) {
@@ -697,6 +891,33 @@ bool Open(std::string_view object, uint8_t* type, Reader* r) {
   return true;
 }
 
+// The flat blobs that hold a compact collection: Redis 7.0's listpack, Redis <= 6's ziplist.
+enum class Blob { kListpack, kZiplist };
+
+bool ForEachElementOf(Blob kind, std::string_view blob,
+                      const std::function<bool(std::string_view)>& fn) {
+  return kind == Blob::kListpack ? ForEachListpackElement(blob, fn)
+                                 : ForEachZiplistElement(blob, fn);
+}
+
+// The blob's elements two by two (field and value, member and score); false when fn refuses
+// one or an element is left without its pair.
+bool ForEachPairOf(Blob kind, std::string_view blob,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::string first;
+  bool have_first = false;
+  const bool ok = ForEachElementOf(kind, blob, [&](std::string_view e) {
+    if (!have_first) {
+      first.assign(e);
+      have_first = true;
+      return true;
+    }
+    have_first = false;
+    return fn(first, e);
+  });
+  return ok && !have_first;
+}
+
 }  // namespace
 
 std::optional<std::string> DecodeString(std::string_view object) {
@@ -735,21 +956,14 @@ Hash* DecodeHash(std::string_view object) {
       if (f.data() == s1.data()) f = s2 = f;  // keep f while v may reuse s1
       if (!r.String(&s1, &v) || !h->Set(f, v, limits)) return nullptr;
     }
-  } else if (type == kTypeHashListpack) {
-    std::string_view lp;
-    if (!r.String(&s1, &lp)) return nullptr;
-    std::string field;
-    bool have_field = false;
-    bool ok = ForEachListpackElement(lp, [&](std::string_view e) {
-      if (!have_field) {
-        field.assign(e);
-        have_field = true;
-        return true;
-      }
-      have_field = false;
-      return h->Set(field, e, limits);
-    });
-    if (!ok || have_field) return nullptr;
+  } else if (type == kTypeHashListpack || type == kTypeHashZiplist || type == kTypeHashZipmap) {
+    std::string_view blob;
+    if (!r.String(&s1, &blob)) return nullptr;
+    auto set = [&](std::string_view f, std::string_view v) { return h->Set(f, v, limits); };
+    const bool ok = type == kTypeHashZipmap ? ForEachZipmapPair(blob, set)
+                    : ForEachPairOf(type == kTypeHashListpack ? Blob::kListpack : Blob::kZiplist,
+                                    blob, set);
+    if (!ok) return nullptr;
   } else {
     return nullptr;
   }
@@ -771,28 +985,36 @@ List* DecodeList(std::string_view object) {
       if (!r.String(&scratch, &v)) return nullptr;
       l->PushBack(v);
     }
-  } else if (type == kTypeListQuicklist2) {
-    uint64_t nodes;
-    if (!r.Length(&nodes)) return nullptr;
-    for (uint64_t i = 0; i < nodes; ++i) {
-      uint64_t container;
-      std::string_view blob;
-      if (!r.Length(&container) || !r.String(&scratch, &blob)) return nullptr;
-      if (container == 1) {
-        l->PushBack(blob);
-      } else if (container == 2) {
-        if (!ForEachListpackElement(blob, [&](std::string_view e) {
-              l->PushBack(e);
-              return true;
-            })) {
-          return nullptr;
-        }
-      } else {
-        return nullptr;
-      }
-    }
   } else {
-    return nullptr;
+    auto push = [&](std::string_view e) {
+      l->PushBack(e);
+      return true;
+    };
+    std::string_view blob;
+    if (type == kTypeListZiplist) {
+      if (!r.String(&scratch, &blob) || !ForEachZiplistElement(blob, push)) return nullptr;
+    } else if (type == kTypeListQuicklist || type == kTypeListQuicklist2) {
+      // Quicklist 2 (7.0): per node a container kind, 2 = a listpack, 1 = one plain element.
+      // Quicklist (3.2 to 6.2): per node a ziplist. Empty nodes add nothing, as in Redis.
+      uint64_t nodes;
+      if (!r.Length(&nodes)) return nullptr;
+      for (uint64_t i = 0; i < nodes; ++i) {
+        uint64_t container = 0;
+        if (type == kTypeListQuicklist2 && !r.Length(&container)) return nullptr;
+        if (!r.String(&scratch, &blob)) return nullptr;
+        bool ok = false;
+        if (type == kTypeListQuicklist) {
+          ok = ForEachZiplistElement(blob, push);
+        } else if (container == 1) {
+          ok = push(blob);
+        } else if (container == 2) {
+          ok = ForEachListpackElement(blob, push);
+        }
+        if (!ok) return nullptr;
+      }
+    } else {
+      return nullptr;
+    }
   }
   if (!r.done() || l->empty()) return nullptr;
   return l.release();
@@ -842,22 +1064,16 @@ ZSet* DecodeZSet(std::string_view object) {
       if (!(type == kTypeZSet2 ? r.BinaryDouble(&score) : r.TextDouble(&score))) return nullptr;
       if (std::isnan(score) || !z->Set(m, score)) return nullptr;
     }
-  } else if (type == kTypeZSetListpack) {
-    std::string_view lp;
-    if (!r.String(&scratch, &lp)) return nullptr;
-    std::string member;
-    bool have_member = false;
-    bool ok = ForEachListpackElement(lp, [&](std::string_view e) {
-      if (!have_member) {
-        member.assign(e);
-        have_member = true;
-        return true;
-      }
-      have_member = false;
-      double score;
-      return ParseScore(e, &score) && z->Set(member, score);
-    });
-    if (!ok || have_member) return nullptr;
+  } else if (type == kTypeZSetListpack || type == kTypeZSetZiplist) {
+    std::string_view blob;
+    if (!r.String(&scratch, &blob)) return nullptr;
+    const bool ok = ForEachPairOf(
+        type == kTypeZSetListpack ? Blob::kListpack : Blob::kZiplist, blob,
+        [&](std::string_view m, std::string_view e) {
+          double score;
+          return ParseScore(e, &score) && z->Set(m, score);
+        });
+    if (!ok) return nullptr;
   } else {
     return nullptr;
   }
@@ -870,6 +1086,8 @@ std::optional<ValueType> ValueTypeOfObject(uint8_t type_byte) {
     case kTypeString:
       return ValueType::kString;
     case kTypeList:
+    case kTypeListZiplist:
+    case kTypeListQuicklist:
     case kTypeListQuicklist2:
       return ValueType::kList;
     case kTypeSet:
@@ -877,18 +1095,69 @@ std::optional<ValueType> ValueTypeOfObject(uint8_t type_byte) {
       return ValueType::kSet;
     case kTypeZSet:
     case kTypeZSet2:
+    case kTypeZSetZiplist:
     case kTypeZSetListpack:
       return ValueType::kZSet;
     case kTypeHash:
+    case kTypeHashZipmap:
+    case kTypeHashZiplist:
     case kTypeHashListpack:
       return ValueType::kHash;
     case kTypeStreamListpacks:
     case kTypeStreamListpacks2:
+    case kTypeStreamListpacks3:
       return ValueType::kStream;
     case kTypeFirnLimiter:
       return ValueType::kRateLimit;
     default:
       return std::nullopt;
+  }
+}
+
+bool IsEmptyObject(std::string_view object) {
+  uint8_t type;
+  Reader r("");
+  if (!Open(object, &type, &r)) return false;
+  std::string scratch;
+  std::string_view blob;
+  uint64_t n;
+  size_t count = 0;
+  auto empty_blob = [&](Blob kind) {
+    return r.String(&scratch, &blob) &&
+           (kind == Blob::kListpack ? WalkListpack(blob, nullptr, &count)
+                                    : WalkZiplist(blob, nullptr, &count)) &&
+           count == 0;
+  };
+  switch (type) {
+    case kTypeList:
+    case kTypeSet:
+    case kTypeZSet:
+    case kTypeZSet2:
+    case kTypeHash:
+      return r.Length(&n) && n == 0 && r.done();
+    case kTypeListZiplist:
+    case kTypeZSetZiplist:
+    case kTypeHashZiplist:
+      return empty_blob(Blob::kZiplist) && r.done();
+    case kTypeZSetListpack:
+    case kTypeHashListpack:
+      return empty_blob(Blob::kListpack) && r.done();
+    case kTypeListQuicklist:
+    case kTypeListQuicklist2: {
+      if (!r.Length(&n)) return false;
+      for (uint64_t i = 0; i < n; ++i) {
+        uint64_t container = 2;
+        if (type == kTypeListQuicklist2 && (!r.Length(&container) || container != 2)) {
+          return false;
+        }
+        if (!empty_blob(type == kTypeListQuicklist ? Blob::kZiplist : Blob::kListpack)) {
+          return false;
+        }
+      }
+      return r.done();
+    }
+    default:
+      return false;
   }
 }
 
@@ -909,7 +1178,8 @@ bool SkipLengths(Reader& r, int n) {
   return true;
 }
 
-bool SkipStream(Reader& r, bool v2) {
+// v2: type 19 or 21 (the 7.0 counters); v3: type 21 (consumers' active time).
+bool SkipStream(Reader& r, bool v2, bool v3) {
   uint64_t n;
   if (!r.Length(&n)) return false;
   if (!SkipStrings(r, 2 * n)) return false;           // listpacks: master ID, listpack
@@ -928,7 +1198,7 @@ bool SkipStream(Reader& r, bool v2) {
     if (!r.Length(&consumers)) return false;
     for (uint64_t c = 0; c < consumers; ++c) {
       uint64_t cpel;
-      if (!r.SkipString() || !r.Skip(8) || !r.Length(&cpel)) return false;
+      if (!r.SkipString() || !r.Skip(v3 ? 16 : 8) || !r.Length(&cpel)) return false;
       for (uint64_t i = 0; i < cpel; ++i) {
         if (!r.Skip(16)) return false;
       }
@@ -981,7 +1251,8 @@ std::optional<size_t> PayloadLength(uint8_t type, std::string_view payload) {
       break;
     case kTypeStreamListpacks:
     case kTypeStreamListpacks2:
-      ok = SkipStream(r, type == kTypeStreamListpacks2);
+    case kTypeStreamListpacks3:
+      ok = SkipStream(r, type != kTypeStreamListpacks, type == kTypeStreamListpacks3);
       break;
     default:
       ok = false;
@@ -1025,6 +1296,26 @@ std::optional<std::string_view> VerifyDumpPayload(std::string_view payload) {
     return std::nullopt;
   }
   return payload.substr(0, body);
+}
+
+bool ReadFunctionRecord(Reader& r, uint8_t opcode, std::string* code) {
+  std::string scratch, name;
+  std::string_view v;
+  if (opcode == kOpFunction2) {
+    if (!r.String(&scratch, &v)) return false;
+    code->assign(v);
+    return true;
+  }
+  if (opcode != kOpFunction) return false;
+  uint64_t has_desc = 0;
+  if (!r.String(&scratch, &v)) return false;
+  name.assign(v);
+  if (!r.String(&scratch, &v)) return false;
+  *code = "#!" + std::string(v) + " name=" + name + "\n";
+  if (!r.Length(&has_desc) || (has_desc != 0 && !r.SkipString())) return false;
+  if (!r.String(&scratch, &v)) return false;
+  code->append(v);
+  return true;
 }
 
 // ---- snapshot files ----
@@ -1133,6 +1424,7 @@ std::string At(std::string_view what, size_t offset) {
   return std::string(what) + " at offset " + std::to_string(offset);
 }
 
+
 }  // namespace
 
 LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOptions& options) {
@@ -1192,6 +1484,8 @@ LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOpt
           return res;
         }
         expire_ms = static_cast<int64_t>(GetLE(raw.data(), 8));
+        // Redis reads -1 as "none" and any other time before the epoch as long past.
+        if (expire_ms < -1) expire_ms = 0;
         continue;
       }
       case kOpExpireTime: {
@@ -1200,7 +1494,10 @@ LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOpt
           res.error = At("Truncated expiry", offset);
           return res;
         }
+        // Seconds as a signed 32-bit time_t, as Redis < 3.0 wrote and Redis reads them: a
+        // negative one is long past.
         expire_ms = static_cast<int64_t>(static_cast<int32_t>(GetLE(raw.data(), 4))) * 1000;
+        if (expire_ms < 0) expire_ms = 0;
         continue;
       }
       case kOpFreq:
@@ -1269,9 +1566,10 @@ LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOpt
         }
         continue;
       }
-      case kOpFunction2: {
-        std::string_view code;
-        if (!r.String(&s1, &code)) {
+      case kOpFunction2:
+      case kOpFunction: {
+        std::string code;
+        if (!ReadFunctionRecord(r, type, &code)) {
           res.error = At("Bad function library record", offset);
           return res;
         }
@@ -1306,6 +1604,10 @@ LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOpt
     r.Skip(*plen);
     Entry* e = DecodeEntry(key, object, expire_ms);
     expire_ms = -1;
+    if (e == nullptr && IsEmptyObject(object)) {
+      ++res.empty_keys_skipped;  // as Redis: old servers could write these, they load as nothing
+      continue;
+    }
     if (e == nullptr) {
       res.error = At("Bad value for key '" + std::string(key) + "'", offset);
       return res;

@@ -15,11 +15,20 @@
 //       double) pairs, from the highest score down, as Redis writes them
 //   16  hash, compact: an RDB string holding a listpack of field, value pairs
 //   4   hash: a count, then field and value RDB strings
-//   15, 19  streams (the stream type's row)
+//   19  stream (storage/stream_rdb.h); 15 and 21 are read as well
 //   kTypeFirnLimiter (0xE0)  a rate limiter (RL.BUCKET / RL.WINDOW): an RDB string holding
 //       its state bytes. Not a Redis type: RESTORE on Redis refuses it ("Bad data format"),
 //       and snapshot files carry limiters in aux fields instead (see WriteSnapshot).
-// Read as well: 1 (plain list), 3 (sorted set with scores as strings).
+// Read as well, the encodings Redis 2.6 to 6.2 wrote (RDB versions 6 to 9):
+//   1   list: a count, then each element as an RDB string (Redis < 3.2's linked list)
+//   3   sorted set: a count, then member and score, the score as text (a length byte then
+//       the digits; 253 nan, 254 inf, 255 -inf)
+//   9   hash, zipmap (Redis < 2.6): an RDB string holding a zipmap
+//   10  list, ziplist (Redis < 3.2): an RDB string holding a ziplist of the elements
+//   12  sorted set, ziplist: an RDB string holding a ziplist of member, score pairs
+//   13  hash, ziplist: an RDB string holding a ziplist of field, value pairs
+//   14  list, quicklist (Redis 3.2 to 6.2): a node count, then per node an RDB string
+//       holding a ziplist
 //
 // RDB strings: a length then the bytes; or an integer (8, 16 or 32 bits) stored in place of a
 // short decimal string; or LZF-compressed bytes (compressed and original length, then the
@@ -77,10 +86,12 @@ inline constexpr uint8_t kTypeHashListpack = 16;
 inline constexpr uint8_t kTypeZSetListpack = 17;
 inline constexpr uint8_t kTypeListQuicklist2 = 18;
 inline constexpr uint8_t kTypeStreamListpacks2 = 19;
+inline constexpr uint8_t kTypeStreamListpacks3 = 21;  // Redis 7.2 (read only)
 inline constexpr uint8_t kTypeFirnLimiter = 0xE0;
 
 // File opcodes.
 inline constexpr uint8_t kOpFunction2 = 245;
+inline constexpr uint8_t kOpFunction = 246;  // 7.0-rc1/rc2: name, engine, description, code
 inline constexpr uint8_t kOpModuleAux = 247;
 inline constexpr uint8_t kOpIdle = 248;
 inline constexpr uint8_t kOpFreq = 249;
@@ -154,6 +165,7 @@ class ListpackWriter {
  public:
   ListpackWriter();
   void Append(std::string_view element);
+  void AppendInteger(int64_t v);
   size_t count() const { return count_; }
   size_t bytes() const { return buf_.size() + 1; }
   // The finished listpack (header filled in, terminator added). The writer is then empty.
@@ -163,6 +175,20 @@ class ListpackWriter {
   std::string buf_;
   size_t count_ = 0;
 };
+
+// The bytes one element takes in a listpack (encoding, data and back-length), as Append
+// writes it: an integer when the element is a canonical int64, else a string.
+size_t ListpackElementBytes(std::string_view element);
+// Inline: a stream node's size test (storage/stream.cc) takes it on every XADD.
+inline size_t ListpackIntegerBytes(int64_t v) {
+  // Encoding and data; the back-length of entries this small is one byte.
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  if (v >= INT32_MIN && v <= INT32_MAX) return 6;
+  return 10;
+}
 
 // Calls fn on each element of a listpack (integers rendered in decimal), after checking the
 // whole blob (header, every entry's encoding and back-length, the terminator). Returns false
@@ -174,6 +200,20 @@ bool ForEachListpackElement(std::string_view lp,
 // Calls fn on each integer of an intset blob in order, after checking it (width 2, 4 or 8,
 // size matching the count, strictly ascending). False if malformed.
 bool ForEachIntsetMember(std::string_view blob, const std::function<bool(int64_t)>& fn);
+
+// Calls fn on each element of a ziplist (Redis <= 6's compact blob for lists, hashes and
+// sorted sets; integers rendered in decimal), after checking the whole blob as Redis's deep
+// validation does: the byte count, the terminator, every entry's encoding, each prevlen
+// against the previous entry's size, the tail offset and the entry count. False for a
+// malformed ziplist, before calling fn; fn returning false also stops (and returns false).
+bool ForEachZiplistElement(std::string_view zl,
+                           const std::function<bool(std::string_view element)>& fn);
+
+// Calls fn on each field, value pair of a zipmap (Redis < 2.6's small hash), after checking
+// the whole blob (no length crossing the end, at least one pair, the count byte, the
+// terminator last). False if malformed.
+bool ForEachZipmapPair(std::string_view zm,
+                       const std::function<bool(std::string_view, std::string_view)>& fn);
 
 // ---- objects ([type byte][payload]) ----
 
@@ -195,6 +235,10 @@ std::optional<std::string> DecodeLimiter(std::string_view object);
 
 // The value type an object type byte decodes to, or nullopt for a type Firn cannot read.
 std::optional<ValueType> ValueTypeOfObject(uint8_t type_byte);
+// Whether object is well formed but holds no element (a list, hash, set or sorted set of
+// count 0, an empty ziplist or listpack, a quicklist of empty nodes). Redis wrote such keys
+// by mistake before 6.2 and skips them when loading a file; they never decode.
+bool IsEmptyObject(std::string_view object);
 // The length of the object starting at in[0] (its type byte), found by walking its
 // structure without building it; nullopt when it is malformed or truncated.
 std::optional<size_t> ObjectLength(std::string_view in);
@@ -208,6 +252,14 @@ std::string DumpPayload(const Entry& e);
 // The object part of payload when its version is at most kVersion and its checksum matches;
 // nullopt otherwise ("DUMP payload version or checksum are wrong").
 std::optional<std::string_view> VerifyDumpPayload(std::string_view payload);
+
+// ---- function libraries (snapshot files and FUNCTION DUMP payloads) ----
+
+// Reads the record that follows a function opcode byte into *code: for kOpFunction2 an RDB
+// string (LZF-compressed when long, as Redis writes it); for kOpFunction (7.0-rc1/rc2)
+// library name, engine name, a description flag and description, then the code, rebuilt as
+// "#!engine name=name\n" + code, as Redis 7.0 does. False when malformed or another opcode.
+bool ReadFunctionRecord(Reader& r, uint8_t opcode, std::string* code);
 
 // ---- snapshot files ----
 
@@ -232,8 +284,9 @@ std::optional<uint64_t> WriteSnapshot(Keyspace& keyspace, const SaveOptions& opt
 
 struct LoadOptions {
   int64_t now_ms = 0;  // keys whose expiry is at or before now_ms are dropped
-  // Called for each FUNCTION2 record's library code; false fails the load. nullptr: the
-  // records are skipped.
+  // Called for each FUNCTION2 record's library code (and each 7.0-rc FUNCTION record's,
+  // rebuilt as "#!engine name=name\n" + code, as Redis 7.0 does); false fails the load.
+  // nullptr: the records are skipped.
   std::function<bool(std::string_view code, std::string* error)> on_function;
 };
 struct LoadResult {
@@ -241,11 +294,15 @@ struct LoadResult {
   std::string error;  // why it failed, with the byte offset
   uint64_t keys_loaded = 0;
   uint64_t keys_expired = 0;
+  uint64_t empty_keys_skipped = 0;  // see IsEmptyObject
 };
 
 // Loads an RDB file image into keyspace (which should be empty; a key already present is an
-// error). Checks the magic, the version (at most 10), every record, and the trailer's CRC64
-// (skipped when it is 0, as Redis does for rdbchecksum no).
+// error). Checks the magic, the version (1 to 10: files of Redis 2.6 to 7.0), every record,
+// and the trailer's CRC64 (from version 5; skipped when it is 0, as Redis does for
+// rdbchecksum no). Opcodes: SELECTDB, RESIZEDB, EXPIRETIME (seconds, 4 bytes) and
+// EXPIRETIME_MS, FREQ and IDLE (read and dropped), AUX (all ignored but kLimiterAuxField),
+// FUNCTION and FUNCTION2, EOF; MODULE_AUX and module types are refused.
 LoadResult LoadSnapshot(Keyspace& keyspace, std::string_view file, const LoadOptions& options);
 
 }  // namespace rdb

@@ -2,8 +2,8 @@
 // sorted vector of nodes for seeking, and consumer groups with their pending-entries lists.
 //
 // What. A stream is a log of (id, fields) entries whose ids only grow. Entries live in nodes
-// of up to stream-node-max-entries entries (100) or stream-node-max-bytes bytes (4096), one
-// malloc'd buffer each. A node starts with the field names of its first entry (the "master
+// of up to stream-node-max-entries entries (100) or stream-node-max-bytes bytes (4096) of
+// Redis's listpack encoding, one malloc'd buffer each. A node starts with the field names of its first entry (the "master
 // fields"); each entry is then a flag byte (deleted, same-fields), its id as the difference of
 // its milliseconds from the node's first id plus its raw sequence (LEB128 varints, so an
 // auto-generated id costs 2-3 bytes), and then either just the values (when the entry has the
@@ -18,6 +18,9 @@
 // at most one node at a time) and minus the radix tree's per-node bookkeeping: a vector of
 // pointers holds the index, since nodes are only appended at the tail and removed from the head
 // (trimming) or wherever they empty (XDEL). An entry of three small fields takes about 20 bytes.
+// A node keeps the size Redis's listpack for it would have (computed as entries go in, not
+// built) and closes on Redis's own test, so the same commands make the same nodes as Redis's:
+// trims remove the same entries and the RDB form (storage/stream_rdb.cc) is Redis's bytes.
 //
 // Invariants. nodes_ is sorted by master id and every id in node i is >= its master and < the
 // next node's master. A node holds `count` entries, `live` of them not deleted, live >= 1 (a
@@ -34,7 +37,10 @@
 #include "storage/stream.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
+
+#include "storage/rdb.h"
 
 namespace firn {
 
@@ -63,14 +69,9 @@ bool StreamId::Decr(StreamId* out) const {
 namespace {
 
 size_t FormatU64(uint64_t v, char* buf) {
-  char tmp[24];
-  size_t n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
-  return n;
+  // std::to_chars writes two digits a step: an id's 13-digit milliseconds are every XADD's
+  // reply, and a digit-at-a-time loop was the command's largest cost.
+  return static_cast<size_t>(std::to_chars(buf, buf + 20, v).ptr - buf);
 }
 
 bool ParseU64(std::string_view s, uint64_t* out) {
@@ -91,7 +92,20 @@ bool ParseU64(std::string_view s, uint64_t* out) {
 }  // namespace
 
 size_t StreamId::Format(char* buf) const {
-  size_t n = FormatU64(ms, buf);
+  // Ids made in the same millisecond share their first half: the last one formatted is
+  // kept (the loop thread formats nearly all ids; thread_local keeps others apart).
+  struct Last {
+    uint64_t ms = 0;
+    uint8_t len = 1;
+    char text[20] = {'0'};
+  };
+  thread_local Last last;
+  if (ms != last.ms) {
+    last.ms = ms;
+    last.len = static_cast<uint8_t>(FormatU64(ms, last.text));
+  }
+  size_t n = last.len;
+  std::memcpy(buf, last.text, sizeof(last.text));
   buf[n++] = '-';
   n += FormatU64(seq, buf + n);
   return n;
@@ -134,19 +148,6 @@ size_t VarintBytes(uint64_t v) {
   return n;
 }
 
-void Put(std::string* out, uint64_t v) {
-  while (v >= 128) {
-    out->push_back(static_cast<char>((v & 127) | 128));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutStr(std::string* out, std::string_view s) {
-  Put(out, s.size());
-  out->append(s);
-}
-
 // REQUIRES: a well-formed buffer (the node wrote it).
 const char* Get(const char* p, uint64_t* v) {
   *v = 0;
@@ -164,6 +165,18 @@ const char* GetStr(const char* p, std::string_view* s) {
   return p + n;
 }
 
+// What an element takes in Redis's listpack. Most field names and values do not start like
+// a number, so they are sized as strings without the integer test.
+inline size_t LpBytes(std::string_view s) {
+  if (!s.empty() && s.size() < 64 && s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+    return s.size() + 2;  // 1-byte header, data, 1-byte back-length
+  }
+  return rdb::ListpackElementBytes(s);
+}
+
+// Redis caps a listpack at 1 GiB whatever stream-node-max-bytes says (0 included).
+constexpr size_t kListpackMaxBytes = size_t{1} << 30;
+
 }  // namespace
 
 struct Stream::Node {
@@ -171,9 +184,27 @@ struct Stream::Node {
   StreamId last;        // the last id appended, deleted or not
   uint32_t count = 0;   // entries, deleted ones included
   uint32_t live = 0;
-  uint32_t master_fields = 0;
   uint32_t entries_at = 0;  // offset of the first entry in data
-  std::string data;
+  // The size Redis's listpack for this node would have, but its live and deleted counters
+  // (which Redis rewrites in place as they change): what decides where a node ends. Under
+  // 2^32: Redis caps a listpack at 1 GiB (kept at the cap if an entry overshoots).
+  uint32_t lp_rest = 0;
+  std::string data;  // 80 bytes in all: a jemalloc size class
+
+  void AddListpackBytes(size_t n) {
+    lp_rest = static_cast<uint32_t>(std::min<size_t>(size_t{lp_rest} + n, UINT32_MAX));
+  }
+
+  // The number of master fields (the varint data starts with).
+  uint32_t MasterCount() const {
+    uint64_t n;
+    Get(data.data(), &n);
+    return static_cast<uint32_t>(n);
+  }
+
+  size_t ListpackBytes() const {
+    return lp_rest + rdb::ListpackIntegerBytes(live) + rdb::ListpackIntegerBytes(count - live);
+  }
 
   size_t Bytes() const { return sizeof(Node) + (data.capacity() > 15 ? data.capacity() + 1 : 0); }
 
@@ -201,6 +232,7 @@ struct Stream::Node {
     *id = {this->master.ms + dms, seq};
     if (fields != nullptr) fields->clear();
     if (*flags & kSameFields) {
+      const uint32_t master_fields = MasterCount();
       for (uint32_t i = 0; i < master_fields; ++i) {
         std::string_view v;
         p = GetStr(p, &v);
@@ -270,65 +302,221 @@ size_t Stream::MemoryBytes() const {
 }
 
 void Stream::Append(StreamId id, const StreamFields& fields, const Limits& limits) {
+  std::vector<std::string_view> flat;
+  flat.reserve(2 * fields.size());
+  for (const auto& [f, v] : fields) {
+    flat.push_back(f);
+    flat.push_back(v);
+  }
+  AppendFlat(id, flat, limits);
+}
+
+void Stream::AppendFlat(StreamId id, std::span<const std::string_view> field_values,
+                        const Limits& limits) {
   Node* node = nodes_.empty() ? nullptr : nodes_.back();
-  if (node != nullptr && ((limits.max_node_entries != 0 && node->count >= limits.max_node_entries) ||
-                          (limits.max_node_bytes != 0 && node->data.size() >= limits.max_node_bytes))) {
-    node->data.shrink_to_fit();
-    node = nullptr;
+  if (node != nullptr) {
+    // Redis's streamAppendItem test, word for word in effect: the listpack's bytes plus the
+    // raw lengths of the new fields and values, then the entry count.
+    size_t max_bytes = limits.max_node_bytes;
+    if (max_bytes == 0 || max_bytes > kListpackMaxBytes) max_bytes = kListpackMaxBytes;
+    size_t raw = 0;
+    for (std::string_view x : field_values) raw += x.size();
+    if (node->ListpackBytes() + raw >= max_bytes ||
+        (limits.max_node_entries != 0 && node->count >= limits.max_node_entries)) {
+      node->data.shrink_to_fit();
+      node = nullptr;
+    }
   }
-  if (node == nullptr) {
-    node = new Node();
-    node->master = id;
-    Put(&node->data, fields.size());
-    for (const auto& [f, v] : fields) PutStr(&node->data, f);
-    node->master_fields = static_cast<uint32_t>(fields.size());
-    node->entries_at = static_cast<uint32_t>(node->data.size());
-    nodes_.push_back(node);
+  if (node == nullptr) node = OpenNode(id, field_values);
+  node->AddListpackBytes(PutEntry(node, id, field_values, false));
+  if (length_ == 0) first_id_ = id;
+  ++length_;
+  last_id_ = id;
+  ++entries_added_;
+}
+
+namespace {
+
+char* PutAt(char* p, uint64_t v) {
+  while (v >= 128) {
+    *p++ = static_cast<char>((v & 127) | 128);
+    v >>= 7;
   }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+char* PutStrAt(char* p, std::string_view s) {
+  p = PutAt(p, s.size());
+  if (s.size() <= 16) {
+    // Short field names and values: a call to memcpy costs more than the copy.
+    for (char c : s) *p++ = c;
+    return p;
+  }
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+int64_t AsSigned(uint64_t v) { return static_cast<int64_t>(v); }
+
+// a == b, without a memcmp call for short field names.
+bool SameBytes(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 16) return std::memcmp(a.data(), b.data(), a.size()) == 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Stream::Node* Stream::OpenNode(StreamId master, std::span<const std::string_view> field_values) {
+  auto* node = new Node();
+  node->master = master;
+  const size_t n = field_values.size() / 2;
+  // Redis's listpack header and terminator, the field count, the names, the zero that ends
+  // the master entry.
+  size_t lp = 6 + 1 + rdb::ListpackIntegerBytes(AsSigned(n)) + 2;
+  size_t need = VarintBytes(n);
+  for (size_t i = 0; i < field_values.size(); i += 2) {
+    need += VarintBytes(field_values[i].size()) + field_values[i].size();
+    lp += LpBytes(field_values[i]);
+  }
+  node->data.resize(need);
+  char* p = PutAt(node->data.data(), n);
+  for (size_t i = 0; i < field_values.size(); i += 2) p = PutStrAt(p, field_values[i]);
+  node->entries_at = static_cast<uint32_t>(node->data.size());
+  node->AddListpackBytes(lp);
+  nodes_.push_back(node);
+  return node;
+}
+
+size_t Stream::PutEntry(Node* node, StreamId id, std::span<const std::string_view> field_values,
+                        bool deleted) {
+  const size_t n = field_values.size() / 2;
   // Same fields as the master, in order?
-  bool same = fields.size() == node->master_fields;
+  const char* mp = node->data.data();
+  uint64_t count;
+  mp = Get(mp, &count);
+  bool same = n == count;
   if (same) {
-    const char* p = node->data.data();
-    uint64_t n;
-    p = Get(p, &n);
-    for (const auto& [f, v] : fields) {
+    for (size_t i = 0; i < field_values.size(); i += 2) {
       std::string_view mf;
-      p = GetStr(p, &mf);
-      if (mf != f) {
+      mp = GetStr(mp, &mf);
+      if (!SameBytes(mf, field_values[i])) {
         same = false;
         break;
       }
     }
   }
-  size_t need = 1 + VarintBytes(id.ms - node->master.ms) + VarintBytes(id.seq);
-  for (const auto& [f, v] : fields) {
+  const uint64_t dms = id.ms - node->master.ms;
+  size_t need = 1 + VarintBytes(dms) + VarintBytes(id.seq);
+  // Redis's entry: flags, ms and seq differences, [field count], values or pairs, lp-count.
+  size_t lp = 2 + rdb::ListpackIntegerBytes(AsSigned(dms)) +
+              rdb::ListpackIntegerBytes(AsSigned(id.seq - node->master.seq)) +
+              rdb::ListpackIntegerBytes(AsSigned(same ? n + 3 : 2 * n + 4));
+  if (!same) {
+    need += VarintBytes(n);
+    lp += rdb::ListpackIntegerBytes(AsSigned(n));
+  }
+  for (size_t i = 0; i < field_values.size(); i += 2) {
+    const std::string_view v = field_values[i + 1];
     need += VarintBytes(v.size()) + v.size();
-    if (!same) need += VarintBytes(f.size()) + f.size();
-  }
-  if (!same) need += VarintBytes(fields.size());
-  if (node->data.capacity() < node->data.size() + need) {
-    // Grow by half (not doubling): nodes are small, and memory per entry matters more.
-    node->data.reserve(std::max(node->data.size() + need, node->data.size() * 3 / 2));
-  }
-  node->data.push_back(static_cast<char>(same ? kSameFields : 0));
-  Put(&node->data, id.ms - node->master.ms);
-  Put(&node->data, id.seq);
-  if (same) {
-    for (const auto& [f, v] : fields) PutStr(&node->data, v);
-  } else {
-    Put(&node->data, fields.size());
-    for (const auto& [f, v] : fields) {
-      PutStr(&node->data, f);
-      PutStr(&node->data, v);
+    lp += LpBytes(v);
+    if (!same) {
+      const std::string_view f = field_values[i];
+      need += VarintBytes(f.size()) + f.size();
+      lp += LpBytes(f);
     }
   }
+  std::string& d = node->data;
+  const size_t at = d.size();
+  if (d.capacity() < at + need) {
+    // Grow by half (not doubling): nodes are small, and memory per entry matters more.
+    d.reserve(std::max(at + need, at * 3 / 2));
+  }
+  // A small entry is encoded on the stack and appended in one copy (resize would zero the
+  // bytes first); a big one in place.
+  char small[256];
+  char* const start = need <= sizeof(small) ? small : (d.resize(at + need), d.data() + at);
+  char* p = start;
+  *p++ = static_cast<char>((same ? kSameFields : 0) | (deleted ? kDeleted : 0));
+  p = PutAt(p, dms);
+  p = PutAt(p, id.seq);
+  if (same) {
+    for (size_t i = 1; i < field_values.size(); i += 2) p = PutStrAt(p, field_values[i]);
+  } else {
+    p = PutAt(p, n);
+    for (std::string_view x : field_values) p = PutStrAt(p, x);
+  }
+  if (start == small) d.append(small, need);
   node->last = id;
   ++node->count;
-  ++node->live;
-  if (length_ == 0) first_id_ = id;
-  ++length_;
-  last_id_ = id;
-  ++entries_added_;
+  if (!deleted) ++node->live;
+  return lp;
+}
+
+Stream::NodeView Stream::NodeAt(size_t i) const {
+  const Node* n = nodes_[i];
+  NodeView v;
+  v.master = n->master;
+  n->MasterFields(&v.master_fields);
+  v.live = n->live;
+  v.deleted = n->count - n->live;
+  return v;
+}
+
+void Stream::ForEachInNode(size_t i, const NodeEntryFn& fn) const {
+  const Node* n = nodes_[i];
+  std::vector<std::string_view> master;
+  n->MasterFields(&master);
+  StreamFields fields;
+  size_t off = n->entries_at;
+  for (uint32_t k = 0; k < n->count; ++k) {
+    uint8_t flags;
+    StreamId id;
+    off = n->Decode(off, master, &flags, &id, &fields);
+    fn(id, (flags & kDeleted) != 0, (flags & kSameFields) != 0, fields);
+  }
+}
+
+void Stream::LoadNode(StreamId master, std::span<const std::string_view> master_fields,
+                      size_t listpack_bytes) {
+  std::vector<std::string_view> flat;
+  flat.reserve(2 * master_fields.size());
+  for (std::string_view f : master_fields) {
+    flat.push_back(f);
+    flat.push_back({});
+  }
+  // FinishLoad takes the counters' share out once they are known.
+  Node* node = OpenNode(master, flat);
+  node->lp_rest = 0;
+  node->AddListpackBytes(listpack_bytes);
+}
+
+void Stream::LoadEntry(StreamId id, bool deleted, const StreamFields& fields) {
+  std::vector<std::string_view> flat;
+  flat.reserve(2 * fields.size());
+  for (const auto& [f, v] : fields) {
+    flat.push_back(f);
+    flat.push_back(v);
+  }
+  PutEntry(nodes_.back(), id, flat, deleted);
+  if (!deleted) ++length_;
+}
+
+bool Stream::FinishLoad() {
+  for (Node* n : nodes_) {
+    if (n->live == 0) return false;
+    const size_t counters =
+        rdb::ListpackIntegerBytes(n->live) + rdb::ListpackIntegerBytes(n->count - n->live);
+    n->lp_rest = n->lp_rest > counters ? n->lp_rest - counters : 0;
+    n->data.shrink_to_fit();
+  }
+  if (!nodes_.empty() && nodes_.back()->last > last_id_) return false;
+  UpdateFirstId();
+  return true;
 }
 
 ptrdiff_t Stream::NodeFor(StreamId id) const {

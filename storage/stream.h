@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -94,8 +95,15 @@ class Stream {
   void set_max_deleted_id(StreamId id) { max_deleted_id_ = id; }
 
   // Appends an entry. REQUIRES: id > last_id(), fields non-empty. Updates last_id,
-  // entries_added, first_id.
+  // entries_added, first_id. The tail node is closed as Redis's streamAppendItem closes a
+  // listpack (when its listpack size plus the entry's raw field and value bytes reach
+  // max_node_bytes, or it holds max_node_entries entries, deleted ones included), so a stream
+  // built by the same XADDs has the same node boundaries as Redis's and serializes to the same
+  // bytes.
   void Append(StreamId id, const StreamFields& fields, const Limits& limits);
+  // The same with the fields flat: field, value, field, value... REQUIRES: an even count > 0.
+  void AppendFlat(StreamId id, std::span<const std::string_view> field_values,
+                  const Limits& limits);
   // Marks the entry id deleted; returns whether it was there. Updates max_deleted_id.
   bool Delete(StreamId id);
 
@@ -120,6 +128,36 @@ class Stream {
     size_t limit = 0;
   };
   size_t TrimHead(const Trim& t);
+
+  // ---- the node layout, for serializers (storage/stream_rdb.cc) ----
+
+  // Node i's master id (its first entry's), its master field names, its live and deleted
+  // entry counts. REQUIRES: i < node_count(). The views are valid until the stream changes.
+  struct NodeView {
+    StreamId master;
+    std::vector<std::string_view> master_fields;
+    uint32_t live = 0;
+    uint32_t deleted = 0;
+  };
+  NodeView NodeAt(size_t i) const;
+  // Calls fn on every entry of node i in order, deleted ones included; same_fields tells that
+  // the entry's field names are the master's, in order.
+  using NodeEntryFn =
+      std::function<void(StreamId id, bool deleted, bool same_fields, const StreamFields& fields)>;
+  void ForEachInNode(size_t i, const NodeEntryFn& fn) const;
+
+  // Rebuilding a stream node by node, as read back: LoadNode opens a node at the tail,
+  // LoadEntry appends to it (deleted or not), FinishLoad checks the whole. listpack_bytes: the
+  // size of the listpack the node came from, so later appends close it where Redis would.
+  // REQUIRES: master > every id loaded before; each entry's id >= its node's master and > the
+  // previous entry's; fields non-empty. These do not touch last_id, entries_added or
+  // max_deleted_id (set them with the setters).
+  void LoadNode(StreamId master, std::span<const std::string_view> master_fields,
+                size_t listpack_bytes);
+  void LoadEntry(StreamId id, bool deleted, const StreamFields& fields);
+  // Whether every node holds a live entry and the last id is at least every entry's; sets
+  // first_id. False: the stream is inconsistent and should be dropped.
+  bool FinishLoad();
 
   // ---- consumer groups (ordered by name, as Redis's rax) ----
   const std::map<std::string, std::unique_ptr<Group>, std::less<>>& groups() const {
@@ -148,6 +186,11 @@ class Stream {
   struct Node;
   // The index of the node that would hold id (the last whose first id <= id), or -1.
   ptrdiff_t NodeFor(StreamId id) const;
+  // A new tail node whose master fields are the field names of field_values (flat).
+  Node* OpenNode(StreamId master, std::span<const std::string_view> field_values);
+  // Appends the entry's bytes to node; returns what the entry adds to Redis's listpack.
+  static size_t PutEntry(Node* node, StreamId id, std::span<const std::string_view> field_values,
+                         bool deleted);
   void RemoveNode(size_t i);
   void UpdateFirstId();
 

@@ -39,20 +39,34 @@
 // in exactly one leaf once; leaves are strictly ascending by (score, member bytes) and linked
 // in that order; an inner node's mins[i] is its child i's smallest record and counts[i] that
 // child's item count; no node is empty except an empty root leaf. An index slot is 0 (empty)
-// or tag << 48 | record; every record sits at or after its home slot with no empty slot
-// between (there is no wrap-around: the slot array has kTail slots past the last home, and a
-// probe that would run off it grows the table). Leaves are merged with a neighbour when one
+// or tag << 48 | record; every record is in exactly one of the two arrays while migrating,
+// and sits at or after its home slot (in the old array, at or after max(home, moved)) with no
+// empty slot between (there is no wrap-around: each array has tail slots past the last home,
+// and a probe that would run off them rehashes at once into a bigger array). Leaves are merged with a neighbour when one
 // falls under a quarter full and both fit in one; inner nodes are freed when emptied but not
 // merged.
 //
 // Cost. Compact: O(size) per operation, bounded by the entry limit. Tree: O(log n) insert,
 // delete, rank and select (3 levels hold 200k members, 4 hold 9M), a range walk O(1) a member;
-// score lookup O(1) expected through the index. The index rehashes at once when it grows (or
-// falls under a quarter full): O(n) then, amortized O(1). A deletion backward-shifts the
+// score lookup O(1) expected through the index. The index resizes incrementally, as Redis's
+// dict does: when it grows past kMaxLoad (or falls under a quarter full) a new slot array is
+// allocated (calloc: no per-member work) and every later insert or delete moves the next
+// kMoveSlots slots of the old array into it, so no single operation pays for the whole set
+// (score and rank lookups move it on too, so a set only read after its load sheds the old
+// array as well; moving slots changes no record, position or member view).
+// While both arrays are live a lookup probes the new one and then the old one from
+// max(home, moved) on (the old array's slots before `moved` are empty, and the members of a
+// run that straddled `moved` stay in place after it). The pace suffices: a growth by half
+// leaves 0.4 old capacities of inserts before the next growth for 1 old capacity of slots to
+// move (2.5 a insert; kMoveSlots is 16), a shrink 0.15 for 1 (6.7). Only when a probe run
+// would overflow the new array's tail does an operation rehash everything at once; the tail
+// is kTail + min(cap / 16, 1024) slots, so at load 0.8 that takes a run of over a thousand
+// slots in a big table (probability about e^-23 a growth). A deletion backward-shifts the
 // probe run behind the hole (rehashing each shifted member's bytes to find its home).
 //
 // Tunables. zset-max-listpack-entries (128) and zset-max-listpack-value (64 bytes), Redis's
-// names and defaults; kLeafCap and kInnerCap below; the index's maximum load kMaxLoad.
+// names and defaults; kLeafCap and kInnerCap below; the index's maximum load kMaxLoad and
+// migration pace kMoveSlots.
 #include "storage/zset.h"
 
 #include <algorithm>
@@ -69,9 +83,10 @@ namespace {
 
 constexpr uint32_t kLeafCap = 124;   // 32-byte header + 124 pointers = 1024 bytes
 constexpr uint32_t kInnerCap = 42;   // 16-byte header + 42 * 24 = 1024 bytes
-constexpr size_t kTail = 32;         // index slots past the last home slot
+constexpr size_t kTail = 32;         // index slots past the last home slot, at least
 constexpr size_t kMinSlots = 16;
 constexpr double kMaxLoad = 0.8;
+constexpr size_t kMoveSlots = 16;    // old index slots migrated per insert or delete
 constexpr uint64_t kPtrMask = (uint64_t{1} << 48) - 1;
 // An old index at least this big is handed back to the system as soon as it is freed.
 constexpr size_t kReleaseAfterBytes = size_t{1} << 20;
@@ -191,6 +206,10 @@ uint64_t Home(uint64_t hash, size_t cap) {
 
 uint64_t Tag(uint64_t hash) { return (hash & 0xFFFF) << 48; }
 
+// Slots past the last home slot of an index of cap home slots: a probe that would run off
+// them forces a rehash at once, so big tables get a longer tail.
+size_t TailFor(size_t cap) { return kTail + std::min<size_t>(cap / 16, 1024); }
+
 Rec* SlotRec(uint64_t slot) { return reinterpret_cast<Rec*>(slot & kPtrMask); }
 
 }  // namespace
@@ -220,10 +239,17 @@ static_assert(sizeof(ZSet::Inner) == 1024);
 
 struct ZSet::Big {
   Node* root = nullptr;
-  uint64_t* slots = nullptr;  // cap + kTail
+  uint64_t* slots = nullptr;  // cap + tail
   size_t cap = 0;             // home slots
-  size_t nodes = 0;           // leaves and inner nodes, 1 KiB each
-  size_t rec_bytes = 0;       // the records' blocks
+  size_t tail = 0;
+  // While migrating: the previous slot array, its slots [0, moved) already moved to slots.
+  uint64_t* old = nullptr;
+  size_t old_cap = 0;
+  size_t old_tail = 0;
+  size_t moved = 0;
+  size_t nodes = 0;      // leaves and inner nodes, 1 KiB each
+  size_t rec_bytes = 0;  // the records' blocks
+  size_t work = 0;       // index slots visited by migrations and rehashes, for tests
 
   ~Big();
   Leaf* NewLeaf();
@@ -231,13 +257,19 @@ struct ZSet::Big {
   void FreeNode(Node* n);
   void FreeTree(Node* n);
 
-  // The slot holding member's record, or SIZE_MAX.
-  size_t Find(std::string_view member, uint64_t hash) const;
-  // Adds r (absent) to the index; grows it first when needed.
+  // The slot holding member's record (in either array), or nullptr.
+  uint64_t* Find(std::string_view member, uint64_t hash) const;
+  // Adds r (absent) to the index, size_after members in all; starts a growth when needed.
   void IndexAdd(Rec* r, uint64_t hash, size_t size_after);
-  void IndexErase(size_t slot);
-  void Rehash(size_t cap);
-  bool Place(uint64_t* slots, size_t cap, Rec* r, uint64_t hash) const;
+  // Empties slot (from Find) and closes its probe run; starts a shrink below a quarter full.
+  void IndexErase(uint64_t* slot, size_t size_after);
+  // Begins migrating to a fresh array of c home slots.
+  void StartMigration(size_t c);
+  // Moves the next kMoveSlots slots of the old array (no-op when not migrating).
+  void Step();
+  // Every member of both arrays into one fresh array of at least want home slots, at once.
+  void RehashAll(size_t want);
+  static bool Place(uint64_t* slots, size_t cap, size_t tail, Rec* r, uint64_t hash);
 
   Node* Insert(Node* n, const Item& it, Rec* r);
   bool Erase(Node* n, const Item& it, const Rec* r);
@@ -279,11 +311,13 @@ uint32_t LowerBound(const ZSet::Leaf* l, const ZSet::Item& it) {
 
 ZSet::Big::~Big() {
   if (root != nullptr) FreeTree(root);
-  if (slots != nullptr) {
-    for (size_t i = 0; i < cap + kTail; ++i) {
-      if (slots[i] != 0) std::free(SlotRec(slots[i]));
+  for (uint64_t* array : {slots, old}) {
+    if (array == nullptr) continue;
+    const size_t end = array == slots ? cap + tail : old_cap + old_tail;
+    for (size_t i = 0; i < end; ++i) {
+      if (array[i] != 0) std::free(SlotRec(array[i]));
     }
-    std::free(slots);
+    std::free(array);
   }
 }
 
@@ -319,19 +353,50 @@ void ZSet::Big::FreeTree(Node* n) {
   FreeNode(n);
 }
 
-size_t ZSet::Big::Find(std::string_view member, uint64_t hash) const {
-  if (slots == nullptr) return SIZE_MAX;
+namespace {
+
+// The slot of member in one array, probing from max(home, from), or nullptr.
+uint64_t* FindIn(uint64_t* slots, size_t cap, size_t tail, size_t from, std::string_view member,
+                 uint64_t hash) {
   const uint64_t tag = Tag(hash);
-  for (size_t i = Home(hash, cap); i < cap + kTail; ++i) {
+  for (size_t i = std::max<size_t>(Home(hash, cap), from); i < cap + tail; ++i) {
     const uint64_t s = slots[i];
-    if (s == 0) return SIZE_MAX;
-    if ((s & ~kPtrMask) == tag && RecMember(SlotRec(s)) == member) return i;
+    if (s == 0) return nullptr;
+    if ((s & ~kPtrMask) == tag && RecMember(SlotRec(s)) == member) return &slots[i];
   }
-  return SIZE_MAX;
+  return nullptr;
 }
 
-bool ZSet::Big::Place(uint64_t* into, size_t c, Rec* r, uint64_t hash) const {
-  for (size_t i = Home(hash, c); i < c + kTail; ++i) {
+// Empties slot hole of one array and backward-shifts its run: a member further along moves
+// into the hole when its home is at or before it, so no probe crosses an empty slot to
+// reach its member.
+void EraseIn(uint64_t* slots, size_t cap, size_t tail, size_t hole) {
+  slots[hole] = 0;
+  for (size_t j = hole + 1; j < cap + tail && slots[j] != 0; ++j) {
+    if (Home(HashKey(RecMember(SlotRec(slots[j]))), cap) <= hole) {
+      slots[hole] = slots[j];
+      slots[j] = 0;
+      hole = j;
+    }
+  }
+}
+
+void FreeIndexArray(uint64_t* slots, size_t bytes) {
+  std::free(slots);
+  if (bytes >= kReleaseAfterBytes) ReleaseFreedPages();
+}
+
+}  // namespace
+
+uint64_t* ZSet::Big::Find(std::string_view member, uint64_t hash) const {
+  if (slots == nullptr) return nullptr;
+  if (uint64_t* s = FindIn(slots, cap, tail, 0, member, hash)) return s;
+  if (old == nullptr) return nullptr;
+  return FindIn(old, old_cap, old_tail, moved, member, hash);
+}
+
+bool ZSet::Big::Place(uint64_t* into, size_t c, size_t t, Rec* r, uint64_t hash) {
+  for (size_t i = Home(hash, c); i < c + t; ++i) {
     if (into[i] == 0) {
       into[i] = Tag(hash) | reinterpret_cast<uint64_t>(r);
       return true;
@@ -340,46 +405,90 @@ bool ZSet::Big::Place(uint64_t* into, size_t c, Rec* r, uint64_t hash) const {
   return false;
 }
 
-void ZSet::Big::Rehash(size_t want) {
+void ZSet::Big::RehashAll(size_t want) {
   for (size_t c = std::max(want, kMinSlots);; c += c / 2) {
-    auto* fresh = static_cast<uint64_t*>(Allocate((c + kTail) * sizeof(uint64_t)));
-    std::memset(fresh, 0, (c + kTail) * sizeof(uint64_t));
+    const size_t t = TailFor(c);
+    auto* fresh = static_cast<uint64_t*>(std::calloc(c + t, sizeof(uint64_t)));
+    if (fresh == nullptr) throw std::bad_alloc();
     bool ok = true;
-    for (size_t i = 0; ok && slots != nullptr && i < cap + kTail; ++i) {
-      if (slots[i] == 0) continue;
-      Rec* r = SlotRec(slots[i]);
-      ok = Place(fresh, c, r, HashKey(RecMember(r)));
+    for (uint64_t* array : {slots, old}) {
+      if (array == nullptr) continue;
+      const size_t end = array == slots ? cap + tail : old_cap + old_tail;
+      work += end;
+      for (size_t i = array == old ? moved : 0; ok && i < end; ++i) {
+        if (array[i] == 0) continue;
+        Rec* r = SlotRec(array[i]);
+        ok = Place(fresh, c, t, r, HashKey(RecMember(r)));
+      }
     }
     if (!ok) {  // a probe run longer than the tail: try a larger table
       std::free(fresh);
       continue;
     }
-    const bool large = (cap + kTail) * sizeof(uint64_t) >= kReleaseAfterBytes;
-    std::free(slots);
-    if (large) ReleaseFreedPages();
+    if (slots != nullptr) FreeIndexArray(slots, (cap + tail) * sizeof(uint64_t));
+    if (old != nullptr) FreeIndexArray(old, (old_cap + old_tail) * sizeof(uint64_t));
+    old = nullptr;
     slots = fresh;
     cap = c;
+    tail = t;
     return;
   }
 }
 
-void ZSet::Big::IndexAdd(Rec* r, uint64_t hash, size_t size_after) {
-  if (slots == nullptr || static_cast<double>(size_after) > kMaxLoad * static_cast<double>(cap))
-    Rehash(std::max(cap + cap / 2, static_cast<size_t>(size_after / kMaxLoad) + 1));
-  while (!Place(slots, cap, r, hash)) Rehash(cap + cap / 2);
+void ZSet::Big::StartMigration(size_t c) {
+  if (old != nullptr) RehashAll(cap);  // the previous one is not done: only a fallback
+  c = std::max(c, kMinSlots);
+  const size_t t = TailFor(c);
+  auto* fresh = static_cast<uint64_t*>(std::calloc(c + t, sizeof(uint64_t)));
+  if (fresh == nullptr) throw std::bad_alloc();
+  old = slots;
+  old_cap = cap;
+  old_tail = tail;
+  moved = 0;
+  slots = fresh;
+  cap = c;
+  tail = t;
 }
 
-void ZSet::Big::IndexErase(size_t hole) {
-  slots[hole] = 0;
-  // Backward shift: a member further along the run moves into the hole when its home is at
-  // or before it, so no probe ever crosses an empty slot to reach its member.
-  for (size_t j = hole + 1; j < cap + kTail && slots[j] != 0; ++j) {
-    if (Home(HashKey(RecMember(SlotRec(slots[j]))), cap) <= hole) {
-      slots[hole] = slots[j];
-      slots[j] = 0;
-      hole = j;
+void ZSet::Big::Step() {
+  if (old == nullptr) return;
+  const size_t end = old_cap + old_tail;
+  const size_t stop = std::min(end, moved + kMoveSlots);
+  work += stop - moved;
+  for (; moved < stop; ++moved) {
+    const uint64_t s = old[moved];
+    if (s == 0) continue;
+    Rec* r = SlotRec(s);
+    if (!Place(slots, cap, tail, r, HashKey(RecMember(r)))) {
+      RehashAll(cap + cap / 2);  // the new array's tail overflowed: the rare fallback
+      return;
     }
+    old[moved] = 0;
   }
+  if (moved == end) {
+    FreeIndexArray(old, end * sizeof(uint64_t));
+    old = nullptr;
+  }
+}
+
+void ZSet::Big::IndexAdd(Rec* r, uint64_t hash, size_t size_after) {
+  Step();
+  if (slots == nullptr) {
+    RehashAll(static_cast<size_t>(size_after / kMaxLoad) + 1);
+  } else if (static_cast<double>(size_after) > kMaxLoad * static_cast<double>(cap)) {
+    StartMigration(std::max(cap + cap / 2, static_cast<size_t>(size_after / kMaxLoad) + 1));
+  }
+  while (!Place(slots, cap, tail, r, hash)) RehashAll(cap + cap / 2);
+}
+
+void ZSet::Big::IndexErase(uint64_t* slot, size_t size_after) {
+  if (old != nullptr && slot >= old && slot < old + old_cap + old_tail) {
+    EraseIn(old, old_cap, old_tail, static_cast<size_t>(slot - old));
+  } else {
+    EraseIn(slots, cap, tail, static_cast<size_t>(slot - slots));
+  }
+  Step();
+  if (old == nullptr && cap > kMinSlots && size_after * 4 < cap) StartMigration(size_after * 2);
 }
 
 ZSet::Node* ZSet::Big::Insert(Node* n, const Item& it, Rec* r) {
@@ -588,7 +697,8 @@ size_t ZSet::MemoryBytes() const {
   size_t bytes = sizeof(ZSet) + buf_bytes_;
   if (big_ != nullptr) {
     bytes += sizeof(Big) + big_->nodes * 1024 + big_->rec_bytes +
-             (big_->cap + kTail) * sizeof(uint64_t);
+             (big_->cap + big_->tail + (big_->old != nullptr ? big_->old_cap + big_->old_tail : 0)) *
+                 sizeof(uint64_t);
   }
   return bytes;
 }
@@ -617,6 +727,9 @@ void ZSet::ConvertIfBeyond(size_t entries, size_t longest, const Limits& limits)
     ToTree();
 }
 
+size_t ZSet::IndexWork() const { return big_ != nullptr ? big_->work : 0; }
+bool ZSet::IndexMigrating() const { return big_ != nullptr && big_->old != nullptr; }
+
 std::optional<double> ZSet::Score(std::string_view member) const {
   if (compact()) {
     const char* p = buf_;
@@ -628,9 +741,10 @@ std::optional<double> ZSet::Score(std::string_view member) const {
     }
     return std::nullopt;
   }
-  const size_t slot = big_->Find(member, HashKey(member));
-  if (slot == SIZE_MAX) return std::nullopt;
-  return RecScore(SlotRec(big_->slots[slot]));
+  big_->Step();  // lookups move the migration on too, so a set only read still finishes it
+  const uint64_t* slot = big_->Find(member, HashKey(member));
+  if (slot == nullptr) return std::nullopt;
+  return RecScore(SlotRec(*slot));
 }
 
 bool ZSet::Set(std::string_view member, double score, const Limits& limits) {
@@ -680,9 +794,8 @@ bool ZSet::Set(std::string_view member, double score, const Limits& limits) {
     return !found;
   }
   const uint64_t hash = HashKey(member);
-  const size_t slot = big_->Find(member, hash);
-  if (slot != SIZE_MAX) {
-    Rec* r = SlotRec(big_->slots[slot]);
+  if (const uint64_t* slot = big_->Find(member, hash); slot != nullptr) {
+    Rec* r = SlotRec(*slot);
     if (RecScore(r) == score) return false;
     big_->EraseTop(r);
     SetRecScore(r, score);
@@ -722,15 +835,14 @@ bool ZSet::Remove(std::string_view member) {
     }
     return false;
   }
-  const size_t slot = big_->Find(member, HashKey(member));
-  if (slot == SIZE_MAX) return false;
-  Rec* r = SlotRec(big_->slots[slot]);
+  uint64_t* slot = big_->Find(member, HashKey(member));
+  if (slot == nullptr) return false;
+  Rec* r = SlotRec(*slot);
   big_->EraseTop(r);
-  big_->IndexErase(slot);
   big_->rec_bytes -= Rounded(RecBytes(member.size()));
-  std::free(r);
   --size_;
-  if (big_->cap > kMinSlots && size_ * 4 < big_->cap) big_->Rehash(size_ * 2);
+  big_->IndexErase(slot, size_);
+  std::free(r);
   return true;
 }
 
@@ -745,9 +857,10 @@ std::optional<size_t> ZSet::Rank(std::string_view member) const {
     }
     return std::nullopt;
   }
-  const size_t slot = big_->Find(member, HashKey(member));
-  if (slot == SIZE_MAX) return std::nullopt;
-  const Item it = ItemOf(SlotRec(big_->slots[slot]));
+  big_->Step();
+  const uint64_t* slot = big_->Find(member, HashKey(member));
+  if (slot == nullptr) return std::nullopt;
+  const Item it = ItemOf(SlotRec(*slot));
   size_t rank = 0;
   const Node* n = big_->root;
   while (!n->leaf) {
@@ -904,15 +1017,17 @@ uint64_t ZSet::Scan(uint64_t cursor, size_t count,
   // The cursor is a hash value t: every member hashing below t was reported. Members hashing
   // at or above t have their home at or after Home(t) and sit at or after it; walking on to
   // an empty slot e reports every member whose home is before e, so the next cursor is the
-  // smallest hash whose home is e. Resizing changes homes, not hashes.
-  const size_t end = big_->cap + kTail;
-  size_t i = Home(cursor, big_->cap);
+  // smallest hash whose home is e. Resizing changes homes, not hashes. The walk ends at an
+  // empty slot once count members were reported or 10 * count slots visited.
+  const Big& b = *big_;
+  const size_t end = b.cap + b.tail;
+  size_t i = Home(cursor, b.cap);
   size_t reported = 0;
   const size_t start = i;
   for (; i < end; ++i) {
-    const uint64_t s = big_->slots[i];
+    const uint64_t s = b.slots[i];
     if (s == 0) {
-      if (i > start && reported >= count) break;
+      if (i > start && (reported >= count || i - start >= 10 * count)) break;
       continue;
     }
     const Rec* r = SlotRec(s);
@@ -921,9 +1036,28 @@ uint64_t ZSet::Scan(uint64_t cursor, size_t count,
       ++reported;
     }
   }
-  if (i >= big_->cap) return 0;
-  const unsigned __int128 scaled = static_cast<unsigned __int128>(i) << 64;
-  return static_cast<uint64_t>((scaled + big_->cap - 1) / big_->cap);
+  uint64_t next = 0;  // 0: the walk reached the end, every hash at or above cursor is done
+  if (i < b.cap) {
+    const unsigned __int128 scaled = static_cast<unsigned __int128>(i) << 64;
+    next = static_cast<uint64_t>((scaled + b.cap - 1) / b.cap);
+  }
+  if (b.old != nullptr) {
+    // Mid-migration, the members hashing in [cursor, next) still in the old array: they sit
+    // in the runs from their homes, all at or before Home(next - 1), and at or after moved.
+    const size_t old_end = b.old_cap + b.old_tail;
+    const size_t last_home = next == 0 ? old_end : Home(next - 1, b.old_cap);
+    for (size_t j = std::max<size_t>(Home(cursor, b.old_cap), b.moved); j < old_end; ++j) {
+      const uint64_t s = b.old[j];
+      if (s == 0) {
+        if (j > last_home) break;
+        continue;
+      }
+      const Rec* r = SlotRec(s);
+      const uint64_t h = HashKey(RecMember(r));
+      if (h >= cursor && (next == 0 || h < next)) fn(ItemOf(r));
+    }
+  }
+  return next;
 }
 
 }  // namespace firn

@@ -7,7 +7,8 @@
 // name Redis reports for its own big encoding). On the tree, insert, delete, score lookup,
 // rank and positional access are O(log n); a range is O(log n) to find plus O(1) a member
 // walked. On the compact form every operation is O(size), bounded by the entry limit.
-// Positions and member views stay valid until the next change to the set.
+// Positions and member views stay valid until the next change to the set (lookups may move
+// the member index's resize on, which moves no record).
 //
 // Not thread-safe: the event-loop thread owns every value.
 #pragma once
@@ -55,6 +56,8 @@ class ZSet {
   // to the tree.
   bool Set(std::string_view member, double score, const Limits& limits);
   bool Set(std::string_view member, double score) { return Set(member, score, Limits()); }
+  // Removes member; returns whether it was there. member may view the set's own copy (an
+  // Item's member), which is invalid afterwards.
   bool Remove(std::string_view member);
   // 0-based rank of member in ascending order, or nullopt.
   std::optional<size_t> Rank(std::string_view member) const;
@@ -78,6 +81,12 @@ class ZSet {
   // iteration is reported at least once across resizes. Returns the next cursor, 0 at the
   // end.
   uint64_t Scan(uint64_t cursor, size_t count, const std::function<void(const Item&)>& fn) const;
+
+  // Member-index slots visited by resizes so far (migration steps and whole rehashes): a
+  // count of work, so tests can bound what one operation costs. 0 for a compact set.
+  size_t IndexWork() const;
+  // Whether the member index is between two arrays (a resize in progress).
+  bool IndexMigrating() const;
 
   // The tree's parts (defined in zset.cc).
   struct Node;

@@ -14,6 +14,10 @@ Rows:
                        used_memory delta divided by the entries, in bytes.
 
 Standalone: python3 bench/workloads/streams.py --host 127.0.0.1 --port 6379 [--quick]
+
+Instructions per XADD (callgrind, as cpu.py measures SET+GET: the same redis-benchmark XADD
+load, 50 connections, at -P 16 and -P 1, less a started-and-stopped baseline):
+  python3 bench/workloads/streams.py --callgrind --server BINARY [--quick]
 """
 
 import os
@@ -153,7 +157,41 @@ def common_safe(fn, *args):
         return {"error": "%s: %s" % (type(e).__name__, e)}
 
 
+def xadd_instructions(binary, quick=False):
+    """Instructions per XADD request for binary at -P 16 and -P 1 (callgrind)."""
+    import cpu  # noqa: E402 - only this mode needs it
+    n = 5_000 if quick else 20_000
+    base = cpu.baseline(binary)
+    if "error" in base:
+        return base
+    out = {}
+    for depth in (16, 1):
+        tmp = os.path.join("/tmp", "firn-bench-xadd-%d-%d.out" % (os.getpid(), depth))
+
+        def load(h, p, depth=depth):
+            res = _benchmark(h, p, depth, n, "XADD", "bench:s", "*", "f1", "v", "f2", "v",
+                             "f3", "v")
+            if "error" in res:
+                raise RuntimeError(res["error"])
+
+        try:
+            ir = cpu._callgrind_run(binary, tmp, load)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+            out["XADD P%d" % depth] = {"error": str(e)}
+            continue
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        out["XADD P%d" % depth] = {"instr_per_req": (ir - base["baseline_ir"]) / n,
+                                   "requests": n}
+    return out
+
+
 def main():
+    if "--callgrind" in sys.argv:
+        binary = sys.argv[sys.argv.index("--server") + 1]
+        common.print_json(xadd_instructions(binary, "--quick" in sys.argv))
+        return
     args = common.standalone_args(__doc__.splitlines()[0])
     out = {row: run(args.host, args.port, row, args.quick) for row in ROWS}
     common.print_json(out)

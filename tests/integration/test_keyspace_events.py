@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from conftest import encode
+
 
 def _collect(pubsub, wait_s=0.3):
     out = []
@@ -97,3 +99,75 @@ def _new_miss_and_store(r):
 def test_new_keymiss_and_store_events_as_redis(firn, redis_ref, classes):
     assert _events(firn, classes, _new_miss_and_store) == \
         _events(redis_ref, classes, _new_miss_and_store)
+
+
+def _two_key_commands(r):
+    # SMOVE: "srem" on the source, "del" once it is empty, "sadd" on the destination only when
+    # the member was not there; a move within one set publishes nothing.
+    r.sadd("s", "a", "b", "c")
+    r.sadd("t", "c")
+    r.smove("s", "t", "a")
+    r.smove("s", "t", "c")
+    r.smove("s", "s", "b")
+    r.smove("s", "t", "missing")
+    r.smove("s", "fresh", "b")
+    # LMOVE and RPOPLPUSH: the push on the destination, then the pop on the source and its del.
+    r.rpush("l", "1", "2", "3")
+    r.lmove("l", "m", "LEFT", "RIGHT")
+    r.lmove("l", "m", "RIGHT", "LEFT")
+    r.lmove("m", "m", "LEFT", "LEFT")
+    r.rpoplpush("l", "m")
+    r.rpoplpush("nothing", "m")
+    r.blmove("m", "n", 0.1, "RIGHT", "RIGHT")
+    r.brpoplpush("m", "n", 0.1)
+    r.blmove("n", "n", 0.1, "LEFT", "RIGHT")
+    # LMPOP/BLMPOP: lpop or rpop by direction, del when emptied.
+    r.rpush("p", "1", "2", "3", "4")
+    r.lmpop(2, "none", "p", direction="LEFT")
+    r.lmpop(1, "p", direction="RIGHT", count=2)
+    r.blmpop(0.1, 1, "p", direction="LEFT", count=5)
+    r.blpop(["n"], 0.1)
+    r.brpop(["n"], 0.1)
+    # ZMPOP/BZMPOP: zpopmin or zpopmax by MIN|MAX.
+    r.zadd("z", {"a": 1, "b": 2, "c": 3, "d": 4})
+    r.zmpop(1, ["z"], min=True)
+    r.zmpop(1, ["z"], max=True, count=1)
+    r.bzmpop(0.1, 1, ["z"], min=True, count=10)
+    r.zadd("y", {"a": 1, "b": 2})
+    r.bzpopmin(["y"], 0.1)
+    r.bzpopmax(["y"], 0.1)
+
+
+@pytest.mark.parametrize("classes", ["KEA", "Kl", "Es", "Ezg", "KEAn"])
+def test_two_key_command_events_as_redis(firn, redis_ref, classes):
+    assert _events(firn, classes, _two_key_commands) == \
+        _events(redis_ref, classes, _two_key_commands)
+
+
+def _woken(srv):
+    """Blocked BLMOVE, BRPOPLPUSH, BLMPOP and BZMPOP clients served by a later push."""
+    def act(r):
+        waiters = []
+        for cmd in (("BLMOVE", "src", "dst", "RIGHT", "LEFT", "0"),
+                    ("BRPOPLPUSH", "src2", "dst2", "0"),
+                    ("BLMPOP", "0", "1", "src3", "RIGHT", "COUNT", "2"),
+                    ("BZMPOP", "0", "1", "zsrc", "MAX")):
+            w = srv.raw()
+            w.send(encode(*cmd))
+            waiters.append(w)
+        deadline = time.monotonic() + 5
+        while int(r.info("clients")["blocked_clients"]) < len(waiters):
+            assert time.monotonic() < deadline, "clients did not block"
+            time.sleep(0.01)
+        r.rpush("src", "a")
+        r.rpush("src2", "a", "b")
+        r.rpush("src3", "a", "b", "c")
+        r.zadd("zsrc", {"m": 1})
+        for w in waiters:
+            w.read_reply(timeout=5)
+            w.close()
+    return act
+
+
+def test_woken_two_key_commands_publish_as_redis(firn, redis_ref):
+    assert _events(firn, "KEA", _woken(firn)) == _events(redis_ref, "KEA", _woken(redis_ref))

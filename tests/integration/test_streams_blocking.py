@@ -242,3 +242,42 @@ def test_xreadgroup_unblocked_when_stream_goes_xread_waits_on(firn, redis_ref, h
     assert got == b"-UNBLOCKED the stream key no longer exists\r\n"
     assert early == b""
     assert decode(later) == [[b"s", [[b"667-0", [b"f", b"v"]]]]]
+
+
+def _cmdstat(conn, name):
+    """(calls, failed_calls) of INFO commandstats' row for name."""
+    info = decode(conn.cmd("INFO", "commandstats")).decode()
+    for line in info.splitlines():
+        if line.startswith("cmdstat_%s:" % name):
+            fields = dict(kv.split("=") for kv in line.split(":", 1)[1].split(","))
+            return int(fields["calls"]), int(fields["failed_calls"])
+    return 0, 0
+
+
+def test_blocked_reads_are_counted_once_in_commandstats(firn, redis_ref):
+    """A call that blocks is counted when it ends: served, woken by XGROUP DESTROY with
+    NOGROUP (failed), or timed out."""
+    def scenario(srv):
+        w = srv.raw()
+        w.cmd("CONFIG", "RESETSTAT")
+        w.cmd("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+        r = srv.raw()
+        r.send(encode("XREADGROUP", "GROUP", "g", "a", "BLOCK", "0", "STREAMS", "s", ">"))
+        _wait_blocked(w, 1)
+        w.cmd("XADD", "s", "1-0", "f", "v")
+        served = decode(r.read_reply())
+        after_served = _cmdstat(w, "xreadgroup")
+        r.send(encode("XREADGROUP", "GROUP", "g", "a", "BLOCK", "0", "STREAMS", "s", ">"))
+        _wait_blocked(w, 1)
+        w.cmd("XGROUP", "DESTROY", "s", "g")
+        nogroup = r.read_reply()[:8]
+        after_destroy = _cmdstat(w, "xreadgroup")
+        r.cmd("XREAD", "BLOCK", "10", "STREAMS", "s", "$")
+        r.cmd("BLPOP", "nolist", "0.01")
+        counts = (after_served, after_destroy, _cmdstat(w, "xread"), _cmdstat(w, "blpop"))
+        r.close(), w.close()
+        return served, nogroup, counts
+
+    served, nogroup, counts = _on_both(firn, redis_ref, scenario)
+    assert nogroup == b"-NOGROUP"
+    assert counts == ((1, 0), (2, 1), (1, 0), (1, 0))

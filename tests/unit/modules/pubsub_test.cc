@@ -76,6 +76,30 @@ TEST_CASE("RESP3 subscribers get push messages and keep running commands", "[pub
   CHECK(s.Run({"UNSUBSCRIBE"}) == ">3\r\n$11\r\nunsubscribe\r\n$1\r\nc\r\n:0\r\n");
 }
 
+TEST_CASE("one PUBLISH reaches RESP2 and RESP3 subscribers and each pattern in its own frame",
+          "[pubsub]") {
+  CommandHarness h;
+  Sub a2(h), a3(h, Proto::kResp3), b2(h), p1(h, Proto::kResp3), p2(h);
+  a2.Run({"SUBSCRIBE", "ch"});
+  a3.Run({"SUBSCRIBE", "ch"});
+  b2.Run({"SUBSCRIBE", "ch"});
+  p1.Run({"PSUBSCRIBE", "c*"});
+  p2.Run({"PSUBSCRIBE", "?h"});
+  for (Sub* s : {&a2, &a3, &b2, &p1, &p2}) s->Take();
+  for (int round = 0; round < 2; ++round) {
+    const std::string msg = round == 0 ? "first" : "2nd";
+    CHECK(h.Run({"PUBLISH", "ch", msg}) == ":5\r\n");
+    const std::string body = "$7\r\nmessage\r\n$2\r\nch\r\n$" +
+                             std::to_string(msg.size()) + "\r\n" + msg + "\r\n";
+    CHECK(a2.Take() == "*3\r\n" + body);
+    CHECK(a3.Take() == ">3\r\n" + body);
+    CHECK(b2.Take() == "*3\r\n" + body);
+    const std::string tail = "$2\r\nch\r\n$" + std::to_string(msg.size()) + "\r\n" + msg + "\r\n";
+    CHECK(p1.Take() == ">4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n" + tail);
+    CHECK(p2.Take() == "*4\r\n$8\r\npmessage\r\n$2\r\n?h\r\n" + tail);
+  }
+}
+
 TEST_CASE("RESP2 subscribed mode refuses other commands; PING answers two elements",
           "[pubsub]") {
   CommandHarness h;

@@ -149,5 +149,33 @@ TEST_CASE("a hash object is 16 bytes, whatever its encoding", "[hash]") {
   STATIC_REQUIRE(sizeof(Hash) == 16);
   Hash h;
   h.Set("f", "v", Hash::Limits{});
-  CHECK(h.MemoryBytes() == 16 + 4);  // two 1-byte lengths and the bytes
+  CHECK(h.MemoryBytes() == 16 + 3);  // the field's 1-byte shared id, a 1-byte length, "v"
+}
+
+TEST_CASE("compact hashes share short field names; long ones stay literal", "[hash]") {
+  const std::string long_field(40, 'L');  // over 32 bytes: never shared
+  Hash a, b;
+  a.Set("status", "queued", Hash::Limits{});
+  a.Set(long_field, "x", Hash::Limits{});
+  b.Set("status", "done", Hash::Limits{});
+  // "status" costs its id (1 or 2 bytes, by how many names other tests entered) in each
+  // hash; the long name its length byte and its 40 bytes.
+  CHECK(b.MemoryBytes() <= 16 + (2 + 1 + 4));
+  CHECK(a.MemoryBytes() - b.MemoryBytes() == (6 - 4) + (1 + 40 + 1 + 1));
+  CHECK(a.Get("status") == "queued");
+  CHECK(b.Get("status") == "done");
+  CHECK(a.Get(long_field) == "x");
+  CHECK_FALSE(b.Get(long_field).has_value());
+  CHECK_FALSE(a.Get("statu").has_value());
+  CHECK(a.StoredField("status") == "status");
+  std::vector<std::pair<std::string, std::string>> pairs;
+  a.ForEach([&](std::string_view f, std::string_view v) { pairs.emplace_back(f, v); });
+  CHECK(pairs == std::vector<std::pair<std::string, std::string>>{{"status", "queued"},
+                                                                   {long_field, "x"}});
+  Hash copy(a);
+  CHECK(copy.Get("status") == "queued");
+  CHECK(a.Delete("status"));
+  CHECK_FALSE(a.Get("status").has_value());
+  CHECK(b.Get("status") == "done");
+  CHECK(a.Get(long_field) == "x");
 }

@@ -74,7 +74,7 @@ TEST_CASE("UNLINK-style deletes and lazy flushes leave used memory where it star
   ks.db(0).PutObject("a", ValueType::kSet, MakeBlocks(50000), -1, 0);
   ks.db(1).PutObject("b", ValueType::kSet, MakeBlocks(50000), -1, 0);
   CHECK(UsedMemoryBytes() - base > 50000 * 32);
-  CHECK(ks.db(0).Delete("a", 0, /*lazy=*/true));
+  CHECK(ks.db(0).Delete("a", 0, firn::FreeMode::kBackground));
   CHECK(ks.db(0).size() == 0);
   ks.Clear(/*lazy=*/true);
   CHECK(ks.TotalKeys() == 0);

@@ -1,7 +1,9 @@
 #include "storage/zset.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -169,6 +171,7 @@ TEST_CASE("zset SCAN reports every member present throughout, across growth", "[
 TEST_CASE("zset in score order fills its leaves; emptied in order, it frees them", "[zset]") {
   ZSet z;
   for (int i = 0; i < 100000; ++i) z.Set("member:" + std::to_string(i), i);
+  while (z.IndexMigrating()) z.Score("member:0");  // lookups finish a resize in progress
   const size_t full = z.MemoryBytes();
   // about 24 bytes a record, 8 a leaf slot, 10-16 an index slot
   CHECK(full / 100000 < 56);
@@ -179,4 +182,108 @@ TEST_CASE("zset in score order fills its leaves; emptied in order, it frees them
   for (int i = 1; i < 100000; i += 2) REQUIRE(z.Remove("member:" + std::to_string(i)));
   REQUIRE(z.empty());
   CHECK(z.MemoryBytes() < 4096);
+}
+
+TEST_CASE("zset index resizes in bounded steps: no insert or delete pays for the whole set",
+          "[zset]") {
+  ZSet z;
+  // 300,000 members cross several growths of the member index (16, 24, 36, ... home slots).
+  size_t worst = 0, growths = 0;
+  bool was_migrating = false;
+  for (int i = 0; i < 300000; ++i) {
+    const size_t before = z.IndexWork();
+    z.Set("member:" + std::to_string(i), i % 1000);
+    const size_t cost = z.IndexWork() - before;
+    // Past the compact form (and its one-time conversion), every insert moves a bounded
+    // number of index slots.
+    if (i > 1000) worst = std::max(worst, cost);
+    if (z.IndexMigrating() && !was_migrating) ++growths;
+    was_migrating = z.IndexMigrating();
+  }
+  CHECK(growths >= 10);
+  CHECK(worst <= 16);  // kMoveSlots; a whole rehash here would be ~375,000
+  // Every member is still found, in whichever array it is.
+  for (int i = 0; i < 300000; i += 7) REQUIRE(z.Score("member:" + std::to_string(i)) == i % 1000);
+  // Deleting down through the shrinks is bounded the same way.
+  worst = 0;
+  size_t shrinks = 0;
+  was_migrating = z.IndexMigrating();
+  for (int i = 0; i < 299000; ++i) {
+    const size_t before = z.IndexWork();
+    REQUIRE(z.Remove("member:" + std::to_string(i)));
+    worst = std::max(worst, z.IndexWork() - before);
+    if (z.IndexMigrating() && !was_migrating) ++shrinks;
+    was_migrating = z.IndexMigrating();
+  }
+  CHECK(shrinks >= 5);
+  CHECK(worst <= 16);
+  REQUIRE(z.size() == 1000u);
+  for (int i = 299000; i < 300000; ++i) REQUIRE(z.Rank("member:" + std::to_string(i)));
+}
+
+TEST_CASE("zset index matches a model through migrations: lookups, ranks and SCAN",
+          "[zset]") {
+  std::mt19937_64 rng(17);
+  ZSet z;
+  std::map<std::string, double> model;
+  size_t migrating_checks = 0;
+  for (int round = 0; round < 60; ++round) {
+    // Phases that grow and shrink the set, so the index is often mid-migration.
+    const bool grow = round % 3 != 2;
+    const int ops = 4000 + static_cast<int>(rng() % 4000);
+    for (int k = 0; k < ops; ++k) {
+      const std::string m = "k" + std::to_string(rng() % 40000);
+      if (grow ? rng() % 4 != 0 : rng() % 4 == 0) {
+        const double score = static_cast<double>(rng() % 500);
+        REQUIRE(z.Set(m, score) == (model.count(m) == 0));
+        model[m] = score;
+      } else {
+        REQUIRE(z.Remove(m) == (model.erase(m) == 1));
+      }
+    }
+    REQUIRE(z.size() == model.size());
+    if (z.IndexMigrating()) ++migrating_checks;
+    for (int k = 0; k < 500; ++k) {
+      const std::string m = "k" + std::to_string(rng() % 40000);
+      auto it = model.find(m);
+      const std::optional<double> got = z.Score(m);
+      REQUIRE(got.has_value() == (it != model.end()));
+      if (got) REQUIRE(*got == it->second);
+    }
+    // A SCAN with changes between its steps reports every member present throughout, once
+    // at least, and nothing that never was.
+    std::set<std::string> seen;
+    std::map<std::string, double> throughout = model;
+    uint64_t cursor = 0;
+    int steps = 0;
+    do {
+      cursor = z.Scan(cursor, 20, [&](const ZSet::Item& it) {
+        REQUIRE(!it.member.empty());
+        seen.emplace(it.member);
+      });
+      for (int k = 0; k < 3; ++k) {
+        const std::string m = "k" + std::to_string(rng() % 40000);
+        if (rng() % 2) {
+          z.Set(m, 1);
+          model[m] = 1;
+        } else {
+          z.Remove(m);
+          model.erase(m);
+          throughout.erase(m);
+        }
+      }
+      ++steps;
+    } while (cursor != 0 && steps < 1000000);
+    REQUIRE(cursor == 0);
+    for (const auto& [m, s] : throughout) REQUIRE(seen.count(m) == 1);
+    REQUIRE(z.size() == model.size());
+  }
+  CHECK(migrating_checks > 0);
+  const auto items = Items(z);
+  REQUIRE(items.size() == model.size());
+  size_t r = 0;
+  for (const auto& [s, m] : items) {
+    REQUIRE(model.at(m) == s);
+    REQUIRE(z.Rank(m) == r++);
+  }
 }
