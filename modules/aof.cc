@@ -40,6 +40,7 @@
 #include "modules/engine.h"
 #include "modules/functions.h"
 #include "modules/persist.h"
+#include "protocol/errors.h"
 #include "storage/db.h"
 #include "storage/entry.h"
 #include "storage/keyspace.h"
@@ -723,7 +724,7 @@ bool AppendOnlyFile::Flush() {
       }
       if (last_write_ok_) Log(engine_, 1, "Error writing to the AOF file: " + why);
       last_write_ok_ = engine_.save.aof_write_ok = false;
-      engine_.save.aof_write_error = "MISCONF Errors writing to the AOF file: " + why;
+      engine_.save.aof_write_error = std::string(err::kAofWriteErrorPrefix) + why;
       RefreshDenyWrites(engine_);
       buf_.erase(0, done);
       current_size_ += done;
