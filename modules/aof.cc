@@ -40,6 +40,7 @@
 #include "modules/engine.h"
 #include "modules/functions.h"
 #include "modules/persist.h"
+#include "protocol/errors.h"
 #include "storage/db.h"
 #include "storage/entry.h"
 #include "storage/keyspace.h"
@@ -149,6 +150,14 @@ void FsyncDir(const std::string& dir) {
   }
 }
 
+// The manifest as Redis writes it: a temp file, fsync, rename, fsync of the directory.
+bool WriteManifest(const std::string& dir, const std::string& appendfilename,
+                   const std::string& text) {
+  if (!WriteWhole(dir + "/" + appendfilename + ".manifest", text)) return false;
+  FsyncDir(dir);
+  return true;
+}
+
 uint64_t FileSize(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
@@ -240,6 +249,7 @@ AppendOnlyFile::AppendOnlyFile(Engine& engine) : engine_(engine), expiry_observe
 
 AppendOnlyFile::~AppendOnlyFile() {
   StopRewrite();
+  JoinSwitcher();
   if (fd_ >= 0) {
     Flush();
     ::fdatasync(fd_);
@@ -266,7 +276,7 @@ void AppendOnlyFile::Uninstall() {
   }
 }
 
-bool AppendOnlyFile::PersistManifest() {
+std::string AppendOnlyFile::ManifestText() const {
   // Redis's order: the base, the history, the incremental files.
   std::string text;
   auto line = [&](const File& f, char type) {
@@ -275,12 +285,20 @@ bool AppendOnlyFile::PersistManifest() {
   if (!base_.name.empty()) line(base_, 'b');
   for (const File& f : history_) line(f, 'h');
   for (const File& f : incrs_) line(f, 'i');
-  if (!WriteWhole(Path(engine_.config.appendfilename + ".manifest"), text)) {
+  return text;
+}
+
+bool AppendOnlyFile::PersistManifest() {
+  JoinSwitcher();  // one manifest writer at a time
+  if (!WriteManifest(Dir(), engine_.config.appendfilename, ManifestText())) {
     Log(engine_, 1, std::string("Can't persist the AOF manifest: ") + std::strerror(errno));
     return false;
   }
-  FsyncDir(Dir());
   return true;
+}
+
+void AppendOnlyFile::JoinSwitcher() {
+  if (switcher_.joinable()) switcher_.join();
 }
 
 bool AppendOnlyFile::ReadManifest(std::string* error, bool* found) {
@@ -492,7 +510,7 @@ bool AppendOnlyFile::Start(int64_t now_ms, std::string* error) {
   DeleteHistory();  // left by a crash between a rewrite's two manifest writes
   Log(engine_, 0, "DB loaded from append only file " + Dir());
   state_ = State::kOn;
-  StartSyncer();
+  if (engine_.config.appendfsync == "everysec") StartSyncer();
   Install();
   return true;
 }
@@ -508,7 +526,7 @@ bool AppendOnlyFile::Enable(int64_t now_ms, std::string* error) {
   // A rewrite begun by BGREWRITEAOF with the AOF off opened no incremental file: start over.
   StopRewrite();
   state_ = State::kWaitRewrite;
-  StartSyncer();
+  if (engine_.config.appendfsync == "everysec") StartSyncer();
   if (RequestRewrite(now_ms, false) == RewriteStart::kFailed) {
     StopSyncer();
     state_ = State::kOff;
@@ -525,6 +543,7 @@ bool AppendOnlyFile::Enable(int64_t now_ms, std::string* error) {
 void AppendOnlyFile::Disable() {
   if (state_ == State::kOff) return;
   StopRewrite();
+  JoinSwitcher();
   Flush();
   if (fd_ >= 0) ::fdatasync(fd_);
   StopSyncer();
@@ -617,9 +636,6 @@ void AppendOnlyFile::FinishRewrite(int64_t now_ms, bool ok) {
   };
   if (!ok) return fail("the child failed (see its message above)");
   const int64_t t0 = SteadyUs();
-  const File old_base = base_;
-  const std::vector<File> old_incrs = incrs_, old_history = history_;
-  const int64_t old_base_seq = base_seq_;
   const File base{engine_.config.appendfilename + "." + std::to_string(base_seq_ + 1) +
                       ".base." + (fork_rdb_ ? "rdb" : "aof"),
                   base_seq_ + 1};
@@ -633,17 +649,29 @@ void AppendOnlyFile::FinishRewrite(int64_t now_ms, bool ok) {
   base_ = base;
   base_seq_ = base.seq;
   incrs_ = keep;
-  if (!PersistManifest()) {
-    base_ = old_base;
-    base_seq_ = old_base_seq;
-    incrs_ = old_incrs;
-    history_ = old_history;
-    ::unlink(Path(base.name).c_str());
-    return fail("can't persist the manifest");
-  }
   base_is_rdb_ = fork_rdb_;
   if (state_ == State::kWaitRewrite) state_ = State::kOn;
-  DeleteHistory();
+  // The rest waits for the disk, so it runs on a helper thread while the loop serves: until
+  // its first manifest write lands the old manifest is the truth, and every file it names
+  // (the old base and incremental files, and the one opened at the fork, which takes the
+  // writes) is still there; the history is unlinked only once the new manifest is on disk.
+  const std::string with_history = ManifestText();
+  std::vector<std::string> history;
+  for (const File& f : history_) history.push_back(Path(f.name));
+  history_.clear();
+  JoinSwitcher();
+  switching_.store(true, std::memory_order_relaxed);
+  switcher_ = std::thread([this, dir = Dir(), name = engine_.config.appendfilename, with_history,
+                           without = ManifestText(), history = std::move(history)] {
+    FsyncDir(dir);  // the new base's name first
+    if (WriteManifest(dir, name, with_history)) {
+      for (const std::string& p : history) ::unlink(p.c_str());
+      WriteManifest(dir, name, without);
+    } else {
+      switch_failed_.store(true, std::memory_order_relaxed);
+    }
+    switching_.store(false, std::memory_order_relaxed);
+  });
   st.aof_last_switch_us = SteadyUs() - t0;
   Flush();
   base_size_ = FileSize(Path(base_.name));
@@ -655,18 +683,14 @@ void AppendOnlyFile::FinishRewrite(int64_t now_ms, bool ok) {
   ++st.aof_rewrites;
   Log(engine_, 0, "Background AOF rewrite finished successfully: base " + base_.name + ", " +
                       std::to_string(base_size_) + " bytes; the loop waited " +
-                      std::to_string(st.aof_last_switch_us) + " us to switch it in");
+                      std::to_string(st.aof_last_switch_us) + " us to switch it in (the "
+                      "manifest is written off the loop)");
 }
 
 void AppendOnlyFile::DeleteHistory() {
   if (history_.empty()) return;
-  std::vector<std::string> paths;
-  for (const File& f : history_) paths.push_back(Path(f.name));
+  for (const File& f : history_) ::unlink(Path(f.name).c_str());
   history_.clear();
-  // An unlink frees the file's blocks, which for a big file takes as long as the disk wants.
-  std::thread([paths = std::move(paths)] {
-    for (const std::string& p : paths) ::unlink(p.c_str());
-  }).detach();
   PersistManifest();
 }
 
@@ -700,7 +724,7 @@ bool AppendOnlyFile::Flush() {
       }
       if (last_write_ok_) Log(engine_, 1, "Error writing to the AOF file: " + why);
       last_write_ok_ = engine_.save.aof_write_ok = false;
-      engine_.save.aof_write_error = "MISCONF Errors writing to the AOF file: " + why;
+      engine_.save.aof_write_error = std::string(err::kAofWriteErrorPrefix) + why;
       RefreshDenyWrites(engine_);
       buf_.erase(0, done);
       current_size_ += done;
@@ -733,6 +757,7 @@ void AppendOnlyFile::Cron(int64_t now_ms) {
   const Config& cfg = engine_.config;
   if (state_ != State::kOff && cfg.appendfsync == "everysec" && now_ms - last_sync_ms_ >= 1000) {
     last_sync_ms_ = now_ms;
+    StartSyncer();  // when appendfsync became everysec at runtime
     {
       std::lock_guard<std::mutex> lock(mu_);
       sync_wanted_ = true;
@@ -740,6 +765,11 @@ void AppendOnlyFile::Cron(int64_t now_ms) {
     cv_.notify_one();
   }
   SaveState& st = engine_.save;
+  if (switch_failed_.exchange(false, std::memory_order_relaxed)) {
+    Log(engine_, 1, "Can't persist the AOF manifest after a rewrite: the manifest on disk still "
+                    "names the previous base (its files are kept)");
+    st.aof_last_rewrite_ok = false;
+  }
   if (st.aof_child_pid > 0) {
     int status = 0;
     const pid_t r = ::waitpid(static_cast<pid_t>(st.aof_child_pid), &status, WNOHANG);
@@ -789,7 +819,10 @@ void AppendOnlyFile::StopSyncer() {
 void AppendOnlyFile::Retire(int fd) {
   if (fd < 0) return;
   if (!syncer_.joinable()) {
-    ::close(fd);  // with no helper, appendfsync always has synced it, and no never will
+    // No helper: with always it is synced already, with no it never is; everysec before its
+    // helper started (set at runtime) syncs it here, once.
+    if (engine_.config.appendfsync == "everysec") ::fdatasync(fd);
+    ::close(fd);
     return;
   }
   {

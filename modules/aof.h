@@ -18,10 +18,11 @@
 // Rewrite (BGREWRITEAOF, auto-aof-rewrite-percentage/-min-size, CONFIG SET appendonly yes): at
 // fork time the parent opens a new incremental file, so every write after the fork goes
 // there, and a forked child writes a new base from its copy-on-write image. When the child
-// has finished, the loop renames the base in, writes the manifest (temp file, fsync, rename,
-// fsync of the directory) with the old base and incremental files as history, hands their
-// unlinking to a helper thread and writes the manifest again without them: two small
-// manifest writes are all the loop waits for (Engine::save.aof_last_switch_us).
+// has finished, the loop renames the base in and switches its own idea of the files; a
+// helper thread writes the manifest (temp file, fsync, rename, fsync of the directory) with
+// the old base and incremental files as history, unlinks them and writes the manifest again
+// without them. The loop waits only for the rename (Engine::save.aof_last_switch_us); any
+// later manifest write waits for the helper first.
 //
 // Loading at start: the base, then each incremental file in order, replayed through Dispatch
 // as a client with no output. A last command cut short (a crash mid-write) is cut off and
@@ -87,6 +88,8 @@ class AppendOnlyFile : public JournalSink {
   void Cron(int64_t now_ms);
 
   State state() const { return state_; }
+  // A rewrite's manifest is still being written (INFO counts the rewrite in progress).
+  bool switching() const { return switching_.load(std::memory_order_relaxed); }
   bool last_write_ok() const { return last_write_ok_; }
   uint64_t current_size() const { return current_size_; }
   uint64_t base_size() const { return base_size_; }
@@ -105,7 +108,9 @@ class AppendOnlyFile : public JournalSink {
   // Reads dir's manifest into base_/incrs_/history_ (false with *error when it is bad; true
   // with nothing set when it does not exist).
   bool ReadManifest(std::string* error, bool* found);
+  std::string ManifestText() const;
   bool PersistManifest();
+  void JoinSwitcher();
   std::string Dir() const;
   std::string Path(const std::string& name) const { return Dir() + "/" + name; }
   bool OpenNewIncr(std::string* error);
@@ -142,9 +147,13 @@ class AppendOnlyFile : public JournalSink {
   uint64_t base_size_ = 0;
   uint64_t rewrite_base_size_ = 0;
   JournalExpiryObserver expiry_observer_;
+  // Writes the manifests after a rewrite and unlinks the history (FinishRewrite).
+  std::thread switcher_;
+  std::atomic<bool> switch_failed_{false};
+  std::atomic<bool> switching_{false};
   std::atomic<uint64_t> fsyncs_{0};
   std::atomic<uint64_t> fsync_us_{0};
-  // Helper thread: fsyncs fd_ once a second (everysec), fsyncs and closes retired fds.
+  // Helper thread (with everysec): fsyncs fd_ once a second, fsyncs and closes retired fds.
   std::thread syncer_;
   std::mutex mu_;
   std::condition_variable cv_;

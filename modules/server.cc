@@ -282,7 +282,7 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("rdb_last_load_keys_loaded", st.loaded_keys);
   const AppendOnlyFile* aof = st.aof;
   const bool aof_on = aof != nullptr && aof->state() != AppendOnlyFile::State::kOff;
-  const bool rewriting = st.aof_child_pid > 0;
+  const bool rewriting = st.aof_child_pid > 0 || (aof != nullptr && aof->switching());
   w.Field("aof_enabled", aof_on ? 1 : 0);
   w.Field("aof_rewrite_in_progress", rewriting ? 1 : 0);
   w.Field("aof_rewrite_scheduled", st.aof_rewrite_scheduled ? 1 : 0);

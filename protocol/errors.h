@@ -603,6 +603,8 @@ inline constexpr std::string_view kBgsaveAnotherChild =
     "in order to schedule a BGSAVE whenever possible.";
 inline constexpr std::string_view kAofRewriteInProgress =
     "ERR Background append only file rewriting already in progress";
+// Followed by strerror (or "short write"): writes are refused so while the AOF cannot be written.
+inline constexpr std::string_view kAofWriteErrorPrefix = "MISCONF Errors writing to the AOF file: ";
 inline constexpr std::string_view kAofRewriteFailed =
     "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
     "information.";

@@ -170,7 +170,7 @@ void TakePersistence(const Engine& engine, int64_t now_ms, MetricsSnapshot::Pers
   p->saves = st.saves;
   const AppendOnlyFile* aof = st.aof;
   p->aof_enabled = aof != nullptr && aof->state() != AppendOnlyFile::State::kOff;
-  p->aof_rewrite_in_progress = st.aof_child_pid > 0;
+  p->aof_rewrite_in_progress = st.aof_child_pid > 0 || (aof != nullptr && aof->switching());
   p->aof_rewrite_scheduled = st.aof_rewrite_scheduled;
   p->aof_last_rewrite_s = st.aof_last_rewrite_time_s;
   p->aof_current_rewrite_s = st.aof_child_pid > 0 ? (now_ms - st.aof_child_start_ms) / 1000 : -1;

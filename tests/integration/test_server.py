@@ -515,9 +515,11 @@ def test_every_setting_config_get_lists_can_be_set_back_to_its_value(start_serve
 def test_config_set_save_and_appendonly_accept_only_their_values(both):
     assert both("CONFIG", "SET", "save", "") == b"+OK\r\n"
     assert both("CONFIG", "SET", "appendonly", "no") == b"+OK\r\n"
-    f = both.f.cmd("CONFIG", "SET", "appendonly", "yes")
-    assert f.startswith(b"-ERR CONFIG SET failed (possibly related to argument 'appendonly')"), f
-    assert both.f.cmd("CONFIG", "GET", "appendonly") == b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n"
+    # Turned on at runtime as Redis does (a rewrite writes the base; tests/integration/test_aof.py).
+    assert both("CONFIG", "SET", "appendonly", "yes") == b"+OK\r\n"
+    assert both("CONFIG", "GET", "appendonly") == b"*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n"
+    assert both("CONFIG", "SET", "appendonly", "maybe")[:1] == b"-"
+    assert both("CONFIG", "SET", "appendonly", "no") == b"+OK\r\n"
 
 
 def test_rename_command_matches_redis(start_server):
