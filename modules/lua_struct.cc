@@ -106,7 +106,10 @@ int Pack(lua_State* L) {
     switch (opt) {
       case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
         lua_Number n = luaL_checknumber(L, arg++);
-        uint64_t v = n < 0 ? static_cast<uint64_t>(static_cast<int64_t>(n)) : static_cast<uint64_t>(n);
+        // Out of range: 0 above 2^64 and INT64_MIN's bits below -2^63, as Redis packs them.
+        uint64_t v = n < 0                        ? static_cast<uint64_t>(LuaNumberToInt64(n))
+                     : n < 18446744073709551616.0 ? static_cast<uint64_t>(n)
+                                                  : 0;
         char bytes[kMaxIntSize] = {};
         for (size_t i = 0; i < size; ++i) {
           bytes[h.little ? i : size - 1 - i] = static_cast<char>(v & 0xff);
