@@ -165,7 +165,7 @@ lua_Number ReadInteger(const char* p, bool little, bool is_signed, size_t size) 
     v = (v << 8) | static_cast<unsigned char>(p[i]);
   }
   if (!is_signed) return static_cast<lua_Number>(v);
-  if (size < 8) {
+  if (size > 0 && size < 8) {  // "i0" reads nothing: 0
     uint64_t sign = uint64_t{1} << (size * 8 - 1);
     if (v & sign) v |= ~((sign << 1) - 1);
   }

@@ -63,3 +63,10 @@ TEST_CASE("Lua numbers outside int64_t convert as Redis's do, without undefined 
         std::string("$8\r\n\x80\0\0\0\0\0\0\0\r\n", 14));
   CHECK(h.Run({"EVAL", "redis.setresp(1e30)", "0"}).rfind("-ERR", 0) == 0);
 }
+
+// lua_decode: struct.unpack of a zero-size signed integer ("i0") shifted by -1 (undefined);
+// it reads nothing and gives 0, as redis-server does.
+TEST_CASE("struct.unpack of a zero-size integer gives 0", "[fuzz][scripting]") {
+  CommandHarness h;
+  CHECK(h.Run({"EVAL", "return {struct.unpack('<i0I0', 'ab')}", "0"}) == "*3\r\n:0\r\n:0\r\n:1\r\n");
+}
