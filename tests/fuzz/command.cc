@@ -187,6 +187,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   auto drain = [&] {
     for (Client& c : clients) {
+      if (verbose && !firn::fuzz::WellFormedReplies(c.out)) {
+        std::fprintf(stderr, "malformed output to client %llu: %s\n",
+                     static_cast<unsigned long long>(c.info->id), c.out.c_str());
+      }
       Require(firn::fuzz::WellFormedReplies(c.out));
       c.out.clear();
     }
