@@ -103,7 +103,7 @@ asan: deps
 # libFuzzer targets (tests/fuzz/NAME.cc, one per untrusted input), in their own build folder:
 # clang with ASan+UBSan, the library instrumented for coverage (-fsanitize=fuzzer-no-link).
 # Each target runs for FUZZ_SECONDS from its checked-in seeds (tests/fuzz/corpus/NAME) and
-# dictionary (tests/fuzz/NAME.dict); any crash, leak, timeout, RSS overrun or sanitizer
+# dictionary (tests/fuzz/NAME.dict), with any extra libFuzzer flags in tests/fuzz/NAME.options; any crash, leak, timeout, RSS overrun or sanitizer
 # report fails the run, and the input is left in build-fuzz/artifacts/.
 FUZZ_SECONDS ?= 600
 FUZZ_RSS_MB  ?= 2048
@@ -129,6 +129,7 @@ fuzz: deps
 	  ./build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=$(FUZZ_RSS_MB) \
 	    -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/$$t- \
 	    $$( [ -f tests/fuzz/$$t.dict ] && echo -dict=tests/fuzz/$$t.dict ) \
+	    $$( cat tests/fuzz/$$t.options 2>/dev/null ) \
 	    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t > build-fuzz/$$t.log 2>&1 \
 	    || { tail -n 60 build-fuzz/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
 	  grep -E '^(stat::|#[0-9]+.*DONE)' build-fuzz/$$t.log || true; \

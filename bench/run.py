@@ -495,6 +495,9 @@ class Runner:
         return self.results
 
 
+import security_acl; security_acl.register(Runner, FAMILIES, REPS)  # noqa: E402,E702
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--server", default=os.path.join(common.REPO_DIR, "build", "firn-server"),

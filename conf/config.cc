@@ -78,6 +78,9 @@ enum class Problem : uint8_t {
   kObufArgCount,
   kObufClass,
   kObufValue,
+  // maxmemory-clients: neither a memory value nor a percentage; a percentage above 100.
+  kNotMemoryOrPercent,
+  kPercentAbove100,
 };
 
 struct Setting {
@@ -216,6 +219,29 @@ std::optional<std::string> NormalizeObufLimit(std::string_view text) {
 Problem SaveRefusal(std::string_view) { return Problem::kBadSave; }
 Problem FsyncRefusal(std::string_view) { return Problem::kBadFsync; }
 
+// maxmemory-clients: a memory value (stored in bytes) or "N%" of maxmemory, N at most 100.
+std::optional<std::string> NormalizeMemoryOrPercent(std::string_view text) {
+  if (!text.empty() && text.back() == '%') {
+    const std::string_view digits = text.substr(0, text.size() - 1);
+    if (digits.empty() || digits.size() > 18 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    const long long pct = std::stoll(std::string(digits));
+    if (pct > 100) return std::nullopt;
+    return std::to_string(pct) + "%";
+  }
+  const std::optional<int64_t> n = ParseMemory(text);
+  if (!n) return std::nullopt;
+  return std::to_string(*n);
+}
+
+Problem MemoryOrPercentRefusal(std::string_view text) {
+  return !text.empty() && text.back() == '%' && NormalizeMemoryOrPercent(text.substr(0, text.size() - 1))
+             ? Problem::kPercentAbove100
+             : Problem::kNotMemoryOrPercent;
+}
+
 Problem ObufRefusal(std::string_view text) {
   auto parsed = ParseObufGroups(text);
   const Problem* p = std::get_if<Problem>(&parsed);
@@ -343,6 +369,9 @@ const Setting kSettings[] = {
     {.name = "client-output-buffer-limit", .section = "limits", .kind = Kind::kString,
      .member = &Config::client_output_buffer_limit, .normalize = NormalizeObufLimit,
      .refusal = ObufRefusal, .merge = MergeObufLimit},
+    {.name = "maxmemory-clients", .section = "limits", .kind = Kind::kString,
+     .member = &Config::maxmemory_clients, .normalize = NormalizeMemoryOrPercent,
+     .refusal = MemoryOrPercentRefusal},
     {.name = "tracking-table-max-keys", .section = "limits", .kind = Kind::kInt,
      .member = &Config::tracking_table_max_keys, .max = kInt64Max},
     {.name = "databases", .section = "limits", .kind = Kind::kInt,
@@ -655,6 +684,10 @@ std::string RedisReason(const Setting& s, Problem p) {
       return "Invalid client class specified in buffer limit configuration.";
     case Problem::kObufValue:
       return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    case Problem::kNotMemoryOrPercent:
+      return "argument must be a memory or percent value";
+    case Problem::kPercentAbove100:
+      return "percentage argument must be less or equal to 100";
   }
   return "";
 }
@@ -693,6 +726,10 @@ std::string FriendlyReason(const Setting& s, Problem p, const std::string& shown
     case Problem::kObufValue:
       return "expected groups of '<normal|replica|pubsub> <hard> <soft> <soft-seconds>', got " +
              shown;
+    case Problem::kNotMemoryOrPercent:
+      return "expected a memory size like 64mb or a percentage of maxmemory like 10%, got " + shown;
+    case Problem::kPercentAbove100:
+      return "expected a percentage of at most 100%, got " + shown;
   }
   return "";
 }

@@ -110,6 +110,8 @@ struct Config {
   // Output-buffer limits per client class, in CONFIG GET's form: "<class> <hard bytes> <soft
   // bytes> <soft seconds>" for normal, slave (replicas) and pubsub; 0 = no limit. CONFIG SET
   // and the file may name only some classes ("pubsub 32mb 8mb 60"); the others keep theirs.
+  // Client eviction (modules/client_eviction.h): "0" off, bytes, or "N%" of maxmemory.
+  std::string maxmemory_clients = "0";
   std::string client_output_buffer_limit =
       "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
   int64_t tracking_table_max_keys = 1000000;  // keys CLIENT TRACKING remembers; 0 = no limit

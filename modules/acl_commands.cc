@@ -2,6 +2,7 @@
 // log entries, and reading the aclfile. Texts and reply shapes are Redis 7.0's.
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "modules/connection.h"
 #include "modules/dispatch.h"
 #include "modules/engine.h"
+#include "modules/pubsub.h"
 #include "protocol/errors.h"
 
 namespace firn {
@@ -57,14 +59,64 @@ void CloseClientsOf(CommandContext& ctx, const std::vector<std::shared_ptr<AclUs
 
 // ---- ACL subcommands ----
 
+// A user's channel patterns over all its selectors; *all when one allows every channel.
+std::vector<std::string> ChannelPatterns(const AclUser& u, bool* all) {
+  std::vector<std::string> out;
+  *all = false;
+  for (const AclSelector& s : u.selectors) {
+    *all = *all || s.all_channels;
+    out.insert(out.end(), s.channels.begin(), s.channels.end());
+  }
+  return out;
+}
+
+// As Redis 7.0 after ACL SETUSER changed user u (whose channel patterns were `before`, or all
+// channels): unless the new patterns allow every channel the old ones did, the clients
+// authenticated as u with a subscription no selector allows any more are closed (the caller
+// after its reply). A channel must match a pattern; a PSUBSCRIBE pattern must equal one.
+void CloseRevokedSubscribers(CommandContext& ctx, const std::shared_ptr<AclUser>& u,
+                             const std::vector<std::string>& before, bool before_all) {
+  bool all = false;
+  const std::vector<std::string> now = ChannelPatterns(*u, &all);
+  if (all) return;
+  auto kept = [&](const std::string& p) { return std::find(now.begin(), now.end(), p) != now.end(); };
+  if (!before_all && std::all_of(before.begin(), before.end(), kept)) return;
+  const PubSub& pubsub = ctx.engine.pubsub;
+  const bool is_default = u == ctx.engine.acl.default_user();
+  auto revoked = [&](const ClientInfo& c) {
+    if (!c.subscribed || !(c.user == u || (is_default && c.user == nullptr))) return false;
+    for (const std::string& p : pubsub.Subscriptions(c, PubSub::kPattern)) {
+      if (!kept(p)) return true;
+    }
+    for (PubSub::Kind kind : {PubSub::kChannel, PubSub::kShard}) {
+      for (const std::string& ch : pubsub.Subscriptions(c, kind)) {
+        if (std::none_of(now.begin(), now.end(), [&](const std::string& p) { return GlobMatch(p, ch); })) {
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  if (ctx.engine.hooks != nullptr) {
+    ctx.engine.hooks->KillClients(revoked);
+  } else if (revoked(ctx.client)) {
+    ctx.client.close_after_reply = true;
+  }
+}
+
 // ACL SETUSER username [rule ...] -> OK, or the first bad rule's error (nothing changed).
 void AclSetUser(CommandContext& ctx) {
   std::vector<std::string_view> rules(ctx.argv.begin() + 3, ctx.argv.end());
+  const std::shared_ptr<AclUser> existing = ctx.engine.acl.Find(ctx.arg(2));
+  bool before_all = false;
+  std::vector<std::string> before;
+  if (existing != nullptr) before = ChannelPatterns(*existing, &before_all);
   if (std::optional<std::string> e = ctx.engine.acl.SetUser(ctx.arg(2), rules)) {
     ctx.Error(*e);
     return;
   }
   ctx.reply.Ok();
+  if (existing != nullptr) CloseRevokedSubscribers(ctx, existing, before, before_all);
 }
 
 // ACL GETUSER username -> a map: flags, passwords, commands, keys, channels, selectors; or

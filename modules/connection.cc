@@ -14,6 +14,7 @@
 #include "modules/acl_admission.h"
 #include "modules/args.h"
 #include "modules/blocking.h"
+#include "modules/client_eviction.h"
 #include "modules/common.h"
 #include "modules/engine.h"
 #include "modules/tracking.h"
@@ -254,14 +255,9 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
   if (self) {
     for (std::string_view a : ctx.argv) argv_mem += a.size();
   }
-  size_t multi_mem = 0;
-  for (const auto& q : c.queued) {
-    for (const std::string& a : q) multi_mem += a.size();
-  }
   const int64_t age_s = (ctx.now_ms - c.created_ms) / 1000;
   const int64_t idle_s = (ctx.now_ms - c.last_interaction_ms) / 1000;
-  const size_t tot_mem = sizeof(ClientInfo) + c.query_buffer_bytes + c.query_buffer_free +
-                         c.output_buffer_bytes + argv_mem + multi_mem;
+  const size_t tot_mem = ClientMemory(c) + argv_mem;
   std::string line;
   line.reserve(320);
   auto field = [&line](std::string_view name, std::string_view value) {
@@ -285,7 +281,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& c) {
   num("qbuf", static_cast<int64_t>(c.query_buffer_bytes));
   num("qbuf-free", static_cast<int64_t>(c.query_buffer_free));
   num("argv-mem", static_cast<int64_t>(argv_mem));
-  num("multi-mem", static_cast<int64_t>(multi_mem));
+  num("multi-mem", static_cast<int64_t>(MultiMemory(c)));
   num("rbs", 0);
   num("rbp", 0);
   num("obl", 0);

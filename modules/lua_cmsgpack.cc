@@ -123,8 +123,13 @@ bool IsArray(lua_State* L) {
       return false;
     }
     lua_Number n = lua_tonumber(L, -1);
+    // In range before the cast (a key like 1e19 or NaN does not fit an int64_t).
+    if (!(n >= 1 && n <= 9007199254740992.0)) {
+      lua_pop(L, 1);
+      return false;
+    }
     int64_t idx = static_cast<int64_t>(n);
-    if (static_cast<lua_Number>(idx) != n || idx < 1) {
+    if (static_cast<lua_Number>(idx) != n) {
       lua_pop(L, 1);
       return false;
     }

@@ -106,7 +106,10 @@ int Pack(lua_State* L) {
     switch (opt) {
       case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
         lua_Number n = luaL_checknumber(L, arg++);
-        uint64_t v = n < 0 ? static_cast<uint64_t>(static_cast<int64_t>(n)) : static_cast<uint64_t>(n);
+        // Out of range: 0 above 2^64 and INT64_MIN's bits below -2^63, as Redis packs them.
+        uint64_t v = n < 0                        ? static_cast<uint64_t>(LuaNumberToInt64(n))
+                     : n < 18446744073709551616.0 ? static_cast<uint64_t>(n)
+                                                  : 0;
         char bytes[kMaxIntSize] = {};
         for (size_t i = 0; i < size; ++i) {
           bytes[h.little ? i : size - 1 - i] = static_cast<char>(v & 0xff);
@@ -162,7 +165,7 @@ lua_Number ReadInteger(const char* p, bool little, bool is_signed, size_t size) 
     v = (v << 8) | static_cast<unsigned char>(p[i]);
   }
   if (!is_signed) return static_cast<lua_Number>(v);
-  if (size < 8) {
+  if (size > 0 && size < 8) {  // "i0" reads nothing: 0
     uint64_t sign = uint64_t{1} << (size * 8 - 1);
     if (v & sign) v |= ~((sign << 1) - 1);
   }

@@ -720,7 +720,7 @@ void EmitValue(lua_State* L, int script_resp, ReplyBuilder& out) {
       }
       break;
     case LUA_TNUMBER:
-      out.Int(static_cast<int64_t>(lua_tonumber(L, -1)));
+      out.Int(LuaNumberToInt64(lua_tonumber(L, -1)));
       break;
     case LUA_TTABLE:
       EmitTable(L, script_resp, out);
@@ -906,15 +906,15 @@ int RedisLog(lua_State* L) {
 int RedisSetResp(lua_State* L) {
   LuaVm::RunState* rs = VmOf(L)->run();
   if (lua_gettop(L) != 1) RaiseError(L, err::kScriptSetRespArgs);
-  int resp = static_cast<int>(lua_tonumber(L, 1));
+  const int64_t resp = LuaNumberToInt64(lua_tonumber(L, 1));
   if (resp != 2 && resp != 3) RaiseError(L, err::kScriptSetRespVersion);
-  if (rs != nullptr) rs->resp = resp;
+  if (rs != nullptr) rs->resp = static_cast<int>(resp);
   return 0;
 }
 
 int RedisSetRepl(lua_State* L) {
   if (lua_gettop(L) != 1) RaiseError(L, err::kScriptSetReplArgs);
-  int flags = static_cast<int>(lua_tonumber(L, 1));
+  const int64_t flags = LuaNumberToInt64(lua_tonumber(L, 1));
   if (flags < 0 || flags > 3) {
     RaiseError(L, err::kScriptSetReplFlags);
   }

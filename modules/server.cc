@@ -25,6 +25,7 @@
 
 #include "modules/aof.h"
 #include "modules/args.h"
+#include "modules/client_eviction.h"
 #include "modules/command_docs.h"
 #include "modules/common.h"
 #include "modules/dispatch.h"
@@ -171,10 +172,7 @@ double Ratio(uint64_t a, uint64_t b) { return b == 0 ? 0.0 : static_cast<double>
 // their state, query buffers and queued output, as CLIENT LIST's tot-mem adds them up.
 uint64_t ClientsMemory(CommandContext& ctx) {
   uint64_t total = 0;
-  auto add = [&total](const ClientInfo& c) {
-    total += sizeof(ClientInfo) + c.query_buffer_bytes + c.query_buffer_free +
-             c.output_buffer_bytes;
-  };
+  auto add = [&total](const ClientInfo& c) { total += ClientMemory(c); };
   if (ctx.engine.hooks != nullptr) {
     ctx.engine.hooks->ForEachClient(add);
   } else {
@@ -332,7 +330,7 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("expired_time_cap_reached_count", 0);
   w.Field("expire_cycle_cpu_milliseconds", 0);
   w.Field("evicted_keys", k.evicted_keys);
-  w.Field("evicted_clients", 0);
+  w.Field("evicted_clients", EvictedClients());
   w.Field("total_eviction_exceeded_time", 0);
   w.Field("current_eviction_exceeded_time", 0);
   w.Field("keyspace_hits", k.keyspace_hits);
@@ -1139,6 +1137,7 @@ void ConfigResetStat(CommandContext& ctx) {
   ServerStats& s = e.stats;
   s.total_connections_received = 0;
   s.rejected_connections = 0;
+  ResetEvictedClients();
   s.total_commands_processed = 0;
   s.net_input_bytes = 0;
   s.net_output_bytes = 0;

@@ -11,6 +11,7 @@
 #include "modules/dispatch.h"
 #include "modules/aof.h"
 #include "modules/migrate.h"
+#include "modules/client_eviction.h"
 #include "modules/persist.h"
 #include "modules/scripting.h"
 #include "protocol/errors.h"
@@ -229,6 +230,7 @@ Server::Server(CommandLine cl)
   engine_.stats.tcp_port = engine_.config.port != 0 ? engine_.config.port : engine_.config.tls_port;
   engine_.save.log = PersistLog;
   SetOutputBufferLimits();
+  client_eviction_limit_ = ClientEvictionLimit(engine_.config);
   // requirepass and the aclfile; a bad aclfile stops the start, as in Redis.
   if (std::optional<std::string> e = ApplyConfiguredUsers(engine_)) {
     throw std::runtime_error("Aborting start because of ACL errors: " + *e);
@@ -804,6 +806,25 @@ void Server::FlushPending() {
     // The busy script's connection is written once its reply is complete (after the script).
     if (c != busy_) Write(c);
   }
+  if (client_eviction_limit_ != 0) [[unlikely]] EvictClients();
+}
+
+[[gnu::noinline]] void Server::EvictClients() {
+  if (engine_.script_busy != ScriptBusy::kNone || shutting_down_) return;
+  std::vector<ClientMemoryUse> uses;
+  uses.reserve(clients_.size());
+  for (auto& [id, c] : clients_) {
+    if (c->closing) continue;
+    RefreshBufferStats(*c->client);
+    uses.push_back({id, ClientMemory(*c->client), !c->client->no_evict});
+  }
+  for (uint64_t id : ChooseClientsToEvict(std::move(uses), client_eviction_limit_)) {
+    Connection* c = clients_.at(id);
+    Log(LogLevel::kInfo, "Evicting client: id=%llu addr=%s tot-mem=%zu",
+        static_cast<unsigned long long>(id), c->client->addr.c_str(), ClientMemory(*c->client));
+    CountEvictedClient();
+    Close(c);
+  }
 }
 
 void Server::Close(Connection* c) {
@@ -1113,6 +1134,9 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     engine_.tracking.LimitChanged();
   } else if (name == "client-output-buffer-limit") {
     SetOutputBufferLimits();
+  }
+  if (name == "maxmemory-clients" || name == "maxmemory") {
+    client_eviction_limit_ = ClientEvictionLimit(engine_.config);
   }
   return std::nullopt;
 }

@@ -173,6 +173,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // client-output-buffer-limit: whether c's queued output is past its class's hard limit, or
   // past the soft limit for longer than soft-seconds; if so it is logged and closed.
   bool CloseIfOverOutputLimit(Connection* c);
+  // Client eviction (modules/client_eviction.h), once per loop iteration while it is on.
+  void EvictClients();
   // bytes (c's replies, or its TLS records) from written on go out with uv_write.
   void QueueUnsent(Connection* c, std::string& bytes, size_t written);
   // "127.0.0.1:6379, /tmp/firn.sock": where clients connect, for logs and systemd's status.
@@ -214,6 +216,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   size_t obuf_check_bytes_ = SIZE_MAX;
   void SetOutputBufferLimits();
   bool CheckOutputMidBatch(Connection* c);  // true: c was closed
+  uint64_t client_eviction_limit_ = 0;  // maxmemory-clients in bytes; 0: off
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
   std::vector<Connection*> dirty_;           // output waiting for the flush check

@@ -76,6 +76,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view name = words[0];
     std::span<const std::string_view> rules(words.data() + 1, words.size() - 1);
     if (acl.SetUser(name, rules).has_value()) return 0;
+    // Redis takes a first argument with any bytes ("+get|a\nb"); its aclfile line then
+    // splits there, in Redis as here. Such a table is not expected to load back.
+    for (std::string_view w : rules) {
+      if (w.find('|') != std::string_view::npos && w.find_first_of("\r\n") != std::string_view::npos) {
+        Exercise(acl);
+        return 0;
+      }
+    }
   }
   Exercise(acl);
   CheckRoundTrip(acl);

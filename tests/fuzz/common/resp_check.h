@@ -44,8 +44,13 @@ inline bool ReadReply(std::string_view s, size_t* pos, int depth = 0,
       return line.find('\r') == std::string_view::npos && line.find('\n') == std::string_view::npos;
     case ':':
     case '(': {
-      int64_t n;
-      return type == '(' || number(&n);
+      // Any 64-bit integer (a big number for '('): digits with an optional sign.
+      const size_t start = !line.empty() && line[0] == '-' ? 1 : 0;
+      if (start == line.size() || line.size() > (type == ':' ? 20 : 4096)) return false;
+      for (size_t i = start; i < line.size(); ++i) {
+        if (line[i] < '0' || line[i] > '9') return false;
+      }
+      return true;
     }
     case ',':
     case '#':

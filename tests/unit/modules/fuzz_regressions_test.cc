@@ -47,3 +47,26 @@ TEST_CASE("an aclfile naming a user with a control character is refused, and the
   CHECK_FALSE(fresh.Load(acl.Save(), &replaced).has_value());
   CHECK(fresh.Save() == acl.Save());
 }
+
+// lua_decode: cmsgpack.pack of a table keyed 1e19 cast the key to int64_t (undefined; UBSan
+// stopped on it). Numbers out of int64_t range now convert without undefined behaviour, to
+// what redis-server gives on x86.
+TEST_CASE("Lua numbers outside int64_t convert as Redis's do, without undefined behaviour",
+          "[fuzz][scripting]") {
+  CommandHarness h;
+  CHECK(h.Run({"EVAL", "return cmsgpack.pack({[1e19]=1})", "0"}) ==
+        std::string("$11\r\n\x81\xcb\x43\xe1\x58\xe4\x60\x91\x3d\x00\x01\r\n", 18));
+  CHECK(h.Run({"EVAL", "return 1e30", "0"}) == ":-9223372036854775808\r\n");
+  CHECK(h.Run({"EVAL", "return 0/0", "0"}) == ":-9223372036854775808\r\n");
+  CHECK(h.Run({"EVAL", "return struct.pack('>I8', 1e30)", "0"}) == std::string("$8\r\n\0\0\0\0\0\0\0\0\r\n", 14));
+  CHECK(h.Run({"EVAL", "return struct.pack('>i8', -1e30)", "0"}) ==
+        std::string("$8\r\n\x80\0\0\0\0\0\0\0\r\n", 14));
+  CHECK(h.Run({"EVAL", "redis.setresp(1e30)", "0"}).rfind("-ERR", 0) == 0);
+}
+
+// lua_decode: struct.unpack of a zero-size signed integer ("i0") shifted by -1 (undefined);
+// it reads nothing and gives 0, as redis-server does.
+TEST_CASE("struct.unpack of a zero-size integer gives 0", "[fuzz][scripting]") {
+  CommandHarness h;
+  CHECK(h.Run({"EVAL", "return {struct.unpack('<i0I0', 'ab')}", "0"}) == "*3\r\n:0\r\n:0\r\n:1\r\n");
+}
