@@ -1038,6 +1038,9 @@ void ConfigGet(CommandContext& ctx) {
     if (value) found.emplace_back(as_named, std::move(*value));
   };
   for (std::string_view name : ConfigNames()) {
+    // rename-command is a directive in Redis, not a setting: CONFIG GET never lists it (and
+    // a client that sets back every listed setting must not meet it).
+    if (name == "rename-command") continue;
     consider(name, [&] { return GetConfigValue(ctx.config(), name); });
   }
   ctx.reply.Map(found.size());

@@ -364,6 +364,14 @@ def test_config_get_defaults_match_redis(both):
         both("CONFIG", "GET", name)
 
 
+def test_config_get_does_not_list_rename_command(both, firn):
+    # A directive in Redis, not a setting: neither server lists it, by name or by glob.
+    both("CONFIG", "GET", "rename-command")
+    both("CONFIG", "GET", "rename-*")
+    names = pairs_to_dict(decode(firn.raw().cmd("CONFIG", "GET", "*")))
+    assert b"rename-command" not in names and "rename-command" not in names
+
+
 def test_config_get_glob(both, restore_config):
     def names_subset(d):
         return pairs_to_dict(d).get("maxmemory"), pairs_to_dict(d).get("maxmemory-policy")
@@ -493,7 +501,7 @@ def test_config_set_port_to_a_busy_port_answers_an_error_and_changes_nothing(sta
 
 # Settings only the config file and the command line may change (Redis's immutable ones).
 STARTUP_ONLY = {"unixsocket", "unixsocketperm", "tcp-backlog", "databases", "dir", "dbfilename",
-                "appendfilename", "appenddirname", "pidfile", "logfile", "aclfile", "rename-command"}
+                "appendfilename", "appenddirname", "pidfile", "logfile", "aclfile"}
 
 
 def test_every_setting_config_get_lists_can_be_set_back_to_its_value(start_server):
@@ -502,6 +510,7 @@ def test_every_setting_config_get_lists_can_be_set_back_to_its_value(start_serve
     c = srv.client()
     settings = c.config_get("*")
     assert "save" in settings and "appendonly" in settings
+    assert "rename-command" not in settings  # a directive, as in Redis
     for name, v in settings.items():
         if name in STARTUP_ONLY:
             continue
