@@ -219,7 +219,9 @@ int Unpack(lua_State* L) {
       case 'c': {
         if (size == 0) {
           if (results == 0 || !lua_isnumber(L, -1)) luaL_error(L, "format 'c0' needs a previous size");
-          size = static_cast<size_t>(lua_tonumber(L, -1));
+          // A negative or too big size is "data string too short", without a bad cast.
+          const lua_Number want = lua_tonumber(L, -1);
+          size = want >= 0 && want <= static_cast<lua_Number>(len) ? static_cast<size_t>(want) : len + 1;
           lua_pop(L, 1);
           --results;
           luaL_argcheck(L, size <= len && pos <= len - size, 2, "data string too short");

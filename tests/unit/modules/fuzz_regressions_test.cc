@@ -70,3 +70,10 @@ TEST_CASE("struct.unpack of a zero-size integer gives 0", "[fuzz][scripting]") {
   CommandHarness h;
   CHECK(h.Run({"EVAL", "return {struct.unpack('<i0I0', 'ab')}", "0"}) == "*3\r\n:0\r\n:0\r\n:1\r\n");
 }
+
+// lua_decode: "c0" after a negative count cast -128 to size_t (undefined).
+TEST_CASE("struct.unpack c0 after a negative size is data string too short", "[fuzz][scripting]") {
+  CommandHarness h;
+  CHECK(h.Run({"EVAL", "return {struct.unpack('bc0', '\\128abc')}", "0"}).find("data string too short") !=
+        std::string::npos);
+}
