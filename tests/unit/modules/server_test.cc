@@ -275,8 +275,10 @@ TEST_CASE("CONFIG GET matches globs without case and answers a map", "[server]")
   CHECK(h.Run({"CONFIG", "GET", "maxmem?ry", "nosuch", "maxmemory"}) ==
         "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
   CHECK(h.Run({"CONFIG", "GET", "no-such-parameter"}) == "*0\r\n");
-  std::string star = h.Run({"CONFIG", "GET", "*"});  // every setting
-  CHECK(star.rfind("*" + std::to_string(2 * firn::ConfigNames().size()) + "\r\n", 0) == 0);
+  // Every setting but rename-command, a directive in Redis that CONFIG GET never lists.
+  std::string star = h.Run({"CONFIG", "GET", "*"});
+  CHECK(star.rfind("*" + std::to_string(2 * (firn::ConfigNames().size() - 1)) + "\r\n", 0) == 0);
+  CHECK(star.find("rename-command") == std::string::npos);
   CHECK(h.Run({"CONFIG", "GET"}) == "-ERR wrong number of arguments for 'config|get' command\r\n");
   h.client.proto = Proto::kResp3;
   CHECK(h.Run({"CONFIG", "GET", "maxmemory"}) == "%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
