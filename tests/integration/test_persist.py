@@ -38,6 +38,13 @@ def populate(c):
     c.zadd("z", {"a": 1, "b": 2.5, "c": -0.1, "d": float("inf")})
     c.zadd("zbig", {"m:%d" % i: i / 3 for i in range(300)})
     c.pexpire("zbig", 123456789)
+    # A stream with a deleted entry, a consumer group with pending entries, and a TTL.
+    for i in range(1, 260):
+        c.xadd("x", {"f": i, "g": "v%d" % i}, id="%d-1" % (1000 + i))
+    c.xdel("x", "1005-1")
+    c.xgroup_create("x", "grp", id="0")
+    c.xreadgroup("grp", "alice", {"x": ">"}, count=3)
+    c.pexpire("x", 900000)
 
 
 def snapshot(c):
@@ -55,6 +62,14 @@ def snapshot(c):
             v = sorted(c.smembers(key))
         elif t == "zset":
             v = c.zrange(key, 0, -1, withscores=True)
+        elif t == "stream":
+            info = c.xinfo_stream(key)
+            groups = [(g["name"], g["pending"], g["last-delivered-id"])
+                      for g in c.xinfo_groups(key)]
+            pending = [(p["message_id"], p["consumer"]) for g in groups
+                       for p in c.xpending_range(key, g[0], "-", "+", 1000)]
+            v = (c.xrange(key), info["last-generated-id"], info["max-deleted-entry-id"],
+                 info["entries-added"], groups, pending)
         else:
             v = None
         out[key] = (t, v, c.execute_command("PEXPIRETIME", key))
