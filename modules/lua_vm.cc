@@ -606,7 +606,10 @@ bool FieldOfType(lua_State* L, const char* name, int type) {
 
 void EmitValue(lua_State* L, int script_resp, ReplyBuilder& out);
 
-void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
+// The tables that stand for one reply ({err=}, {ok=}, {double=}, {big_number=}): true when the
+// table on top was one and is answered. Kept out of EmitTable so the frames of a deep
+// recursion hold no locals of these cases (a sanitizer build pads every such local).
+[[gnu::noinline]] bool EmitSingleReplyTable(lua_State* L, ReplyBuilder& out) {
   if (FieldOfType(L, "err", LUA_TSTRING)) {
     size_t n;
     const char* s = lua_tolstring(L, -1, &n);
@@ -615,19 +618,19 @@ void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
     LuaVm::RunState* rs = VmOf(L)->run();
     if (rs != nullptr && !ErrorCounted(L)) rs->engine->errors.Count(OneLine(text));
     out.Error(text);
-    return;
+    return true;
   }
   if (FieldOfType(L, "ok", LUA_TSTRING)) {
     size_t n;
     const char* s = lua_tolstring(L, -1, &n);
     out.Simple(OneLine(std::string_view(s, n)));
     lua_pop(L, 1);
-    return;
+    return true;
   }
   if (FieldOfType(L, "double", LUA_TNUMBER)) {
     out.Double(lua_tonumber(L, -1));
     lua_pop(L, 1);
-    return;
+    return true;
   }
   if (FieldOfType(L, "big_number", LUA_TSTRING)) {
     size_t n;
@@ -642,8 +645,13 @@ void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
       out.Bulk(text);
     }
     lua_pop(L, 1);
-    return;
+    return true;
   }
+  return false;
+}
+
+void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
+  if (EmitSingleReplyTable(L, out)) return;
   if (FieldOfType(L, "map", LUA_TTABLE)) {
     size_t pairs = 0;
     lua_pushnil(L);
@@ -695,6 +703,13 @@ void EmitTable(lua_State* L, int script_resp, ReplyBuilder& out) {
   }
 }
 
+// Out of EmitValue's frame for the same reason as EmitSingleReplyTable.
+[[gnu::noinline]] void EmitString(lua_State* L, ReplyBuilder& out) {
+  size_t n;
+  const char* s = lua_tolstring(L, -1, &n);
+  out.Bulk(std::string_view(s, n));
+}
+
 // Appends the value on top of the stack (left there) to out.
 void EmitValue(lua_State* L, int script_resp, ReplyBuilder& out) {
   if (!lua_checkstack(L, 4)) {
@@ -702,12 +717,9 @@ void EmitValue(lua_State* L, int script_resp, ReplyBuilder& out) {
     return;
   }
   switch (lua_type(L, -1)) {
-    case LUA_TSTRING: {
-      size_t n;
-      const char* s = lua_tolstring(L, -1, &n);
-      out.Bulk(std::string_view(s, n));
+    case LUA_TSTRING:
+      EmitString(L, out);
       break;
-    }
     case LUA_TBOOLEAN:
       if (script_resp == 2) {
         if (lua_toboolean(L, -1)) {
