@@ -13,6 +13,7 @@
 #include "storage/list.h"
 #include "storage/set.h"
 #include "storage/zset.h"
+#include "tests/unit/hex.h"
 
 namespace rdb = firn::rdb;
 using firn::Entry;
@@ -22,14 +23,6 @@ using firn::Set;
 using firn::ZSet;
 
 namespace {
-
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 std::string Hex(std::string_view bytes) {
   static const char* d = "0123456789abcdef";

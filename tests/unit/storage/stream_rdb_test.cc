@@ -8,6 +8,7 @@
 
 #include "storage/rdb.h"
 #include "storage/stream.h"
+#include "tests/unit/hex.h"
 
 namespace rdb = firn::rdb;
 using firn::Stream;
@@ -15,14 +16,6 @@ using firn::StreamFields;
 using firn::StreamId;
 
 namespace {
-
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 std::string Encode(const Stream& s) {
   std::string out;
