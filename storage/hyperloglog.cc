@@ -363,29 +363,43 @@ Update Add(std::string* hll, std::string_view element, size_t sparse_max_bytes) 
   return Raise(hll, pat.index, pat.count, sparse_max_bytes);
 }
 
+namespace {
+
+// Walks a sparse sketch's runs, calling fn(first register, run length, value) for each run
+// of a non-zero value (zero runs only advance). False when the runs do not cover exactly
+// kRegisters registers; a value run that would pass the last register is never handed on.
+template <typename Fn>
+bool ForEachSparseValueRun(std::string_view hll, Fn fn) {
+  size_t idx = 0;
+  size_t pos = kHeaderBytes;
+  while (pos < hll.size()) {
+    const uint8_t op = static_cast<uint8_t>(hll[pos]);
+    const Op o = ReadOp(hll, pos);
+    if (IsZeroOp(op) || IsXZeroOp(op)) {
+      idx += o.run;
+      if (idx > kRegisters) break;
+    } else {
+      if (idx + o.run > kRegisters) return false;
+      fn(idx, o.run, static_cast<uint8_t>(ValValue(op)));
+      idx += o.run;
+    }
+    pos += o.bytes;
+  }
+  return idx == kRegisters;
+}
+
+}  // namespace
+
 bool ToDense(std::string* hll) {
   if (IsDense(*hll)) return true;
   std::string dense(kDenseBytes, '\0');
   std::memcpy(dense.data(), hll->data(), kHeaderBytes);
   dense[4] = static_cast<char>(kDense);
   auto* regs = reinterpret_cast<uint8_t*>(dense.data() + kHeaderBytes);
-  const std::string_view s = *hll;
-  size_t idx = 0;
-  size_t pos = kHeaderBytes;
-  while (pos < s.size()) {
-    const uint8_t op = static_cast<uint8_t>(s[pos]);
-    const Op o = ReadOp(s, pos);
-    if (IsZeroOp(op) || IsXZeroOp(op)) {
-      idx += o.run;
-      if (idx > kRegisters) break;
-    } else {
-      if (idx + o.run > kRegisters) return false;
-      const auto value = static_cast<uint8_t>(ValValue(op));
-      for (size_t i = 0; i < o.run; ++i) DenseSet(regs, static_cast<uint32_t>(idx++), value);
-    }
-    pos += o.bytes;
-  }
-  if (idx != kRegisters) return false;
+  const bool ok = ForEachSparseValueRun(*hll, [&](size_t idx, size_t run, uint8_t value) {
+    for (size_t i = 0; i < run; ++i) DenseSet(regs, static_cast<uint32_t>(idx + i), value);
+  });
+  if (!ok) return false;
   *hll = std::move(dense);
   return true;
 }
@@ -399,24 +413,11 @@ bool MergeInto(uint8_t* max, std::string_view hll) {
     }
     return true;
   }
-  size_t idx = 0;
-  size_t pos = kHeaderBytes;
-  while (pos < hll.size()) {
-    const uint8_t op = static_cast<uint8_t>(hll[pos]);
-    const Op o = ReadOp(hll, pos);
-    if (IsZeroOp(op) || IsXZeroOp(op)) {
-      idx += o.run;
-      if (idx > kRegisters) break;
-    } else {
-      if (idx + o.run > kRegisters) return false;
-      const auto value = static_cast<uint8_t>(ValValue(op));
-      for (size_t i = 0; i < o.run; ++i, ++idx) {
-        if (value > max[idx]) max[idx] = value;
-      }
+  return ForEachSparseValueRun(hll, [&](size_t idx, size_t run, uint8_t value) {
+    for (size_t i = idx; i < idx + run; ++i) {
+      if (value > max[i]) max[i] = value;
     }
-    pos += o.bytes;
-  }
-  return idx == kRegisters;
+  });
 }
 
 uint64_t Estimate(std::string_view hll, bool* corrupt) {
