@@ -44,6 +44,7 @@
 
 #include "storage/dict.h"
 #include "storage/memory.h"
+#include "storage/varint.h"
 
 namespace firn {
 
@@ -59,33 +60,6 @@ struct Hash::Node {
 };
 
 namespace {
-
-size_t VarintSize(size_t n) {
-  size_t s = 1;
-  while (n >= 128) {
-    n >>= 7;
-    ++s;
-  }
-  return s;
-}
-
-char* PutVarint(char* p, size_t n) {
-  while (n >= 128) {
-    *p++ = static_cast<char>((n & 127) | 128);
-    n >>= 7;
-  }
-  *p++ = static_cast<char>(n);
-  return p;
-}
-
-const char* GetVarint(const char* p, size_t* n) {
-  *n = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto b = static_cast<unsigned char>(*p++);
-    *n |= static_cast<size_t>(b & 127) << shift;
-    if ((b & 128) == 0) return p;
-  }
-}
 
 // --- field names shared by compact hashes ---
 //
