@@ -333,41 +333,6 @@ void FunctionKill(CommandContext& ctx) { KillRunningScript(ctx, /*eval=*/false);
 
 // ---- DUMP / RESTORE ----
 
-constexpr unsigned char kOpcodeFunction2 = 245;
-constexpr uint16_t kRdbVersion = 10;
-
-uint64_t Crc64(uint64_t crc, std::string_view data) {
-  static uint64_t table[256];
-  static bool ready = false;
-  if (!ready) {
-    constexpr uint64_t kPoly = 0x95ac9329ac4bc9b5ULL;  // 0xad93d23594c935a9, reflected
-    for (uint64_t i = 0; i < 256; ++i) {
-      uint64_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kPoly : c >> 1;
-      table[i] = c;
-    }
-    ready = true;
-  }
-  for (unsigned char b : data) crc = table[(crc ^ b) & 0xff] ^ (crc >> 8);
-  return crc;
-}
-
-void PutRdbLength(std::string* out, uint64_t len) {
-  if (len < (1 << 6)) {
-    out->push_back(static_cast<char>(len));
-  } else if (len < (1 << 14)) {
-    out->push_back(static_cast<char>(0x40 | (len >> 8)));
-    out->push_back(static_cast<char>(len & 0xff));
-  } else if (len <= 0xffffffffULL) {
-    out->push_back(static_cast<char>(0x80));
-    for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>((len >> (8 * i)) & 0xff));
-  } else {
-    out->push_back(static_cast<char>(0x81));
-    for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((len >> (8 * i)) & 0xff));
-  }
-}
-
-
 // FUNCTION DUMP -> the payload of every library (bulk string).
 void FunctionDump(CommandContext& ctx) {
   ScriptingState& st = ScriptingOf(ctx.engine);
@@ -377,14 +342,11 @@ void FunctionDump(CommandContext& ctx) {
             [](const Library* a, const Library* b) { return a->name < b->name; });
   std::string out;
   for (const Library* lib : libs) {
-    out.push_back(static_cast<char>(kOpcodeFunction2));
-    PutRdbLength(&out, lib->code.size());
+    out.push_back(static_cast<char>(rdb::kOpFunction2));
+    rdb::PutLength(&out, lib->code.size());
     out.append(lib->code);
   }
-  out.push_back(static_cast<char>(kRdbVersion & 0xff));
-  out.push_back(static_cast<char>(kRdbVersion >> 8));
-  uint64_t crc = Crc64(0, out);
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  rdb::FinishDumpPayload(&out);
   ctx.reply.Bulk(out);
 }
 
@@ -408,23 +370,13 @@ void FunctionRestore(CommandContext& ctx) {
       return;
     }
   }
-  std::string_view payload = ctx.arg(2);
-  if (payload.size() < 10) {
-    ctx.Error(err::kFunctionPayload);
-    return;
-  }
-  std::string_view body = payload.substr(0, payload.size() - 10);
-  std::string_view footer = payload.substr(payload.size() - 10);
-  uint16_t version = static_cast<uint16_t>(static_cast<unsigned char>(footer[0]) |
-                                           (static_cast<unsigned char>(footer[1]) << 8));
-  uint64_t crc = 0;
-  for (int i = 7; i >= 0; --i) crc = (crc << 8) | static_cast<unsigned char>(footer[2 + i]);
-  if (version > kRdbVersion || crc != Crc64(0, payload.substr(0, payload.size() - 8))) {
+  const std::optional<std::string_view> body = rdb::VerifyDumpPayload(ctx.arg(2));
+  if (!body) {
     ctx.Error(err::kFunctionPayload);
     return;
   }
   std::vector<std::string> codes;
-  rdb::Reader r(body);
+  rdb::Reader r(*body);
   while (!r.done()) {
     // FUNCTION2 records (the code may be LZF-compressed, as Redis writes long ones), and the
     // FUNCTION records of 7.0-rc payloads.

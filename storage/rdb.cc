@@ -1279,11 +1279,15 @@ Entry* DecodeEntry(std::string_view key, std::string_view object, int64_t expire
 
 // ---- DUMP payloads ----
 
+void FinishDumpPayload(std::string* payload) {
+  PutLE(payload, kVersion, 2);
+  PutLE(payload, Crc64(0, *payload), 8);
+}
+
 std::string DumpPayload(const Entry& e) {
   std::string out;
   TypeOpsOf(e.type()).serialize(e, &out);
-  PutLE(&out, kVersion, 2);
-  PutLE(&out, Crc64(0, out), 8);
+  FinishDumpPayload(&out);
   return out;
 }
 

@@ -249,6 +249,9 @@ Entry* DecodeEntry(std::string_view key, std::string_view object, int64_t expire
 // ---- DUMP / RESTORE payloads: [object][2 bytes LE: RDB version][8 bytes LE: CRC64] ----
 
 std::string DumpPayload(const Entry& e);
+// Appends the footer (version, then the CRC64 of everything before it) to a payload's body:
+// DUMP's object, or FUNCTION DUMP's function records.
+void FinishDumpPayload(std::string* payload);
 // The object part of payload when its version is at most kVersion and its checksum matches;
 // nullopt otherwise ("DUMP payload version or checksum are wrong").
 std::optional<std::string_view> VerifyDumpPayload(std::string_view payload);
