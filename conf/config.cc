@@ -313,6 +313,8 @@ const Setting kSettings[] = {
      .member = &Config::timeout, .max = kIntMax},
     {.name = "maxclients", .section = "network", .kind = Kind::kInt,
      .member = &Config::maxclients, .min = 1, .max = kIntMax},
+    {.name = "busy-poll-us", .section = "network", .kind = Kind::kInt,
+     .member = &Config::busy_poll_us, .max = 10000},
     // [security]
     {.name = "requirepass", .section = "security", .kind = Kind::kString,
      .member = &Config::requirepass},

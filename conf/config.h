@@ -71,6 +71,9 @@ struct Config {
   int tcp_keepalive = 300;                     // seconds, 0..INT_MAX; 0 = off
   int timeout = 0;                             // idle client seconds, 0..INT_MAX; 0 = never
   int maxclients = 10000;                      // 1..INT_MAX
+  // Microseconds the loop keeps polling for input, without sleeping, after serving some while
+  // traffic is dense (server/server.h), 0..10000; 0 = always sleep when idle.
+  int busy_poll_us = 100;
 
   // [security]
   std::string requirepass;  // "" = no AUTH required (the default user's password)

@@ -195,6 +195,8 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
+void BusyPollCb(uv_idle_t* h) { static_cast<Server*>(h->data)->OnBusyPoll(); }
+
 void EngineCheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->OnEngineCheck(); }
 void BlockingTimerCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnBlockingTimer(); }
 
@@ -438,6 +440,8 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_idle_init(loop_, &busy_poll_);
+  busy_poll_.data = this;
   uv_check_init(loop_, &engine_check_);
   engine_check_.data = this;
   uv_timer_init(loop_, &blocking_timer_);
@@ -533,6 +537,7 @@ void Server::OnRead(Connection* c, ssize_t nread) {
     return;
   }
   if (nread == 0 || c->closing) return;
+  NoteRead();
   if (TakeInput(c, static_cast<size_t>(nread))) WritePlain(c);
 }
 
@@ -786,6 +791,30 @@ void Server::OnWriteDone(Connection* c, int status) {
   if (c == busy_) return;  // its script's reply is not complete: written after the script
   // Anything built while this write was in flight goes out now.
   Write(c);
+}
+
+void Server::MaybeStartBusyPoll() {
+  const int64_t spin_us = engine_.config.busy_poll_us;
+  if (spin_us == 0 || shutting_down_) return;
+  const int64_t now_us = CommandClockUs();
+  const int64_t gap_us = now_us - last_read_us_;
+  last_read_us_ = now_us;
+  if (gap_us >= 4 * spin_us) return;  // sparse traffic: sleeping costs little
+  polling_ = true;
+  read_since_poll_ = false;
+  uv_idle_start(&busy_poll_, BusyPollCb);
+}
+
+void Server::OnBusyPoll() {
+  const int64_t now_us = CommandClockUs();
+  if (read_since_poll_) {
+    read_since_poll_ = false;
+    last_read_us_ = now_us;
+    return;
+  }
+  if (now_us - last_read_us_ < engine_.config.busy_poll_us) return;
+  polling_ = false;
+  uv_idle_stop(&busy_poll_);
 }
 
 void Server::FlushPending() {
@@ -1214,6 +1243,7 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
     if (n == 0) break;
     if (n > 0) {
       tls.Hold();  // the shared read buffer may be reused if a command turns the loop
+      NoteRead();
       if (TakeInput(c, static_cast<size_t>(n))) WriteTls(c);
       if (c->closing) return;
       if (tls.drained()) break;  // saves the Read that would only say "no more"
@@ -1332,6 +1362,9 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_idle_stop(&busy_poll_);
+  polling_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&busy_poll_), nullptr);
   uv_check_stop(&engine_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&engine_check_), nullptr);
   uv_timer_stop(&blocking_timer_);
