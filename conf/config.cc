@@ -476,6 +476,8 @@ const Setting kSettings[] = {
      .member = &Config::metrics_bind},
     {.name = "metrics-port", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_port, .max = 65535},
+    {.name = "metrics-tls-port", .section = "metrics", .kind = Kind::kInt,
+     .member = &Config::metrics_tls_port, .max = 65535, .change = Change::kStartupOnly},
     {.name = "metrics-max-limiters", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_max_limiters, .min = 1, .max = 100000},
     // [slowlog]

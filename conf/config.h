@@ -183,6 +183,7 @@ struct Config {
   // [metrics]
   std::string metrics_bind = "127.0.0.1";
   int metrics_port = 9121;         // 0..65535; 0 = no exporter
+  int metrics_tls_port = 0;        // 0..65535; GET /metrics over TLS (server/metrics_tls.h); 0 = off
   int metrics_max_limiters = 100;  // distinct limiter labels, 1..100000
 
   // [slowlog]

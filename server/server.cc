@@ -18,6 +18,7 @@
 #include "protocol/resp_parser.h"
 #include "server/clock.h"
 #include "server/log.h"
+#include "server/metrics_tls.h"
 #include "server/tls.h"
 #include "storage/memory.h"
 
@@ -49,12 +50,6 @@ int64_t RealtimeUs() {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t RealtimeMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 std::string FormatAddress(const struct sockaddr_storage& ss) {
@@ -302,10 +297,12 @@ void Server::Listen() {
   for (const std::string& addr : cfg.bind) {
     if (cfg.port != 0) Log(LogLevel::kInfo, "Listening on %s:%d", addr.c_str(), cfg.port);
   }
-  if (cfg.tls_port != 0) {
+  if (cfg.tls_port != 0 || cfg.metrics_tls_port != 0) {
     std::string error;
     tls_ctx_ = TlsContext::Create(cfg, &error);
     if (tls_ctx_ == nullptr) throw std::runtime_error("Failed to configure TLS: " + error);
+  }
+  if (cfg.tls_port != 0) {
     tls_listeners_ = BindTcp(cfg, cfg.tls_port, AcceptTlsCb);
     tls_bound_bind_ = cfg.bind;
     tls_bound_port_ = cfg.tls_port;
@@ -341,6 +338,11 @@ void Server::Listen() {
     Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_->url().c_str());
   } else {
     Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
+  }
+  if (cfg.metrics_tls_port != 0) {
+    metrics_tls_ = std::make_unique<MetricsTlsListener>(loop_, engine_, tls_ctx_);
+    metrics_tls_->Listen(cfg.metrics_bind, cfg.metrics_tls_port);
+    Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_tls_->url().c_str());
   }
 }
 
@@ -919,6 +921,7 @@ void Server::OnCron() {
   PersistCron(engine_, now_ms);
   MigrateCron(now_ms);
   if (aof_ != nullptr) aof_->Cron(now_ms);
+  if (metrics_tls_ != nullptr) metrics_tls_->Cron();
   std::vector<Connection*> idle;
   std::vector<Connection*> over_limit;  // past a soft limit: it may have lasted long enough now
   for (auto& [id, c] : clients_) {
@@ -1362,6 +1365,7 @@ void Server::BeginShutdown() {
     unix_listener_ = nullptr;
   }
   if (metrics_ != nullptr) metrics_->Stop();
+  if (metrics_tls_ != nullptr) metrics_tls_->Stop();
   systemd_.Close();
   uv_timer_stop(&cron_);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);

@@ -64,6 +64,7 @@ namespace firn {
 class Connection;
 class AppendOnlyFile;
 class TlsContext;
+class MetricsTlsListener;
 
 class Server : public ServerHooks, public ClientOutputOwner {
  public:
@@ -205,6 +206,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
   int metrics_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;
+  std::unique_ptr<MetricsTlsListener> metrics_tls_;  // metrics-tls-port
   std::unique_ptr<AppendOnlyFile> aof_;  // created by Listen (modules/aof.h)
   SystemdNotifier systemd_;
   int64_t last_status_ms_ = 0;
