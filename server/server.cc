@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
@@ -25,6 +26,8 @@ namespace firn {
 
 namespace {
 
+// One read's room: the shared read buffer's size, and the least free room a connection's own
+// query buffer offers a read (Redis's PROTO_IOBUF_LEN).
 constexpr size_t kMinReadRoom = 16 * 1024;
 // Replies a client's batch may build before its output-buffer limit is looked at (Redis's
 // 16 KB reply buffer, which its limits do not count either).
@@ -88,6 +91,35 @@ bool IsLoopback(const struct sockaddr_storage& ss) {
 
 }  // namespace
 
+// A connection's own query buffer: plain malloc'd room, never zero-filled, so the pages a
+// request does not reach are never touched (and never resident).
+class QueryBuffer {
+ public:
+  QueryBuffer() = default;
+  QueryBuffer(const QueryBuffer&) = delete;
+  QueryBuffer& operator=(const QueryBuffer&) = delete;
+  ~QueryBuffer() { std::free(data_); }
+
+  char* data() const { return data_; }
+  size_t size() const { return size_; }
+  // Resizes to bytes, keeping the first min(bytes, size()) bytes.
+  void Resize(size_t bytes) {
+    char* p = static_cast<char*>(std::realloc(data_, bytes));
+    if (p == nullptr) std::abort();  // as any other allocation failing
+    data_ = p;
+    size_ = bytes;
+  }
+  void Free() {
+    std::free(data_);
+    data_ = nullptr;
+    size_ = 0;
+  }
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // One client connection: its socket handle, read buffer, parser and output buffer. The
 // client's engine state lives in the registry (modules/client.h); its sink is bound to out.
 class Connection {
@@ -107,9 +139,12 @@ class Connection {
   bool unix_socket;
   ClientInfo* client = nullptr;  // in engine_.clients, from accept to OnClosed
   RespParser parser;
-  std::string in;       // read buffer: bytes [in_pos, in_len) are unconsumed
+  // The unconsumed input is bytes [in_pos, in_len) of in: the loop's shared read buffer while
+  // the read that brought them is processed, otherwise own (server.h, "Read buffers").
+  char* in = nullptr;
   size_t in_len = 0;
   size_t in_pos = 0;
+  QueryBuffer own;         // this connection's query buffer; empty while nothing is pending
   size_t batch_start = 0;  // in_pos when the current batch of commands began
   size_t in_peak = 0;      // most bytes pending since the last cron resize (Redis's querybuf_peak)
   std::string out;      // replies built since the last write
@@ -125,20 +160,45 @@ class Connection {
 
 namespace {
 
-void AllocCb(uv_handle_t* h, size_t /*suggested*/, uv_buf_t* buf) {
-  Connection* c = static_cast<Connection*>(h->data);
-  if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
-  if (c->in.size() - c->in_len < kMinReadRoom) {
+// The loop's read buffer (server.h, "Read buffers"). user: the connection whose batch is
+// running from it (null: free). While it is taken (a busy script's batch, while other clients
+// are served from inside the script) the others read into buffers of their own.
+struct SharedReadBuffer {
+  char data[kMinReadRoom];
+  Connection* user = nullptr;
+};
+SharedReadBuffer shared_read;
+
+// Room for c's next read: the shared buffer when c has nothing pending (and so no buffer of
+// its own), else the free end of c's own buffer, compacted or doubled to offer kMinReadRoom.
+uv_buf_t ReadRoom(Connection* c) {
+  if (c->own.size() == 0 && shared_read.user == nullptr) {
+    c->in = shared_read.data;
+    c->in_pos = c->in_len = 0;
+    return uv_buf_init(shared_read.data, sizeof(shared_read.data));
+  }
+  QueryBuffer& own = c->own;
+  if (c->in != own.data()) {  // nothing pending: a fresh buffer (the shared one is taken)
+    c->in_pos = c->in_len = 0;
+  } else if (c->in_pos == c->in_len) {
+    c->in_pos = c->in_len = 0;
+  }
+  if (own.size() - c->in_len < kMinReadRoom) {
     if (c->in_pos > 0) {
-      std::memmove(c->in.data(), c->in.data() + c->in_pos, c->in_len - c->in_pos);
+      std::memmove(own.data(), own.data() + c->in_pos, c->in_len - c->in_pos);
       c->in_len -= c->in_pos;
       c->in_pos = 0;
     }
-    if (c->in.size() - c->in_len < kMinReadRoom) {
-      c->in.resize(std::max(c->in.size() * 2, c->in_len + kMinReadRoom));
+    if (own.size() - c->in_len < kMinReadRoom) {
+      own.Resize(std::max(own.size() * 2, c->in_len + kMinReadRoom));
     }
   }
-  *buf = uv_buf_init(c->in.data() + c->in_len, static_cast<unsigned>(c->in.size() - c->in_len));
+  c->in = own.data();
+  return uv_buf_init(own.data() + c->in_len, static_cast<unsigned>(own.size() - c->in_len));
+}
+
+void AllocCb(uv_handle_t* h, size_t /*suggested*/, uv_buf_t* buf) {
+  *buf = ReadRoom(static_cast<Connection*>(h->data));
 }
 
 void ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* /*buf*/) {
@@ -616,7 +676,7 @@ void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
       break;
     }
     limits.authenticated = client.authenticated;
-    std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
+    std::string_view pending(c->in + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
       Dispatch(engine_, client, c->parser.args(), &c->out, now_ms);
@@ -665,6 +725,8 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
+  const bool shared = c->in == shared_read.data;
+  if (shared) shared_read.user = c;
   current_ = c;
   engine_.clients.set_current(c->client);
   // While a script is busy (served from inside it, see ServeWhileBusy) commands meet -BUSY;
@@ -677,7 +739,31 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
   current_ = nullptr;
   engine_.clients.set_current(nullptr);
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
+  if (shared) {
+    // The shared buffer is free again; what this read left unrun (a partial command, or the
+    // pipeline behind a command that blocked) moves to c's own buffer first.
+    if (shared_read.user == c) shared_read.user = nullptr;
+    if (c->in == shared_read.data) {
+      if (c->in_len == 0) [[likely]] {
+        c->in = nullptr;
+      } else {
+        KeepUnconsumed(c);
+      }
+    }
+  }
   if (shutdown_requested_) BeginShutdown();
+}
+
+// A batch run from the shared read buffer stopped before its end: the bytes left move to the
+// front of c's own buffer (empty until now), with a read's room after them. A suspended parse
+// follows them (RespParser rebases its views).
+[[gnu::noinline]] void Server::KeepUnconsumed(Connection* c) {
+  const size_t pending = c->in_len - c->in_pos;
+  if (c->own.size() < pending + kMinReadRoom) c->own.Resize(pending + kMinReadRoom);
+  std::memcpy(c->own.data(), c->in + c->in_pos, pending);
+  c->in = c->own.data();
+  c->in_pos = 0;
+  c->in_len = pending;
 }
 
 // The socket took only `written` bytes: the rest goes out with uv_write, and the output now
@@ -698,7 +784,7 @@ void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_
   // A blocked client runs no more of its pipeline until unblocked (Unblocked, RunUnblocked).
   while (c->in_pos < c->in_len && !c->client->close_after_reply && !c->client->blocked) {
     limits.authenticated = c->client->authenticated;
-    std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
+    std::string_view pending(c->in + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
       dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
@@ -869,8 +955,10 @@ void Server::Close(Connection* c) {
   // Unsent output is dropped at once; a write in flight is cancelled by uv_close (its callback
   // runs with UV_ECANCELED before the close callback) and its buffer freed there.
   std::string().swap(c->out);
-  std::string().swap(c->in);
+  c->own.Free();
+  c->in = nullptr;
   c->in_pos = c->in_len = 0;
+  if (shared_read.user == c) shared_read.user = nullptr;  // closed inside its batch
   c->parser.Reset();
   uv_read_stop(c->stream());
   uv_close(c->uv_handle(), CloseCb);
@@ -1005,20 +1093,22 @@ void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
   // touched; after 2 s idle an empty one is freed; otherwise one above 32 KiB that is more than
   // twice its recent peak shrinks to that peak (never below what is pending). Then the peak
   // restarts from what is pending now.
+  QueryBuffer& own = c->own;
   const size_t pending = c->in_len - c->in_pos;
-  const size_t free_bytes = c->in.size() - c->in_len;
-  if (free_bytes > kQueryBufferWasteBytes && !IsCurrent(c)) {
+  const size_t free_bytes = own.size() - c->in_len;
+  if (own.size() != 0 && free_bytes > kQueryBufferWasteBytes && !IsCurrent(c)) {
     const bool idle = now_ms - c->client->last_interaction_ms > kQueryBufferIdleMs;
     if (idle && pending == 0) {
-      std::string().swap(c->in);
+      own.Free();
+      c->in = nullptr;
       c->in_pos = c->in_len = 0;
-    } else if (c->in.size() > kQueryBufferResizeThreshold && c->in.size() / 2 > c->in_peak) {
+    } else if (own.size() > kQueryBufferResizeThreshold && own.size() / 2 > c->in_peak) {
       // The pending bytes move to the front of a smaller buffer; a suspended parse follows
       // them (RespParser rebases its views).
       // Never below one read's room: the next read would only grow it back.
-      std::string smaller(std::max({pending, c->in_peak, kMinReadRoom}), '\0');
-      std::memcpy(smaller.data(), c->in.data() + c->in_pos, pending);
-      c->in.swap(smaller);
+      if (c->in_pos > 0) std::memmove(own.data(), own.data() + c->in_pos, pending);
+      own.Resize(std::max({pending, c->in_peak, kMinReadRoom}));
+      c->in = own.data();
       c->in_pos = 0;
       c->in_len = pending;
     }
@@ -1237,8 +1327,7 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
   const bool was_handshaking = !tls.handshake_done();
   tls.Feed(data, static_cast<size_t>(nread));
   for (;;) {
-    uv_buf_t room;
-    AllocCb(c->uv_handle(), 0, &room);
+    const uv_buf_t room = ReadRoom(c);
     const long n = tls.Read(room.base, room.len);
     if (n == 0) break;
     if (n > 0) {
@@ -1461,7 +1550,8 @@ void Server::RefreshBufferStats(ClientInfo& client) {
   // trimmed once the batch is done); for the others, what is pending.
   const size_t from = IsCurrent(c) ? c->batch_start : c->in_pos;
   client.query_buffer_bytes = c->in_len - from;
-  client.query_buffer_free = c->in.size() - c->in_len;
+  // Free room only in a buffer of its own: the shared one is nobody's.
+  client.query_buffer_free = c->in == c->own.data() ? c->own.size() - c->in_len : 0;
   client.output_buffer_bytes = c->out.size() + c->writing.size();
 }
 

@@ -7,6 +7,19 @@
 // write (uv_try_write, falling back to a queued uv_write for what the socket did not take).
 // A protocol error is answered and the connection closed once the answer is written.
 //
+// Read buffers: a connection with nothing pending holds no read buffer. It reads into one
+// buffer of the loop (16 KiB, Redis's read size), and the commands complete in that read are
+// parsed and run from it in place; only what the batch leaves unconsumed (a command cut by the
+// end of the read, or the pipeline behind a command that blocked) is copied into the
+// connection's own buffer, and its next reads go there until the cron frees it (empty and idle
+// for 2 s) or shrinks it to its recent peak, as Redis trims query buffers. The own buffer is
+// malloc'd, never zero-filled, and doubles (with a read's room at least) for a request that
+// outgrows it. So an idle connection costs its state and socket only, a command complete in one
+// read costs no copy, and a request spanning reads costs one copy of its first read's tail.
+// While a busy script's batch runs from the shared buffer, the clients served meanwhile
+// (ServeWhileBusy) read into buffers of their own. Redis 7.0 keeps a query buffer per client
+// (freed after 2 s idle); Redis 7.4 reads into a shared one as here (docs/compatibility.md).
+//
 // Busy polling: after a read, while requests arrive densely (less than four times
 // busy-poll-us after the read before), the loop keeps polling without sleeping for up to
 // busy-poll-us after the last read (a libuv idle handle makes the wait time zero). A server
@@ -157,6 +170,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // OnRead's work on nread new bytes in c's read buffer (plaintext, for TLS): runs them;
   // false when the replies must wait for the end of the iteration (the AOF is written first).
   [[gnu::always_inline]] inline bool TakeInput(Connection* c, size_t nread);
+  // The end of a batch run from the shared read buffer that left bytes unconsumed: they move
+  // to c's own buffer (see "Read buffers" above).
+  void KeepUnconsumed(Connection* c);
   void Close(Connection* c);
   void BeginShutdown();
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
