@@ -775,10 +775,11 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
     // pipeline behind a command that blocked) moves to c's own buffer first.
     if (shared_read.user == c) shared_read.user = nullptr;
     if (c->in == shared_read.data) {
-      if (c->in_len == 0) [[likely]] {
-        c->in = nullptr;
-      } else {
+      if (c->in_len != 0 && !c->client->close_after_reply) [[unlikely]] {
         KeepUnconsumed(c);
+      } else {
+        c->in = nullptr;  // a closing client's unread rest goes with it, as in Redis
+        c->in_pos = c->in_len = 0;
       }
     }
   }
