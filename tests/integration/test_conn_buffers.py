@@ -12,33 +12,19 @@ import time
 
 import pytest
 
-from conftest import FIRN_IS_REDIS, RawConn, decode, encode
+from conftest import FIRN_IS_REDIS, decode, encode
+from test_client_buffers import client_line as _client, fields as _fields
 
 pytestmark = pytest.mark.skipif(FIRN_IS_REDIS, reason="Firn's read path")
 
 
-def _rss_bytes(pid):
+def rss_bytes(pid):
+    """VmRSS of a process, in bytes."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     raise AssertionError("no VmRSS")
-
-
-def _fields(line):
-    if isinstance(line, bytes):
-        line = line.decode()
-    return dict(f.split("=", 1) for f in line.strip().split(" ") if "=" in f)
-
-
-def _client(admin, name):
-    text = decode(admin.cmd("CLIENT", "LIST"))
-    text = text.decode() if isinstance(text, bytes) else text
-    for line in text.splitlines():
-        f = _fields(line)
-        if f.get("name") == name:
-            return f
-    return None
 
 
 def _read_exactly(sock, n, timeout=30):
@@ -68,7 +54,7 @@ def test_idle_connections_hold_no_read_buffer(start_server):
     for s in warm:
         s.sendall(b"*1\r\n$4\r\nPING\r\n")
     assert all(s.recv(16) == b"+PONG\r\n" for s in warm)
-    before = _rss_bytes(srv.proc.pid)
+    before = rss_bytes(srv.proc.pid)
     held = []
     try:
         for _ in range(IDLE):
@@ -77,7 +63,7 @@ def test_idle_connections_hold_no_read_buffer(start_server):
             held.append(s)
         assert all(s.recv(16) == b"+PONG\r\n" for s in held)
         time.sleep(0.3)
-        per_conn = (_rss_bytes(srv.proc.pid) - before) / IDLE
+        per_conn = (rss_bytes(srv.proc.pid) - before) / IDLE
         assert per_conn < IDLE_BYTES_PER_CONN_BOUND, per_conn
         admin = srv.raw()
         info = decode(admin.cmd("INFO", "clients"))

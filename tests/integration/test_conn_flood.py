@@ -9,17 +9,10 @@ import time
 
 import pytest
 
-from conftest import FIRN_IS_REDIS, decode, encode
+from conftest import FIRN_IS_REDIS, encode
+from test_conn_buffers import rss_bytes
 
 pytestmark = pytest.mark.skipif(FIRN_IS_REDIS, reason="Firn's connection handling")
-
-
-def _rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
 
 
 def _info(conn, field):
@@ -43,7 +36,7 @@ def test_a_connect_flood_leaves_nothing_behind(start_server):
     admin = srv.raw()
     _churn(srv.port, 300)  # the allocator's and the registry's first growth
     time.sleep(0.2)
-    rss = _rss_bytes(srv.proc.pid)
+    rss = rss_bytes(srv.proc.pid)
     received = _info(admin, "total_connections_received")
     procs = [multiprocessing.Process(target=_churn, args=(srv.port, 1500)) for _ in range(2)]
     for p in procs:
@@ -61,7 +54,7 @@ def test_a_connect_flood_leaves_nothing_behind(start_server):
     assert _info(admin, "total_connections_received") - received == 3000
     # 3,000 connections came and went: what they used went back (a leak of even a few
     # hundred bytes each would show as ~1 MB).
-    assert _rss_bytes(srv.proc.pid) - rss < 1024 * 1024
+    assert rss_bytes(srv.proc.pid) - rss < 1024 * 1024
 
 
 def test_client_list_addresses_of_accepted_connections(start_server):
