@@ -305,6 +305,15 @@ void CloseAndFree(uv_handle_t* h) {
   }
 }
 
+// TCP_NODELAY and tcp-keepalive are set on the listening sockets, whose accepted sockets
+// inherit them (Linux copies a listener's socket options to each connection it accepts):
+// five setsockopt calls fewer for every connection.
+void SetInheritedOptions(uv_tcp_t* listener, const Config& cfg) {
+  uv_tcp_nodelay(listener, 1);
+  uv_tcp_keepalive(listener, cfg.tcp_keepalive > 0 ? 1 : 0,
+                   static_cast<unsigned>(std::max(0, cfg.tcp_keepalive)));
+}
+
 void PersistLog(int level, const std::string& line) {
   Log(level == 0 ? LogLevel::kInfo : LogLevel::kWarning, "%s", line.c_str());
 }
@@ -361,6 +370,7 @@ std::vector<uv_stream_t*> Server::BindTcp(const Config& cfg, int port, uv_connec
                  : uv_ip4_addr(addr == "*" ? "0.0.0.0" : addr.c_str(), port,
                                reinterpret_cast<sockaddr_in*>(&ss));
     if (rc == 0) rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&ss), 0);
+    if (rc == 0) SetInheritedOptions(tcp, cfg);
     if (rc == 0) {
       rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), cfg.tcp_backlog, accept);
     }
@@ -600,10 +610,7 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket, bool tls) {
     info.addr = engine_.config.unixsocket + ":0";
     info.laddr = info.addr;
   } else {
-    uv_tcp_nodelay(&c->u.tcp, 1);
-    if (engine_.config.tcp_keepalive > 0) {
-      uv_tcp_keepalive(&c->u.tcp, 1, static_cast<unsigned>(engine_.config.tcp_keepalive));
-    }
+    // TCP_NODELAY and keepalive come from the listener (SetInheritedOptions).
     if (have_peer) info.addr = FormatAddress(peer);
     struct sockaddr_storage ss;
     int len = sizeof(ss);
@@ -1287,6 +1294,11 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
     if (!shutting_down_ && cron_period_ms_ != 0 &&
         (!RebindTcp() || (name == "bind" && !RebindTls()))) {
       return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
+    }
+  } else if (name == "tcp-keepalive") {
+    // As Redis: connections accepted from now on.
+    for (const std::vector<uv_stream_t*>* ls : {&tcp_listeners_, &tls_listeners_}) {
+      for (uv_stream_t* l : *ls) SetInheritedOptions(reinterpret_cast<uv_tcp_t*>(l), engine_.config);
     }
   } else if (name == "tls-port") {
     if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTls()) {

@@ -108,3 +108,34 @@ def test_busy_polling_backs_off_when_the_cores_are_taken(start_server):
         stop.set()
         for h in hogs:
             h.join()
+
+
+def _server_side_timer(port, client):
+    """The kernel's timer field (ss -o) for the server's end of client's connection."""
+    import subprocess
+    out = subprocess.run(["ss", "-tnoH", "state", "established", "sport", "=", ":%d" % port,
+                          "dport", "=", ":%d" % client.getsockname()[1]],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip(), "no server-side socket found"
+    return out
+
+
+def test_accepted_connections_get_tcp_keepalive_and_its_runtime_changes(start_server):
+    import shutil
+    if shutil.which("ss") is None:
+        pytest.skip("ss (iproute2) not installed")
+    srv = start_server("--tcp-keepalive", "120")
+    admin = srv.raw()
+    a = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    a.sendall(b"PING\r\n")
+    assert a.recv(16) == b"+PONG\r\n"
+    assert "timer:(keepalive,1min59" in _server_side_timer(srv.port, a) \
+        or "timer:(keepalive,2min" in _server_side_timer(srv.port, a)
+    assert admin.cmd("CONFIG", "SET", "tcp-keepalive", "0") == b"+OK\r\n"
+    b = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    b.sendall(b"PING\r\n")
+    assert b.recv(16) == b"+PONG\r\n"
+    assert "keepalive" not in _server_side_timer(srv.port, b)  # new connections: off
+    assert "keepalive" in _server_side_timer(srv.port, a)  # as Redis: open ones keep theirs
+    a.close()
+    b.close()
