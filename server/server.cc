@@ -42,11 +42,15 @@ constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
 constexpr int64_t kQueryBufferIdleMs = 2000;
 constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
 // Busy polling's back-off (server.h): every kBusyPollCheckTurns polling turns the loop thread's
-// involuntary context switches are read; more than kBusyPollMaxPreemptions since the last
-// look means the cores are taken (the kernel keeps taking the CPU from the spinning loop, and
-// the clients it waits for wait for a core too), so polling stops for kBusyPollBackoffUs.
+// involuntary context switches are read. More than kBusyPollMaxPreemptions since the window
+// began, or kBusyPollWindowPreemptions in a window of kBusyPollWindowUs (100 a second: a
+// spinner sharing its core with anything runnable is preempted at every time slice), means
+// the cores are taken: the kernel keeps taking the CPU from the spinning loop, and the
+// clients it waits for wait for a core too. Polling then stops for kBusyPollBackoffUs.
 constexpr int kBusyPollCheckTurns = 256;
 constexpr long kBusyPollMaxPreemptions = 4;
+constexpr long kBusyPollWindowPreemptions = 2;
+constexpr int64_t kBusyPollWindowUs = 20000;
 constexpr int64_t kBusyPollBackoffUs = 1000000;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
 constexpr int64_t kStatusPeriodMs = 5000;
@@ -945,11 +949,19 @@ void Server::OnBusyPoll() {
     busy_poll_turns_ = 0;
     const long preemptions = Preemptions();
     const long since = preemptions - busy_poll_preemptions_;
-    busy_poll_preemptions_ = preemptions;
-    if (since > kBusyPollMaxPreemptions) {
+    const int64_t window_us = now_us - busy_poll_window_us_;
+    const bool window_done = window_us >= kBusyPollWindowUs;
+    const bool preempted = since > kBusyPollMaxPreemptions ||
+                           (window_done && since >= kBusyPollWindowPreemptions);
+    if (window_done || preempted) {
+      busy_poll_preemptions_ = preemptions;
+      busy_poll_window_us_ = now_us;
+    }
+    if (preempted) {
       busy_poll_backoff_until_us_ = now_us + kBusyPollBackoffUs;
-      Log(LogLevel::kDebug, "Busy polling paused for %lld ms: preempted %ld times in %d turns",
-          static_cast<long long>(kBusyPollBackoffUs / 1000), since, kBusyPollCheckTurns);
+      Log(LogLevel::kDebug, "Busy polling paused for %lld ms: preempted %ld times in %lld us",
+          static_cast<long long>(kBusyPollBackoffUs / 1000), since,
+          static_cast<long long>(window_us));
       polling_ = false;
       uv_idle_stop(&busy_poll_);
       return;
@@ -1051,6 +1063,7 @@ void Server::OnCron() {
   if (!polling_ && engine_.config.busy_poll_us != 0) {
     busy_poll_turns_ = 0;
     busy_poll_preemptions_ = Preemptions();
+    busy_poll_window_us_ = CommandClockUs();
   }
   const int64_t now_ms = NowMs();
   // Inside a busy script the keyspace must stay as the script sees it, and clients stay.

@@ -32,7 +32,8 @@
 // instead of waking a sleeping server at once (one sequential client on a loaded 2-core
 // machine: PING p99 117 us polling, 30 us sleeping, with nine in ten requests preempting the
 // server). So every 256 polling turns the loop thread's involuntary context switches are
-// read (one getrusage); more than 4 since the last look stops polling for 1 s.
+// read (one getrusage); more than 4 since the window began, or 2 in a 20 ms window (a spinner
+// on a shared core is preempted at every time slice), stops polling for 1 s.
 
 // Time: the Unix clock in ms is read at most once per loop iteration (when libuv's cached
 // loop time moves), and every command of the iteration sees that same value.
@@ -241,9 +242,11 @@ class Server : public ServerHooks, public ClientOutputOwner {
   bool read_since_poll_ = false;
   int64_t last_read_us_ = 0;  // command clock: the last read (to a polling turn's precision)
   // The back-off (see the top of this file): polling turns since the last preemption check,
-  // the loop thread's involuntary switches then, and no polling before this command-clock time.
+  // the loop thread's involuntary switches when the window began and when that was, and no
+  // polling before this command-clock time.
   int busy_poll_turns_ = 0;
   long busy_poll_preemptions_ = 0;
+  int64_t busy_poll_window_us_ = 0;
   int64_t busy_poll_backoff_until_us_ = 0;
   // Called by every read: keeps polling on, or starts it if traffic is dense.
   void NoteRead() {
