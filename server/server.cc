@@ -190,6 +190,7 @@ class Connection {
   int64_t obuf_soft_since_ms = 0;
   bool closing = false;
   bool dirty = false;
+  Connection* next_dirty = nullptr;  // the server's list of connections with output to write
   std::unique_ptr<TlsSession> tls;  // TLS connections only (server/tls.h)
 };
 
@@ -296,8 +297,6 @@ void EngineCheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->OnEngineCheck
 void BlockingTimerCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnBlockingTimer(); }
 
 void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
-// Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew.
-void ClockPrepareCb(uv_prepare_t* h) { static_cast<Server*>(h->data)->InvalidateClock(); }
 
 void SignalCb(uv_signal_t* h, int signum) { static_cast<Server*>(h->data)->OnSignal(signum); }
 
@@ -346,7 +345,7 @@ Server::Server(CommandLine cl)
 Server::~Server() = default;
 
 // The wall clock, read at most once per loop iteration: on first use after the loop has waited
-// for I/O (ClockPrepareCb marks it stale). Keying it on uv_now() instead let it lag by up to
+// for I/O (FlushPending, the iteration's last step, and ServeWhileBusy mark it stale). Keying it on uv_now() instead let it lag by up to
 // libuv's coarse monotonic tick (4 ms), so `GETEX k PXAT <client now + 10000>` then PTTL
 // answered 10001 or more.
 int64_t Server::NowMs() {
@@ -551,9 +550,6 @@ int Server::Run() {
   engine_check_.data = this;
   uv_timer_init(loop_, &blocking_timer_);
   blocking_timer_.data = this;
-  uv_prepare_init(loop_, &clock_prepare_);
-  clock_prepare_.data = this;
-  uv_prepare_start(&clock_prepare_, ClockPrepareCb);
   uv_signal_t* sigs[] = {&sig_term_, &sig_int_, &sig_hup_};
   int nums[] = {SIGTERM, SIGINT, SIGHUP};
   for (int i = 0; i < 3; ++i) {
@@ -987,14 +983,20 @@ void Server::FlushPending() {
   }
   // The iteration's AOF records reach the file (and the disk, with appendfsync always)
   // before any of its replies: one write and one fsync for all of them (group commit).
-  if (aof_ != nullptr) aof_->Flush();
-  std::vector<Connection*> batch;
-  batch.swap(dirty_);
-  for (Connection* c : batch) {
+  if (aof_ != nullptr && aof_->HasPending()) aof_->Flush();
+  // The list is taken whole: what a write marks dirty meanwhile waits for the next flush.
+  Connection* c = dirty_head_;
+  dirty_head_ = nullptr;
+  dirty_tail_ = &dirty_head_;
+  while (c != nullptr) {
+    Connection* next = c->next_dirty;  // c stays allocated until its close callback
     c->dirty = false;
     // The busy script's connection is written once its reply is complete (after the script).
     if (c != busy_) Write(c);
+    c = next;
   }
+  // The loop waits for I/O next: whatever runs after the wait reads the clock anew.
+  InvalidateClock();
   if (client_eviction_limit_ != 0) [[unlikely]] EvictClients();
 }
 
@@ -1043,10 +1045,12 @@ void Server::OnClosed(Connection* c) {
   engine_.clients.Remove(*c->client);
   c->client = nullptr;
   engine_.stats.connected_clients = clients_.size();
-  for (Connection*& d : dirty_) {
-    if (d == c) d = nullptr;
+  for (Connection** p = &dirty_head_; *p != nullptr; p = &(*p)->next_dirty) {
+    if (*p != c) continue;
+    *p = c->next_dirty;
+    if (dirty_tail_ == &c->next_dirty) dirty_tail_ = p;
+    break;
   }
-  std::erase(dirty_, nullptr);
   delete c;
   if (shutting_down_ && clients_.empty() && drain_timer_started_) {
     uv_timer_stop(&drain_timer_);
@@ -1505,6 +1509,7 @@ void Server::ServeWhileBusy() {
   if (serving_busy_) return;  // an allow-busy command never runs a script, but be sure
   serving_busy_ = true;
   Connection* const running = current_;  // the busy connection's ProcessInput is below us
+  InvalidateClock();  // the script has run for a while: this turn's commands read the clock anew
   uv_run(loop_, UV_RUN_NOWAIT);
   current_ = running;
   engine_.clients.set_current(running != nullptr ? running->client : nullptr);
@@ -1544,8 +1549,6 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&engine_check_), nullptr);
   uv_timer_stop(&blocking_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&blocking_timer_), nullptr);
-  uv_prepare_stop(&clock_prepare_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
     uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
   }
@@ -1624,10 +1627,15 @@ void Server::OnEngineCheck() {
 }
 
 void Server::OutputReady(ClientInfo& client) {
-  auto* c = static_cast<Connection*>(client.sink.owner);
+  MarkDirty(static_cast<Connection*>(client.sink.owner));
+}
+
+void Server::MarkDirty(Connection* c) {
   if (c->closing || c->dirty) return;
   c->dirty = true;
-  dirty_.push_back(c);
+  c->next_dirty = nullptr;
+  *dirty_tail_ = c;
+  dirty_tail_ = &c->next_dirty;
 }
 
 void Server::RefreshBufferStats(ClientInfo& client) {

@@ -272,13 +272,15 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uint64_t client_eviction_limit_ = 0;  // maxmemory-clients in bytes; 0: off
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
-  std::vector<Connection*> dirty_;           // output waiting for the flush check
+  // Connections with output waiting for the flush check, in the order they got it.
+  Connection* dirty_head_ = nullptr;
+  Connection** dirty_tail_ = &dirty_head_;
+  void MarkDirty(Connection* c);
   std::vector<uint64_t> unblocked_;          // client ids whose pipelines may run again
   uv_timer_t blocking_timer_;
   int64_t blocking_timer_at_ms_ = 0;         // the deadline it is armed for; 0: idle
   bool shutting_down_ = false;
   bool shutdown_requested_ = false;
-  uv_prepare_t clock_prepare_;
   bool clock_stale_ = true;
   int64_t cached_now_ms_ = 0;
 };
