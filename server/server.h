@@ -7,12 +7,33 @@
 // write (uv_try_write, falling back to a queued uv_write for what the socket did not take).
 // A protocol error is answered and the connection closed once the answer is written.
 //
+// Read buffers: a connection with nothing pending holds no read buffer. It reads into one
+// buffer of the loop (16 KiB, Redis's read size), and the commands complete in that read are
+// parsed and run from it in place; only what the batch leaves unconsumed (a command cut by the
+// end of the read, or the pipeline behind a command that blocked) is copied into the
+// connection's own buffer, and its next reads go there until the cron frees it (empty and idle
+// for 2 s) or shrinks it to its recent peak, as Redis trims query buffers. The own buffer is
+// malloc'd, never zero-filled, and doubles (with a read's room at least) for a request that
+// outgrows it. So an idle connection costs its state and socket only, a command complete in one
+// read costs no copy, and a request spanning reads costs one copy of its first read's tail.
+// While a busy script's batch runs from the shared buffer, the clients served meanwhile
+// (ServeWhileBusy) read into buffers of their own. Redis 7.0 keeps a query buffer per client
+// (freed after 2 s idle); Redis 7.4 reads into a shared one as here (docs/compatibility.md).
+//
 // Busy polling: after a read, while requests arrive densely (less than four times
 // busy-poll-us after the read before), the loop keeps polling without sleeping for up to
 // busy-poll-us after the last read (a libuv idle handle makes the wait time zero). A server
 // that sleeps between requests makes every client's send pay for waking it (on loopback
 // that cost, in the sender's system time, is most of what a fast reply saves); one that is
 // still polling takes the next request without a wakeup. Sparse traffic never spins.
+// Polling pays only with a core to spare: when the cores are taken (other processes, or the
+// clients themselves: a connect flood, a client on the same core) the kernel keeps preempting
+// the spinning loop, and a client whose reply is ready waits for the spinner's time slice
+// instead of waking a sleeping server at once (one sequential client on a loaded 2-core
+// machine: PING p99 117 us polling, 30 us sleeping, with nine in ten requests preempting the
+// server). So every 256 polling turns the loop thread's involuntary context switches are
+// read (one getrusage); more than 4 since the window began, or 2 in a 20 ms window (a spinner
+// on a shared core is preempted at every time slice), stops polling for 1 s.
 
 // Time: the Unix clock in ms is read at most once per loop iteration (when libuv's cached
 // loop time moves), and every command of the iteration sees that same value.
@@ -158,6 +179,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // OnRead's work on nread new bytes in c's read buffer (plaintext, for TLS): runs them;
   // false when the replies must wait for the end of the iteration (the AOF is written first).
   [[gnu::always_inline]] inline bool TakeInput(Connection* c, size_t nread);
+  // The end of a batch run from the shared read buffer that left bytes unconsumed: they move
+  // to c's own buffer (see "Read buffers" above).
+  void KeepUnconsumed(Connection* c);
   void Close(Connection* c);
   void BeginShutdown();
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
@@ -219,6 +243,13 @@ class Server : public ServerHooks, public ClientOutputOwner {
   bool polling_ = false;
   bool read_since_poll_ = false;
   int64_t last_read_us_ = 0;  // command clock: the last read (to a polling turn's precision)
+  // The back-off (see the top of this file): polling turns since the last preemption check,
+  // the loop thread's involuntary switches when the window began and when that was, and no
+  // polling before this command-clock time.
+  int busy_poll_turns_ = 0;
+  long busy_poll_preemptions_ = 0;
+  int64_t busy_poll_window_us_ = 0;
+  int64_t busy_poll_backoff_until_us_ = 0;
   // Called by every read: keeps polling on, or starts it if traffic is dense.
   void NoteRead() {
     read_since_poll_ = true;

@@ -36,11 +36,17 @@ def _sleeps_during_pings(srv, n=3000):
 
 
 def test_dense_traffic_does_not_sleep_between_requests(start_server):
-    polling = start_server("--busy-poll-us", "2000")
+    polling = start_server("--busy-poll-us", "2000", "--loglevel", "debug")
     sleeping = start_server("--busy-poll-us", "0")
     n = 3000
     asleep = _sleeps_during_pings(sleeping, n)
     awake = _sleeps_during_pings(polling, n)
+    with open(polling.logpath, "rb") as f:
+        backed_off = b"Busy polling paused" in f.read()
+    if backed_off:
+        # No core to spare on this machine: the spinning loop kept being preempted, so it
+        # backed off and slept (test_conn_flood.py checks that back-off on its own).
+        return
     # Without polling the server sleeps before nearly every request; polling, it takes them
     # as they come (the cron and preemption still cost a few switches).
     assert asleep > n // 2, asleep
