@@ -477,7 +477,7 @@ const Setting kSettings[] = {
     {.name = "metrics-port", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_port, .max = 65535},
     {.name = "metrics-tls-port", .section = "metrics", .kind = Kind::kInt,
-     .member = &Config::metrics_tls_port, .max = 65535, .change = Change::kStartupOnly},
+     .member = &Config::metrics_tls_port, .max = 65535},
     {.name = "metrics-max-limiters", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_max_limiters, .min = 1, .max = 100000},
     // [slowlog]

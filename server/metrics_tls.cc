@@ -75,8 +75,7 @@ std::string HttpResponse(std::string_view status, std::string_view body) {
 
 MetricsTlsListener::MetricsTlsListener(uv_loop_t* loop, Engine& engine,
                                        const std::unique_ptr<TlsContext>& context)
-    : loop_(loop), engine_(engine), context_(context),
-      read_buffer_(new char[kReadBufferBytes]) {}
+    : loop_(loop), engine_(engine), context_(context) {}
 
 MetricsTlsListener::~MetricsTlsListener() { Stop(); }
 
@@ -100,14 +99,18 @@ void MetricsTlsListener::Listen(const std::string& bind, int port) {
                              "address), or metrics-tls-port 0 to turn it off.");
   }
   listener_ = l;
+  if (read_buffer_ == nullptr) read_buffer_.reset(new char[kReadBufferBytes]);
+}
+
+void MetricsTlsListener::StopListening() {
+  if (listener_ == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(listener_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+  listener_ = nullptr;
 }
 
 void MetricsTlsListener::Stop() {
-  if (listener_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(listener_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
-    listener_ = nullptr;
-  }
+  StopListening();
   for (Conn* c = head_; c != nullptr; c = c->next) Close(c);
 }
 

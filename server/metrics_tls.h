@@ -37,7 +37,8 @@ class MetricsTlsListener {
   static constexpr int64_t kLingerMs = 10000;
 
   // REQUIRES: loop, engine and context (the server's current TLS context, which a reload
-  // replaces) outlive the listener.
+  // replaces) outlive the listener, which must outlive the loop's last turn (its connections'
+  // close callbacks use it).
   MetricsTlsListener(uv_loop_t* loop, Engine& engine, const std::unique_ptr<TlsContext>& context);
   ~MetricsTlsListener();
   MetricsTlsListener(const MetricsTlsListener&) = delete;
@@ -45,6 +46,8 @@ class MetricsTlsListener {
 
   // Listens on bind:port. Throws std::runtime_error saying why it cannot, naming the settings.
   void Listen(const std::string& bind, int port);
+  // Closes the listener (connections in progress finish). Idempotent; Listen may follow.
+  void StopListening();
   // Closes the listener and every connection. Idempotent.
   void Stop();
   // Closes connections past their deadlines.

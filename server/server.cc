@@ -444,11 +444,50 @@ void Server::Listen() {
   } else {
     Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
   }
+  metrics_tls_ = std::make_unique<MetricsTlsListener>(loop_, engine_, tls_ctx_);
   if (cfg.metrics_tls_port != 0) {
-    metrics_tls_ = std::make_unique<MetricsTlsListener>(loop_, engine_, tls_ctx_);
     metrics_tls_->Listen(cfg.metrics_bind, cfg.metrics_tls_port);
+    metrics_tls_bound_bind_ = cfg.metrics_bind;
+    metrics_tls_bound_port_ = cfg.metrics_tls_port;
     Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_tls_->url().c_str());
   }
+}
+
+bool Server::RebindMetricsTls() {
+  const Config& cfg = engine_.config;
+  const int port = cfg.metrics_tls_port;
+  if (port == metrics_tls_bound_port_ && (port == 0 || cfg.metrics_bind == metrics_tls_bound_bind_)) {
+    return true;
+  }
+  const std::string previous_bind = metrics_tls_bound_bind_;
+  const int previous_port = metrics_tls_bound_port_;
+  metrics_tls_->StopListening();
+  metrics_tls_bound_port_ = 0;
+  if (port == 0) {
+    Log(LogLevel::kInfo, "TLS metrics exporter off (metrics-tls-port 0)");
+    return true;
+  }
+  bool ok = tls_ctx_ != nullptr || ReloadTls("metrics-tls-port");
+  try {
+    if (ok) metrics_tls_->Listen(cfg.metrics_bind, port);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "%s; keeping the previous TLS metrics address", e.what());
+    ok = false;
+  }
+  if (!ok) {
+    try {
+      if (previous_port != 0) metrics_tls_->Listen(previous_bind, previous_port);
+      metrics_tls_bound_bind_ = previous_bind;
+      metrics_tls_bound_port_ = previous_port;
+    } catch (const std::exception& again) {
+      Log(LogLevel::kWarning, "%s; the TLS metrics exporter is off", again.what());
+    }
+    return false;
+  }
+  metrics_tls_bound_bind_ = cfg.metrics_bind;
+  metrics_tls_bound_port_ = port;
+  Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_tls_->url().c_str());
+  return true;
 }
 
 bool Server::RebindMetrics() {
@@ -1327,9 +1366,9 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name.starts_with("tls-")) {
     // As Redis: the context is rebuilt only while TLS is on; a refused one changes nothing.
     if (tls_ctx_ != nullptr && !ReloadTls("CONFIG SET")) return std::string(err::kConfigTls);
-  } else if (name == "metrics-bind" || name == "metrics-port") {
-    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindMetrics()) {
-      return std::string(name == "metrics-port" ? err::kConfigListenPort : err::kConfigListenBind);
+  } else if (name == "metrics-bind" || name == "metrics-port" || name == "metrics-tls-port") {
+    if (!shutting_down_ && cron_period_ms_ != 0 && (!RebindMetrics() || !RebindMetricsTls())) {
+      return std::string(name == "metrics-bind" ? err::kConfigListenBind : err::kConfigListenPort);
     }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());

@@ -199,6 +199,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // they differ from where it listens; if the new address cannot be listened on, the exporter
   // stays where it was and false is returned.
   bool RebindMetrics();
+  // metrics-tls-port or metrics-bind changed: moves the TLS metrics listener. False: it could
+  // not listen there or TLS could not be configured (the previous address is kept).
+  bool RebindMetricsTls();
   // Moves the TCP listeners to engine_.config's bind/port if they differ from the bound ones.
   // Returns false, with the old listeners and settings back, if the new ones cannot be bound.
   bool RebindTcp();
@@ -229,6 +232,8 @@ class Server : public ServerHooks, public ClientOutputOwner {
   std::unique_ptr<TlsContext> tls_ctx_;  // new TLS connections' context; null: TLS off
   std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
   int metrics_bound_port_ = 0;
+  std::string metrics_tls_bound_bind_;  // where metrics_tls_ listens (port 0: nowhere)
+  int metrics_tls_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;
   std::unique_ptr<MetricsTlsListener> metrics_tls_;  // metrics-tls-port
   std::unique_ptr<AppendOnlyFile> aof_;  // created by Listen (modules/aof.h)
