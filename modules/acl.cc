@@ -221,12 +221,16 @@ Acl::Acl(const CommandTable& table) : table_(table) {
     }
   }
   default_user_ = std::make_shared<AclUser>();
-  default_user_->name = "default";
-  ResetUser(default_user_.get());
-  for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"})
-    ApplyUserRule(default_user_.get(), r);
-  UpdateUnrestricted(default_user_.get());
+  InitDefaultUser(default_user_.get());
   users_.emplace("default", default_user_);
+}
+
+void Acl::InitDefaultUser(AclUser* u) const {
+  *u = AclUser{};
+  u->name = "default";
+  ResetUser(u);
+  for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"}) ApplyUserRule(u, r);
+  UpdateUnrestricted(u);
 }
 
 AclSelector Acl::NewSelector() const {
@@ -769,11 +773,7 @@ std::optional<std::string> Acl::Load(std::string_view text,
   if (d != fresh.end()) {
     *default_user_ = std::move(*d->second);
   } else {
-    ResetUser(default_user_.get());
-    for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"}) {
-      ApplyUserRule(default_user_.get(), r);
-    }
-    UpdateUnrestricted(default_user_.get());
+    InitDefaultUser(default_user_.get());
   }
   fresh["default"] = default_user_;
   for (auto& [name, u] : users_) {

@@ -164,6 +164,8 @@ class Acl {
   std::optional<std::string> ApplySelectorRule(AclSelector* s, std::string_view rule) const;
   AclSelector NewSelector() const;
   void ResetUser(AclUser* u) const;
+  // Makes *u the default user as at start-up ("on nopass ~* &* +@all", no sanitize flag).
+  void InitDefaultUser(AclUser* u) const;
   struct CommandTarget;
   std::optional<std::string> ResolveTarget(std::string_view rule, CommandTarget* t) const;
   void ApplyTarget(AclSelector* s, const CommandTarget& t, bool allow) const;

@@ -26,6 +26,15 @@ const firn::CommandTable& Table() {
   return *table;
 }
 
+// Two Acl objects serve every input (building one costs more than most inputs do), each
+// emptied before use: an empty aclfile leaves only the initial default user, as a new Acl.
+firn::Acl& Emptied(int which) {
+  static firn::Acl* acls[2] = {new firn::Acl(Table()), new firn::Acl(Table())};
+  std::vector<std::shared_ptr<firn::AclUser>> dropped;
+  Require(!acls[which]->Load("", &dropped).has_value());
+  return *acls[which];
+}
+
 void Exercise(const firn::Acl& acl) {
   static const std::vector<std::vector<std::string_view>> kCommands = {
       {"get", "cache:1"},     {"set", "k", "v"}, {"publish", "news", "m"}, {"subscribe", "ch"},
@@ -51,7 +60,7 @@ void Exercise(const firn::Acl& acl) {
 // description rebuilds the bitmap).
 void CheckRoundTrip(const firn::Acl& acl) {
   const std::string saved = acl.Save();
-  firn::Acl fresh(Table());
+  firn::Acl& fresh = Emptied(1);
   std::vector<std::shared_ptr<firn::AclUser>> replaced;
   const std::optional<std::string> error = fresh.Load(saved, &replaced);
   Require(!error.has_value());
@@ -74,12 +83,27 @@ void CheckRoundTrip(const firn::Acl& acl) {
   }
 }
 
+// Whether a selector's description holds a word ending in ')' before its last ("(~a)" from
+// the rule "(~a))"): its aclfile line then ends the selector there, in Redis as here, so the
+// table is not expected to load back.
+bool SelectorEndsEarly(const firn::Acl& acl) {
+  for (const auto& [name, user] : acl.users()) {
+    for (size_t i = 1; i < user->selectors.size(); ++i) {
+      const firn::AclSelector& s = user->selectors[i];
+      std::string words =
+          acl.DescribeKeys(s) + " " + acl.DescribeChannels(s, true) + " " + acl.DescribeCommands(s);
+      if (words.find(") ") != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1 || size > 4096) return 0;
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  firn::Acl acl(Table());
+  firn::Acl& acl = Emptied(0);
   if (data[0] & 1) {
     std::vector<std::shared_ptr<firn::AclUser>> replaced;
     if (acl.Load(text, &replaced).has_value()) return 0;
@@ -107,6 +131,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   Exercise(acl);
-  CheckRoundTrip(acl);
+  if (!SelectorEndsEarly(acl)) CheckRoundTrip(acl);
   return 0;
 }

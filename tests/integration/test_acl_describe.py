@@ -16,27 +16,8 @@ import random
 
 import pytest
 
-from conftest import Both, decode
-
-
-def _reset_acl(srv):
-    c = srv.raw()
-    try:
-        users = [u.decode() for u in decode(c.cmd("ACL", "USERS"))]
-        others = [u for u in users if u != "default"]
-        if others:
-            c.cmd("ACL", "DELUSER", *others)
-    finally:
-        c.close()
-
-
-@pytest.fixture
-def acl_both(firn, redis_ref):
-    b = Both(firn, redis_ref)
-    yield b
-    b.close()
-    _reset_acl(firn)
-    _reset_acl(redis_ref)
+from conftest import decode
+from test_acl import acl_both  # noqa: F401 (the fixture: both servers, users removed after)
 
 
 # Redis 7.0's commands with subcommands: their subcommands come in hash-table order too.

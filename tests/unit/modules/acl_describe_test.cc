@@ -87,3 +87,14 @@ TEST_CASE("a described user reloads to the same bits and the same description", 
   CHECK(fresh.Save() == acl.Save());
   CHECK(fresh.Find("u")->selectors.front().allowed == acl.Find("u")->selectors.front().allowed);
 }
+
+TEST_CASE("an aclfile without the default user gives it its start-up rules and flags", "[acl]") {
+  firn::CommandTable table;
+  firn::Acl acl(table);
+  const std::string initial = acl.Save();
+  std::vector<std::shared_ptr<firn::AclUser>> replaced;
+  REQUIRE_FALSE(acl.Load("user default on nopass skip-sanitize-payload ~a -@all\n", &replaced));
+  CHECK(acl.Save() == "user default on nopass skip-sanitize-payload ~a resetchannels -@all\n");
+  REQUIRE_FALSE(acl.Load("user u off\n", &replaced));
+  CHECK(acl.Save() == initial + "user u off resetchannels -@all\n");
+}
