@@ -313,6 +313,8 @@ const Setting kSettings[] = {
      .member = &Config::timeout, .max = kIntMax},
     {.name = "maxclients", .section = "network", .kind = Kind::kInt,
      .member = &Config::maxclients, .min = 1, .max = kIntMax},
+    {.name = "busy-poll-us", .section = "network", .kind = Kind::kInt,
+     .member = &Config::busy_poll_us, .max = 10000},
     // [security]
     {.name = "requirepass", .section = "security", .kind = Kind::kString,
      .member = &Config::requirepass},
@@ -474,6 +476,8 @@ const Setting kSettings[] = {
      .member = &Config::metrics_bind},
     {.name = "metrics-port", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_port, .max = 65535},
+    {.name = "metrics-tls-port", .section = "metrics", .kind = Kind::kInt,
+     .member = &Config::metrics_tls_port, .max = 65535},
     {.name = "metrics-max-limiters", .section = "metrics", .kind = Kind::kInt,
      .member = &Config::metrics_max_limiters, .min = 1, .max = 100000},
     // [slowlog]

@@ -71,6 +71,9 @@ struct Config {
   int tcp_keepalive = 300;                     // seconds, 0..INT_MAX; 0 = off
   int timeout = 0;                             // idle client seconds, 0..INT_MAX; 0 = never
   int maxclients = 10000;                      // 1..INT_MAX
+  // Microseconds the loop keeps polling for input, without sleeping, after serving some while
+  // traffic is dense (server/server.h), 0..10000; 0 = always sleep when idle.
+  int busy_poll_us = 100;
 
   // [security]
   std::string requirepass;  // "" = no AUTH required (the default user's password)
@@ -180,6 +183,7 @@ struct Config {
   // [metrics]
   std::string metrics_bind = "127.0.0.1";
   int metrics_port = 9121;         // 0..65535; 0 = no exporter
+  int metrics_tls_port = 0;        // 0..65535; GET /metrics over TLS (server/metrics_tls.h); 0 = off
   int metrics_max_limiters = 100;  // distinct limiter labels, 1..100000
 
   // [slowlog]

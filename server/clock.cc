@@ -48,6 +48,12 @@ constexpr int64_t kMinCalibrationUs = 50'000;
 
 }  // namespace
 
+int64_t RealtimeMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 int64_t MonotonicClockUs() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -21,6 +21,7 @@
 namespace firn {
 
 int64_t MonotonicClockUs();  // clock_gettime(CLOCK_MONOTONIC), in microseconds
+int64_t RealtimeMs();        // clock_gettime(CLOCK_REALTIME): Unix time in milliseconds
 
 // The clock for command timing (Engine::clock_us): the counter once calibrated, else
 // MonotonicClockUs.

@@ -19,6 +19,7 @@
 
 #include "modules/aof.h"
 #include "modules/engine.h"
+#include "server/clock.h"
 #include "server/log.h"
 #include "server/version.h"
 #include "storage/db.h"
@@ -30,12 +31,6 @@ namespace {
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-int64_t RealtimeMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 // Builds the families in order; each Add* appends one sample to the family named, creating
 // the family on first use.

@@ -1,8 +1,10 @@
 #include "server/server.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
@@ -18,6 +20,7 @@
 #include "protocol/resp_parser.h"
 #include "server/clock.h"
 #include "server/log.h"
+#include "server/metrics_tls.h"
 #include "server/tls.h"
 #include "storage/memory.h"
 
@@ -25,6 +28,8 @@ namespace firn {
 
 namespace {
 
+// One read's room: the shared read buffer's size, and the least free room a connection's own
+// query buffer offers a read (Redis's PROTO_IOBUF_LEN).
 constexpr size_t kMinReadRoom = 16 * 1024;
 // Replies a client's batch may build before its output-buffer limit is looked at (Redis's
 // 16 KB reply buffer, which its limits do not count either).
@@ -37,6 +42,17 @@ constexpr size_t kIdleBufferKeep = 64 * 1024;
 constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
 constexpr int64_t kQueryBufferIdleMs = 2000;
 constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
+// Busy polling's back-off (server.h): every kBusyPollCheckTurns polling turns the loop thread's
+// involuntary context switches are read. More than kBusyPollMaxPreemptions since the window
+// began, or kBusyPollWindowPreemptions in a window of kBusyPollWindowUs (100 a second: a
+// spinner sharing its core with anything runnable is preempted at every time slice), means
+// the cores are taken: the kernel keeps taking the CPU from the spinning loop, and the
+// clients it waits for wait for a core too. Polling then stops for kBusyPollBackoffUs.
+constexpr int kBusyPollCheckTurns = 256;
+constexpr long kBusyPollMaxPreemptions = 4;
+constexpr long kBusyPollWindowPreemptions = 2;
+constexpr int64_t kBusyPollWindowUs = 20000;
+constexpr int64_t kBusyPollBackoffUs = 1000000;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
 constexpr int64_t kStatusPeriodMs = 5000;
 // A graceful stop gives clients this long to take their pending replies, then closes whatever
@@ -51,20 +67,37 @@ int64_t RealtimeUs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
-int64_t RealtimeMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+// Writes v in decimal at p; returns the end.
+char* PutDecimal(char* p, unsigned v) {
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) *p++ = digits[--n];
+  return p;
 }
 
+// "ip:port", as CLIENT LIST shows addr and laddr. It runs twice for each accepted connection,
+// so IPv4 is written by hand (libuv's inet_ntop goes through snprintf: 2,200 instructions,
+// nearly half of a connection's whole accept-PING-close cycle).
 std::string FormatAddress(const struct sockaddr_storage& ss) {
-  char ip[INET6_ADDRSTRLEN] = "?";
-  int port = 0;
   if (ss.ss_family == AF_INET) {
     const auto* sin = reinterpret_cast<const struct sockaddr_in*>(&ss);
-    uv_ip4_name(sin, ip, sizeof(ip));
-    port = ntohs(sin->sin_port);
-  } else if (ss.ss_family == AF_INET6) {
+    const uint32_t ip = ntohl(sin->sin_addr.s_addr);
+    char text[sizeof("255.255.255.255:65535")];
+    char* p = text;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      p = PutDecimal(p, (ip >> shift) & 0xff);
+      *p++ = shift != 0 ? '.' : ':';
+    }
+    p = PutDecimal(p, ntohs(sin->sin_port));
+    return std::string(text, static_cast<size_t>(p - text));
+  }
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET6) {
     const auto* sin6 = reinterpret_cast<const struct sockaddr_in6*>(&ss);
     uv_ip6_name(sin6, ip, sizeof(ip));
     port = ntohs(sin6->sin6_port);
@@ -88,6 +121,35 @@ bool IsLoopback(const struct sockaddr_storage& ss) {
 
 }  // namespace
 
+// A connection's own query buffer: plain malloc'd room, never zero-filled, so the pages a
+// request does not reach are never touched (and never resident).
+class QueryBuffer {
+ public:
+  QueryBuffer() = default;
+  QueryBuffer(const QueryBuffer&) = delete;
+  QueryBuffer& operator=(const QueryBuffer&) = delete;
+  ~QueryBuffer() { std::free(data_); }
+
+  char* data() const { return data_; }
+  size_t size() const { return size_; }
+  // Resizes to bytes, keeping the first min(bytes, size()) bytes.
+  void Resize(size_t bytes) {
+    char* p = static_cast<char*>(std::realloc(data_, bytes));
+    if (p == nullptr) std::abort();  // as any other allocation failing
+    data_ = p;
+    size_ = bytes;
+  }
+  void Free() {
+    std::free(data_);
+    data_ = nullptr;
+    size_ = 0;
+  }
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // One client connection: its socket handle, read buffer, parser and output buffer. The
 // client's engine state lives in the registry (modules/client.h); its sink is bound to out.
 class Connection {
@@ -107,9 +169,12 @@ class Connection {
   bool unix_socket;
   ClientInfo* client = nullptr;  // in engine_.clients, from accept to OnClosed
   RespParser parser;
-  std::string in;       // read buffer: bytes [in_pos, in_len) are unconsumed
+  // The unconsumed input is bytes [in_pos, in_len) of in: the loop's shared read buffer while
+  // the read that brought them is processed, otherwise own (server.h, "Read buffers").
+  char* in = nullptr;
   size_t in_len = 0;
   size_t in_pos = 0;
+  QueryBuffer own;         // this connection's query buffer; empty while nothing is pending
   size_t batch_start = 0;  // in_pos when the current batch of commands began
   size_t in_peak = 0;      // most bytes pending since the last cron resize (Redis's querybuf_peak)
   std::string out;      // replies built since the last write
@@ -120,25 +185,51 @@ class Connection {
   int64_t obuf_soft_since_ms = 0;
   bool closing = false;
   bool dirty = false;
+  Connection* next_dirty = nullptr;  // the server's list of connections with output to write
   std::unique_ptr<TlsSession> tls;  // TLS connections only (server/tls.h)
 };
 
 namespace {
 
-void AllocCb(uv_handle_t* h, size_t /*suggested*/, uv_buf_t* buf) {
-  Connection* c = static_cast<Connection*>(h->data);
-  if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
-  if (c->in.size() - c->in_len < kMinReadRoom) {
+// The loop's read buffer (server.h, "Read buffers"). user: the connection whose batch is
+// running from it (null: free). While it is taken (a busy script's batch, while other clients
+// are served from inside the script) the others read into buffers of their own.
+struct SharedReadBuffer {
+  char data[kMinReadRoom];
+  Connection* user = nullptr;
+};
+SharedReadBuffer shared_read;
+
+// Room for c's next read: the shared buffer when c has nothing pending (and so no buffer of
+// its own), else the free end of c's own buffer, compacted or doubled to offer kMinReadRoom.
+uv_buf_t ReadRoom(Connection* c) {
+  if (c->own.size() == 0 && shared_read.user == nullptr) {
+    c->in = shared_read.data;
+    c->in_pos = c->in_len = 0;
+    return uv_buf_init(shared_read.data, sizeof(shared_read.data));
+  }
+  QueryBuffer& own = c->own;
+  if (c->in != own.data()) {  // nothing pending: a fresh buffer (the shared one is taken)
+    c->in_pos = c->in_len = 0;
+  } else if (c->in_pos == c->in_len) {
+    c->in_pos = c->in_len = 0;
+  }
+  if (own.size() - c->in_len < kMinReadRoom) {
     if (c->in_pos > 0) {
-      std::memmove(c->in.data(), c->in.data() + c->in_pos, c->in_len - c->in_pos);
+      std::memmove(own.data(), own.data() + c->in_pos, c->in_len - c->in_pos);
       c->in_len -= c->in_pos;
       c->in_pos = 0;
     }
-    if (c->in.size() - c->in_len < kMinReadRoom) {
-      c->in.resize(std::max(c->in.size() * 2, c->in_len + kMinReadRoom));
+    if (own.size() - c->in_len < kMinReadRoom) {
+      own.Resize(std::max(own.size() * 2, c->in_len + kMinReadRoom));
     }
   }
-  *buf = uv_buf_init(c->in.data() + c->in_len, static_cast<unsigned>(c->in.size() - c->in_len));
+  c->in = own.data();
+  return uv_buf_init(own.data() + c->in_len, static_cast<unsigned>(own.size() - c->in_len));
+}
+
+void AllocCb(uv_handle_t* h, size_t /*suggested*/, uv_buf_t* buf) {
+  *buf = ReadRoom(static_cast<Connection*>(h->data));
 }
 
 void ReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* /*buf*/) {
@@ -195,12 +286,12 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
+void BusyPollCb(uv_idle_t* h) { static_cast<Server*>(h->data)->OnBusyPoll(); }
+
 void EngineCheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->OnEngineCheck(); }
 void BlockingTimerCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnBlockingTimer(); }
 
 void DrainTimeoutCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnDrainTimeout(); }
-// Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew.
-void ClockPrepareCb(uv_prepare_t* h) { static_cast<Server*>(h->data)->InvalidateClock(); }
 
 void SignalCb(uv_signal_t* h, int signum) { static_cast<Server*>(h->data)->OnSignal(signum); }
 
@@ -210,6 +301,15 @@ void CloseAndFree(uv_handle_t* h) {
   } else {
     delete reinterpret_cast<uv_tcp_t*>(h);
   }
+}
+
+// TCP_NODELAY and tcp-keepalive are set on the listening sockets, whose accepted sockets
+// inherit them (Linux copies a listener's socket options to each connection it accepts):
+// five setsockopt calls fewer for every connection.
+void SetInheritedOptions(uv_tcp_t* listener, const Config& cfg) {
+  uv_tcp_nodelay(listener, 1);
+  uv_tcp_keepalive(listener, cfg.tcp_keepalive > 0 ? 1 : 0,
+                   static_cast<unsigned>(std::max(0, cfg.tcp_keepalive)));
 }
 
 void PersistLog(int level, const std::string& line) {
@@ -240,7 +340,7 @@ Server::Server(CommandLine cl)
 Server::~Server() = default;
 
 // The wall clock, read at most once per loop iteration: on first use after the loop has waited
-// for I/O (ClockPrepareCb marks it stale). Keying it on uv_now() instead let it lag by up to
+// for I/O (FlushPending, the iteration's last step, and ServeWhileBusy mark it stale). Keying it on uv_now() instead let it lag by up to
 // libuv's coarse monotonic tick (4 ms), so `GETEX k PXAT <client now + 10000>` then PTTL
 // answered 10001 or more.
 int64_t Server::NowMs() {
@@ -268,6 +368,7 @@ std::vector<uv_stream_t*> Server::BindTcp(const Config& cfg, int port, uv_connec
                  : uv_ip4_addr(addr == "*" ? "0.0.0.0" : addr.c_str(), port,
                                reinterpret_cast<sockaddr_in*>(&ss));
     if (rc == 0) rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&ss), 0);
+    if (rc == 0) SetInheritedOptions(tcp, cfg);
     if (rc == 0) {
       rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), cfg.tcp_backlog, accept);
     }
@@ -301,10 +402,12 @@ void Server::Listen() {
   for (const std::string& addr : cfg.bind) {
     if (cfg.port != 0) Log(LogLevel::kInfo, "Listening on %s:%d", addr.c_str(), cfg.port);
   }
-  if (cfg.tls_port != 0) {
+  if (cfg.tls_port != 0 || cfg.metrics_tls_port != 0) {
     std::string error;
     tls_ctx_ = TlsContext::Create(cfg, &error);
     if (tls_ctx_ == nullptr) throw std::runtime_error("Failed to configure TLS: " + error);
+  }
+  if (cfg.tls_port != 0) {
     tls_listeners_ = BindTcp(cfg, cfg.tls_port, AcceptTlsCb);
     tls_bound_bind_ = cfg.bind;
     tls_bound_port_ = cfg.tls_port;
@@ -341,6 +444,50 @@ void Server::Listen() {
   } else {
     Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
   }
+  metrics_tls_ = std::make_unique<MetricsTlsListener>(loop_, engine_, tls_ctx_);
+  if (cfg.metrics_tls_port != 0) {
+    metrics_tls_->Listen(cfg.metrics_bind, cfg.metrics_tls_port);
+    metrics_tls_bound_bind_ = cfg.metrics_bind;
+    metrics_tls_bound_port_ = cfg.metrics_tls_port;
+    Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_tls_->url().c_str());
+  }
+}
+
+bool Server::RebindMetricsTls() {
+  const Config& cfg = engine_.config;
+  const int port = cfg.metrics_tls_port;
+  if (port == metrics_tls_bound_port_ && (port == 0 || cfg.metrics_bind == metrics_tls_bound_bind_)) {
+    return true;
+  }
+  const std::string previous_bind = metrics_tls_bound_bind_;
+  const int previous_port = metrics_tls_bound_port_;
+  metrics_tls_->StopListening();
+  metrics_tls_bound_port_ = 0;
+  if (port == 0) {
+    Log(LogLevel::kInfo, "TLS metrics exporter off (metrics-tls-port 0)");
+    return true;
+  }
+  bool ok = tls_ctx_ != nullptr || ReloadTls("metrics-tls-port");
+  try {
+    if (ok) metrics_tls_->Listen(cfg.metrics_bind, port);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "%s; keeping the previous TLS metrics address", e.what());
+    ok = false;
+  }
+  if (!ok) {
+    try {
+      if (previous_port != 0) metrics_tls_->Listen(previous_bind, previous_port);
+      metrics_tls_bound_bind_ = previous_bind;
+      metrics_tls_bound_port_ = previous_port;
+    } catch (const std::exception& again) {
+      Log(LogLevel::kWarning, "%s; the TLS metrics exporter is off", again.what());
+    }
+    return false;
+  }
+  metrics_tls_bound_bind_ = cfg.metrics_bind;
+  metrics_tls_bound_port_ = port;
+  Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_tls_->url().c_str());
+  return true;
 }
 
 bool Server::RebindMetrics() {
@@ -438,13 +585,12 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_idle_init(loop_, &busy_poll_);
+  busy_poll_.data = this;
   uv_check_init(loop_, &engine_check_);
   engine_check_.data = this;
   uv_timer_init(loop_, &blocking_timer_);
   blocking_timer_.data = this;
-  uv_prepare_init(loop_, &clock_prepare_);
-  clock_prepare_.data = this;
-  uv_prepare_start(&clock_prepare_, ClockPrepareCb);
   uv_signal_t* sigs[] = {&sig_term_, &sig_int_, &sig_hup_};
   int nums[] = {SIGTERM, SIGINT, SIGHUP};
   for (int i = 0; i < 3; ++i) {
@@ -505,10 +651,7 @@ void Server::OnAccept(uv_stream_t* listener, bool unix_socket, bool tls) {
     info.addr = engine_.config.unixsocket + ":0";
     info.laddr = info.addr;
   } else {
-    uv_tcp_nodelay(&c->u.tcp, 1);
-    if (engine_.config.tcp_keepalive > 0) {
-      uv_tcp_keepalive(&c->u.tcp, 1, static_cast<unsigned>(engine_.config.tcp_keepalive));
-    }
+    // TCP_NODELAY and keepalive come from the listener (SetInheritedOptions).
     if (have_peer) info.addr = FormatAddress(peer);
     struct sockaddr_storage ss;
     int len = sizeof(ss);
@@ -533,6 +676,7 @@ void Server::OnRead(Connection* c, ssize_t nread) {
     return;
   }
   if (nread == 0 || c->closing) return;
+  NoteRead();
   if (TakeInput(c, static_cast<size_t>(nread))) WritePlain(c);
 }
 
@@ -611,7 +755,7 @@ void Server::ProcessBatch(Connection* c, ParseLimits& limits, int64_t now_ms) {
       break;
     }
     limits.authenticated = client.authenticated;
-    std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
+    std::string_view pending(c->in + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
       Dispatch(engine_, client, c->parser.args(), &c->out, now_ms);
@@ -660,6 +804,8 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
   ParseLimits limits;
   limits.max_bulk_len = static_cast<int64_t>(cfg.proto_max_bulk_len);
   c->batch_start = c->in_pos;
+  const bool shared = c->in == shared_read.data;
+  if (shared) shared_read.user = c;
   current_ = c;
   engine_.clients.set_current(c->client);
   // While a script is busy (served from inside it, see ServeWhileBusy) commands meet -BUSY;
@@ -672,7 +818,32 @@ void Server::ProcessInput(Connection* c, int64_t now_ms) {
   current_ = nullptr;
   engine_.clients.set_current(nullptr);
   if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
+  if (shared) {
+    // The shared buffer is free again; what this read left unrun (a partial command, or the
+    // pipeline behind a command that blocked) moves to c's own buffer first.
+    if (shared_read.user == c) shared_read.user = nullptr;
+    if (c->in == shared_read.data) {
+      if (c->in_len != 0 && !c->client->close_after_reply) [[unlikely]] {
+        KeepUnconsumed(c);
+      } else {
+        c->in = nullptr;  // a closing client's unread rest goes with it, as in Redis
+        c->in_pos = c->in_len = 0;
+      }
+    }
+  }
   if (shutdown_requested_) BeginShutdown();
+}
+
+// A batch run from the shared read buffer stopped before its end: the bytes left move to the
+// front of c's own buffer (empty until now), with a read's room after them. A suspended parse
+// follows them (RespParser rebases its views).
+[[gnu::noinline]] void Server::KeepUnconsumed(Connection* c) {
+  const size_t pending = c->in_len - c->in_pos;
+  if (c->own.size() < pending + kMinReadRoom) c->own.Resize(pending + kMinReadRoom);
+  std::memcpy(c->own.data(), c->in + c->in_pos, pending);
+  c->in = c->own.data();
+  c->in_pos = 0;
+  c->in_len = pending;
 }
 
 // The socket took only `written` bytes: the rest goes out with uv_write, and the output now
@@ -693,7 +864,7 @@ void Server::ProcessInputWithBlocking(Connection* c, ParseLimits& limits, int64_
   // A blocked client runs no more of its pipeline until unblocked (Unblocked, RunUnblocked).
   while (c->in_pos < c->in_len && !c->client->close_after_reply && !c->client->blocked) {
     limits.authenticated = c->client->authenticated;
-    std::string_view pending(c->in.data() + c->in_pos, c->in_len - c->in_pos);
+    std::string_view pending(c->in + c->in_pos, c->in_len - c->in_pos);
     RespParser::Result r = c->parser.Parse(pending, limits);
     if (r.status == RespParser::Status::kCommand) {
       dispatch(engine_, *c->client, c->parser.args(), &c->out, now_ms);
@@ -788,6 +959,61 @@ void Server::OnWriteDone(Connection* c, int status) {
   Write(c);
 }
 
+void Server::MaybeStartBusyPoll() {
+  const int64_t spin_us = engine_.config.busy_poll_us;
+  if (spin_us == 0 || shutting_down_) return;
+  const int64_t now_us = CommandClockUs();
+  const int64_t gap_us = now_us - last_read_us_;
+  last_read_us_ = now_us;
+  if (gap_us >= 4 * spin_us) return;  // sparse traffic: sleeping costs little
+  if (now_us < busy_poll_backoff_until_us_) [[unlikely]] return;  // preempted: not now
+  polling_ = true;
+  read_since_poll_ = false;
+  uv_idle_start(&busy_poll_, BusyPollCb);
+}
+
+namespace {
+// The loop thread's involuntary context switches so far (it runs the whole loop).
+long Preemptions() {
+  struct rusage ru;
+  return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nivcsw : 0;
+}
+}  // namespace
+
+void Server::OnBusyPoll() {
+  const int64_t now_us = CommandClockUs();
+  if (++busy_poll_turns_ >= kBusyPollCheckTurns) [[unlikely]] {
+    busy_poll_turns_ = 0;
+    const long preemptions = Preemptions();
+    const long since = preemptions - busy_poll_preemptions_;
+    const int64_t window_us = now_us - busy_poll_window_us_;
+    const bool window_done = window_us >= kBusyPollWindowUs;
+    const bool preempted = since > kBusyPollMaxPreemptions ||
+                           (window_done && since >= kBusyPollWindowPreemptions);
+    if (window_done || preempted) {
+      busy_poll_preemptions_ = preemptions;
+      busy_poll_window_us_ = now_us;
+    }
+    if (preempted) {
+      busy_poll_backoff_until_us_ = now_us + kBusyPollBackoffUs;
+      Log(LogLevel::kDebug, "Busy polling paused for %lld ms: preempted %ld times in %lld us",
+          static_cast<long long>(kBusyPollBackoffUs / 1000), since,
+          static_cast<long long>(window_us));
+      polling_ = false;
+      uv_idle_stop(&busy_poll_);
+      return;
+    }
+  }
+  if (read_since_poll_) {
+    read_since_poll_ = false;
+    last_read_us_ = now_us;
+    return;
+  }
+  if (now_us - last_read_us_ < engine_.config.busy_poll_us) return;
+  polling_ = false;
+  uv_idle_stop(&busy_poll_);
+}
+
 void Server::FlushPending() {
   if (!unblocked_.empty()) [[unlikely]] RunUnblocked();
   // The blocking timer follows the earliest deadline; with nobody blocked or paused and the
@@ -798,14 +1024,20 @@ void Server::FlushPending() {
   }
   // The iteration's AOF records reach the file (and the disk, with appendfsync always)
   // before any of its replies: one write and one fsync for all of them (group commit).
-  if (aof_ != nullptr) aof_->Flush();
-  std::vector<Connection*> batch;
-  batch.swap(dirty_);
-  for (Connection* c : batch) {
+  if (aof_ != nullptr && aof_->HasPending()) aof_->Flush();
+  // The list is taken whole: what a write marks dirty meanwhile waits for the next flush.
+  Connection* c = dirty_head_;
+  dirty_head_ = nullptr;
+  dirty_tail_ = &dirty_head_;
+  while (c != nullptr) {
+    Connection* next = c->next_dirty;  // c stays allocated until its close callback
     c->dirty = false;
     // The busy script's connection is written once its reply is complete (after the script).
     if (c != busy_) Write(c);
+    c = next;
   }
+  // The loop waits for I/O next: whatever runs after the wait reads the clock anew.
+  InvalidateClock();
   if (client_eviction_limit_ != 0) [[unlikely]] EvictClients();
 }
 
@@ -840,8 +1072,10 @@ void Server::Close(Connection* c) {
   // Unsent output is dropped at once; a write in flight is cancelled by uv_close (its callback
   // runs with UV_ECANCELED before the close callback) and its buffer freed there.
   std::string().swap(c->out);
-  std::string().swap(c->in);
+  c->own.Free();
+  c->in = nullptr;
   c->in_pos = c->in_len = 0;
+  if (shared_read.user == c) shared_read.user = nullptr;  // closed inside its batch
   c->parser.Reset();
   uv_read_stop(c->stream());
   uv_close(c->uv_handle(), CloseCb);
@@ -852,10 +1086,12 @@ void Server::OnClosed(Connection* c) {
   engine_.clients.Remove(*c->client);
   c->client = nullptr;
   engine_.stats.connected_clients = clients_.size();
-  for (Connection*& d : dirty_) {
-    if (d == c) d = nullptr;
+  for (Connection** p = &dirty_head_; *p != nullptr; p = &(*p)->next_dirty) {
+    if (*p != c) continue;
+    *p = c->next_dirty;
+    if (dirty_tail_ == &c->next_dirty) dirty_tail_ = p;
+    break;
   }
-  std::erase(dirty_, nullptr);
   delete c;
   if (shutting_down_ && clients_.empty() && drain_timer_started_) {
     uv_timer_stop(&drain_timer_);
@@ -867,6 +1103,13 @@ void Server::OnClosed(Connection* c) {
 void Server::OnCron() {
   const Config& cfg = engine_.config;
   RecalibrateCommandClock();
+  // Busy polling's preemption count restarts each tick it is not polling, so the switches of
+  // a mostly sleeping loop do not add up into a back-off.
+  if (!polling_ && engine_.config.busy_poll_us != 0) {
+    busy_poll_turns_ = 0;
+    busy_poll_preemptions_ = Preemptions();
+    busy_poll_window_us_ = CommandClockUs();
+  }
   const int64_t now_ms = NowMs();
   // Inside a busy script the keyspace must stay as the script sees it, and clients stay.
   if (engine_.script_busy != ScriptBusy::kNone) return;
@@ -886,6 +1129,7 @@ void Server::OnCron() {
   PersistCron(engine_, now_ms);
   MigrateCron(now_ms);
   if (aof_ != nullptr) aof_->Cron(now_ms);
+  if (metrics_tls_ != nullptr) metrics_tls_->Cron();
   std::vector<Connection*> idle;
   std::vector<Connection*> over_limit;  // past a soft limit: it may have lasted long enough now
   for (auto& [id, c] : clients_) {
@@ -976,20 +1220,22 @@ void Server::ResizeQueryBuffer(Connection* c, int64_t now_ms) {
   // touched; after 2 s idle an empty one is freed; otherwise one above 32 KiB that is more than
   // twice its recent peak shrinks to that peak (never below what is pending). Then the peak
   // restarts from what is pending now.
+  QueryBuffer& own = c->own;
   const size_t pending = c->in_len - c->in_pos;
-  const size_t free_bytes = c->in.size() - c->in_len;
-  if (free_bytes > kQueryBufferWasteBytes && !IsCurrent(c)) {
+  const size_t free_bytes = own.size() - c->in_len;
+  if (own.size() != 0 && free_bytes > kQueryBufferWasteBytes && !IsCurrent(c)) {
     const bool idle = now_ms - c->client->last_interaction_ms > kQueryBufferIdleMs;
     if (idle && pending == 0) {
-      std::string().swap(c->in);
+      own.Free();
+      c->in = nullptr;
       c->in_pos = c->in_len = 0;
-    } else if (c->in.size() > kQueryBufferResizeThreshold && c->in.size() / 2 > c->in_peak) {
+    } else if (own.size() > kQueryBufferResizeThreshold && own.size() / 2 > c->in_peak) {
       // The pending bytes move to the front of a smaller buffer; a suspended parse follows
       // them (RespParser rebases its views).
       // Never below one read's room: the next read would only grow it back.
-      std::string smaller(std::max({pending, c->in_peak, kMinReadRoom}), '\0');
-      std::memcpy(smaller.data(), c->in.data() + c->in_pos, pending);
-      c->in.swap(smaller);
+      if (c->in_pos > 0) std::memmove(own.data(), own.data() + c->in_pos, pending);
+      own.Resize(std::max({pending, c->in_peak, kMinReadRoom}));
+      c->in = own.data();
       c->in_pos = 0;
       c->in_len = pending;
     }
@@ -1108,6 +1354,11 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
         (!RebindTcp() || (name == "bind" && !RebindTls()))) {
       return std::string(name == "port" ? err::kConfigListenPort : err::kConfigListenBind);
     }
+  } else if (name == "tcp-keepalive") {
+    // As Redis: connections accepted from now on.
+    for (const std::vector<uv_stream_t*>* ls : {&tcp_listeners_, &tls_listeners_}) {
+      for (uv_stream_t* l : *ls) SetInheritedOptions(reinterpret_cast<uv_tcp_t*>(l), engine_.config);
+    }
   } else if (name == "tls-port") {
     if (!shutting_down_ && cron_period_ms_ != 0 && !RebindTls()) {
       return std::string(err::kConfigListenPort);
@@ -1115,9 +1366,9 @@ std::optional<std::string> Server::ConfigChanged(std::string_view name) {
   } else if (name.starts_with("tls-")) {
     // As Redis: the context is rebuilt only while TLS is on; a refused one changes nothing.
     if (tls_ctx_ != nullptr && !ReloadTls("CONFIG SET")) return std::string(err::kConfigTls);
-  } else if (name == "metrics-bind" || name == "metrics-port") {
-    if (!shutting_down_ && cron_period_ms_ != 0 && !RebindMetrics()) {
-      return std::string(name == "metrics-port" ? err::kConfigListenPort : err::kConfigListenBind);
+  } else if (name == "metrics-bind" || name == "metrics-port" || name == "metrics-tls-port") {
+    if (!shutting_down_ && cron_period_ms_ != 0 && (!RebindMetrics() || !RebindMetricsTls())) {
+      return std::string(name == "metrics-bind" ? err::kConfigListenBind : err::kConfigListenPort);
     }
   } else if (name == "maxmemory" || name == "maxmemory-policy") {
     EnforceMaxmemory(engine_, NowMs());
@@ -1208,12 +1459,12 @@ void Server::OnTlsRead(Connection* c, const char* data, ssize_t nread) {
   const bool was_handshaking = !tls.handshake_done();
   tls.Feed(data, static_cast<size_t>(nread));
   for (;;) {
-    uv_buf_t room;
-    AllocCb(c->uv_handle(), 0, &room);
+    const uv_buf_t room = ReadRoom(c);
     const long n = tls.Read(room.base, room.len);
     if (n == 0) break;
     if (n > 0) {
       tls.Hold();  // the shared read buffer may be reused if a command turns the loop
+      NoteRead();
       if (TakeInput(c, static_cast<size_t>(n))) WriteTls(c);
       if (c->closing) return;
       if (tls.drained()) break;  // saves the Read that would only say "no more"
@@ -1300,6 +1551,7 @@ void Server::ServeWhileBusy() {
   if (serving_busy_) return;  // an allow-busy command never runs a script, but be sure
   serving_busy_ = true;
   Connection* const running = current_;  // the busy connection's ProcessInput is below us
+  InvalidateClock();  // the script has run for a while: this turn's commands read the clock anew
   uv_run(loop_, UV_RUN_NOWAIT);
   current_ = running;
   engine_.clients.set_current(running != nullptr ? running->client : nullptr);
@@ -1327,17 +1579,19 @@ void Server::BeginShutdown() {
     unix_listener_ = nullptr;
   }
   if (metrics_ != nullptr) metrics_->Stop();
+  if (metrics_tls_ != nullptr) metrics_tls_->Stop();
   systemd_.Close();
   uv_timer_stop(&cron_);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_), nullptr);
   uv_check_stop(&flush_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_idle_stop(&busy_poll_);
+  polling_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&busy_poll_), nullptr);
   uv_check_stop(&engine_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&engine_check_), nullptr);
   uv_timer_stop(&blocking_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&blocking_timer_), nullptr);
-  uv_prepare_stop(&clock_prepare_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   for (uv_signal_t* s : {&sig_term_, &sig_int_, &sig_hup_}) {
     uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
   }
@@ -1416,10 +1670,15 @@ void Server::OnEngineCheck() {
 }
 
 void Server::OutputReady(ClientInfo& client) {
-  auto* c = static_cast<Connection*>(client.sink.owner);
+  MarkDirty(static_cast<Connection*>(client.sink.owner));
+}
+
+void Server::MarkDirty(Connection* c) {
   if (c->closing || c->dirty) return;
   c->dirty = true;
-  dirty_.push_back(c);
+  c->next_dirty = nullptr;
+  *dirty_tail_ = c;
+  dirty_tail_ = &c->next_dirty;
 }
 
 void Server::RefreshBufferStats(ClientInfo& client) {
@@ -1428,7 +1687,8 @@ void Server::RefreshBufferStats(ClientInfo& client) {
   // trimmed once the batch is done); for the others, what is pending.
   const size_t from = IsCurrent(c) ? c->batch_start : c->in_pos;
   client.query_buffer_bytes = c->in_len - from;
-  client.query_buffer_free = c->in.size() - c->in_len;
+  // Free room only in a buffer of its own: the shared one is nobody's.
+  client.query_buffer_free = c->in == c->own.data() ? c->own.size() - c->in_len : 0;
   client.output_buffer_bytes = c->out.size() + c->writing.size();
 }
 

@@ -7,6 +7,34 @@
 // write (uv_try_write, falling back to a queued uv_write for what the socket did not take).
 // A protocol error is answered and the connection closed once the answer is written.
 //
+// Read buffers: a connection with nothing pending holds no read buffer. It reads into one
+// buffer of the loop (16 KiB, Redis's read size), and the commands complete in that read are
+// parsed and run from it in place; only what the batch leaves unconsumed (a command cut by the
+// end of the read, or the pipeline behind a command that blocked) is copied into the
+// connection's own buffer, and its next reads go there until the cron frees it (empty and idle
+// for 2 s) or shrinks it to its recent peak, as Redis trims query buffers. The own buffer is
+// malloc'd, never zero-filled, and doubles (with a read's room at least) for a request that
+// outgrows it. So an idle connection costs its state and socket only, a command complete in one
+// read costs no copy, and a request spanning reads costs one copy of its first read's tail.
+// While a busy script's batch runs from the shared buffer, the clients served meanwhile
+// (ServeWhileBusy) read into buffers of their own. Redis 7.0 keeps a query buffer per client
+// (freed after 2 s idle); Redis 7.4 reads into a shared one as here (docs/compatibility.md).
+//
+// Busy polling: after a read, while requests arrive densely (less than four times
+// busy-poll-us after the read before), the loop keeps polling without sleeping for up to
+// busy-poll-us after the last read (a libuv idle handle makes the wait time zero). A server
+// that sleeps between requests makes every client's send pay for waking it (on loopback
+// that cost, in the sender's system time, is most of what a fast reply saves); one that is
+// still polling takes the next request without a wakeup. Sparse traffic never spins.
+// Polling pays only with a core to spare: when the cores are taken (other processes, or the
+// clients themselves: a connect flood, a client on the same core) the kernel keeps preempting
+// the spinning loop, and a client whose reply is ready waits for the spinner's time slice
+// instead of waking a sleeping server at once (one sequential client on a loaded 2-core
+// machine: PING p99 117 us polling, 30 us sleeping, with nine in ten requests preempting the
+// server). So every 256 polling turns the loop thread's involuntary context switches are
+// read (one getrusage); more than 4 since the window began, or 2 in a 20 ms window (a spinner
+// on a shared core is preempted at every time slice), stops polling for 1 s.
+
 // Time: the Unix clock in ms is read at most once per loop iteration (when libuv's cached
 // loop time moves), and every command of the iteration sees that same value.
 //
@@ -57,6 +85,7 @@ namespace firn {
 class Connection;
 class AppendOnlyFile;
 class TlsContext;
+class MetricsTlsListener;
 
 class Server : public ServerHooks, public ClientOutputOwner {
  public:
@@ -80,6 +109,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void OnClosed(Connection* c);
   void OnWriteDone(Connection* c, int status);
   void FlushPending();
+  // One idle turn of the loop while busy polling: stops polling once busy-poll-us passed
+  // with no read.
+  void OnBusyPoll();
   void OnDrainTimeout();
 
   // ServerHooks
@@ -147,6 +179,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // OnRead's work on nread new bytes in c's read buffer (plaintext, for TLS): runs them;
   // false when the replies must wait for the end of the iteration (the AOF is written first).
   [[gnu::always_inline]] inline bool TakeInput(Connection* c, size_t nread);
+  // The end of a batch run from the shared read buffer that left bytes unconsumed: they move
+  // to c's own buffer (see "Read buffers" above).
+  void KeepUnconsumed(Connection* c);
   void Close(Connection* c);
   void BeginShutdown();
   // Listens on every address of cfg.bind at cfg.port; all or nothing (throws).
@@ -164,6 +199,9 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // they differ from where it listens; if the new address cannot be listened on, the exporter
   // stays where it was and false is returned.
   bool RebindMetrics();
+  // metrics-tls-port or metrics-bind changed: moves the TLS metrics listener. False: it could
+  // not listen there or TLS could not be configured (the previous address is kept).
+  bool RebindMetricsTls();
   // Moves the TCP listeners to engine_.config's bind/port if they differ from the bound ones.
   // Returns false, with the old listeners and settings back, if the new ones cannot be bound.
   bool RebindTcp();
@@ -194,13 +232,35 @@ class Server : public ServerHooks, public ClientOutputOwner {
   std::unique_ptr<TlsContext> tls_ctx_;  // new TLS connections' context; null: TLS off
   std::string metrics_bound_bind_;  // where metrics_ listens (port 0: no exporter)
   int metrics_bound_port_ = 0;
+  std::string metrics_tls_bound_bind_;  // where metrics_tls_ listens (port 0: nowhere)
+  int metrics_tls_bound_port_ = 0;
   std::unique_ptr<MetricsExporter> metrics_;
+  std::unique_ptr<MetricsTlsListener> metrics_tls_;  // metrics-tls-port
   std::unique_ptr<AppendOnlyFile> aof_;  // created by Listen (modules/aof.h)
   SystemdNotifier systemd_;
   int64_t last_status_ms_ = 0;
   int cron_period_ms_ = 0;
   uv_timer_t cron_;
   uv_check_t flush_check_;
+  // Busy polling (see the top of this file): while busy_poll_ is active the loop does not
+  // sleep. read_since_poll_ is set by each read and cleared by each polling turn.
+  uv_idle_t busy_poll_;
+  bool polling_ = false;
+  bool read_since_poll_ = false;
+  int64_t last_read_us_ = 0;  // command clock: the last read (to a polling turn's precision)
+  // The back-off (see the top of this file): polling turns since the last preemption check,
+  // the loop thread's involuntary switches when the window began and when that was, and no
+  // polling before this command-clock time.
+  int busy_poll_turns_ = 0;
+  long busy_poll_preemptions_ = 0;
+  int64_t busy_poll_window_us_ = 0;
+  int64_t busy_poll_backoff_until_us_ = 0;
+  // Called by every read: keeps polling on, or starts it if traffic is dense.
+  void NoteRead() {
+    read_since_poll_ = true;
+    if (!polling_) MaybeStartBusyPoll();
+  }
+  void MaybeStartBusyPoll();
   // Started only when the engine asks for end-of-iteration work (RequestEndOfIteration).
   uv_check_t engine_check_;
   uv_timer_t drain_timer_;  // bounds the shutdown's wait for clients to take their replies
@@ -219,13 +279,15 @@ class Server : public ServerHooks, public ClientOutputOwner {
   uint64_t client_eviction_limit_ = 0;  // maxmemory-clients in bytes; 0: off
   uv_signal_t sig_term_, sig_int_, sig_hup_;
   std::map<uint64_t, Connection*> clients_;  // by id: connection order
-  std::vector<Connection*> dirty_;           // output waiting for the flush check
+  // Connections with output waiting for the flush check, in the order they got it.
+  Connection* dirty_head_ = nullptr;
+  Connection** dirty_tail_ = &dirty_head_;
+  void MarkDirty(Connection* c);
   std::vector<uint64_t> unblocked_;          // client ids whose pipelines may run again
   uv_timer_t blocking_timer_;
   int64_t blocking_timer_at_ms_ = 0;         // the deadline it is armed for; 0: idle
   bool shutting_down_ = false;
   bool shutdown_requested_ = false;
-  uv_prepare_t clock_prepare_;
   bool clock_stale_ = true;
   int64_t cached_now_ms_ = 0;
 };
