@@ -1,4 +1,32 @@
 // ACL users, rules and the permission check (modules/acl.h).
+//
+// Describing command rights. A selector keeps one bit per command (and subcommand), plus the
+// first arguments "+select|0" allows; the rules that set them are not kept. ACL LIST, GETUSER
+// and the aclfile describe the bits afresh, as Redis 7.0 does, so that Firn's text is Redis's
+// for the same rules ("+@read -@dangerous +@read" is "-@all +@read", since no read command is
+// dangerous) and a saved file reloads to the same text:
+//
+//   1. Start from "+@all" if the last whole-table rule was +@all / allcommands (the user then
+//      gets the commands added later too), else from "-@all". A scratch bitmap ("fake")
+//      starts all set or all clear to match; a copy of the user's bits ("temp") is the work
+//      still to describe.
+//   2. Greedily pick categories: among those not yet used, one whose commands mostly agree
+//      with temp in the direction we add or remove (same > diff: for "-@all", more of its
+//      commands allowed than not), the fewest disagreeing first, then the most agreeing,
+//      then the earliest in Redis's order. Emit "+@cat" (or "-@cat"), apply it to fake, and
+//      apply the opposite to temp, so the commands it covered no longer count for the next
+//      pick. Stop when no category qualifies.
+//   3. Walk every command by name and emit "+cmd" / "-cmd" where fake still differs from the
+//      user's bits (a whole command sets its subcommands in fake too), then its subcommands
+//      ("+config|get"), then, for a command not allowed, its allowed first arguments.
+//
+// The counts of step 2 run over Redis 7.0.15's command table (modules/acl_redis_commands.inc),
+// not Firn's: Firn lacks some commands (CLUSTER, DEBUG, ...) and adds its own (CL.THROTTLE,
+// RL.*), and either would change which categories win. Redis's commands that Firn lacks get
+// ACL ids of their own past Firn's, set by category rules and by name, so the picks and the
+// leftover rules are Redis's. Step 3's order is by name; Redis's follows its hash table and
+// differs from run to run. Cost: about 21 x 21 category counts over ~370 ids per selector
+// described, paid by ACL LIST, GETUSER and SAVE only.
 #include "modules/acl.h"
 
 #include <openssl/crypto.h>
@@ -6,6 +34,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 #include "modules/args.h"
@@ -35,8 +64,9 @@ std::string Lower(std::string_view s) {
 // Whether s holds whitespace (isspace) or a NUL: not allowed in user names and key or channel
 // patterns, since an aclfile line or ACL LIST splits on them.
 bool HasSpaceOrNul(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return c == '\0' || std::isspace(static_cast<unsigned char>(c)); });
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return c == '\0' || std::isspace(static_cast<unsigned char>(c));
+  });
 }
 
 std::string RuleError(std::string_view rule, std::string_view why) {
@@ -51,26 +81,35 @@ int CategoryIndex(std::string_view name) {
   return -1;
 }
 
-// Drops from rules (space-separated) every "+word" or "-word" for which drop(word) holds.
-template <typename Pred>
-void DropRules(std::string* rules, Pred drop) {
-  std::string kept;
-  std::string_view rest = *rules;
-  while (!rest.empty()) {
-    const size_t sp = rest.find(' ');
-    std::string_view r = rest.substr(0, sp);
-    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
-    if (r.size() > 1 && drop(r.substr(1))) continue;
-    if (!kept.empty()) kept += ' ';
-    kept.append(r);
+// Redis 7.0.15's commands and subcommands with their categories (space-separated, no '@').
+struct RedisCommand {
+  std::string_view name;
+  std::string_view categories;
+};
+constexpr RedisCommand kRedisCommands[] = {
+#include "modules/acl_redis_commands.inc"
+};
+
+uint32_t CategoryMask(std::string_view words) {
+  uint32_t mask = 0;
+  size_t i = 0;
+  while (i < words.size()) {
+    size_t j = words.find(' ', i);
+    if (j == std::string_view::npos) j = words.size();
+    const int cat = CategoryIndex(words.substr(i, j - i));
+    if (cat >= 0) mask |= 1u << cat;
+    i = j + 1;
   }
-  *rules = std::move(kept);
+  return mask;
 }
 
-void AppendRule(std::string* rules, bool allow, std::string_view word) {
-  if (!rules->empty()) *rules += ' ';
-  *rules += allow ? '+' : '-';
-  rules->append(word);
+bool BitSet(const std::vector<uint64_t>& bits, uint16_t id) {
+  return (bits[id >> 6] >> (id & 63)) & 1;
+}
+
+void SetBit(std::vector<uint64_t>* bits, uint16_t id, bool on) {
+  const uint64_t bit = uint64_t{1} << (id & 63);
+  (*bits)[id >> 6] = on ? ((*bits)[id >> 6] | bit) : ((*bits)[id >> 6] & ~bit);
 }
 
 // Splits "a b  c" on spaces.
@@ -124,26 +163,94 @@ std::string Sha256Hex(std::string_view text) {
 }
 
 Acl::Acl(const CommandTable& table) : table_(table) {
-  const std::vector<const Command*>& rows = table.by_id();
-  categories_.assign(rows.size(), 0);
-  for (size_t id = 0; id < rows.size(); ++id) {
-    for (std::string_view cat : AclCategories(*rows[id])) {
+  const std::vector<const Command*>& commands = table.by_id();
+  rows_.resize(commands.size());
+  for (size_t id = 0; id < commands.size(); ++id) {
+    Row& row = rows_[id];
+    row.name = commands[id]->name;
+    for (std::string_view cat : AclCategories(*commands[id])) {
       const int i = CategoryIndex(cat.substr(1));
-      if (i >= 0) categories_[id] |= 1u << i;
+      if (i >= 0) row.categories |= 1u << i;
+    }
+    for (const Command& sub : commands[id]->subcommands) {
+      row.subcommands.push_back(sub.acl_id);
+      rows_[sub.acl_id].top_level = false;
+    }
+  }
+  // Redis's commands: Firn's own rows are marked, the others get ids past Firn's (the list is
+  // sorted, so a container comes before its subcommands).
+  for (const RedisCommand& rc : kRedisCommands) {
+    const int found = FindRow(rc.name);
+    if (found >= 0) {
+      rows_[static_cast<size_t>(found)].in_redis = true;
+      continue;
+    }
+    const auto id = static_cast<uint16_t>(rows_.size());
+    Row row;
+    row.name = rc.name;
+    row.categories = CategoryMask(rc.categories);
+    row.in_redis = true;
+    const size_t bar = rc.name.find('|');
+    if (bar != std::string_view::npos) {
+      const int parent = FindRow(rc.name.substr(0, bar));
+      if (parent < 0) continue;  // not in a sorted list
+      row.top_level = false;
+      rows_[static_cast<size_t>(parent)].subcommands.push_back(id);
+    }
+    rows_.push_back(std::move(row));
+    redis_only_.emplace(rc.name, id);
+  }
+  for (size_t id = 0; id < rows_.size(); ++id) {
+    Row& row = rows_[id];
+    if (row.top_level) top_level_.push_back(static_cast<uint16_t>(id));
+    std::sort(row.subcommands.begin(), row.subcommands.end(),
+              [&](uint16_t a, uint16_t b) { return rows_[a].name < rows_[b].name; });
+  }
+  std::sort(top_level_.begin(), top_level_.end(),
+            [&](uint16_t a, uint16_t b) { return rows_[a].name < rows_[b].name; });
+  category_targets_.resize(kAclCategoryCount);
+  category_counted_.resize(kAclCategoryCount);
+  for (size_t cat = 0; cat < kAclCategoryCount; ++cat) {
+    for (size_t id = 0; id < rows_.size(); ++id) {
+      const Row& row = rows_[id];
+      if (!(row.categories & (1u << cat))) continue;
+      if (row.in_redis) category_counted_[cat].push_back(static_cast<uint16_t>(id));
+      // A container's category reaches its subcommands too, as Redis's does.
+      category_targets_[cat].push_back(static_cast<uint16_t>(id));
+      for (uint16_t sub : row.subcommands) category_targets_[cat].push_back(sub);
     }
   }
   default_user_ = std::make_shared<AclUser>();
-  default_user_->name = "default";
-  ResetUser(default_user_.get());
-  for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"}) ApplyUserRule(default_user_.get(), r);
-  UpdateUnrestricted(default_user_.get());
+  InitDefaultUser(default_user_.get());
   users_.emplace("default", default_user_);
+}
+
+void Acl::InitDefaultUser(AclUser* u) const {
+  *u = AclUser{};
+  u->name = "default";
+  ResetUser(u);
+  for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"}) ApplyUserRule(u, r);
+  UpdateUnrestricted(u);
 }
 
 AclSelector Acl::NewSelector() const {
   AclSelector s;
-  s.allowed.assign((table_.by_id().size() + 63) / 64, 0);
+  s.allowed.assign((rows_.size() + 63) / 64, 0);
   return s;
+}
+
+int Acl::FindRow(std::string_view name) const {
+  const size_t bar = name.find('|');
+  if (const Command* c = table_.Find(name.substr(0, bar))) {
+    if (bar == std::string_view::npos) return c->acl_id;
+    for (const Command& sub : c->subcommands) {
+      if (EqualsNoCase(sub.name, name)) return sub.acl_id;
+    }
+    return -1;
+  }
+  const std::string lower = Lower(name);
+  auto it = redis_only_.find(lower);
+  return it == redis_only_.end() ? -1 : it->second;
 }
 
 void Acl::ResetUser(AclUser* u) const {
@@ -217,15 +324,13 @@ std::optional<std::string> Acl::ApplySelectorRule(AclSelector* s, std::string_vi
   } else if (EqualsNoCase(rule, "allcommands") || EqualsNoCase(rule, "+@all")) {
     std::fill(s->allowed.begin(), s->allowed.end(), ~uint64_t{0});
     s->all_commands = true;
-    s->command_rules.clear();
     s->first_args.clear();
   } else if (EqualsNoCase(rule, "nocommands") || EqualsNoCase(rule, "-@all")) {
     std::fill(s->allowed.begin(), s->allowed.end(), 0);
     s->all_commands = false;
-    s->command_rules.clear();
     s->first_args.clear();
-  } else if ((rule.front() == '+' || rule.front() == '-') && rule.size() > 1) {
-    return ApplyCommandRule(s, rule, true);
+  } else if (rule.front() == '+' || rule.front() == '-') {
+    return ApplyCommandRule(s, rule);
   } else {
     return RuleError(rule, err::kAclSyntaxError);
   }
@@ -234,102 +339,64 @@ std::optional<std::string> Acl::ApplySelectorRule(AclSelector* s, std::string_vi
 
 // What a command rule ("+get", "-config|set", "+@read", "+select|0") names.
 struct Acl::CommandTarget {
-  std::vector<uint16_t> ids;      // the rows whose bit the rule sets or clears
-  int first_arg_id = -1;          // "+select|0": the row...
-  std::string first_arg;          // ...and its allowed first argument
-  std::string word;               // the rule without its sign, lowercase
-  bool container = false;         // a command with subcommands, named whole
+  std::vector<uint16_t> ids;  // the ids whose bit the rule sets or clears
+  int first_arg_id = -1;      // "+select|0": the command...
+  std::string first_arg;      // ...and its allowed first argument, as given
 };
 
+// Resolves as Redis 7.0 does: "+a|b" splits at the last '|' (a first argument of a command
+// without subcommands, or a subcommand), "-a|b" must name a subcommand.
 std::optional<std::string> Acl::ResolveTarget(std::string_view rule, CommandTarget* t) const {
-  const std::vector<const Command*>& rows = table_.by_id();
-  t->word = Lower(rule.substr(1));
-  if (t->word.size() > 1 && t->word[0] == '@') {
-    const int cat = CategoryIndex(std::string_view(t->word).substr(1));
+  const std::string_view word = rule.substr(1);
+  if (word.size() > 1 && word[0] == '@') {
+    const int cat = CategoryIndex(word.substr(1));
     if (cat < 0) return RuleError(rule, err::kAclUnknownCommandOrCategory);
-    for (size_t id = 0; id < rows.size(); ++id) {
-      if (categories_[id] & (1u << cat)) t->ids.push_back(static_cast<uint16_t>(id));
-    }
+    t->ids = category_targets_[static_cast<size_t>(cat)];
     return std::nullopt;
   }
-  const size_t bar = t->word.find('|');
-  const Command* c = table_.Find(std::string_view(t->word).substr(0, bar));
-  if (c == nullptr) return RuleError(rule, err::kAclUnknownCommandOrCategory);
-  if (bar == std::string::npos) {
-    t->ids.push_back(c->acl_id);
-    for (const Command& sub : c->subcommands) t->ids.push_back(sub.acl_id);
-    t->container = !c->subcommands.empty();
+  const size_t bar = word.rfind('|');
+  if (bar == std::string_view::npos || rule.front() == '-') {
+    const int id = FindRow(word);
+    if (id < 0) return RuleError(rule, err::kAclUnknownCommandOrCategory);
+    t->ids.push_back(static_cast<uint16_t>(id));
+    for (uint16_t sub : rows_[static_cast<size_t>(id)].subcommands) t->ids.push_back(sub);
     return std::nullopt;
   }
-  std::string_view sub = std::string_view(t->word).substr(bar + 1);
-  if (sub.empty() || sub.find('|') != std::string_view::npos) {
-    return RuleError(rule, err::kAclUnknownCommandOrCategory);
-  }
-  if (c->subcommands.empty()) {
-    // A first argument of a command without subcommands ("+select|0"): allow only.
-    if (rule.front() == '-') return RuleError(rule, err::kAclUnknownCommandOrCategory);
-    t->first_arg_id = c->acl_id;
-    t->first_arg.assign(sub);
+  const int base = FindRow(word.substr(0, bar));
+  if (base < 0) return RuleError(rule, err::kAclUnknownCommandOrCategory);
+  const Row& row = rows_[static_cast<size_t>(base)];
+  if (!row.top_level) return RuleError(rule, err::kAclFirstArgOfSubcommand);
+  if (bar + 1 == word.size()) return RuleError(rule, err::kAclSyntaxError);
+  if (row.subcommands.empty()) {
+    t->first_arg_id = base;
+    t->first_arg.assign(word.substr(bar + 1));
     return std::nullopt;
   }
-  for (const Command& cand : c->subcommands) {
-    if (cand.name == t->word) t->ids.push_back(cand.acl_id);
-  }
-  if (t->ids.empty()) return RuleError(rule, err::kAclUnknownCommandOrCategory);
+  const int sub = FindRow(word);
+  if (sub < 0) return RuleError(rule, err::kAclUnknownCommandOrCategory);
+  t->ids.push_back(static_cast<uint16_t>(sub));
   return std::nullopt;
-}
-
-bool Acl::TargetAlready(const AclSelector& s, const CommandTarget& t, bool allow) const {
-  if (t.first_arg_id >= 0) {
-    const uint16_t id = static_cast<uint16_t>(t.first_arg_id);
-    if (s.Allows(id)) return true;
-    auto it = s.first_args.find(id);
-    return it != s.first_args.end() &&
-           std::find(it->second.begin(), it->second.end(), t.first_arg) != it->second.end();
-  }
-  return std::all_of(t.ids.begin(), t.ids.end(), [&](uint16_t id) { return s.Allows(id) == allow; });
 }
 
 void Acl::ApplyTarget(AclSelector* s, const CommandTarget& t, bool allow) const {
   if (t.first_arg_id >= 0) {
     std::vector<std::string>& args = s->first_args[static_cast<uint16_t>(t.first_arg_id)];
-    if (std::find(args.begin(), args.end(), t.first_arg) == args.end()) args.push_back(t.first_arg);
+    const bool known = std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+      return EqualsNoCase(a, t.first_arg);
+    });
+    if (!known) args.push_back(t.first_arg);
     return;
   }
   for (uint16_t id : t.ids) {
-    uint64_t& word = s->allowed[id >> 6];
-    const uint64_t bit = uint64_t{1} << (id & 63);
-    word = allow ? (word | bit) : (word & ~bit);
+    SetBit(&s->allowed, id, allow);
     s->first_args.erase(id);
   }
 }
 
-// Applies a command rule to s's bits. With record, the rule text is kept as Redis 7.0 keeps
-// it: earlier rules for the same command (or category) are dropped, and the rule is added
-// only if the remaining rules do not already give its result.
-std::optional<std::string> Acl::ApplyCommandRule(AclSelector* s, std::string_view rule,
-                                                 bool record) const {
-  if (EqualsNoCase(rule, "+@all") || EqualsNoCase(rule, "-@all")) {
-    std::fill(s->allowed.begin(), s->allowed.end(), rule.front() == '+' ? ~uint64_t{0} : 0);
-    return std::nullopt;
-  }
+std::optional<std::string> Acl::ApplyCommandRule(AclSelector* s, std::string_view rule) const {
   CommandTarget t;
   if (std::optional<std::string> e = ResolveTarget(rule, &t)) return e;
-  const bool allow = rule.front() == '+';
-  if (record) {
-    const std::string& word = t.word;
-    DropRules(&s->command_rules, [&](std::string_view w) {
-      if (w == word) return true;
-      // A whole command's rule also replaces those for its subcommands or first arguments.
-      return word.find('|') == std::string::npos && word[0] != '@' && w.size() > word.size() &&
-             w.compare(0, word.size(), word) == 0 && w[word.size()] == '|';
-    });
-    AclSelector replay = NewSelector();
-    ApplyCommandRule(&replay, s->all_commands ? "+@all" : "-@all", false);
-    for (std::string_view r : SplitSpaces(s->command_rules)) ApplyCommandRule(&replay, r, false);
-    if (!TargetAlready(replay, t, allow)) AppendRule(&s->command_rules, allow, word);
-  }
-  ApplyTarget(s, t, allow);
+  ApplyTarget(s, t, rule.front() == '+');
   return std::nullopt;
 }
 
@@ -380,7 +447,8 @@ std::optional<std::string> Acl::ApplyUserRule(AclUser* u, std::string_view rule)
   } else if (rule.front() == '(' && rule.back() == ')' && rule.size() >= 2) {
     AclSelector s = NewSelector();
     for (std::string_view r : SplitSpaces(rule.substr(1, rule.size() - 2))) {
-      if (std::optional<std::string> e = ApplySelectorRule(&s, r)) return RuleError(rule, err::kAclSyntaxError);
+      if (std::optional<std::string> e = ApplySelectorRule(&s, r))
+        return RuleError(rule, err::kAclSyntaxError);
     }
     u->selectors.push_back(std::move(s));
   } else {
@@ -564,12 +632,62 @@ std::string Acl::DescribeChannels(const AclSelector& s, bool with_reset) const {
   return out;
 }
 
-std::string Acl::DescribeCommands(const AclSelector& s) const {
-  std::string out = s.all_commands ? "+@all" : "-@all";
-  if (!s.command_rules.empty()) {
-    out += ' ';
-    out += s.command_rules;
+// Step 3 of the description (top of this file) for id and its subcommands.
+void Acl::DescribeRow(const AclSelector& s, uint16_t id, std::vector<uint64_t>* fake,
+                      std::string* out) const {
+  const Row& row = rows_[id];
+  const bool allowed = s.Allows(id);
+  if (allowed != BitSet(*fake, id)) {
+    *out += allowed ? " +" : " -";
+    out->append(row.name);
+    SetBit(fake, id, allowed);
+    for (uint16_t sub : row.subcommands) SetBit(fake, sub, allowed);
   }
+  for (uint16_t sub : row.subcommands) DescribeRow(s, sub, fake, out);
+  if (allowed) return;
+  auto it = s.first_args.find(id);
+  if (it == s.first_args.end()) return;
+  for (const std::string& arg : it->second) {
+    *out += " +";
+    out->append(row.name);
+    *out += '|';
+    out->append(arg);
+  }
+}
+
+std::string Acl::DescribeCommands(const AclSelector& s) const {
+  // additive: start from "-@all" and add; otherwise from "+@all" and remove.
+  const bool additive = !s.all_commands;
+  std::string out = additive ? "-@all" : "+@all";
+  std::vector<uint64_t> fake(s.allowed.size(), additive ? 0 : ~uint64_t{0});
+  std::vector<uint64_t> temp = s.allowed;
+  uint32_t used = 0;
+  for (;;) {
+    int best = -1;
+    size_t min_diff = SIZE_MAX, max_same = 0;
+    for (size_t cat = 0; cat < kAclCategoryCount; ++cat) {
+      if (used & (1u << cat)) continue;
+      size_t on = 0;
+      for (uint16_t id : category_counted_[cat]) on += BitSet(temp, id);
+      const size_t off = category_counted_[cat].size() - on;
+      const size_t diff = additive ? off : on;
+      const size_t same = additive ? on : off;
+      if (same > diff && (diff < min_diff || (diff == min_diff && same > max_same))) {
+        best = static_cast<int>(cat);
+        min_diff = diff;
+        max_same = same;
+      }
+    }
+    if (best < 0) break;
+    used |= 1u << best;
+    for (uint16_t id : category_targets_[static_cast<size_t>(best)]) {
+      SetBit(&fake, id, additive);
+      SetBit(&temp, id, !additive);
+    }
+    out += additive ? " +@" : " -@";
+    out.append(kAclCategoryNames[best]);
+  }
+  for (uint16_t id : top_level_) DescribeRow(s, id, &fake, &out);
   return out;
 }
 
@@ -586,7 +704,8 @@ std::string Acl::Describe(const AclUser& u) const {
   }
   auto selector = [&](const AclSelector& s) {
     std::string d;
-    for (const std::string& part : {DescribeKeys(s), DescribeChannels(s, true), DescribeCommands(s)}) {
+    for (const std::string& part :
+         {DescribeKeys(s), DescribeChannels(s, true), DescribeCommands(s)}) {
       if (part.empty()) continue;
       if (!d.empty()) d += ' ';
       d += part;
@@ -628,13 +747,14 @@ std::optional<std::string> Acl::Load(std::string_view text,
     if (words[0] != "user" || words.size() < 2) {
       return err::Format(err::kAclFileLineNotUser, {where});
     }
-    if (fresh.count(words[1]) != 0) return err::Format(err::kAclFileDuplicateUser, {where, words[1]});
+    if (fresh.count(words[1]) != 0)
+      return err::Format(err::kAclFileDuplicateUser, {where, words[1]});
     if (HasSpaceOrNul(words[1])) {
       return err::Format(err::kAclFileLineError, {where, err::kAclUsernameSpaces.substr(4)});
     }
     std::vector<std::string> merged;
-    if (std::optional<std::string> e = MergeSelectorArgs(
-            std::span<const std::string_view>(words).subspan(2), &merged)) {
+    if (std::optional<std::string> e =
+            MergeSelectorArgs(std::span<const std::string_view>(words).subspan(2), &merged)) {
       return err::Format(err::kAclFileLineError, {where, *e});
     }
     auto u = std::make_shared<AclUser>();
@@ -653,11 +773,7 @@ std::optional<std::string> Acl::Load(std::string_view text,
   if (d != fresh.end()) {
     *default_user_ = std::move(*d->second);
   } else {
-    ResetUser(default_user_.get());
-    for (std::string_view r : {"on", "nopass", "~*", "&*", "+@all"}) {
-      ApplyUserRule(default_user_.get(), r);
-    }
-    UpdateUnrestricted(default_user_.get());
+    InitDefaultUser(default_user_.get());
   }
   fresh["default"] = default_user_;
   for (auto& [name, u] : users_) {

@@ -10,9 +10,11 @@
 // refusal reported is the most specific one (channel, then key, then command), as Redis does.
 //
 // Rules are Redis 7.0's language, word for word (ACL SETUSER, the aclfile, `user` lines).
-// A user's command rules are also kept as the text that describes them (ACL LIST and GETUSER
-// show "+@all -@dangerous" as given, with a repeated rule for the same command replacing the
-// earlier one), since Redis 7.0 describes them that way.
+// Command rules are not kept as text: ACL LIST and GETUSER describe the resulting rights
+// afresh, in the fewest category rules that come close and the single commands left over,
+// as Redis 7.0 does (acl.cc explains how). Rules may also name the Redis 7.0 commands Firn
+// does not have ("-debug", "+cluster|info"), so Redis's aclfiles load; such a bit is kept and
+// described, and nothing runs under it.
 //
 // The default user exists always and starts "on nopass ~* &* +@all"; requirepass is its
 // password. A client starts as the default user, authenticated if that user is on and nopass.
@@ -42,10 +44,9 @@ class CommandTable;
 
 // Redis's ACL categories, in Redis's order (ACL CAT lists them so).
 inline constexpr std::string_view kAclCategoryNames[] = {
-    "keyspace", "read",       "write",    "set",        "sortedset",   "list",     "hash",
-    "string",   "bitmap",     "hyperloglog", "geo",     "stream",      "pubsub",   "admin",
-    "fast",     "slow",       "blocking", "dangerous",  "connection",  "transaction",
-    "scripting"};
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
 inline constexpr size_t kAclCategoryCount = std::size(kAclCategoryNames);
 
 struct AclSelector {
@@ -58,11 +59,11 @@ struct AclSelector {
   bool all_commands = false;  // +@all was the last whole-table rule
   bool all_keys = false;      // ~* / allkeys
   bool all_channels = false;  // &* / allchannels
-  std::vector<uint64_t> allowed;  // bit per command id
+  // Bit per ACL command id: Command::acl_id for Firn's rows, then the Redis-only commands.
+  std::vector<uint64_t> allowed;
   // For a row without subcommands: first arguments allowed although the row is not
-  // ("+select|0"), by command id.
+  // ("+select|0"), by command id, as given, in the order added.
   std::map<uint16_t, std::vector<std::string>> first_args;
-  std::string command_rules;  // "+@read +auth", as given (lowercase)
   std::vector<KeyPattern> keys;
   std::vector<std::string> channels;
 
@@ -93,9 +94,9 @@ struct AclVerdict {
 
 struct AclLogEntry {
   uint64_t count = 1;
-  std::string reason;    // "command", "key", "channel", "auth"
-  std::string context;   // "toplevel", "multi", "lua"
-  std::string object;    // the command's full name, the key, the channel, or "AUTH"
+  std::string reason;   // "command", "key", "channel", "auth"
+  std::string context;  // "toplevel", "multi", "lua"
+  std::string object;   // the command's full name, the key, the channel, or "AUTH"
   std::string username;
   int64_t created_ms = 0;
   std::string client_info;  // the client's CLIENT LIST line
@@ -145,10 +146,12 @@ class Acl {
   std::string Describe(const AclUser& user) const;
   std::string DescribeKeys(const AclSelector& s) const;
   std::string DescribeChannels(const AclSelector& s, bool with_reset) const;
+  // The command rights of s as rules ("-@all +@read -keys"), as Redis 7.0 words them; the
+  // rules, applied to a fresh selector, give s's bits and first arguments again.
   std::string DescribeCommands(const AclSelector& s) const;
 
   // The categories (indexes into kAclCategoryNames) of command id, as a bit mask.
-  uint32_t categories(uint16_t id) const { return categories_[id]; }
+  uint32_t categories(uint16_t id) const { return rows_[id].categories; }
   const CommandTable& table() const { return table_; }
 
   // The ACL log, newest first, bounded by max_len (acllog-max-len).
@@ -161,18 +164,38 @@ class Acl {
   std::optional<std::string> ApplySelectorRule(AclSelector* s, std::string_view rule) const;
   AclSelector NewSelector() const;
   void ResetUser(AclUser* u) const;
+  // Makes *u the default user as at start-up ("on nopass ~* &* +@all", no sanitize flag).
+  void InitDefaultUser(AclUser* u) const;
   struct CommandTarget;
   std::optional<std::string> ResolveTarget(std::string_view rule, CommandTarget* t) const;
-  bool TargetAlready(const AclSelector& s, const CommandTarget& t, bool allow) const;
   void ApplyTarget(AclSelector* s, const CommandTarget& t, bool allow) const;
-  std::optional<std::string> ApplyCommandRule(AclSelector* s, std::string_view rule,
-                                              bool record) const;
+  std::optional<std::string> ApplyCommandRule(AclSelector* s, std::string_view rule) const;
+  // The ACL id of a command or subcommand by full name ("config|get"), or -1.
+  int FindRow(std::string_view name) const;
+  void DescribeRow(const AclSelector& s, uint16_t id, std::vector<uint64_t>* fake,
+                   std::string* out) const;
   AclDenial CheckSelector(const AclSelector& s, const Command& cmd,
                           const std::vector<std::string_view>& argv, size_t* arg) const;
   void UpdateUnrestricted(AclUser* u) const;
 
+  // What the ACL knows of a command id: Firn's rows first (the same ids as Command::acl_id),
+  // then Redis 7.0.15's commands that Firn lacks, which rules may name but nothing runs.
+  struct Row {
+    std::string_view name;    // full name, lowercase ("config|get")
+    uint32_t categories = 0;  // bit per kAclCategoryNames index
+    bool in_redis = false;    // one of Redis 7.0.15's commands (counted by DescribeCommands)
+    bool top_level = true;    // not a subcommand
+    std::vector<uint16_t> subcommands;  // a container's, by name
+  };
+
   const CommandTable& table_;
-  std::vector<uint32_t> categories_;  // by command id
+  std::vector<Row> rows_;                                         // by ACL id
+  std::vector<uint16_t> top_level_;                               // top-level ids, by name
+  std::map<std::string_view, uint16_t, std::less<>> redis_only_;  // Redis-only ids by name
+  // By category: the ids a category rule sets or clears (a container's subcommands with it,
+  // as Redis), and the Redis 7.0.15 ids that carry the category (what DescribeCommands counts).
+  std::vector<std::vector<uint16_t>> category_targets_;
+  std::vector<std::vector<uint16_t>> category_counted_;
   std::map<std::string, std::shared_ptr<AclUser>, std::less<>> users_;
   std::shared_ptr<AclUser> default_user_;
   std::deque<AclLogEntry> log_;

@@ -506,6 +506,8 @@ inline constexpr std::string_view kAclKeyPatternAfterAll =
 inline constexpr std::string_view kAclChannelPatternAfterAll =
     "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does "
     "not have any effect. Try 'resetchannels' to start with an empty list of channels";
+inline constexpr std::string_view kAclFirstArgOfSubcommand =
+    "Allowing first-arg of a subcommand is not supported";
 inline constexpr std::string_view kAclUnmatchedParenthesis =
     "ERR Unmatched parenthesis in acl selector starting at '%s'.";
 inline constexpr std::string_view kAclFileLineNotUser = "ERR line %s: should start with user keyword";

@@ -48,6 +48,21 @@ TEST_CASE("an aclfile naming a user with a control character is refused, and the
   CHECK(fresh.Save() == acl.Save());
 }
 
+// acl: "ACL SETUSER alcdan (~othoth))" gives a selector whose key pattern ends in ')'. Its
+// description ends the selector early, in Redis 7.0 as here (the same ACL LIST text), so
+// the line does not load back; the fuzz target no longer expects it to.
+TEST_CASE("a selector key pattern ending in ')' is described as Redis describes it", "[fuzz][acl]") {
+  CommandHarness h;
+  CHECK(h.Run({"ACL", "SETUSER", "alcdan", "(~othoth))"}) == "+OK\r\n");
+  const std::string line = "user alcdan off resetchannels -@all (~othoth) resetchannels -@all)";
+  CHECK(h.Run({"ACL", "LIST"}).find("$" + std::to_string(line.size()) + "\r\n" + line + "\r\n") !=
+        std::string::npos);
+  firn::CommandTable table;
+  firn::Acl fresh(table);
+  std::vector<std::shared_ptr<firn::AclUser>> replaced;
+  CHECK(fresh.Load(line + "\n", &replaced).has_value());
+}
+
 // lua_decode: cmsgpack.pack of a table keyed 1e19 cast the key to int64_t (undefined; UBSan
 // stopped on it). Numbers out of int64_t range now convert without undefined behaviour, to
 // what redis-server gives on x86.
