@@ -26,9 +26,18 @@ Throughput rows: one `redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,za
 lrange_100,lrange_600 --csv` at -P 1 and at -P 16, 50 clients, 32-byte values, keys from
 -r 100000; requests per second per test.
 
+Hash operation rows (--part hashops): 100,000 hashes `h:NNNNNNNNNNNN` (redis-benchmark's
+__rand_int__ spelling) of 10 fields `f0`..`f9` with the 32-byte value of the memory row, so
+compact and, in Firn, compressed; then `redis-benchmark -c 50 -r 100000` of
+`HGET h:__rand_int__ f5`, `HSET h:__rand_int__ f5 <value>` (a value rewritten, the hash
+decompressed and recompressed) and `HGETALL h:__rand_int__`, at -P 1 and -P 16; requests
+per second.
+
 Standalone, both servers side by side, medians of --reps runs:
   python3 bench/workloads/collections.py --server build/firn-server [--redis PATH]
-      [--part memory,stall,throughput] [--reps 3] [--quick]
+      [--part memory,stall,throughput,hashops] [--reps 3] [--quick]
+      [--firn-args "--hash-compress-min-bytes 0"]
+(--firn-args: extra command-line settings for Firn only, to compare its own variants.)
 """
 
 import argparse
@@ -253,6 +262,51 @@ def throughput(host, port, pipeline, quick=False, cpus=None, timeout=600):
     return res
 
 
+HASHOPS_TESTS = [("HGET", ["HGET", "h:__rand_int__", "f5"]),
+                 ("HSET", ["HSET", "h:__rand_int__", "f5", VALUE.decode()]),
+                 ("HGETALL", ["HGETALL", "h:__rand_int__"])]
+
+
+def _load_bench_hashes(host, port, n):
+    chunks, parts = [], []
+    for i in range(n):
+        args = [b"HSET", b"h:%012d" % i]
+        for f in range(10):
+            args += [b"f%d" % f, VALUE]
+        parts.append(_cmd(*args))
+        if len(parts) >= 5000:
+            chunks.append(b"".join(parts))
+            parts = []
+    if parts:
+        chunks.append(b"".join(parts))
+    common.bulk_load(host, port, chunks, n)
+
+
+def hash_ops(host, port, pipeline, quick=False, cpus=None, timeout=600):
+    """Loads the hashes, then one redis-benchmark run per test; returns {test: rps}."""
+    keys = _sizes(quick)["keys"]
+    _load_bench_hashes(host, port, keys)
+    enc, _ = common.try_call(host, port, "OBJECT", "ENCODING", "h:%012d" % 0)
+    if enc not in (b"listpack", "listpack"):
+        return {"error": "h:0 is %r, not listpack" % (enc,)}
+    n = (50_000 if quick else 200_000) * (4 if pipeline > 1 else 1)
+    res = {}
+    for name, command in HASHOPS_TESTS:
+        cmd = common.pin_prefix(cpus) + [
+            "redis-benchmark", "-h", host, "-p", str(port), "-c", "50", "-n", str(n),
+            "-r", str(keys), "-P", str(pipeline), "--csv"] + command
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        out = r.stdout + r.stderr
+        m = re.search(r"Error from server: ([^\r\n]*)", out)
+        if m:
+            return {"error": "%s: server error: %s" % (name, m.group(1).strip())}
+        found = _CSV_RE.findall(out)
+        if not found:
+            return {"error": "%s: redis-benchmark exit %d: %s" % (name, r.returncode, out[-300:])}
+        res[name] = float(found[-1][1])
+    return res
+
+
 # ---- side by side --------------------------------------------------------------------
 
 
@@ -293,6 +347,19 @@ def family(runner):
                     runner.record("collections", "%s P%d" % (test.upper(), pipeline), t,
                                   {"rps": res[test]} if test in res else
                                   {"error": res.get("error", "no figure")})
+    for pipeline in (1, 16):
+        for rep in range(reps):
+            for t in runner.order(targets, rep):
+                if t.start():
+                    res = {"error": t.start_error}
+                else:
+                    res = _safe(hash_ops, t.server.host, t.server.port, pipeline, quick,
+                                runner.client_cpus)
+                    t.stop()
+                for test, _ in HASHOPS_TESTS:
+                    runner.record("collections", "%s hash10 P%d" % (test, pipeline), t,
+                                  {"rps": res[test]} if test in res else
+                                  {"error": res.get("error", "no figure")})
 
 
 def _safe(fn, *args):
@@ -310,11 +377,13 @@ def main():
     p.add_argument("--rows", help="only these rows (comma-separated names)")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--firn-args", default="", help="extra settings for Firn only")
     a = p.parse_args()
     ncpu = os.cpu_count() or 1
     server_cpus = str(ncpu - 1) if ncpu >= 2 and shutil.which("taskset") else None
     client_cpus = ("0-%d" % (ncpu - 2) if ncpu > 2 else "0") if server_cpus else None
     servers = [("firn", os.path.abspath(a.server)), ("redis", a.redis)]
+    extra = {"firn": a.firn_args.split() or None, "redis": None}
     parts = a.part.split(",")
     only = set(a.rows.split(",")) if a.rows else None
     results = {}
@@ -331,7 +400,8 @@ def main():
                 continue
             for rep in range(a.reps):
                 for key, binary in each(rep):
-                    srv = common.start_server(binary, name=key, cpus=server_cpus)
+                    srv = common.start_server(binary, name=key, cpus=server_cpus,
+                                              extra=extra[key])
                     try:
                         add("memory " + row, key, _safe(memory_row, srv.host, srv.port, row,
                                                         a.quick, srv.pid))
@@ -341,7 +411,7 @@ def main():
         # Not pinned: the background freer is a thread of the server, and pinning the server
         # to one CPU would make it take turns with the event loop it is meant to spare.
         for key, binary in servers:
-            srv = common.start_server(binary, name=key)
+            srv = common.start_server(binary, name=key, extra=extra[key])
             try:
                 for row in STALL_ROWS:
                     if only and row not in only:
@@ -354,7 +424,8 @@ def main():
         for pipeline in (1, 16):
             for rep in range(a.reps):
                 for key, binary in each(rep):
-                    srv = common.start_server(binary, name=key, cpus=server_cpus)
+                    srv = common.start_server(binary, name=key, cpus=server_cpus,
+                                              extra=extra[key])
                     try:
                         res = _safe(throughput, srv.host, srv.port, pipeline, a.quick,
                                     client_cpus)
@@ -362,6 +433,20 @@ def main():
                         srv.stop(common.stop_command_for(binary))
                     for test in BENCH_TESTS:
                         add("%s P%d" % (test.upper(), pipeline), key,
+                            {"rps": res[test]} if test in res else res)
+    if "hashops" in parts:
+        for pipeline in (1, 16):
+            for rep in range(a.reps):
+                for key, binary in each(rep):
+                    srv = common.start_server(binary, name=key, cpus=server_cpus,
+                                              extra=extra[key])
+                    try:
+                        res = _safe(hash_ops, srv.host, srv.port, pipeline, a.quick,
+                                    client_cpus)
+                    finally:
+                        srv.stop(common.stop_command_for(binary))
+                    for test, _ in HASHOPS_TESTS:
+                        add("%s hash10 P%d" % (test, pipeline), key,
                             {"rps": res[test]} if test in res else res)
     # A table of medians: Firn, Redis, ratio.
     metrics = ["rss_per_element", "used_per_element", "ping_max_ms", "del_ms", "rps"]
