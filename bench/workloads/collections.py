@@ -29,9 +29,9 @@ lrange_100,lrange_600 --csv` at -P 1 and at -P 16, 50 clients, 32-byte values, k
 Hash operation rows (--part hashops): 100,000 hashes `h:NNNNNNNNNNNN` (redis-benchmark's
 __rand_int__ spelling) of 10 fields `f0`..`f9` with the 32-byte value of the memory row, so
 compact and, in Firn, compressed; then `redis-benchmark -c 50 -r 100000` of
-`HGET h:__rand_int__ f5`, `HSET h:__rand_int__ f5 <value>` (a value rewritten, the hash
-decompressed and recompressed) and `HGETALL h:__rand_int__`, at -P 1 and -P 16; requests
-per second.
+`HGET h:__rand_int__ f5`, `HSET h:__rand_int__ f5 <20 bytes of the value>__rand_int__`
+(a new 32-byte value each time: the hash decompressed, changed and recompressed) and
+`HGETALL h:__rand_int__`, at -P 1 and -P 16; requests per second.
 
 Standalone, both servers side by side, medians of --reps runs:
   python3 bench/workloads/collections.py --server build/firn-server [--redis PATH]
@@ -78,6 +78,18 @@ _RQ_FIELDS = [(b"status", b"finished"), (b"origin", b"default"), (b"timeout", b"
               (b"last_heartbeat", b"%d")]
 
 
+def _chunked(commands, per_chunk):
+    """Encoded commands joined per_chunk at a time."""
+    commands = list(commands)
+    return [b"".join(commands[i:i + per_chunk]) for i in range(0, len(commands), per_chunk)]
+
+
+def _ten_field_hashes(key_format, n):
+    """HSETs of n hashes (keys key_format % i) of fields f0..f9, each VALUE, as chunks."""
+    fields = [x for f in range(10) for x in (b"f%d" % f, VALUE)]
+    return _chunked((_cmd(b"HSET", key_format % i, *fields) for i in range(n)), 5000)
+
+
 def _memory_commands(row, n_keys, n_zset):
     """(commands as RESP chunks, replies expected, keys created, elements created)."""
     chunks, parts = [], []
@@ -88,15 +100,7 @@ def _memory_commands(row, n_keys, n_zset):
             parts.clear()
 
     if row == "hashes":
-        for i in range(n_keys):
-            args = [b"HSET", b"h:%d" % i]
-            for f in range(10):
-                args += [b"f%d" % f, VALUE]
-            parts.append(_cmd(*args))
-            if len(parts) >= 5000:
-                flush()
-        flush()
-        return chunks, n_keys, n_keys, 10 * n_keys
+        return _ten_field_hashes(b"h:%d", n_keys), n_keys, n_keys, 10 * n_keys
     if row == "hashes-rq":
         for i in range(n_keys):
             args = [b"HSET", b"rq:job:%d" % i]
@@ -176,21 +180,13 @@ def memory_row(host, port, row, quick=False, pid=None):
 
 
 def _load_big(host, port, kind, n):
-    chunks, parts = [], []
-    for start in range(0, n, 1000):
+    def command(start):
+        span = range(start, min(n, start + 1000))
         if kind == "set":
-            parts.append(_cmd(b"SADD", b"big", *[b"member:%d" % i
-                                                 for i in range(start, min(n, start + 1000))]))
-        else:
-            args = [b"HSET", b"big"]
-            for i in range(start, min(n, start + 1000)):
-                args += [b"field:%d" % i, b"%08d" % i]
-            parts.append(_cmd(*args))
-        if len(parts) >= 50:
-            chunks.append(b"".join(parts))
-            parts = []
-    if parts:
-        chunks.append(b"".join(parts))
+            return _cmd(b"SADD", b"big", *[b"member:%d" % i for i in span])
+        return _cmd(b"HSET", b"big", *[x for i in span for x in (b"field:%d" % i, b"%08d" % i)])
+
+    chunks = _chunked((command(start) for start in range(0, n, 1000)), 50)
     common.bulk_load(host, port, chunks, (n + 999) // 1000)
 
 
@@ -263,23 +259,12 @@ def throughput(host, port, pipeline, quick=False, cpus=None, timeout=600):
 
 
 HASHOPS_TESTS = [("HGET", ["HGET", "h:__rand_int__", "f5"]),
-                 ("HSET", ["HSET", "h:__rand_int__", "f5", VALUE.decode()]),
+                 ("HSET", ["HSET", "h:__rand_int__", "f5", VALUE[:20].decode() + "__rand_int__"]),
                  ("HGETALL", ["HGETALL", "h:__rand_int__"])]
 
 
 def _load_bench_hashes(host, port, n):
-    chunks, parts = [], []
-    for i in range(n):
-        args = [b"HSET", b"h:%012d" % i]
-        for f in range(10):
-            args += [b"f%d" % f, VALUE]
-        parts.append(_cmd(*args))
-        if len(parts) >= 5000:
-            chunks.append(b"".join(parts))
-            parts = []
-    if parts:
-        chunks.append(b"".join(parts))
-    common.bulk_load(host, port, chunks, n)
+    common.bulk_load(host, port, _ten_field_hashes(b"h:%012d", n), n)
 
 
 def hash_ops(host, port, pipeline, quick=False, cpus=None, timeout=600):
@@ -315,15 +300,19 @@ def family(runner):
     targets = [runner.firn, runner.redis]
     quick = runner.quick
     reps = runner.reps("collections")
+
+    def fresh(t, fn, *args):
+        """fn(host, port, *args) on t freshly started, stopped after (or the start error)."""
+        if t.start():
+            return {"error": t.start_error}
+        res = _safe(fn, t.server.host, t.server.port, *args)
+        t.stop()
+        return res
+
     for row in MEMORY_ROWS:
         for rep in range(reps):
             for t in runner.order(targets, rep):
-                if t.start():
-                    res = {"error": t.start_error}
-                else:
-                    res = _safe(memory_row, t.server.host, t.server.port, row, quick,
-                                t.server.pid)
-                    t.stop()
+                res = fresh(t, lambda h, p: memory_row(h, p, row, quick, t.server.pid))
                 runner.record("collections", "memory " + row, t, res)
     for row in STALL_ROWS:
         for rep in range(reps):
@@ -334,32 +323,16 @@ def family(runner):
                 runner.record("collections", row, t, res)
     for t in targets:
         t.stop()
-    for pipeline in (1, 16):
-        for rep in range(reps):
-            for t in runner.order(targets, rep):
-                if t.start():
-                    res = {"error": t.start_error}
-                else:
-                    res = _safe(throughput, t.server.host, t.server.port, pipeline, quick,
-                                runner.client_cpus)
-                    t.stop()
-                for test in BENCH_TESTS:
-                    runner.record("collections", "%s P%d" % (test.upper(), pipeline), t,
-                                  {"rps": res[test]} if test in res else
-                                  {"error": res.get("error", "no figure")})
-    for pipeline in (1, 16):
-        for rep in range(reps):
-            for t in runner.order(targets, rep):
-                if t.start():
-                    res = {"error": t.start_error}
-                else:
-                    res = _safe(hash_ops, t.server.host, t.server.port, pipeline, quick,
-                                runner.client_cpus)
-                    t.stop()
-                for test, _ in HASHOPS_TESTS:
-                    runner.record("collections", "%s hash10 P%d" % (test, pipeline), t,
-                                  {"rps": res[test]} if test in res else
-                                  {"error": res.get("error", "no figure")})
+    for fn, rows in [(throughput, [(t, t.upper() + " P%d") for t in BENCH_TESTS]),
+                     (hash_ops, [(t, t + " hash10 P%d") for t, _ in HASHOPS_TESTS])]:
+        for pipeline in (1, 16):
+            for rep in range(reps):
+                for t in runner.order(targets, rep):
+                    res = fresh(t, fn, pipeline, quick, runner.client_cpus)
+                    for test, row in rows:
+                        runner.record("collections", row % pipeline, t,
+                                      {"rps": res[test]} if test in res else
+                                      {"error": res.get("error", "no figure")})
 
 
 def _safe(fn, *args):
@@ -420,34 +393,26 @@ def main():
                         add(row, key, _safe(stall_row, srv.host, srv.port, row, a.quick))
             finally:
                 srv.stop(common.stop_command_for(binary))
+
+    def pipelined(fn, rows):
+        """fn(host, port, pipeline, ...) -> {test: rps} on a fresh server per run, at -P 1
+        and -P 16; rows: (test, row name format with the pipeline depth)."""
+        for pipeline in (1, 16):
+            for rep in range(a.reps):
+                for key, binary in each(rep):
+                    srv = common.start_server(binary, name=key, cpus=server_cpus,
+                                              extra=extra[key])
+                    try:
+                        res = _safe(fn, srv.host, srv.port, pipeline, a.quick, client_cpus)
+                    finally:
+                        srv.stop(common.stop_command_for(binary))
+                    for test, row in rows:
+                        add(row % pipeline, key, {"rps": res[test]} if test in res else res)
+
     if "throughput" in parts:
-        for pipeline in (1, 16):
-            for rep in range(a.reps):
-                for key, binary in each(rep):
-                    srv = common.start_server(binary, name=key, cpus=server_cpus,
-                                              extra=extra[key])
-                    try:
-                        res = _safe(throughput, srv.host, srv.port, pipeline, a.quick,
-                                    client_cpus)
-                    finally:
-                        srv.stop(common.stop_command_for(binary))
-                    for test in BENCH_TESTS:
-                        add("%s P%d" % (test.upper(), pipeline), key,
-                            {"rps": res[test]} if test in res else res)
+        pipelined(throughput, [(t, t.upper() + " P%d") for t in BENCH_TESTS])
     if "hashops" in parts:
-        for pipeline in (1, 16):
-            for rep in range(a.reps):
-                for key, binary in each(rep):
-                    srv = common.start_server(binary, name=key, cpus=server_cpus,
-                                              extra=extra[key])
-                    try:
-                        res = _safe(hash_ops, srv.host, srv.port, pipeline, a.quick,
-                                    client_cpus)
-                    finally:
-                        srv.stop(common.stop_command_for(binary))
-                    for test, _ in HASHOPS_TESTS:
-                        add("%s hash10 P%d" % (test, pipeline), key,
-                            {"rps": res[test]} if test in res else res)
+        pipelined(hash_ops, [(t, t + " hash10 P%d") for t, _ in HASHOPS_TESTS])
     # A table of medians: Firn, Redis, ratio.
     metrics = ["rss_per_element", "used_per_element", "ping_max_ms", "del_ms", "rps"]
     print("%-22s %-18s %12s %12s %7s" % ("row", "figure", "firn", "redis", "ratio"))

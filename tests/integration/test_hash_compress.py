@@ -1,4 +1,4 @@
-"""Compact hashes that Firn keeps LZF-compressed (hash-compress-min-bytes, 256 bytes by
+"""Compact hashes that Firn keeps compressed (hash-compress-min-bytes, 256 bytes by
 default): every reply, DUMP payloads included, compared byte for byte with redis-server's,
 which keeps the same hashes as plain listpacks.
 

@@ -1,4 +1,4 @@
-// Compact hashes kept LZF-compressed (Hash::Limits::compress_min_bytes): every operation on
+// Compact hashes kept compressed (Hash::Limits::compress_min_bytes): every operation on
 // a compressed hash answers as on a plain one, and the stored form is what the class says.
 #include <catch2/catch.hpp>
 #include <map>
@@ -368,4 +368,35 @@ TEST_CASE("random operations on compressing hashes match a model", "[hash][hash-
       }
     }
   }
+}
+
+TEST_CASE("runs, short periods and long matches compress and read back", "[hash][hash-compress]") {
+  // Matches that overlap what they copy (a distance shorter than the match), matches that
+  // run to the last byte, and literal runs longer than one varint byte of length.
+  std::mt19937 rng(9);
+  for (const size_t period : {1, 2, 3, 7, 31, 64}) {
+    for (const size_t fields : {1, 2, 9, 100}) {
+      INFO(period << " " << fields);
+      Hash::Limits limits = Compressing(16);
+      std::string base = Incompressible(&rng, period);
+      std::map<std::string, std::string> model;
+      Hash h;
+      for (size_t i = 0; i < fields; ++i) {
+        std::string v;
+        while (v.size() < 64) v += base;
+        v.resize(20 + (i * 13) % 45);
+        if (i % 3 == 1) v = Incompressible(&rng, 60);
+        const std::string f = "p" + std::to_string(i);
+        model[f] = v;
+        h.Set(f, v, limits);
+      }
+      std::map<std::string, std::string> got;
+      for (const auto& [f, v] : Pairs(h)) got.emplace(f, v);
+      CHECK(got == model);
+      if (period <= 3 && fields == 1) CHECK(h.compressed());  // 20 bytes of a run
+    }
+  }
+  Hash bench;
+  FillTen(&bench, Compressing());
+  CHECK(bench.MemoryBytes() - sizeof(Hash) <= 80);  // 340 bytes of pairs
 }
