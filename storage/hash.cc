@@ -42,9 +42,11 @@
 // hashes of f0..f9 with one 32-byte value hold 340 bytes of pairs each, under 80 compressed
 // (an 80-byte allocation instead of 384): RSS 136 bytes a hash against Redis's 528
 // (0.26x; 0.84x plain); an RQ job's 113 bytes do not compress by a quarter and stay plain.
-// Under callgrind (redis-benchmark -P 16 on 10,000 such hashes) HGET costs about 2,700
-// instructions a request (1,740 plain; Redis 4,950), HSET of a new 32-byte value 5,600
-// (2,170 plain; Redis 5,520), HGETALL 5,200 (4,260 plain; Redis 15,000). The threshold
+// Under callgrind (redis-benchmark -P 16 on 10,000 such hashes) HGET costs about 2,710
+// instructions a request (1,740 plain; Redis 4,970), HSET of a new 32-byte value 5,610
+// (2,170 plain; Redis 5,630), HGETALL 5,220 (4,260 plain; Redis 15,050); redis-benchmark's
+// rates on 100,000 of them (collections.py --part hashops) keep Firn at or above Redis's
+// at -P 1 and -P 16 on a quiet machine, HSET being the closest. The threshold
 // keeps that cost off small hashes: under 256 bytes a quarter saves at most 64 bytes, less
 // than the keyspace entry itself, and most small hashes (a job, a session) are there. 0
 // turns compression off; a write then leaves the hash plain.
