@@ -411,6 +411,8 @@ const Setting kSettings[] = {
     {.name = "hash-max-listpack-value", .section = "collections", .kind = Kind::kInt,
      .member = &Config::hash_max_listpack_value, .max = kInt64Max,
      .alias = "hash-max-ziplist-value"},
+    {.name = "hash-compress-min-bytes", .section = "collections", .kind = Kind::kInt,
+     .member = &Config::hash_compress_min_bytes, .max = int64_t{1} << 30},
     {.name = "set-max-intset-entries", .section = "collections", .kind = Kind::kInt,
      .member = &Config::set_max_intset_entries, .max = kInt64Max},
     {.name = "zset-max-listpack-entries", .section = "collections", .kind = Kind::kInt,

@@ -61,7 +61,8 @@ bool FindHash(CommandContext& ctx, std::string_view key, Lookup how, Entry** e) 
 
 Hash::Limits LimitsOf(CommandContext& ctx) {
   return {.max_compact_entries = static_cast<size_t>(ctx.config().hash_max_listpack_entries),
-          .max_compact_value = static_cast<size_t>(ctx.config().hash_max_listpack_value)};
+          .max_compact_value = static_cast<size_t>(ctx.config().hash_max_listpack_value),
+          .compress_min_bytes = static_cast<size_t>(ctx.config().hash_compress_min_bytes)};
 }
 
 // A hash to write into: key's (after a write lookup), or a new one not yet stored (*e stays
@@ -111,8 +112,14 @@ void SetFields(CommandContext& ctx, bool reply_ok) {
   size_t longest = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) longest = std::max(longest, ctx.arg(i).size());
   t.h->ConvertIfLonger(longest, limits);
+  // Every pair but the last leaves a compressed hash plain, so that it is decompressed and
+  // recompressed once per command, not once per pair.
+  Hash::Limits plain = limits;
+  plain.compress_min_bytes = 0;
   int64_t added = 0;
-  for (size_t i = 2; i < ctx.argc(); i += 2) added += t.h->Set(ctx.arg(i), ctx.arg(i + 1), limits);
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    added += t.h->Set(ctx.arg(i), ctx.arg(i + 1), i + 2 < ctx.argc() ? plain : limits);
+  }
   Commit(ctx, ctx.arg(1), t);
   if (reply_ok) {
     ctx.reply.Ok();
@@ -200,8 +207,14 @@ void HDel(CommandContext& ctx) {
     return;
   }
   Hash* h = HashOf(e);
+  // As in HSET, only the last field's removal may recompress.
+  const Hash::Limits limits = LimitsOf(ctx);
+  Hash::Limits plain = limits;
+  plain.compress_min_bytes = 0;
   int64_t removed = 0;
-  for (size_t i = 2; i < ctx.argc() && !h->empty(); ++i) removed += h->Delete(ctx.arg(i));
+  for (size_t i = 2; i < ctx.argc() && !h->empty(); ++i) {
+    removed += h->Delete(ctx.arg(i), i + 1 < ctx.argc() ? plain : limits);
+  }
   ctx.reply.Int(removed);
   if (removed > 0) AfterRemoval(ctx, e, h->empty());
 }

@@ -4,15 +4,18 @@
 // string preceded by its LEB128 length, searched linearly: the shape and the behaviour of
 // Redis's listpack encoding, HGETALL order included. A field name of up to 32 bytes is kept
 // once for the process in a shared table and stored in the pair as a 1-2 byte id (see
-// FieldNames below): hashes of one application repeat the same names. Past hash-max-listpack-entries fields, or
-// once a field or value is longer than hash-max-listpack-value bytes, it converts for good to
-// a chained table of power-of-two size whose nodes hold the field and value inline after a
-// 16-byte header (next pointer, two lengths).
+// FieldNames below): hashes of one application repeat the same names. A buffer of at least
+// hash-compress-min-bytes is kept compressed when that saves a quarter of it (see
+// Compression below). Past hash-max-listpack-entries fields, or once a field or value is
+// longer than hash-max-listpack-value bytes, it converts for good to a chained table of
+// power-of-two size whose nodes hold the field and value inline after a 16-byte header
+// (next pointer, two lengths); a table is never compressed.
 //
 // Why. Most hashes in a cache or a job queue (an RQ job: a dozen short fields) are small, and
 // for them a linear scan of a few hundred contiguous bytes beats hashing, with 2 bytes of
 // overhead a pair, and the names shared: an RQ job's ten field names are 94 bytes in every
-// Redis listpack, 10 here (100,000 such hashes, bench/workloads/collections.py hashes-rq). For big hashes Redis spends a 24-byte dictEntry plus two sds headers (3-9
+// Redis listpack, 10 here (100,000 such hashes, bench/workloads/collections.py hashes-rq).
+// For big hashes Redis spends a 24-byte dictEntry plus two sds headers (3-9
 // bytes each) and a malloc per string, per field, plus 8 bytes of bucket; a node here is one
 // allocation with 16 bytes of header and, at load factor 1, 8 bytes of bucket.
 //
@@ -21,20 +24,51 @@
 // bytes (all ones for a table). A hash is usually one of many small ones, so each byte of
 // its header is paid 100,000 times over in a cache of hashes.
 //
-// Invariants. Compact: the buffer holds exactly count_ pairs in bytes_ (< 2^31) bytes, no
-// field twice. Table: every node is in the chain of bucket (XXH3(field) & mask), size nodes
-// in all, size <= buckets except transiently, node_bytes the sum of their allocations.
+// Compression. Cached objects repeat themselves: the same status words, timestamps with a
+// common prefix, ids and URLs that share most of their bytes, values copied from field to
+// field. A compact buffer of at least hash-compress-min-bytes (256) bytes is compressed
+// with a small LZ77 codec of LZF's family (Pack and Unpack below: byte-aligned tokens, no
+// entropy stage, so it decompresses at memory speed) and kept so when the compressed form,
+// a varint of the plain length included, is at most 3/4 of the plain pairs; otherwise it
+// stays plain and the write is flagged, and a flagged hash retries when a field is added
+// and otherwise on one write in 16 (kRetryPlainEvery), not on every value it rewrites.
+// Reads decompress into a scratch buffer of the thread (Scratch
+// below: no allocation once it has grown, and the last hash read stays decompressed, so
+// HMGET's fields and HRANDFIELD's draws pay once); a write decompresses into a buffer of
+// its own, changes it as a plain hash and recompresses it, once per command for HSET and
+// HDEL of many fields (modules/hashes.cc compresses only on the last). The pairs' format,
+// their order and every encoding written from them (RDB, DUMP) are those of the plain
+// hash: only MemoryBytes can tell. Figures (bench/workloads/collections.py): 100,000
+// hashes of f0..f9 with one 32-byte value hold 340 bytes of pairs each, under 80 compressed
+// (an 80-byte allocation instead of 384): RSS 136 bytes a hash against Redis's 528
+// (0.26x; 0.84x plain); an RQ job's 113 bytes do not compress by a quarter and stay plain.
+// Under callgrind (redis-benchmark -P 16 on 10,000 such hashes) HGET costs about 2,710
+// instructions a request (1,740 plain; Redis 4,970), HSET of a new 32-byte value 5,610
+// (2,170 plain; Redis 5,630), HGETALL 5,220 (4,260 plain; Redis 15,050); redis-benchmark's
+// rates on 100,000 of them (collections.py --part hashops) keep Firn at or above Redis's
+// at -P 1 and -P 16 on a quiet machine, HSET being the closest. The threshold
+// keeps that cost off small hashes: under 256 bytes a quarter saves at most 64 bytes, less
+// than the keyspace entry itself, and most small hashes (a job, a session) are there. 0
+// turns compression off; a write then leaves the hash plain.
+//
+// Invariants. Compact: the buffer holds exactly count_ pairs in stored() (< 2^30) bytes,
+// plainly or, with kCompressedBit, as [varint plain length][Pack's tokens]; no field twice;
+// kPlainHintBit only on a plain buffer. Table: every node is in the chain of bucket
+// (XXH3(field) & mask), size nodes in all, size <= buckets except transiently, node_bytes
+// the sum of their allocations.
 //
 // Cost. Compact: O(size) per lookup, bounded by the entry limit; an insert appends, a value
-// update memmoves the buffer's tail. Table: O(1) expected. The table doubles when size
+// update memmoves the buffer's tail; a compressed hash adds one decompression per read of
+// another hash since, and a decompression and a compression per write. Table: O(1) expected. The table doubles when size
 // exceeds the bucket count and halves when it falls under an eighth, rehashing at once:
 // O(size) then, amortized O(1). (Redis rehashes incrementally; a hash big enough for that
 // pause to matter is rare, and the keyspace itself does rehash incrementally.)
 //
 // Tunables. hash-max-listpack-entries (512) and hash-max-listpack-value (64 bytes), Redis's
-// names and defaults.
+// names and defaults; hash-compress-min-bytes (256 bytes, Firn's own; 0 = off).
 #include "storage/hash.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -167,9 +201,9 @@ char* PutPair(char* p, std::string_view field, StoredName name, std::string_view
   return p + value.size();
 }
 
-// A compact buffer stays under this many bytes (its length is 32 bits); a hash that would
-// grow past it converts to the table whatever the limits say.
-constexpr size_t kMaxCompactBytes = size_t{1} << 31;
+// A compact buffer stays under this many bytes (its length shares 32 bits with two flags);
+// a hash that would grow past it converts to the table whatever the limits say.
+constexpr size_t kMaxCompactBytes = size_t{1} << 30;
 // An old bucket array at least this big is handed back to the system as soon as it is freed.
 constexpr size_t kReleaseAfterBytes = size_t{1} << 20;
 
@@ -184,6 +218,192 @@ void* Reallocate(void* old, size_t bytes) {
   if (p == nullptr && bytes != 0) throw std::bad_alloc();
   return p;
 }
+
+// --- the codec of compressed pair buffers ---
+//
+// LZ77 in the manner of LZ4 and LZF, byte-aligned and with no entropy stage, tuned for
+// buffers of a few hundred bytes: a stream of tokens, each a varint `c` then
+//   c & 1 == 0: a run of c >> 1 literal bytes, which follow;
+//   c & 1 == 1: a match, (c >> 1) + kMinMatch bytes copied from a varint distance back in
+//               the output (it may overlap what it writes: distance 1 repeats one byte).
+// The compressor is greedy: a table of the last position of each 4-byte hash, sized to the
+// input (256 entries for 340 bytes, at most 4096), one probe a position, matches extended
+// 8 bytes at a time, positions inside a match not entered. liblzf, which Redis's snapshots
+// use, was the first choice; it spends about 4,000 instructions compressing the 340 bytes
+// of the bench hash (its 64K-entry table) and 1,000 decompressing them, and made HSET on a
+// compressed hash (7,400 instructions) a third dearer than on Redis; this codec writes the
+// same sizes there at about 1,400 and 600.
+constexpr size_t kMinMatch = 4;
+constexpr int kMaxHashBits = 12;
+
+// Appends v at *p if it fits before end.
+[[gnu::always_inline]] inline bool Emit(char** p, const char* end, uint64_t v) {
+  if (static_cast<size_t>(end - *p) < VarintSize(v)) return false;
+  *p = PutVarint(*p, v);
+  return true;
+}
+
+[[gnu::always_inline]] inline bool EmitLiterals(char** p, const char* end, const char* from,
+                                               size_t n) {
+  if (n == 0) return true;
+  if (!Emit(p, end, n << 1) || static_cast<size_t>(end - *p) < n) return false;
+  std::memcpy(*p, from, n);
+  *p += n;
+  return true;
+}
+
+// Compresses in[0, n) into out; returns the bytes written, or 0 when they would pass cap.
+size_t Pack(const char* in, size_t n, char* out, size_t cap) {
+  int bits = 8;
+  while (bits < kMaxHashBits && (size_t{1} << bits) < n / 2) ++bits;
+  uint32_t table[size_t{1} << kMaxHashBits];  // position + 1 of a 4-byte hash; 0: none
+  std::memset(table, 0, sizeof(uint32_t) << bits);
+  char* p = out;
+  const char* const end = out + cap;
+  size_t literal = 0;  // the first byte not yet emitted
+  size_t i = 0;
+  while (i + kMinMatch <= n) {
+    uint32_t x;
+    std::memcpy(&x, in + i, 4);
+    const size_t slot = (x * 2654435761u) >> (32 - bits);
+    const size_t candidate = table[slot];
+    table[slot] = static_cast<uint32_t>(i + 1);
+    uint32_t y;
+    if (candidate == 0 || (std::memcpy(&y, in + candidate - 1, 4), y != x)) {
+      ++i;
+      continue;
+    }
+    const size_t from = candidate - 1;
+    size_t len = kMinMatch;
+    while (i + len + 8 <= n) {
+      uint64_t a, b;
+      std::memcpy(&a, in + from + len, 8);
+      std::memcpy(&b, in + i + len, 8);
+      if (a != b) {
+        len += static_cast<size_t>(__builtin_ctzll(a ^ b)) / 8;
+        goto extended;
+      }
+      len += 8;
+    }
+    while (i + len < n && in[from + len] == in[i + len]) ++len;
+  extended:
+    if (!EmitLiterals(&p, end, in + literal, i - literal) ||
+        !Emit(&p, end, (len - kMinMatch) << 1 | 1) || !Emit(&p, end, i - from)) {
+      return 0;
+    }
+    i += len;
+    literal = i;
+  }
+  if (!EmitLiterals(&p, end, in + literal, n - literal)) return 0;
+  return static_cast<size_t>(p - out);
+}
+
+// A varint of at most 5 bytes from [*p, end); false past end.
+[[gnu::always_inline]] inline bool ReadVarint(const char** p, const char* end, size_t* v) {
+  if (*p < end && (static_cast<uint8_t>(**p) & 0x80) == 0) {  // most tokens: one byte
+    *v = static_cast<uint8_t>(*(*p)++);
+    return true;
+  }
+  *v = 0;
+  for (int shift = 0; shift < 35 && *p < end; shift += 7) {
+    const auto byte = static_cast<uint8_t>(*(*p)++);
+    *v |= static_cast<size_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+// Copies len bytes in 16-byte chunks, so up to 15 bytes past dst + len are written and
+// past src + len read (short copies are most of a small buffer's tokens, and a call to
+// memcpy costs more than they do). REQUIRES: those bytes lie inside their buffers, and
+// dst - src >= 16 when src precedes dst in the same one.
+[[gnu::always_inline]] inline void ChunkCopy(char* dst, const char* src, size_t len) {
+  for (size_t k = 0; k < len; k += 16) std::memcpy(dst + k, src + k, 16);
+}
+
+// Decompresses in[0, n) into out, which must come to exactly raw bytes; false otherwise
+// (never reading or writing out of bounds).
+bool Unpack(const char* in, size_t n, char* out, size_t raw) {
+  const char* const in_end = in + n;
+  size_t at = 0;
+  while (in < in_end) {
+    size_t c;
+    if (!ReadVarint(&in, in_end, &c)) return false;
+    if ((c & 1) == 0) {
+      const size_t len = c >> 1;
+      const auto left = static_cast<size_t>(in_end - in);
+      if (len > left || len > raw - at) return false;
+      if (len + 15 <= left && len + 15 <= raw - at) {
+        ChunkCopy(out + at, in, len);
+      } else {
+        std::memcpy(out + at, in, len);
+      }
+      in += len;
+      at += len;
+      continue;
+    }
+    const size_t len = (c >> 1) + kMinMatch;
+    size_t distance;
+    if (!ReadVarint(&in, in_end, &distance) || distance == 0 || distance > at ||
+        len > raw - at) {
+      return false;
+    }
+    const char* from = out + at - distance;
+    if (distance >= 16 && len + 15 <= raw - at) {
+      ChunkCopy(out + at, from, len);
+    } else if (distance >= len) {
+      std::memcpy(out + at, from, len);
+    } else {
+      for (size_t k = 0; k < len; ++k) out[at + k] = from[k];
+    }
+    at += len;
+  }
+  return at == raw;
+}
+
+// --- the scratch buffers compressed hashes are read and written through ---
+//
+// One set per thread (in practice the event loop's; tests may use others), constant-
+// initialized so that reaching it tests no guard. `plain` holds the pairs of the compressed
+// hash last read on this thread: `owner`, whose compressed buffer was then `data`. A later
+// read of the same hash reuses them (HMGET's fields, HRANDFIELD's draws) with no work. The
+// pair (owner, data) identifies the contents only while that buffer lives, so the cache is
+// dropped whenever the owner decompresses for a change or is destroyed on this thread, and
+// whenever any hash installs a new compressed buffer: a hash freed on the background thread
+// and a new one built at the same addresses can only become compressed here, through that
+// install. `packed` receives Pack's output before it is copied to a buffer of its own
+// size.
+struct Scratch {
+  const void* owner;
+  const void* data;
+  char* plain;
+  size_t plain_cap;
+  size_t plain_len;
+  char* packed;
+  size_t packed_cap;
+  uint32_t plain_writes;  // writes to hashes that failed to compress, to pace retries
+};
+thread_local Scratch t_scratch = {};
+
+// A scratch buffer grown to hold need bytes; one that a big hash grew past kShrinkAbove
+// is cut back when a small one needs it (its old contents are dead by then).
+constexpr size_t kShrinkAbove = size_t{1} << 20;
+
+char* Reserve(char** p, size_t* cap, size_t need) {
+  if (need > *cap || (*cap > kShrinkAbove && need <= kShrinkAbove / 16)) {
+    const size_t want = need < 256 ? 256 : need;
+    void* q = std::realloc(*p, want);
+    if (q == nullptr) throw std::bad_alloc();
+    *p = static_cast<char*>(q);
+    *cap = want;
+  }
+  return *p;
+}
+
+// A plain hash whose compression saved too little is tried again when a field is added and
+// on one other write in this many (its values may have changed since), so an incompressible
+// hash whose values are rewritten does not pay Pack on every write.
+constexpr uint32_t kRetryPlainEvery = 16;
 
 uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
@@ -206,6 +426,7 @@ Hash::Node* Hash::MakeNode(std::string_view field, std::string_view value) {
 
 Hash::~Hash() {
   if (compact()) {
+    if (t_scratch.owner == this) t_scratch.owner = nullptr;
     std::free(data_);
     return;
   }
@@ -223,9 +444,10 @@ Hash::~Hash() {
 
 Hash::Hash(const Hash& other) : count_(other.count_), bytes_(other.bytes_) {
   if (other.compact()) {
-    if (other.bytes_ > 0) {
-      data_ = Allocate(other.bytes_);
-      if (other.bytes_ != 0) std::memcpy(data_, other.data_, other.bytes_);
+    if (other.stored() > 0) {
+      data_ = Allocate(other.stored());
+      std::memcpy(data_, other.data_, other.stored());
+      if (compressed()) t_scratch.owner = nullptr;  // a new compressed buffer (see Scratch)
     }
     return;
   }
@@ -246,25 +468,119 @@ Hash::Hash(const Hash& other) : count_(other.count_), bytes_(other.bytes_) {
 size_t Hash::size() const { return compact() ? count_ : table()->size; }
 
 size_t Hash::MemoryBytes() const {
-  if (compact()) return sizeof(Hash) + bytes_;
+  if (compact()) return sizeof(Hash) + stored();
   const Table* t = table();
   return sizeof(Hash) + sizeof(Table) + (t->mask + 1) * sizeof(Node*) + t->node_bytes;
 }
 
-int64_t Hash::CompactFind(std::string_view field) const {
+namespace {
+
+// The plain length of a compressed buffer, and where its tokens start.
+size_t PlainLength(const char* packed, const char** tokens) {
+  size_t raw;
+  *tokens = GetVarint(packed, &raw);
+  return raw;
+}
+
+// Decompresses the buffer into out (raw bytes, its plain length).
+void Decompress(const char* packed, size_t stored, char* out, size_t raw) {
+  const char* tokens;
+  PlainLength(packed, &tokens);
+  if (!Unpack(tokens, stored - static_cast<size_t>(tokens - packed), out, raw)) {
+    // Only Hash writes these buffers: a mismatch is memory corruption.
+    std::fprintf(stderr, "%s:%d: compressed hash buffer corrupted (%zu bytes of pairs)\n",
+                 __FILE__, __LINE__, raw);
+    std::abort();
+  }
+}
+
+}  // namespace
+
+Hash::Plain Hash::Pairs() const {
+  if ((bytes_ & kCompressedBit) == 0) return {buf(), stored()};
+  Scratch& s = t_scratch;
+  if (s.owner == this && s.data == data_) return {s.plain, s.plain_len};
+  const char* tokens;
+  const size_t raw = PlainLength(buf(), &tokens);
+  Reserve(&s.plain, &s.plain_cap, raw);
+  Decompress(buf(), stored(), s.plain, raw);
+  s.owner = this;
+  s.data = data_;
+  s.plain_len = raw;
+  return {s.plain, raw};
+}
+
+void Hash::Inflate() {
+  if (!compressed()) return;
+  // Into a buffer of its own, not through the scratch: a caller may be walking another
+  // hash's pairs there (ForEach over one hash, writing each pair into another).
+  Scratch& s = t_scratch;
+  const char* tokens;
+  const size_t raw = PlainLength(buf(), &tokens);
+  char* b = static_cast<char*>(Allocate(raw));
+  if (s.owner == this && s.data == data_) {
+    std::memcpy(b, s.plain, raw);
+  } else {
+    Decompress(buf(), stored(), b, raw);
+  }
+  if (s.owner == this) s.owner = nullptr;  // its buffer is gone
+  std::free(data_);
+  data_ = b;
+  bytes_ = static_cast<uint32_t>(raw);
+}
+
+bool Hash::BeginWrite() {
+  if (!compact()) return false;
+  Inflate();
+  const bool hinted = (bytes_ & kPlainHintBit) != 0;
+  bytes_ &= kBytesMask;
+  return hinted;
+}
+
+void Hash::Deflate(const Limits& limits, bool hinted) {
+  if (!compact() || limits.compress_min_bytes == 0 || stored() < limits.compress_min_bytes)
+    return;
+  Scratch& s = t_scratch;
+  if (hinted && ++s.plain_writes % kRetryPlainEvery != 0) {
+    bytes_ |= kPlainHintBit;
+    return;
+  }
+  // Kept compressed only when the whole buffer, length included, is at most 3/4 of the
+  // plain pairs.
+  const size_t n = stored();
+  const size_t head = VarintSize(n);
+  const size_t budget = n * 3 / 4;
+  size_t packed = 0;
+  if (budget > head) {
+    Reserve(&s.packed, &s.packed_cap, budget - head);
+    packed = Pack(buf(), n, s.packed, budget - head);
+  }
+  if (packed == 0) {
+    bytes_ |= kPlainHintBit;
+    return;
+  }
+  char* b = static_cast<char*>(Allocate(head + packed));
+  std::memcpy(PutVarint(b, n), s.packed, packed);
+  std::free(data_);
+  s.owner = nullptr;  // a new compressed buffer (see Scratch)
+  data_ = b;
+  bytes_ = static_cast<uint32_t>(head + packed) | kCompressedBit;
+}
+
+int64_t Hash::CompactFind(const char* p, size_t bytes, std::string_view field) {
   // A name in the shared table is stored by id in every hash, any other literally: compare
   // tags, and bytes only for literal fields of the right length.
   const int32_t id = Names().Find(field);
   const size_t want = id >= 0 ? (static_cast<size_t>(id) << 1 | 1) : field.size() << 1;
-  const char* p = buf();
-  const char* end = p + bytes_;
+  const char* const start = p;
+  const char* end = p + bytes;
   while (p < end) {
     const char* at = p;
     size_t tag, n;
     p = GetVarint(p, &tag);
     const bool literal = (tag & 1) == 0;
     if (tag == want && (!literal || field.empty() || std::memcmp(p, field.data(), field.size()) == 0))
-      return at - buf();
+      return at - start;
     if (literal) p += tag >> 1;
     p = GetVarint(p, &n);
     p += n;
@@ -280,10 +596,11 @@ Hash::Node** Hash::FindSlot(std::string_view field, uint64_t hash) const {
 
 std::optional<std::string_view> Hash::Get(std::string_view field) const {
   if (compact()) {
-    const int64_t at = CompactFind(field);
+    const Plain pairs = Pairs();
+    const int64_t at = CompactFind(pairs.p, pairs.n, field);
     if (at < 0) return std::nullopt;
     std::string_view f, v;
-    ReadPair(buf() + at, &f, &v);
+    ReadPair(pairs.p + at, &f, &v);
     return v;
   }
   Node* n = *FindSlot(field, HashKey(field));
@@ -293,10 +610,11 @@ std::optional<std::string_view> Hash::Get(std::string_view field) const {
 
 std::optional<std::string_view> Hash::StoredField(std::string_view field) const {
   if (compact()) {
-    const int64_t at = CompactFind(field);
+    const Plain pairs = Pairs();
+    const int64_t at = CompactFind(pairs.p, pairs.n, field);
     if (at < 0) return std::nullopt;
     std::string_view f, v;
-    ReadPair(buf() + at, &f, &v);
+    ReadPair(pairs.p + at, &f, &v);
     return f;
   }
   const Node* n = *FindSlot(field, HashKey(field));
@@ -309,9 +627,16 @@ void Hash::ConvertIfLonger(size_t longest, const Limits& limits) {
 }
 
 bool Hash::Set(std::string_view field, std::string_view value, const Limits& limits) {
+  const bool hinted = BeginWrite();
+  const bool added = SetPlain(field, value, limits);
+  Deflate(limits, hinted && !added);  // a hash that grows tries at once
+  return added;
+}
+
+bool Hash::SetPlain(std::string_view field, std::string_view value, const Limits& limits) {
   ConvertIfLonger(field.size() > value.size() ? field.size() : value.size(), limits);
   if (compact()) {
-    const int64_t at = CompactFind(field);
+    const int64_t at = CompactFind(buf(), bytes_, field);
     char* b = buf();
     if (at >= 0) {
       std::string_view f, old;
@@ -323,7 +648,7 @@ bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim
       const size_t total = bytes_ + new_bytes - old_bytes;
       if (total >= kMaxCompactBytes) {
         ToTable();
-        return Set(field, value, limits);
+        return SetPlain(field, value, limits);
       }
       if (new_bytes > old_bytes) b = static_cast<char*>(Reallocate(b, total));
       std::memmove(b + value_at + new_bytes, b + value_at + old_bytes, tail);
@@ -338,7 +663,7 @@ bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim
     const size_t add = PairBytes(field, name, value.size());
     if (bytes_ + add >= kMaxCompactBytes) {
       ToTable();
-      return Set(field, value, limits);
+      return SetPlain(field, value, limits);
     }
     b = static_cast<char*>(Reallocate(b, bytes_ + add));
     PutPair(b + bytes_, field, name, value);
@@ -372,9 +697,22 @@ bool Hash::Set(std::string_view field, std::string_view value, const Limits& lim
   return true;
 }
 
-bool Hash::Delete(std::string_view field) {
+bool Hash::Delete(std::string_view field) { return Delete(field, Limits{}); }
+
+bool Hash::Delete(std::string_view field, const Limits& limits) {
+  if (compressed()) {
+    const Plain pairs = Pairs();
+    if (CompactFind(pairs.p, pairs.n, field) < 0) return false;  // nothing to recompress
+  }
+  const bool hinted = BeginWrite();
+  const bool removed = DeletePlain(field);
+  Deflate(limits, hinted);
+  return removed;
+}
+
+bool Hash::DeletePlain(std::string_view field) {
   if (compact()) {
-    const int64_t at = CompactFind(field);
+    const int64_t at = CompactFind(buf(), bytes_, field);
     if (at < 0) return false;
     std::string_view f, v;
     char* b = buf();
@@ -404,6 +742,7 @@ bool Hash::Delete(std::string_view field) {
 }
 
 void Hash::ToTable() {
+  BeginWrite();
   size_t buckets = 4;
   while (buckets < count_) buckets *= 2;
   auto* t = new Table{nullptr, buckets - 1, 0, count_};
@@ -448,8 +787,9 @@ void Hash::Rehash(size_t buckets) {
 
 void Hash::ForEach(const PairFn& fn) const {
   if (compact()) {
-    const char* p = buf();
-    const char* end = p + bytes_;
+    const Plain pairs = Pairs();
+    const char* p = pairs.p;
+    const char* end = p + pairs.n;
     while (p < end) {
       std::string_view f, v;
       p = ReadPair(p, &f, &v);
@@ -491,7 +831,7 @@ uint64_t Hash::Scan(uint64_t cursor, size_t count, const PairFn& fn) const {
 void Hash::Random(uint64_t random, std::string_view* field, std::string_view* value) const {
   if (compact()) {
     size_t skip = random % count_;
-    const char* p = buf();
+    const char* p = Pairs().p;
     for (;;) {
       p = ReadPair(p, field, value);
       if (skip-- == 0) return;

@@ -26,9 +26,18 @@ Throughput rows: one `redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,za
 lrange_100,lrange_600 --csv` at -P 1 and at -P 16, 50 clients, 32-byte values, keys from
 -r 100000; requests per second per test.
 
+Hash operation rows (--part hashops): 100,000 hashes `h:NNNNNNNNNNNN` (redis-benchmark's
+__rand_int__ spelling) of 10 fields `f0`..`f9` with the 32-byte value of the memory row, so
+compact and, in Firn, compressed; then `redis-benchmark -c 50 -r 100000` of
+`HGET h:__rand_int__ f5`, `HSET h:__rand_int__ f5 <20 bytes of the value>__rand_int__`
+(a new 32-byte value each time: the hash decompressed, changed and recompressed) and
+`HGETALL h:__rand_int__`, at -P 1 and -P 16; requests per second.
+
 Standalone, both servers side by side, medians of --reps runs:
   python3 bench/workloads/collections.py --server build/firn-server [--redis PATH]
-      [--part memory,stall,throughput] [--reps 3] [--quick]
+      [--part memory,stall,throughput,hashops] [--reps 3] [--quick]
+      [--firn-args "--hash-compress-min-bytes 0"]
+(--firn-args: extra command-line settings for Firn only, to compare its own variants.)
 """
 
 import argparse
@@ -69,6 +78,18 @@ _RQ_FIELDS = [(b"status", b"finished"), (b"origin", b"default"), (b"timeout", b"
               (b"last_heartbeat", b"%d")]
 
 
+def _chunked(commands, per_chunk):
+    """Encoded commands joined per_chunk at a time."""
+    commands = list(commands)
+    return [b"".join(commands[i:i + per_chunk]) for i in range(0, len(commands), per_chunk)]
+
+
+def _ten_field_hashes(key_format, n):
+    """HSETs of n hashes (keys key_format % i) of fields f0..f9, each VALUE, as chunks."""
+    fields = [x for f in range(10) for x in (b"f%d" % f, VALUE)]
+    return _chunked((_cmd(b"HSET", key_format % i, *fields) for i in range(n)), 5000)
+
+
 def _memory_commands(row, n_keys, n_zset):
     """(commands as RESP chunks, replies expected, keys created, elements created)."""
     chunks, parts = [], []
@@ -79,15 +100,7 @@ def _memory_commands(row, n_keys, n_zset):
             parts.clear()
 
     if row == "hashes":
-        for i in range(n_keys):
-            args = [b"HSET", b"h:%d" % i]
-            for f in range(10):
-                args += [b"f%d" % f, VALUE]
-            parts.append(_cmd(*args))
-            if len(parts) >= 5000:
-                flush()
-        flush()
-        return chunks, n_keys, n_keys, 10 * n_keys
+        return _ten_field_hashes(b"h:%d", n_keys), n_keys, n_keys, 10 * n_keys
     if row == "hashes-rq":
         for i in range(n_keys):
             args = [b"HSET", b"rq:job:%d" % i]
@@ -167,21 +180,13 @@ def memory_row(host, port, row, quick=False, pid=None):
 
 
 def _load_big(host, port, kind, n):
-    chunks, parts = [], []
-    for start in range(0, n, 1000):
+    def command(start):
+        span = range(start, min(n, start + 1000))
         if kind == "set":
-            parts.append(_cmd(b"SADD", b"big", *[b"member:%d" % i
-                                                 for i in range(start, min(n, start + 1000))]))
-        else:
-            args = [b"HSET", b"big"]
-            for i in range(start, min(n, start + 1000)):
-                args += [b"field:%d" % i, b"%08d" % i]
-            parts.append(_cmd(*args))
-        if len(parts) >= 50:
-            chunks.append(b"".join(parts))
-            parts = []
-    if parts:
-        chunks.append(b"".join(parts))
+            return _cmd(b"SADD", b"big", *[b"member:%d" % i for i in span])
+        return _cmd(b"HSET", b"big", *[x for i in span for x in (b"field:%d" % i, b"%08d" % i)])
+
+    chunks = _chunked((command(start) for start in range(0, n, 1000)), 50)
     common.bulk_load(host, port, chunks, (n + 999) // 1000)
 
 
@@ -253,6 +258,40 @@ def throughput(host, port, pipeline, quick=False, cpus=None, timeout=600):
     return res
 
 
+HASHOPS_TESTS = [("HGET", ["HGET", "h:__rand_int__", "f5"]),
+                 ("HSET", ["HSET", "h:__rand_int__", "f5", VALUE[:20].decode() + "__rand_int__"]),
+                 ("HGETALL", ["HGETALL", "h:__rand_int__"])]
+
+
+def _load_bench_hashes(host, port, n):
+    common.bulk_load(host, port, _ten_field_hashes(b"h:%012d", n), n)
+
+
+def hash_ops(host, port, pipeline, quick=False, cpus=None, timeout=600):
+    """Loads the hashes, then one redis-benchmark run per test; returns {test: rps}."""
+    keys = _sizes(quick)["keys"]
+    _load_bench_hashes(host, port, keys)
+    enc, _ = common.try_call(host, port, "OBJECT", "ENCODING", "h:%012d" % 0)
+    if enc not in (b"listpack", "listpack"):
+        return {"error": "h:0 is %r, not listpack" % (enc,)}
+    n = (50_000 if quick else 200_000) * (4 if pipeline > 1 else 1)
+    res = {}
+    for name, command in HASHOPS_TESTS:
+        cmd = common.pin_prefix(cpus) + [
+            "redis-benchmark", "-h", host, "-p", str(port), "-c", "50", "-n", str(n),
+            "-r", str(keys), "-P", str(pipeline), "--csv"] + command
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        out = r.stdout + r.stderr
+        m = re.search(r"Error from server: ([^\r\n]*)", out)
+        if m:
+            return {"error": "%s: server error: %s" % (name, m.group(1).strip())}
+        found = _CSV_RE.findall(out)
+        if not found:
+            return {"error": "%s: redis-benchmark exit %d: %s" % (name, r.returncode, out[-300:])}
+        res[name] = float(found[-1][1])
+    return res
+
+
 # ---- side by side --------------------------------------------------------------------
 
 
@@ -261,15 +300,19 @@ def family(runner):
     targets = [runner.firn, runner.redis]
     quick = runner.quick
     reps = runner.reps("collections")
+
+    def fresh(t, fn, *args):
+        """fn(host, port, *args) on t freshly started, stopped after (or the start error)."""
+        if t.start():
+            return {"error": t.start_error}
+        res = _safe(fn, t.server.host, t.server.port, *args)
+        t.stop()
+        return res
+
     for row in MEMORY_ROWS:
         for rep in range(reps):
             for t in runner.order(targets, rep):
-                if t.start():
-                    res = {"error": t.start_error}
-                else:
-                    res = _safe(memory_row, t.server.host, t.server.port, row, quick,
-                                t.server.pid)
-                    t.stop()
+                res = fresh(t, lambda h, p: memory_row(h, p, row, quick, t.server.pid))
                 runner.record("collections", "memory " + row, t, res)
     for row in STALL_ROWS:
         for rep in range(reps):
@@ -280,19 +323,16 @@ def family(runner):
                 runner.record("collections", row, t, res)
     for t in targets:
         t.stop()
-    for pipeline in (1, 16):
-        for rep in range(reps):
-            for t in runner.order(targets, rep):
-                if t.start():
-                    res = {"error": t.start_error}
-                else:
-                    res = _safe(throughput, t.server.host, t.server.port, pipeline, quick,
-                                runner.client_cpus)
-                    t.stop()
-                for test in BENCH_TESTS:
-                    runner.record("collections", "%s P%d" % (test.upper(), pipeline), t,
-                                  {"rps": res[test]} if test in res else
-                                  {"error": res.get("error", "no figure")})
+    for fn, rows in [(throughput, [(t, t.upper() + " P%d") for t in BENCH_TESTS]),
+                     (hash_ops, [(t, t + " hash10 P%d") for t, _ in HASHOPS_TESTS])]:
+        for pipeline in (1, 16):
+            for rep in range(reps):
+                for t in runner.order(targets, rep):
+                    res = fresh(t, fn, pipeline, quick, runner.client_cpus)
+                    for test, row in rows:
+                        runner.record("collections", row % pipeline, t,
+                                      {"rps": res[test]} if test in res else
+                                      {"error": res.get("error", "no figure")})
 
 
 def _safe(fn, *args):
@@ -310,11 +350,13 @@ def main():
     p.add_argument("--rows", help="only these rows (comma-separated names)")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--firn-args", default="", help="extra settings for Firn only")
     a = p.parse_args()
     ncpu = os.cpu_count() or 1
     server_cpus = str(ncpu - 1) if ncpu >= 2 and shutil.which("taskset") else None
     client_cpus = ("0-%d" % (ncpu - 2) if ncpu > 2 else "0") if server_cpus else None
     servers = [("firn", os.path.abspath(a.server)), ("redis", a.redis)]
+    extra = {"firn": a.firn_args.split() or None, "redis": None}
     parts = a.part.split(",")
     only = set(a.rows.split(",")) if a.rows else None
     results = {}
@@ -331,7 +373,8 @@ def main():
                 continue
             for rep in range(a.reps):
                 for key, binary in each(rep):
-                    srv = common.start_server(binary, name=key, cpus=server_cpus)
+                    srv = common.start_server(binary, name=key, cpus=server_cpus,
+                                              extra=extra[key])
                     try:
                         add("memory " + row, key, _safe(memory_row, srv.host, srv.port, row,
                                                         a.quick, srv.pid))
@@ -341,7 +384,7 @@ def main():
         # Not pinned: the background freer is a thread of the server, and pinning the server
         # to one CPU would make it take turns with the event loop it is meant to spare.
         for key, binary in servers:
-            srv = common.start_server(binary, name=key)
+            srv = common.start_server(binary, name=key, extra=extra[key])
             try:
                 for row in STALL_ROWS:
                     if only and row not in only:
@@ -350,19 +393,26 @@ def main():
                         add(row, key, _safe(stall_row, srv.host, srv.port, row, a.quick))
             finally:
                 srv.stop(common.stop_command_for(binary))
-    if "throughput" in parts:
+
+    def pipelined(fn, rows):
+        """fn(host, port, pipeline, ...) -> {test: rps} on a fresh server per run, at -P 1
+        and -P 16; rows: (test, row name format with the pipeline depth)."""
         for pipeline in (1, 16):
             for rep in range(a.reps):
                 for key, binary in each(rep):
-                    srv = common.start_server(binary, name=key, cpus=server_cpus)
+                    srv = common.start_server(binary, name=key, cpus=server_cpus,
+                                              extra=extra[key])
                     try:
-                        res = _safe(throughput, srv.host, srv.port, pipeline, a.quick,
-                                    client_cpus)
+                        res = _safe(fn, srv.host, srv.port, pipeline, a.quick, client_cpus)
                     finally:
                         srv.stop(common.stop_command_for(binary))
-                    for test in BENCH_TESTS:
-                        add("%s P%d" % (test.upper(), pipeline), key,
-                            {"rps": res[test]} if test in res else res)
+                    for test, row in rows:
+                        add(row % pipeline, key, {"rps": res[test]} if test in res else res)
+
+    if "throughput" in parts:
+        pipelined(throughput, [(t, t.upper() + " P%d") for t in BENCH_TESTS])
+    if "hashops" in parts:
+        pipelined(hash_ops, [(t, t + " hash10 P%d") for t, _ in HASHOPS_TESTS])
     # A table of medians: Firn, Redis, ratio.
     metrics = ["rss_per_element", "used_per_element", "ping_max_ms", "del_ms", "rps"]
     print("%-22s %-18s %12s %12s %7s" % ("row", "figure", "firn", "redis", "ratio"))

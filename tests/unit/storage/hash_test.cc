@@ -149,7 +149,10 @@ TEST_CASE("a hash object is 16 bytes, whatever its encoding", "[hash]") {
   STATIC_REQUIRE(sizeof(Hash) == 16);
   Hash h;
   h.Set("f", "v", Hash::Limits{});
-  CHECK(h.MemoryBytes() == 16 + 3);  // the field's 1-byte shared id, a 1-byte length, "v"
+  // The field's shared id (1 byte, or 2 once other tests have entered 64 names), a 1-byte
+  // length, "v".
+  CHECK(h.MemoryBytes() >= 16 + 3);
+  CHECK(h.MemoryBytes() <= 16 + 4);
 }
 
 TEST_CASE("compact hashes share short field names; long ones stay literal", "[hash]") {
