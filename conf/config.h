@@ -136,7 +136,7 @@ struct Config {
   int list_compress_depth = 0;      // accepted for Redis's clients; Firn does not compress nodes
   int64_t hash_max_listpack_entries = 512;  // fields a compact (listpack) hash holds
   int64_t hash_max_listpack_value = 64;     // bytes of the longest field or value it holds
-  // Firn-only: a compact hash of at least this many bytes is kept compressed (LZ77) when
+  // Firn-only: a compact hash of at least this many bytes is kept LZF-compressed when
   // that saves a quarter; 0 = never. Bytes, 0..2^30.
   int64_t hash_compress_min_bytes = 256;
   int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds

@@ -27,8 +27,8 @@
 // Compression. Cached objects repeat themselves: the same status words, timestamps with a
 // common prefix, ids and URLs that share most of their bytes, values copied from field to
 // field. A compact buffer of at least hash-compress-min-bytes (256) bytes is compressed
-// with a small LZ77 codec of LZF's family (Pack and Unpack below: byte-aligned tokens, no
-// entropy stage, so it decompresses at memory speed) and kept so when the compressed form,
+// with LZF (liblzf, what Redis's RDB files and list nodes use: no entropy stage, so it
+// decompresses at memory speed) and kept so when the compressed form,
 // a varint of the plain length included, is at most 3/4 of the plain pairs; otherwise it
 // stays plain and the write is flagged, and a flagged hash retries when a field is added
 // and otherwise on one write in 16 (kRetryPlainEvery), not on every value it rewrites.
@@ -52,7 +52,7 @@
 // turns compression off; a write then leaves the hash plain.
 //
 // Invariants. Compact: the buffer holds exactly count_ pairs in stored() (< 2^30) bytes,
-// plainly or, with kCompressedBit, as [varint plain length][Pack's tokens]; no field twice;
+// plainly or, with kCompressedBit, as [varint plain length][LZF of the pairs]; no field twice;
 // kPlainHintBit only on a plain buffer. Table: every node is in the chain of bucket
 // (XXH3(field) & mask), size nodes in all, size <= buckets except transiently, node_bytes
 // the sum of their allocations.
@@ -67,6 +67,8 @@
 // Tunables. hash-max-listpack-entries (512) and hash-max-listpack-value (64 bytes), Redis's
 // names and defaults; hash-compress-min-bytes (256 bytes, Firn's own; 0 = off).
 #include "storage/hash.h"
+
+#include <lzf.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -219,148 +221,6 @@ void* Reallocate(void* old, size_t bytes) {
   return p;
 }
 
-// --- the codec of compressed pair buffers ---
-//
-// LZ77 in the manner of LZ4 and LZF, byte-aligned and with no entropy stage, tuned for
-// buffers of a few hundred bytes: a stream of tokens, each a varint `c` then
-//   c & 1 == 0: a run of c >> 1 literal bytes, which follow;
-//   c & 1 == 1: a match, (c >> 1) + kMinMatch bytes copied from a varint distance back in
-//               the output (it may overlap what it writes: distance 1 repeats one byte).
-// The compressor is greedy: a table of the last position of each 4-byte hash, sized to the
-// input (256 entries for 340 bytes, at most 4096), one probe a position, matches extended
-// 8 bytes at a time, positions inside a match not entered. liblzf, which Redis's snapshots
-// use, was the first choice; it spends about 4,000 instructions compressing the 340 bytes
-// of the bench hash (its 64K-entry table) and 1,000 decompressing them, and made HSET on a
-// compressed hash (7,400 instructions) a third dearer than on Redis; this codec writes the
-// same sizes there at about 1,400 and 600.
-constexpr size_t kMinMatch = 4;
-constexpr int kMaxHashBits = 12;
-
-// Appends v at *p if it fits before end.
-[[gnu::always_inline]] inline bool Emit(char** p, const char* end, uint64_t v) {
-  if (static_cast<size_t>(end - *p) < VarintSize(v)) return false;
-  *p = PutVarint(*p, v);
-  return true;
-}
-
-[[gnu::always_inline]] inline bool EmitLiterals(char** p, const char* end, const char* from,
-                                               size_t n) {
-  if (n == 0) return true;
-  if (!Emit(p, end, n << 1) || static_cast<size_t>(end - *p) < n) return false;
-  std::memcpy(*p, from, n);
-  *p += n;
-  return true;
-}
-
-// Compresses in[0, n) into out; returns the bytes written, or 0 when they would pass cap.
-size_t Pack(const char* in, size_t n, char* out, size_t cap) {
-  int bits = 8;
-  while (bits < kMaxHashBits && (size_t{1} << bits) < n / 2) ++bits;
-  uint32_t table[size_t{1} << kMaxHashBits];  // position + 1 of a 4-byte hash; 0: none
-  std::memset(table, 0, sizeof(uint32_t) << bits);
-  char* p = out;
-  const char* const end = out + cap;
-  size_t literal = 0;  // the first byte not yet emitted
-  size_t i = 0;
-  while (i + kMinMatch <= n) {
-    uint32_t x;
-    std::memcpy(&x, in + i, 4);
-    const size_t slot = (x * 2654435761u) >> (32 - bits);
-    const size_t candidate = table[slot];
-    table[slot] = static_cast<uint32_t>(i + 1);
-    uint32_t y;
-    if (candidate == 0 || (std::memcpy(&y, in + candidate - 1, 4), y != x)) {
-      ++i;
-      continue;
-    }
-    const size_t from = candidate - 1;
-    size_t len = kMinMatch;
-    while (i + len + 8 <= n) {
-      uint64_t a, b;
-      std::memcpy(&a, in + from + len, 8);
-      std::memcpy(&b, in + i + len, 8);
-      if (a != b) {
-        len += static_cast<size_t>(__builtin_ctzll(a ^ b)) / 8;
-        goto extended;
-      }
-      len += 8;
-    }
-    while (i + len < n && in[from + len] == in[i + len]) ++len;
-  extended:
-    if (!EmitLiterals(&p, end, in + literal, i - literal) ||
-        !Emit(&p, end, (len - kMinMatch) << 1 | 1) || !Emit(&p, end, i - from)) {
-      return 0;
-    }
-    i += len;
-    literal = i;
-  }
-  if (!EmitLiterals(&p, end, in + literal, n - literal)) return 0;
-  return static_cast<size_t>(p - out);
-}
-
-// A varint of at most 5 bytes from [*p, end); false past end.
-[[gnu::always_inline]] inline bool ReadVarint(const char** p, const char* end, size_t* v) {
-  if (*p < end && (static_cast<uint8_t>(**p) & 0x80) == 0) {  // most tokens: one byte
-    *v = static_cast<uint8_t>(*(*p)++);
-    return true;
-  }
-  *v = 0;
-  for (int shift = 0; shift < 35 && *p < end; shift += 7) {
-    const auto byte = static_cast<uint8_t>(*(*p)++);
-    *v |= static_cast<size_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-// Copies len bytes in 16-byte chunks, so up to 15 bytes past dst + len are written and
-// past src + len read (short copies are most of a small buffer's tokens, and a call to
-// memcpy costs more than they do). REQUIRES: those bytes lie inside their buffers, and
-// dst - src >= 16 when src precedes dst in the same one.
-[[gnu::always_inline]] inline void ChunkCopy(char* dst, const char* src, size_t len) {
-  for (size_t k = 0; k < len; k += 16) std::memcpy(dst + k, src + k, 16);
-}
-
-// Decompresses in[0, n) into out, which must come to exactly raw bytes; false otherwise
-// (never reading or writing out of bounds).
-bool Unpack(const char* in, size_t n, char* out, size_t raw) {
-  const char* const in_end = in + n;
-  size_t at = 0;
-  while (in < in_end) {
-    size_t c;
-    if (!ReadVarint(&in, in_end, &c)) return false;
-    if ((c & 1) == 0) {
-      const size_t len = c >> 1;
-      const auto left = static_cast<size_t>(in_end - in);
-      if (len > left || len > raw - at) return false;
-      if (len + 15 <= left && len + 15 <= raw - at) {
-        ChunkCopy(out + at, in, len);
-      } else {
-        std::memcpy(out + at, in, len);
-      }
-      in += len;
-      at += len;
-      continue;
-    }
-    const size_t len = (c >> 1) + kMinMatch;
-    size_t distance;
-    if (!ReadVarint(&in, in_end, &distance) || distance == 0 || distance > at ||
-        len > raw - at) {
-      return false;
-    }
-    const char* from = out + at - distance;
-    if (distance >= 16 && len + 15 <= raw - at) {
-      ChunkCopy(out + at, from, len);
-    } else if (distance >= len) {
-      std::memcpy(out + at, from, len);
-    } else {
-      for (size_t k = 0; k < len; ++k) out[at + k] = from[k];
-    }
-    at += len;
-  }
-  return at == raw;
-}
-
 // --- the scratch buffers compressed hashes are read and written through ---
 //
 // One set per thread (in practice the event loop's; tests may use others), constant-
@@ -371,7 +231,7 @@ bool Unpack(const char* in, size_t n, char* out, size_t raw) {
 // dropped whenever the owner decompresses for a change or is destroyed on this thread, and
 // whenever any hash installs a new compressed buffer: a hash freed on the background thread
 // and a new one built at the same addresses can only become compressed here, through that
-// install. `packed` receives Pack's output before it is copied to a buffer of its own
+// install. `packed` receives lzf_compress's output before it is copied to a buffer of its own
 // size.
 struct Scratch {
   const void* owner;
@@ -402,7 +262,7 @@ char* Reserve(char** p, size_t* cap, size_t need) {
 
 // A plain hash whose compression saved too little is tried again when a field is added and
 // on one other write in this many (its values may have changed since), so an incompressible
-// hash whose values are rewritten does not pay Pack on every write.
+// hash whose values are rewritten does not pay lzf_compress on every write.
 constexpr uint32_t kRetryPlainEvery = 16;
 
 uint64_t ReverseBits(uint64_t v) {
@@ -484,12 +344,14 @@ size_t PlainLength(const char* packed, const char** tokens) {
 
 // Decompresses the buffer into out (raw bytes, its plain length).
 void Decompress(const char* packed, size_t stored, char* out, size_t raw) {
-  const char* tokens;
-  PlainLength(packed, &tokens);
-  if (!Unpack(tokens, stored - static_cast<size_t>(tokens - packed), out, raw)) {
+  const char* lzf;
+  PlainLength(packed, &lzf);
+  const auto lzf_bytes = static_cast<unsigned>(stored - static_cast<size_t>(lzf - packed));
+  const unsigned got = lzf_decompress(lzf, lzf_bytes, out, static_cast<unsigned>(raw));
+  if (got != raw) {
     // Only Hash writes these buffers: a mismatch is memory corruption.
-    std::fprintf(stderr, "%s:%d: compressed hash buffer corrupted (%zu bytes of pairs)\n",
-                 __FILE__, __LINE__, raw);
+    std::fprintf(stderr, "%s:%d: compressed hash buffer corrupted (%u of %zu bytes)\n",
+                 __FILE__, __LINE__, got, raw);
     std::abort();
   }
 }
@@ -553,7 +415,8 @@ void Hash::Deflate(const Limits& limits, bool hinted) {
   size_t packed = 0;
   if (budget > head) {
     Reserve(&s.packed, &s.packed_cap, budget - head);
-    packed = Pack(buf(), n, s.packed, budget - head);
+    packed = lzf_compress(buf(), static_cast<unsigned>(n), s.packed,
+                          static_cast<unsigned>(budget - head));
   }
   if (packed == 0) {
     bytes_ |= kPlainHintBit;

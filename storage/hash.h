@@ -4,7 +4,7 @@
 // "listpack"); a hash converts for good to a chained hash table ("hashtable") once it holds
 // more than `max_compact_entries` fields or a field or value longer than `max_compact_value`
 // bytes (Redis's hash-max-listpack-entries / -value). A compact buffer of at least
-// `compress_min_bytes` bytes is kept compressed (LZ77) when that saves a quarter of it; reads
+// `compress_min_bytes` bytes is kept LZF-compressed when that saves a quarter of it; reads
 // see it decompressed into a per-thread scratch buffer, and nothing outside this class can
 // tell the two apart (order, replies, RDB encodings), except MemoryBytes. Views returned
 // by Get, StoredField and Random and passed to ForEach/Scan callbacks stay valid until the
@@ -40,7 +40,7 @@ class Hash {
   size_t size() const;
   bool empty() const { return size() == 0; }
   bool compact() const { return bytes_ != kTable; }
-  // Compact and held compressed (see compress_min_bytes).
+  // Compact and held LZF-compressed (see compress_min_bytes).
   bool compressed() const { return compact() && (bytes_ & kCompressedBit) != 0; }
   // Bytes the structure holds, this object included.
   size_t MemoryBytes() const;
@@ -115,7 +115,7 @@ class Hash {
   // 16 bytes in all, as a small hash is one of many: compact, data_ is the pair buffer
   // (nullptr when empty) of stored() bytes holding count_ pairs, each [field: varint
   // length << 1 and the bytes, or varint id << 1 | 1 of a shared name][varint value
-  // length][value], or when compressed [varint length of those pairs][their compressed tokens];
+  // length][value], or when compressed [varint length of those pairs][their LZF form];
   // a table, data_ is its Table and bytes_ is kTable.
   void* data_ = nullptr;
   uint32_t count_ = 0;
