@@ -43,13 +43,13 @@
 // (an 80-byte allocation instead of 384): RSS 136 bytes a hash against Redis's 528
 // (0.26x; 0.84x plain); an RQ job's 113 bytes do not compress by a quarter and stay plain.
 // Under callgrind (redis-benchmark -P 16 on 10,000 such hashes) HGET costs about 2,710
-// instructions a request (1,740 plain; Redis 4,970), HSET of a new 32-byte value 5,610
-// (2,170 plain; Redis 5,630), HGETALL 5,220 (4,260 plain; Redis 15,050); redis-benchmark's
-// rates on 100,000 of them (collections.py --part hashops) keep Firn at or above Redis's
-// at -P 1 and -P 16 on a quiet machine, HSET being the closest. The threshold
-// keeps that cost off small hashes: under 256 bytes a quarter saves at most 64 bytes, less
-// than the keyspace entry itself, and most small hashes (a job, a session) are there. 0
-// turns compression off; a write then leaves the hash plain.
+// instructions a request (1,740 plain; Redis 4,960), HGETALL 5,230 (4,260 plain; Redis
+// 15,060), but HSET of a new 32-byte value 7,830 (2,170 plain; Redis 5,570): lzf_compress
+// spends about 4,400 instructions on the 360 bytes of pairs, so a write-heavy cache of such
+// hashes may prefer hash-compress-min-bytes 0. The threshold keeps that cost off small
+// hashes: under 256 bytes a quarter saves at most 64 bytes, less than the keyspace entry
+// itself, and most small hashes (a job, a session) are there. 0 turns compression off; a
+// write then leaves the hash plain.
 //
 // Invariants. Compact: the buffer holds exactly count_ pairs in stored() (< 2^30) bytes,
 // plainly or, with kCompressedBit, as [varint plain length][LZF of the pairs]; no field twice;
