@@ -134,7 +134,10 @@ def test_xsetid(both):
         ("XSETID", "s", "5-5", "MAXDELETEDID", "6-0"), ("XSETID", "s", "5-5", "FOO"),
         ("XSETID", "s", "bad"), ("XSETID", "s", "5-5", "ENTRIESADDED", "x"),
         ("XSETID", "s", "400-0", "ENTRIESADDED", "1000", "MAXDELETEDID", "350-0"),
-        ("XSETID", "s", "399-0"), ("XADD", "s", "390-0", "a", "1"), ("XADD", "s", "*", "a", "1"),
+        ("XSETID", "s", "399-0"), ("XADD", "s", "390-0", "a", "1"),
+        # An id in the future makes `*` continue its sequence: the same id on both servers
+        # (with the clock's id the two could be a millisecond apart).
+        ("XSETID", "s", "99999999999999-0"), ("XADD", "s", "*", "a", "1"),
     )
     both.norm("XINFO", "STREAM", "s", normalize=_xinfo_norm)
 
