@@ -286,6 +286,11 @@ void CronCb(uv_timer_t* t) { static_cast<Server*>(t->data)->OnCron(); }
 
 void CheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->FlushPending(); }
 
+// Runs just before the loop waits for I/O: whatever runs after the wait reads the clock anew
+// (timers run before it in an iteration, so marking it stale any earlier would let a timer's
+// reading be served to commands that arrive after the wait).
+void ClockPrepareCb(uv_prepare_t* h) { static_cast<Server*>(h->data)->InvalidateClock(); }
+
 void BusyPollCb(uv_idle_t* h) { static_cast<Server*>(h->data)->OnBusyPoll(); }
 
 void EngineCheckCb(uv_check_t* h) { static_cast<Server*>(h->data)->OnEngineCheck(); }
@@ -340,7 +345,7 @@ Server::Server(CommandLine cl)
 Server::~Server() = default;
 
 // The wall clock, read at most once per loop iteration: on first use after the loop has waited
-// for I/O (FlushPending, the iteration's last step, and ServeWhileBusy mark it stale). Keying it on uv_now() instead let it lag by up to
+// for I/O (ClockPrepareCb marks it stale). Keying it on uv_now() instead let it lag by up to
 // libuv's coarse monotonic tick (4 ms), so `GETEX k PXAT <client now + 10000>` then PTTL
 // answered 10001 or more.
 int64_t Server::NowMs() {
@@ -585,6 +590,9 @@ int Server::Run() {
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, CheckCb);
+  uv_prepare_init(loop_, &clock_prepare_);
+  clock_prepare_.data = this;
+  uv_prepare_start(&clock_prepare_, ClockPrepareCb);
   uv_idle_init(loop_, &busy_poll_);
   busy_poll_.data = this;
   uv_check_init(loop_, &engine_check_);
@@ -1036,8 +1044,6 @@ void Server::FlushPending() {
     if (c != busy_) Write(c);
     c = next;
   }
-  // The loop waits for I/O next: whatever runs after the wait reads the clock anew.
-  InvalidateClock();
   if (client_eviction_limit_ != 0) [[unlikely]] EvictClients();
 }
 
@@ -1588,6 +1594,8 @@ void Server::BeginShutdown() {
   uv_idle_stop(&busy_poll_);
   polling_ = false;
   uv_close(reinterpret_cast<uv_handle_t*>(&busy_poll_), nullptr);
+  uv_prepare_stop(&clock_prepare_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&clock_prepare_), nullptr);
   uv_check_stop(&engine_check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&engine_check_), nullptr);
   uv_timer_stop(&blocking_timer_);

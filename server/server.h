@@ -245,6 +245,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // Busy polling (see the top of this file): while busy_poll_ is active the loop does not
   // sleep. read_since_poll_ is set by each read and cleared by each polling turn.
   uv_idle_t busy_poll_;
+  uv_prepare_t clock_prepare_;  // marks the clock stale before each wait for I/O
   bool polling_ = false;
   bool read_since_poll_ = false;
   int64_t last_read_us_ = 0;  // command clock: the last read (to a polling turn's precision)

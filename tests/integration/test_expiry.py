@@ -174,3 +174,18 @@ def test_absolute_expiry_never_reads_longer_than_it_was_set(both):
             if not 0 < pttl <= 10000:
                 over.append(pttl)
         assert over == [], "PTTL after an expiry 10000 ms ahead of the client's clock: %r" % over[:10]
+
+
+def test_a_command_after_an_idle_wait_reads_the_clock_anew(start_server):
+    # The loop's clock is read once per iteration; a cron tick runs before the loop waits for
+    # I/O, so a clock marked stale any earlier than just before the wait would serve the
+    # tick's reading to a command that arrives 100 ms later (Redis's "PEXPIRE can set
+    # sub-second expires" caught that). The idle wait is longer than busy polling's.
+    srv = start_server()
+    c = srv.raw()
+    for _ in range(10):
+        assert c.cmd("SET", "x", "v") == b"+OK\r\n"
+        assert c.cmd("PEXPIRE", "x", "100") == b":1\r\n"
+        assert c.cmd("GET", "x") == b"$1\r\nv\r\n"
+        time.sleep(0.101)
+        assert c.cmd("GET", "x") == b"$-1\r\n"
