@@ -438,13 +438,14 @@ std::string ListenFailure(const std::string& bind_address, int port, const std::
          "metrics-port 0 to turn the exporter off.";
 }
 
+
+}  // namespace
+
 std::string ListenAddress(const std::string& bind, int port) {
   std::string host = bind == "*" ? "0.0.0.0" : bind;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   return host + ":" + std::to_string(port);
 }
-
-}  // namespace
 
 MetricsExporter::MetricsExporter(uv_loop_t* loop, Engine& engine, const std::string& bind,
                                  int port)

@@ -117,6 +117,8 @@ MetricsSnapshot TakeMetricsSnapshot(const Engine& engine, int64_t now_ms);
 // The metric families for a snapshot and the allocator's figures. Any thread.
 std::vector<prometheus::MetricFamily> MetricFamiliesFrom(const MetricsSnapshot& snapshot,
                                                          const MemoryStats& memory);
+// "host:port" of a listener on bind ("*": every IPv4 address; IPv6 hosts in brackets).
+std::string ListenAddress(const std::string& bind, int port);
 // Both of the above, for tests and one-off use. Loop thread only.
 std::vector<prometheus::MetricFamily> BuildMetricFamilies(Engine& engine, int64_t now_ms);
 

@@ -82,7 +82,7 @@ MetricsTlsListener::~MetricsTlsListener() { Stop(); }
 void MetricsTlsListener::Listen(const std::string& bind, int port) {
   std::string host = bind == "*" ? "0.0.0.0" : bind;
   const bool v6 = host.find(':') != std::string::npos;
-  url_ = "https://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/metrics";
+  url_ = "https://" + ListenAddress(bind, port) + "/metrics";
   struct sockaddr_storage ss;
   int rc = v6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
               : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
