@@ -1,8 +1,11 @@
 #include "server/clock.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <x86intrin.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <string>
@@ -87,6 +90,30 @@ void RecalibrateCommandClock() {
   g_clock.anchor_ticks = ticks;
   g_clock.anchor_us = std::max(now_us, shown_us);
   g_clock.calibrated = true;
+}
+
+RunQueueWait::~RunQueueWait() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool RunQueueWait::Open() {
+  if (fd_ < 0) fd_ = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  return fd_ >= 0 && Us() >= 0;
+}
+
+int64_t RunQueueWait::Us() const {
+  // "<ns on the CPU> <ns waiting for it> <time slices>\n"
+  char buf[96];
+  const ssize_t n = fd_ < 0 ? -1 : pread(fd_, buf, sizeof(buf) - 1, 0);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  char* end = nullptr;
+  std::strtoull(buf, &end, 10);
+  if (end == buf) return -1;
+  char* wait_end = nullptr;
+  const unsigned long long wait_ns = std::strtoull(end, &wait_end, 10);
+  if (wait_end == end) return -1;
+  return static_cast<int64_t>(wait_ns / 1000);
 }
 
 }  // namespace firn

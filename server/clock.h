@@ -30,4 +30,20 @@ int64_t CommandClockUs();
 // Refines the counter's rate and re-anchors it; cheap (two clock reads). Call periodically.
 void RecalibrateCommandClock();
 
+// The time the calling thread has spent runnable but waiting for a CPU (run_delay in
+// /proc/thread-self/schedstat), in microseconds. Open in the thread it is to measure: the
+// file names the thread that opens it. One pread per reading.
+class RunQueueWait {
+ public:
+  RunQueueWait() = default;
+  RunQueueWait(const RunQueueWait&) = delete;
+  RunQueueWait& operator=(const RunQueueWait&) = delete;
+  ~RunQueueWait();
+  bool Open();  // false where the kernel keeps no schedstat
+  int64_t Us() const;  // -1 if not open or unreadable
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace firn

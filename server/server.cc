@@ -1,6 +1,5 @@
 #include "server/server.h"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,15 +41,15 @@ constexpr size_t kIdleBufferKeep = 64 * 1024;
 constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
 constexpr int64_t kQueryBufferIdleMs = 2000;
 constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
-// Busy polling's back-off (server.h): every kBusyPollCheckTurns polling turns the loop thread's
-// involuntary context switches are read. More than kBusyPollMaxPreemptions since the window
-// began, or kBusyPollWindowPreemptions in a window of kBusyPollWindowUs (100 a second: a
-// spinner sharing its core with anything runnable is preempted at every time slice), means
-// the cores are taken: the kernel keeps taking the CPU from the spinning loop, and the
-// clients it waits for wait for a core too. Polling then stops for kBusyPollBackoffUs.
+// Busy polling's back-off (server.h): every kBusyPollCheckTurns polling turns the time the
+// loop thread has waited for a CPU is read. Once a window of kBusyPollWindowUs is over, a wait
+// of more than 1/kBusyPollWaitShare of it means the cores are taken: the kernel keeps taking
+// the CPU from the spinning loop for something else that wants it, and the clients it waits
+// for wait for a core too. Polling then stops for kBusyPollBackoffUs. (Short preemptions by
+// the kernel's own threads, such as the network's softirq work under load, come to a few per
+// cent of the time and do not count as taken cores.)
 constexpr int kBusyPollCheckTurns = 256;
-constexpr long kBusyPollMaxPreemptions = 4;
-constexpr long kBusyPollWindowPreemptions = 2;
+constexpr int64_t kBusyPollWaitShare = 4;
 constexpr int64_t kBusyPollWindowUs = 20000;
 constexpr int64_t kBusyPollBackoffUs = 1000000;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
@@ -595,6 +594,10 @@ int Server::Run() {
   uv_prepare_start(&clock_prepare_, ClockPrepareCb);
   uv_idle_init(loop_, &busy_poll_);
   busy_poll_.data = this;
+  // Polling needs its back-off: without the kernel's run-queue figures it is not done.
+  can_busy_poll_ = run_wait_.Open();
+  RestartBusyPollWindow(CommandClockUs());
+  if (!can_busy_poll_) Log(LogLevel::kWarning, "No /proc/thread-self/schedstat: busy-poll-us has no effect");
   uv_check_init(loop_, &engine_check_);
   engine_check_.data = this;
   uv_timer_init(loop_, &blocking_timer_);
@@ -969,7 +972,7 @@ void Server::OnWriteDone(Connection* c, int status) {
 
 void Server::MaybeStartBusyPoll() {
   const int64_t spin_us = engine_.config.busy_poll_us;
-  if (spin_us == 0 || shutting_down_) return;
+  if (spin_us == 0 || shutting_down_ || !can_busy_poll_) return;
   const int64_t now_us = CommandClockUs();
   const int64_t gap_us = now_us - last_read_us_;
   last_read_us_ = now_us;
@@ -980,36 +983,24 @@ void Server::MaybeStartBusyPoll() {
   uv_idle_start(&busy_poll_, BusyPollCb);
 }
 
-namespace {
-// The loop thread's involuntary context switches so far (it runs the whole loop).
-long Preemptions() {
-  struct rusage ru;
-  return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nivcsw : 0;
-}
-}  // namespace
-
 void Server::OnBusyPoll() {
   const int64_t now_us = CommandClockUs();
   if (++busy_poll_turns_ >= kBusyPollCheckTurns) [[unlikely]] {
     busy_poll_turns_ = 0;
-    const long preemptions = Preemptions();
-    const long since = preemptions - busy_poll_preemptions_;
     const int64_t window_us = now_us - busy_poll_window_us_;
-    const bool window_done = window_us >= kBusyPollWindowUs;
-    const bool preempted = since > kBusyPollMaxPreemptions ||
-                           (window_done && since >= kBusyPollWindowPreemptions);
-    if (window_done || preempted) {
-      busy_poll_preemptions_ = preemptions;
-      busy_poll_window_us_ = now_us;
-    }
-    if (preempted) {
-      busy_poll_backoff_until_us_ = now_us + kBusyPollBackoffUs;
-      Log(LogLevel::kDebug, "Busy polling paused for %lld ms: preempted %ld times in %lld us",
-          static_cast<long long>(kBusyPollBackoffUs / 1000), since,
-          static_cast<long long>(window_us));
-      polling_ = false;
-      uv_idle_stop(&busy_poll_);
-      return;
+    if (window_us >= kBusyPollWindowUs) {
+      const int64_t waited_us = run_wait_.Us() - busy_poll_waited_us_;
+      RestartBusyPollWindow(now_us);
+      if (waited_us * kBusyPollWaitShare > window_us) {
+        busy_poll_backoff_until_us_ = now_us + kBusyPollBackoffUs;
+        Log(LogLevel::kDebug,
+            "Busy polling paused for %lld ms: waited %lld us for a CPU in %lld us",
+            static_cast<long long>(kBusyPollBackoffUs / 1000),
+            static_cast<long long>(waited_us), static_cast<long long>(window_us));
+        polling_ = false;
+        uv_idle_stop(&busy_poll_);
+        return;
+      }
     }
   }
   if (read_since_poll_) {
@@ -1020,6 +1011,11 @@ void Server::OnBusyPoll() {
   if (now_us - last_read_us_ < engine_.config.busy_poll_us) return;
   polling_ = false;
   uv_idle_stop(&busy_poll_);
+}
+
+void Server::RestartBusyPollWindow(int64_t now_us) {
+  busy_poll_window_us_ = now_us;
+  busy_poll_waited_us_ = run_wait_.Us();
 }
 
 void Server::FlushPending() {
@@ -1113,8 +1109,7 @@ void Server::OnCron() {
   // a mostly sleeping loop do not add up into a back-off.
   if (!polling_ && engine_.config.busy_poll_us != 0) {
     busy_poll_turns_ = 0;
-    busy_poll_preemptions_ = Preemptions();
-    busy_poll_window_us_ = CommandClockUs();
+    RestartBusyPollWindow(CommandClockUs());
   }
   const int64_t now_ms = NowMs();
   // Inside a busy script the keyspace must stay as the script sees it, and clients stay.

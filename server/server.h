@@ -31,9 +31,11 @@
 // the spinning loop, and a client whose reply is ready waits for the spinner's time slice
 // instead of waking a sleeping server at once (one sequential client on a loaded 2-core
 // machine: PING p99 117 us polling, 30 us sleeping, with nine in ten requests preempting the
-// server). So every 256 polling turns the loop thread's involuntary context switches are
-// read (one getrusage); more than 4 since the window began, or 2 in a 20 ms window (a spinner
-// on a shared core is preempted at every time slice), stops polling for 1 s.
+// server). So every 256 polling turns the loop reads how long it has waited for a CPU (the
+// kernel's run_delay, one pread): more than a quarter of a 20 ms window (a spinner sharing its
+// core with anything runnable waits half the time or more) stops polling for 1 s. Waiting,
+// not being preempted, is the sign: under load the network's softirq threads preempt a
+// spinner on an otherwise free core a hundred times a second, for a few per cent of its time.
 
 // Time: the Unix clock in ms is read at most once per loop iteration (when libuv's cached
 // loop time moves), and every command of the iteration sees that same value.
@@ -77,6 +79,7 @@
 #include "conf/config.h"
 #include "modules/engine.h"
 #include "protocol/resp_parser.h"
+#include "server/clock.h"
 #include "server/metrics.h"
 #include "server/systemd.h"
 
@@ -112,6 +115,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // One idle turn of the loop while busy polling: stops polling once busy-poll-us passed
   // with no read.
   void OnBusyPoll();
+  void RestartBusyPollWindow(int64_t now_us);  // the back-off's window starts at now_us
   void OnDrainTimeout();
 
   // ServerHooks
@@ -249,12 +253,14 @@ class Server : public ServerHooks, public ClientOutputOwner {
   bool polling_ = false;
   bool read_since_poll_ = false;
   int64_t last_read_us_ = 0;  // command clock: the last read (to a polling turn's precision)
-  // The back-off (see the top of this file): polling turns since the last preemption check,
-  // the loop thread's involuntary switches when the window began and when that was, and no
-  // polling before this command-clock time.
+  // The back-off (see the top of this file): polling turns since the last check, when the
+  // window began and the loop thread's wait for a CPU then, and no polling before this
+  // command-clock time. No polling at all without the kernel's figures (can_busy_poll_).
+  RunQueueWait run_wait_;
+  bool can_busy_poll_ = false;
   int busy_poll_turns_ = 0;
-  long busy_poll_preemptions_ = 0;
   int64_t busy_poll_window_us_ = 0;
+  int64_t busy_poll_waited_us_ = 0;
   int64_t busy_poll_backoff_until_us_ = 0;
   // Called by every read: keeps polling on, or starts it if traffic is dense.
   void NoteRead() {

@@ -1,5 +1,10 @@
 #include "server/clock.h"
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 namespace firn {
@@ -53,6 +58,35 @@ TEST_CASE("the command clock measures a known interval", "[server][clock]") {
   const int64_t m3 = MonotonicClockUs();
   REQUIRE(c1 - c0 >= (m2 - m1) - 300);
   REQUIRE(c1 - c0 <= (m3 - m0) + 300);
+}
+
+TEST_CASE("the run-queue wait is read, and grows while another thread holds the CPU",
+          "[server][clock]") {
+  RunQueueWait closed;
+  CHECK(closed.Us() == -1);
+
+  // Two threads spinning on one CPU take turns: each waits about half the time.
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu(), &one);
+  bool opened = false;
+  int64_t waited_us = -1;
+  std::thread measured([&] {
+    pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+    RunQueueWait wait;
+    opened = wait.Open();
+    const int64_t before = wait.Us();
+    std::thread other([&] {
+      pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+      SpinFor(300000);
+    });
+    SpinFor(300000);
+    other.join();
+    waited_us = wait.Us() - before;
+  });
+  measured.join();
+  REQUIRE(opened);  // Debian's kernels keep schedstat; without it busy polling is off
+  CHECK(waited_us > 50000);  // about 150 ms when both share the CPU evenly
 }
 
 }  // namespace firn
