@@ -26,7 +26,8 @@
 //
 // Compression. Cached objects repeat themselves: the same status words, timestamps with a
 // common prefix, ids and URLs that share most of their bytes, values copied from field to
-// field. A compact buffer of at least hash-compress-min-bytes (256) bytes is compressed
+// field. A compact buffer of at least hash-compress-min-bytes (256) bytes and at most 1 KiB
+// (Limits::compress_max_bytes: a write recompresses the whole buffer) is compressed
 // with LZF (liblzf, what Redis's RDB files and list nodes use: no entropy stage, so it
 // decompresses at memory speed) and kept so when the compressed form,
 // a varint of the plain length included, is at most 3/4 of the plain pairs; otherwise it
@@ -265,6 +266,7 @@ char* Reserve(char** p, size_t* cap, size_t need) {
 // hash whose values are rewritten does not pay lzf_compress on every write.
 constexpr uint32_t kRetryPlainEvery = 16;
 
+
 uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
   v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
@@ -400,7 +402,8 @@ bool Hash::BeginWrite() {
 }
 
 void Hash::Deflate(const Limits& limits, bool hinted) {
-  if (!compact() || limits.compress_min_bytes == 0 || stored() < limits.compress_min_bytes)
+  if (!compact() || limits.compress_min_bytes == 0 || stored() < limits.compress_min_bytes ||
+      stored() > limits.compress_max_bytes)
     return;
   Scratch& s = t_scratch;
   if (hinted && ++s.plain_writes % kRetryPlainEvery != 0) {

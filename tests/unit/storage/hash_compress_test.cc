@@ -287,6 +287,7 @@ TEST_CASE("compressed hashes of odd sizes", "[hash][hash-compress]") {
     INFO(fields);
     Hash::Limits limits = Compressing(32);
     limits.max_compact_entries = 100000;
+    limits.compress_max_bytes = SIZE_MAX;  // the 3-byte header of a buffer over 16 KiB
     Hash::Limits building = limits;  // plain until the last pair, as HSET of many pairs
     building.compress_min_bytes = 0;
     Hash h;
@@ -316,11 +317,29 @@ TEST_CASE("compressed hashes of odd sizes", "[hash][hash-compress]") {
   }
   // Empty values and an empty field name in a compressed hash.
   Hash h;
-  for (int i = 0; i < 40; ++i) h.Set(prefix + std::to_string(i), "", Compressing(32));
+  for (int i = 0; i < 20; ++i) h.Set(prefix + std::to_string(i), "", Compressing(32));
   h.Set("", std::string(50, 'q'), Compressing(32));
   CHECK(h.compressed());
   CHECK(h.Get("") == std::string(50, 'q'));
   CHECK(h.Get(prefix + "7") == "");
+}
+
+TEST_CASE("a compact hash past compress_max_bytes stays plain, and compresses again below it",
+          "[hash][hash-compress]") {
+  Hash::Limits limits = Compressing(32);
+  REQUIRE(limits.compress_max_bytes == 1024);
+  Hash h;
+  int i = 0;
+  for (; i < 10; ++i) h.Set("f" + std::to_string(i), std::string(40, 'v'), limits);
+  CHECK(h.compressed());
+  for (; i < 40; ++i) h.Set("f" + std::to_string(i), std::string(40, 'v'), limits);
+  REQUIRE(h.compact());
+  CHECK_FALSE(h.compressed());  // 40 pairs of 40-byte values: over 1 KiB
+  CHECK(h.Get("f3") == std::string(40, 'v'));
+  for (--i; i >= 10; --i) h.Delete("f" + std::to_string(i), limits);
+  CHECK(h.compressed());
+  CHECK(h.size() == 10);
+  CHECK(h.Get("f9") == std::string(40, 'v'));
 }
 
 TEST_CASE("a DUMP payload of a compressed hash loads back the same hash", "[hash][hash-compress]") {
