@@ -26,6 +26,17 @@ Throughput rows: one `redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,za
 lrange_100,lrange_600 --csv` at -P 1 and at -P 16, 50 clients, 32-byte values, keys from
 -r 100000; requests per second per test.
 
+The same redis-benchmark call also runs PING_MBULK, the cheapest request: its rate is the
+client's own ceiling on this machine (one redis-benchmark process, a core of its own). A row
+near that rate on both servers measures the client, not the server; the callgrind rows say
+what the server spends.
+
+Callgrind rows (--part callgrind; in `make bench`, one run, as the figure is repeatable):
+instructions per request of each throughput command, -P 16 and -P 1, each server run once
+under valgrind --tool=callgrind with the counters zeroed before each command's
+redis-benchmark run and dumped after it (callgrind_control), 20,000 requests a command at
+-P 1, 80,000 at -P 16 (a tenth for LRANGE_600).
+
 Hash operation rows (--part hashops): 100,000 hashes `h:NNNNNNNNNNNN` (redis-benchmark's
 __rand_int__ spelling) of 10 fields `f0`..`f9` with the 32-byte value of the memory row, so
 compact and, in Firn, compressed; then `redis-benchmark -c 50 -r 100000` of
@@ -35,7 +46,7 @@ compact and, in Firn, compressed; then `redis-benchmark -c 50 -r 100000` of
 
 Standalone, both servers side by side, medians of --reps runs:
   python3 bench/workloads/collections.py --server build/firn-server [--redis PATH]
-      [--part memory,stall,throughput,hashops] [--reps 3] [--quick]
+      [--part memory,stall,throughput,hashops,callgrind] [--reps 3] [--quick]
       [--firn-args "--hash-compress-min-bytes 0"]
 (--firn-args: extra command-line settings for Firn only, to compare its own variants.)
 """
@@ -58,6 +69,9 @@ STALL_ROWS = ["DEL set 1M", "UNLINK set 1M", "DEL hash 1M", "UNLINK hash 1M",
               "SET set 1M", "SET-lazy set 1M"]
 BENCH_TESTS = ["lpush", "rpush", "lpop", "rpop", "sadd", "hset", "spop", "zadd", "zpopmin",
                "lrange_100", "lrange_600"]
+# Run in the same redis-benchmark call: the cheapest request there is, so its rate is what the
+# client itself can drive (a row at this rate on both servers is bounded by the client).
+CEILING_TEST = "ping_mbulk"
 VALUE = b"0123456789abcdef0123456789ABCDEF"  # 32 bytes
 
 
@@ -241,7 +255,8 @@ def throughput(host, port, pipeline, quick=False, cpus=None, timeout=600):
     n = (20_000 if quick else 100_000) * (4 if pipeline > 1 else 1)
     cmd = common.pin_prefix(cpus) + [
         "redis-benchmark", "-h", host, "-p", str(port), "-c", "50", "-n", str(n), "-d", "32",
-        "-r", "100000", "-P", str(pipeline), "-t", ",".join(BENCH_TESTS), "--csv"]
+        "-r", "100000", "-P", str(pipeline), "-t", ",".join(BENCH_TESTS + [CEILING_TEST]),
+        "--csv"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     out = r.stdout + r.stderr
     m = re.search(r"Error from server: ([^\r\n]*)", out)
@@ -255,6 +270,63 @@ def throughput(host, port, pipeline, quick=False, cpus=None, timeout=600):
     # redis-benchmark names the LRANGE rows "LRANGE_100 (first 100 elements)".
     if not res:
         return {"error": "redis-benchmark exit %d: %s" % (r.returncode, out[-300:])}
+    return res
+
+
+def callgrind_rows(binary, pipeline, quick=False, cpus=None, client_cpus=None):
+    """Instructions per request of each BENCH_TESTS command under callgrind, one server run
+    for all of them in redis-benchmark's order (so LPOP and RPOP pop what LPUSH and RPUSH
+    pushed, SPOP what SADD added, ZPOPMIN what ZADD added): the counters are zeroed before
+    each test's run and dumped after it (callgrind_control), so each figure is that test's
+    alone. The LRANGE rows run `LRANGE mylist 0 99` (or 0 599) after an unmeasured LPUSH fill,
+    which redis-benchmark's own lrange tests do as part of their run. Returns {test: instr}."""
+    import cpu  # noqa: E402 - the callgrind helpers
+    import glob
+    import tempfile
+    n = (5_000 if quick else 20_000) * (4 if pipeline > 1 else 1)
+    tmp = tempfile.mkdtemp(prefix="firn-bench-cg-")
+    out = os.path.join(tmp, "cg.out")
+    res = {}
+
+    def bench(host, port, args, count):
+        cmd = common.pin_prefix(client_cpus) + [
+            "redis-benchmark", "-h", host, "-p", str(port), "-c", "50", "-n", str(count),
+            "-d", "32", "-r", "100000", "-P", str(pipeline), "-q"] + args
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        if r.returncode != 0 or "Error from server" in r.stdout + r.stderr:
+            raise RuntimeError("redis-benchmark: %s" % (r.stdout + r.stderr)[-300:])
+
+    def load(host, port):
+        pid = srv_pid[0]
+        for test in BENCH_TESTS:
+            if test.startswith("lrange_"):
+                bench(host, port, ["-t", "lpush"], 1000)
+                args = ["LRANGE", "mylist", "0", str(int(test.split("_")[1]) - 1)]
+            else:
+                args = ["-t", test]
+            count = n // 10 if test == "lrange_600" else n
+            subprocess.run(["callgrind_control", "-z", str(pid)], capture_output=True,
+                           check=True, timeout=120)
+            bench(host, port, args, count)
+            before = set(glob.glob(out + ".*"))
+            subprocess.run(["callgrind_control", "-d", str(pid)], capture_output=True,
+                           check=True, timeout=120)
+            dumps = sorted(set(glob.glob(out + ".*")) - before)
+            if not dumps:
+                raise RuntimeError("callgrind_control wrote no dump")
+            res[test] = cpu.read_total_ir(dumps[-1]) / count
+
+    srv_pid = [None]
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=%s" % out]
+    srv = common.Server(lambda p: argv + common.server_command(binary, p),
+                        name="callgrind-" + os.path.basename(binary), cpus=cpus,
+                        ready_timeout=120)
+    try:
+        srv_pid[0] = srv.pid
+        load(srv.host, srv.port)
+    finally:
+        srv.stop(common.stop_command_for(binary), timeout=60)
+        shutil.rmtree(tmp, ignore_errors=True)
     return res
 
 
@@ -323,7 +395,16 @@ def family(runner):
                 runner.record("collections", row, t, res)
     for t in targets:
         t.stop()
-    for fn, rows in [(throughput, [(t, t.upper() + " P%d") for t in BENCH_TESTS]),
+    for pipeline in (16, 1):
+        for t in targets:
+            res = _safe(callgrind_rows, t.binary, pipeline, quick, runner.server_cpus,
+                        runner.client_cpus)
+            for test in BENCH_TESTS:
+                runner.record("collections", "%s P%d callgrind" % (test.upper(), pipeline), t,
+                              {"instr_per_req": res[test]} if test in res else
+                              {"error": res.get("error", "no figure")})
+    for fn, rows in [(throughput, [(t, t.upper() + " P%d") for t in
+                                   BENCH_TESTS + [CEILING_TEST]]),
                      (hash_ops, [(t, t + " hash10 P%d") for t, _ in HASHOPS_TESTS])]:
         for pipeline in (1, 16):
             for rep in range(reps):
@@ -410,11 +491,19 @@ def main():
                         add(row % pipeline, key, {"rps": res[test]} if test in res else res)
 
     if "throughput" in parts:
-        pipelined(throughput, [(t, t.upper() + " P%d") for t in BENCH_TESTS])
+        pipelined(throughput, [(t, t.upper() + " P%d") for t in BENCH_TESTS + [CEILING_TEST]])
+    if "callgrind" in parts:
+        for pipeline in (16, 1):
+            for key, binary in servers:
+                res = _safe(callgrind_rows, binary, pipeline, a.quick, server_cpus, client_cpus)
+                for test in BENCH_TESTS:
+                    add("%s P%d callgrind" % (test.upper(), pipeline), key,
+                        {"instr_per_req": res[test]} if test in res else res)
     if "hashops" in parts:
         pipelined(hash_ops, [(t, t + " hash10 P%d") for t, _ in HASHOPS_TESTS])
     # A table of medians: Firn, Redis, ratio.
-    metrics = ["rss_per_element", "used_per_element", "ping_max_ms", "del_ms", "rps"]
+    metrics = ["rss_per_element", "used_per_element", "ping_max_ms", "del_ms", "rps",
+               "instr_per_req"]
     print("%-22s %-18s %12s %12s %7s" % ("row", "figure", "firn", "redis", "ratio"))
     for row, by in results.items():
         for m in metrics:
