@@ -28,6 +28,10 @@ measures it (`run(env, srv, quick)`, srv the started server) and its key figure.
       the same with the flood held to FLOOD_PACED_PER_S connects/s per process, a rate
       that leaves a core's worth of room on 2 cores: the ratio then measures what the
       connections cost the other clients.
+  ping p99 under connect flood from its own core
+      the unpaced flood with its 2 processes on CPU 0 and the server's event loop and the
+      pinger on the other CPU (idle and flooded alike), as when the flood comes from other
+      machines: the pinger waits only for what the server does for the flood's connections.
 The standalone run (main) also prints, for the flood rows, Firn's flood p99 over Redis's.
 
 The certificates (a CA, a server certificate for 127.0.0.1, a client certificate) are made
@@ -148,7 +152,9 @@ def _ping_p99_us(host, port, samples):
 FLOOD_PACED_PER_S = 1500
 
 
-def _flood(host, port, stop, connects, per_s=0):
+def _flood(host, port, stop, connects, per_s=0, cpus=None):
+    if cpus:
+        os.sched_setaffinity(0, cpus)
     n = 0
     start = time.monotonic()
     while not stop.is_set():
@@ -175,7 +181,26 @@ def _cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def ping_under_flood(env, srv, quick, per_s=0):
+def ping_under_flood(env, srv, quick, per_s=0, own_core=False):
+    """own_core: the flood's processes on CPU 0, the server's event loop and the pinger on the
+    last CPU (needs 2), idle and flooded alike, as when the flood comes from other machines:
+    the pinger then waits for what the server does for the flood, not for the flood's own
+    clients to leave it a core."""
+    ncpu = os.cpu_count() or 1
+    if own_core and ncpu < 2:
+        return {"error": "needs 2 CPUs"}
+    flood_cpus = {0} if own_core else None
+    mine = os.sched_getaffinity(0)
+    if own_core:
+        os.sched_setaffinity(0, {ncpu - 1})
+        os.sched_setaffinity(srv.pid, {ncpu - 1})
+    try:
+        return _ping_under_flood(srv, quick, per_s, flood_cpus)
+    finally:
+        os.sched_setaffinity(0, mine)
+
+
+def _ping_under_flood(srv, quick, per_s, flood_cpus):
     import multiprocessing
     samples = 2000 if quick else 10000
     ping_cpu = _cpu_seconds(srv.pid)
@@ -184,7 +209,7 @@ def ping_under_flood(env, srv, quick, per_s=0):
     stop = multiprocessing.Event()
     connects = multiprocessing.Value("q", 0)
     procs = [multiprocessing.Process(target=_flood, args=(srv.host, srv.port, stop, connects,
-                                                          per_s), daemon=True)
+                                                          per_s, flood_cpus), daemon=True)
              for _ in range(2)]
     t0 = time.monotonic()
     for p in procs:
@@ -227,6 +252,9 @@ ROWS = [
     {"name": "ping p99 under paced connect flood", "server_args": lambda env: [],
      "figure": "p99_ratio",
      "run": lambda env, srv, q: ping_under_flood(env, srv, q, per_s=FLOOD_PACED_PER_S)},
+    {"name": "ping p99 under connect flood from its own core", "server_args": lambda env: [],
+     "figure": "p99_ratio",
+     "run": lambda env, srv, q: ping_under_flood(env, srv, q, own_core=True)},
 ]
 
 
