@@ -45,13 +45,18 @@ constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
 // loop thread has waited for a CPU is read. Once a window of kBusyPollWindowUs is over, a wait
 // of more than 1/kBusyPollWaitShare of it means the cores are taken: the kernel keeps taking
 // the CPU from the spinning loop for something else that wants it, and the clients it waits
-// for wait for a core too. Polling then stops for kBusyPollBackoffUs. (Short preemptions by
+// for wait for a core too. Polling then stops for kBusyPollBackoffUs, or for twice the last
+// pause (up to kBusyPollMaxBackoffUs) when it is paused again within kBusyPollBackoffUs of
+// the last pause's end: the cores are still taken, and every return to polling costs the
+// clients a window of waiting (one on the server's own core saw its PING p99 double from
+// those windows alone). (Short preemptions by
 // the kernel's own threads, such as the network's softirq work under load, come to a few per
 // cent of the time and do not count as taken cores.)
 constexpr int kBusyPollCheckTurns = 256;
 constexpr int64_t kBusyPollWaitShare = 4;
 constexpr int64_t kBusyPollWindowUs = 20000;
 constexpr int64_t kBusyPollBackoffUs = 1000000;
+constexpr int64_t kBusyPollMaxBackoffUs = 32000000;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
 constexpr int64_t kStatusPeriodMs = 5000;
 // A graceful stop gives clients this long to take their pending replies, then closes whatever
@@ -992,10 +997,13 @@ void Server::OnBusyPoll() {
       const int64_t waited_us = run_wait_.Us() - busy_poll_waited_us_;
       RestartBusyPollWindow(now_us);
       if (waited_us * kBusyPollWaitShare > window_us) {
-        busy_poll_backoff_until_us_ = now_us + kBusyPollBackoffUs;
+        const bool again = now_us - busy_poll_backoff_until_us_ < kBusyPollBackoffUs;
+        busy_poll_pause_us_ =
+            again ? std::min(2 * busy_poll_pause_us_, kBusyPollMaxBackoffUs) : kBusyPollBackoffUs;
+        busy_poll_backoff_until_us_ = now_us + busy_poll_pause_us_;
         Log(LogLevel::kDebug,
             "Busy polling paused for %lld ms: waited %lld us for a CPU in %lld us",
-            static_cast<long long>(kBusyPollBackoffUs / 1000),
+            static_cast<long long>(busy_poll_pause_us_ / 1000),
             static_cast<long long>(waited_us), static_cast<long long>(window_us));
         polling_ = false;
         uv_idle_stop(&busy_poll_);

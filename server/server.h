@@ -33,7 +33,8 @@
 // machine: PING p99 117 us polling, 30 us sleeping, with nine in ten requests preempting the
 // server). So every 256 polling turns the loop reads how long it has waited for a CPU (the
 // kernel's run_delay, one pread): more than a quarter of a 20 ms window (a spinner sharing its
-// core with anything runnable waits half the time or more) stops polling for 1 s. Waiting,
+// core with anything runnable waits half the time or more) stops polling for 1 s (twice the
+// last pause, up to 32 s, when it comes within 1 s of the last pause's end). Waiting,
 // not being preempted, is the sign: under load the network's softirq threads preempt a
 // spinner on an otherwise free core a hundred times a second, for a few per cent of its time.
 
@@ -262,6 +263,7 @@ class Server : public ServerHooks, public ClientOutputOwner {
   int64_t busy_poll_window_us_ = 0;
   int64_t busy_poll_waited_us_ = 0;
   int64_t busy_poll_backoff_until_us_ = 0;
+  int64_t busy_poll_pause_us_ = 0;  // the last pause's length
   // Called by every read: keeps polling on, or starts it if traffic is dense.
   void NoteRead() {
     read_since_poll_ = true;

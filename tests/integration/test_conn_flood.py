@@ -87,8 +87,9 @@ def _spin(stop):
 
 
 def test_busy_polling_backs_off_when_the_cores_are_taken(start_server):
-    """With more spinning processes than cores, a polling server keeps being preempted (and
-    its client waits for it): it stops polling, as its debug log says."""
+    """With more spinning processes than cores, a polling server keeps waiting for a CPU (and
+    its client waits for it): it stops polling, as its debug log says, and once it resumes
+    into the same contention it stops for twice as long."""
     srv = start_server("--busy-poll-us", "2000", "--loglevel", "debug")
     stop = multiprocessing.Event()
     hogs = [multiprocessing.Process(target=_spin, args=(stop,), daemon=True)
@@ -103,9 +104,10 @@ def test_busy_polling_backs_off_when_the_cores_are_taken(start_server):
                 c.send(encode("PING"))
                 assert c.read_reply() == b"+PONG\r\n"
             with open(srv.logpath, "rb") as f:
-                if b"Busy polling paused" in f.read():
+                # Paused for 1 s, and paused again as soon as it resumed: twice as long.
+                if b"Busy polling paused for 2000 ms" in f.read():
                     break
-            assert time.monotonic() < deadline, "polling never backed off"
+            assert time.monotonic() < deadline, "polling never backed off twice"
     finally:
         stop.set()
         for h in hogs:
