@@ -42,7 +42,7 @@ constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
 constexpr int64_t kQueryBufferIdleMs = 2000;
 constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
 // Busy polling's back-off (server.h): every kBusyPollCheckTurns polling turns the time the
-// loop thread has waited for a CPU is read. Once a window of kBusyPollWindowUs is over, a wait
+// loop thread has waited for a CPU while polling is read. Once a window of kBusyPollWindowUs is over, a wait
 // of more than 1/kBusyPollWaitShare of it means the cores are taken: the kernel keeps taking
 // the CPU from the spinning loop for something else that wants it, and the clients it waits
 // for wait for a core too. Polling then stops for kBusyPollBackoffUs, or for twice the last
@@ -54,7 +54,7 @@ constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
 // cent of the time and do not count as taken cores.)
 constexpr int kBusyPollCheckTurns = 256;
 constexpr int64_t kBusyPollWaitShare = 4;
-constexpr int64_t kBusyPollWindowUs = 20000;
+constexpr int64_t kBusyPollWindowUs = 10000;
 constexpr int64_t kBusyPollBackoffUs = 1000000;
 constexpr int64_t kBusyPollMaxBackoffUs = 32000000;
 // How often systemd's STATUS= line is refreshed (when NOTIFY_SOCKET is set).
@@ -601,7 +601,6 @@ int Server::Run() {
   busy_poll_.data = this;
   // Polling needs its back-off: without the kernel's run-queue figures it is not done.
   can_busy_poll_ = run_wait_.Open();
-  RestartBusyPollWindow(CommandClockUs());
   if (!can_busy_poll_) Log(LogLevel::kWarning, "No /proc/thread-self/schedstat: busy-poll-us has no effect");
   uv_check_init(loop_, &engine_check_);
   engine_check_.data = this;
@@ -985,6 +984,16 @@ void Server::MaybeStartBusyPoll() {
   if (now_us < busy_poll_backoff_until_us_) [[unlikely]] return;  // preempted: not now
   polling_ = true;
   read_since_poll_ = false;
+  // Only the waiting done while polling counts: a sleeping loop's wake-ups count as waiting
+  // for a CPU too (from the wake-up until it runs; on a virtual machine's idle CPU that can
+  // come to half of a window). The window itself runs on across polling that keeps stopping
+  // and starting (a client on the loop's own core), unless it is stale.
+  if (now_us - busy_poll_window_us_ >= kBusyPollWindowUs) {
+    busy_poll_window_us_ = now_us;
+    busy_poll_waited_us_ = 0;
+    busy_poll_turns_ = 0;
+  }
+  busy_poll_period_wait_us_ = run_wait_.Us();
   uv_idle_start(&busy_poll_, BusyPollCb);
 }
 
@@ -994,8 +1003,11 @@ void Server::OnBusyPoll() {
     busy_poll_turns_ = 0;
     const int64_t window_us = now_us - busy_poll_window_us_;
     if (window_us >= kBusyPollWindowUs) {
-      const int64_t waited_us = run_wait_.Us() - busy_poll_waited_us_;
-      RestartBusyPollWindow(now_us);
+      const int64_t wait_now_us = run_wait_.Us();
+      const int64_t waited_us = busy_poll_waited_us_ + (wait_now_us - busy_poll_period_wait_us_);
+      busy_poll_window_us_ = now_us;
+      busy_poll_waited_us_ = 0;
+      busy_poll_period_wait_us_ = wait_now_us;
       if (waited_us * kBusyPollWaitShare > window_us) {
         const bool again = now_us - busy_poll_backoff_until_us_ < kBusyPollBackoffUs;
         busy_poll_pause_us_ =
@@ -1019,11 +1031,7 @@ void Server::OnBusyPoll() {
   if (now_us - last_read_us_ < engine_.config.busy_poll_us) return;
   polling_ = false;
   uv_idle_stop(&busy_poll_);
-}
-
-void Server::RestartBusyPollWindow(int64_t now_us) {
-  busy_poll_window_us_ = now_us;
-  busy_poll_waited_us_ = run_wait_.Us();
+  busy_poll_waited_us_ += run_wait_.Us() - busy_poll_period_wait_us_;
 }
 
 void Server::FlushPending() {
@@ -1113,12 +1121,6 @@ void Server::OnClosed(Connection* c) {
 void Server::OnCron() {
   const Config& cfg = engine_.config;
   RecalibrateCommandClock();
-  // Busy polling's preemption count restarts each tick it is not polling, so the switches of
-  // a mostly sleeping loop do not add up into a back-off.
-  if (!polling_ && engine_.config.busy_poll_us != 0) {
-    busy_poll_turns_ = 0;
-    RestartBusyPollWindow(CommandClockUs());
-  }
   const int64_t now_ms = NowMs();
   // Inside a busy script the keyspace must stay as the script sees it, and clients stay.
   if (engine_.script_busy != ScriptBusy::kNone) return;

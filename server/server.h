@@ -31,12 +31,14 @@
 // the spinning loop, and a client whose reply is ready waits for the spinner's time slice
 // instead of waking a sleeping server at once (one sequential client on a loaded 2-core
 // machine: PING p99 117 us polling, 30 us sleeping, with nine in ten requests preempting the
-// server). So every 256 polling turns the loop reads how long it has waited for a CPU (the
-// kernel's run_delay, one pread): more than a quarter of a 20 ms window (a spinner sharing its
-// core with anything runnable waits half the time or more) stops polling for 1 s (twice the
-// last pause, up to 32 s, when it comes within 1 s of the last pause's end). Waiting,
-// not being preempted, is the sign: under load the network's softirq threads preempt a
-// spinner on an otherwise free core a hundred times a second, for a few per cent of its time.
+// server). So every 256 polling turns the loop reads how long it has waited for a CPU while
+// polling (the kernel's run_delay, one pread; read too when a polling period starts and
+// ends, as a sleeping loop's wake-ups count as waiting): more than a quarter of a 10 ms
+// window (a spinner sharing its core with anything runnable waits half the time or more)
+// stops polling for 1 s (twice the last pause, up to 32 s, when it comes within 1 s of the
+// last pause's end). Waiting, not being preempted, is the sign: under load the network's
+// softirq threads preempt a spinner on an otherwise free core a hundred times a second, for
+// a few per cent of its time.
 
 // Time: the Unix clock in ms is read at most once per loop iteration (when libuv's cached
 // loop time moves), and every command of the iteration sees that same value.
@@ -116,7 +118,6 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // One idle turn of the loop while busy polling: stops polling once busy-poll-us passed
   // with no read.
   void OnBusyPoll();
-  void RestartBusyPollWindow(int64_t now_us);  // the back-off's window starts at now_us
   void OnDrainTimeout();
 
   // ServerHooks
@@ -254,14 +255,16 @@ class Server : public ServerHooks, public ClientOutputOwner {
   bool polling_ = false;
   bool read_since_poll_ = false;
   int64_t last_read_us_ = 0;  // command clock: the last read (to a polling turn's precision)
-  // The back-off (see the top of this file): polling turns since the last check, when the
-  // window began and the loop thread's wait for a CPU then, and no polling before this
+  // The back-off (see the top of this file): polling turns since the last check; when the
+  // window began, the loop thread's wait for a CPU in the window's polling periods that
+  // ended, and its wait (run_wait_) when this polling period began; no polling before this
   // command-clock time. No polling at all without the kernel's figures (can_busy_poll_).
   RunQueueWait run_wait_;
   bool can_busy_poll_ = false;
   int busy_poll_turns_ = 0;
   int64_t busy_poll_window_us_ = 0;
   int64_t busy_poll_waited_us_ = 0;
+  int64_t busy_poll_period_wait_us_ = 0;
   int64_t busy_poll_backoff_until_us_ = 0;
   int64_t busy_poll_pause_us_ = 0;  // the last pause's length
   // Called by every read: keeps polling on, or starts it if traffic is dense.
