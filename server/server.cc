@@ -42,16 +42,15 @@ constexpr size_t kQueryBufferWasteBytes = 4 * 1024;
 constexpr int64_t kQueryBufferIdleMs = 2000;
 constexpr size_t kQueryBufferResizeThreshold = 32 * 1024;
 // Busy polling's back-off (server.h): every kBusyPollCheckTurns polling turns the time the
-// loop thread has waited for a CPU while polling is read. Once a window of kBusyPollWindowUs is over, a wait
-// of more than 1/kBusyPollWaitShare of it means the cores are taken: the kernel keeps taking
-// the CPU from the spinning loop for something else that wants it, and the clients it waits
-// for wait for a core too. Polling then stops for kBusyPollBackoffUs, or for twice the last
-// pause (up to kBusyPollMaxBackoffUs) when it is paused again within kBusyPollBackoffUs of
-// the last pause's end: the cores are still taken, and every return to polling costs the
-// clients a window of waiting (one on the server's own core saw its PING p99 double from
-// those windows alone). (Short preemptions by
-// the kernel's own threads, such as the network's softirq work under load, come to a few per
-// cent of the time and do not count as taken cores.)
+// loop thread has waited for a CPU while polling is read. Once a window of kBusyPollWindowUs
+// is over, a wait of more than 1/kBusyPollWaitShare of it means the cores are taken: the
+// kernel keeps taking the CPU from the spinning loop for something else that wants it, and
+// the clients it waits for wait for a core too. Polling then stops for kBusyPollBackoffUs,
+// or for twice the last pause (up to kBusyPollMaxBackoffUs) when it is paused again within
+// kBusyPollBackoffUs of the last pause's end: the cores are still taken, and every return to
+// polling costs the clients a window of waiting. (Short preemptions by the kernel's own
+// threads, such as the network's softirq work under load, come to a few per cent of the
+// time and do not count as taken cores.)
 constexpr int kBusyPollCheckTurns = 256;
 constexpr int64_t kBusyPollWaitShare = 4;
 constexpr int64_t kBusyPollWindowUs = 10000;
@@ -601,7 +600,9 @@ int Server::Run() {
   busy_poll_.data = this;
   // Polling needs its back-off: without the kernel's run-queue figures it is not done.
   can_busy_poll_ = run_wait_.Open();
-  if (!can_busy_poll_) Log(LogLevel::kWarning, "No /proc/thread-self/schedstat: busy-poll-us has no effect");
+  if (!can_busy_poll_) {
+    Log(LogLevel::kWarning, "No /proc/thread-self/schedstat: busy-poll-us has no effect");
+  }
   uv_check_init(loop_, &engine_check_);
   engine_check_.data = this;
   uv_timer_init(loop_, &blocking_timer_);
