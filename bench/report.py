@@ -70,6 +70,8 @@ def fmt_num(v, kind):
         return "%.1f%%" % (100 * v)
     if kind == "x":
         return "%.2f" % v
+    if kind == "g" and abs(v) >= 1000:
+        return "{:,.0f}".format(v)
     return "%.4g" % v
 
 
@@ -321,6 +323,37 @@ def section_eviction(results):
                      "keys held Firn / Redis", "evicted keys Firn / Redis"], t) + "\n")
 
 
+# Families rendered by a section of their own (above, or in their workload module).
+OWN_SECTIONS = {"throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", "eviction",
+                "scripting", "persistence"}
+
+
+def section_other(results):
+    """Every other family as one table: each row's numeric figures, Firn beside Redis."""
+    out = []
+    for fam_name, fam in results.get("families", {}).items():
+        if fam_name in OWN_SECTIONS or not fam.get("rows"):
+            continue
+        t = []
+        for row, per_target in fam["rows"].items():
+            metrics = []
+            for k in TARGETS:
+                for r in per_target.get(k) or []:
+                    if not isinstance(r, dict):
+                        continue
+                    for m, v in r.items():
+                        if isinstance(v, (int, float)) and not isinstance(v, bool) \
+                                and m not in metrics:
+                            metrics.append(m)
+            for m in metrics:
+                f, r = (get(results, fam_name, row, k, m) for k in TARGETS)
+                t.append([row, m, cell(f, "g"), cell(r, "g"), ratio(f, r)])
+        if t:
+            out.append("## %s\n\n" % fam_name
+                       + table(["row", "figure", "Firn", "Redis", "Firn/Redis"], t) + "\n")
+    return "\n".join(out)
+
+
 def section_errors(results):
     """Every n/a with its error, grouped: one line per family, server and error text."""
     groups = {}  # (family, target, error) -> rows, in order
@@ -381,7 +414,7 @@ def render(results, prefix, plots):
              section_cpu(results), section_memory(results), section_expiry(results),
              section_loadshapes(results), section_ratelimit(results),
              section_eviction(results), scripting.section(results), persistence.section(results),
-             section_errors(results)]
+             section_other(results), section_errors(results)]
     if plots:
         parts.append("## Plots\n\n" + "\n\n".join(
             "![%s](%s)" % (name, os.path.basename(path)) for name, path in plots) + "\n")
