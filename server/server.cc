@@ -467,34 +467,21 @@ bool Server::RebindMetricsTls() {
   if (port == metrics_tls_bound_port_ && (port == 0 || cfg.metrics_bind == metrics_tls_bound_bind_)) {
     return true;
   }
-  const std::string previous_bind = metrics_tls_bound_bind_;
-  const int previous_port = metrics_tls_bound_port_;
   metrics_tls_->StopListening();
-  metrics_tls_bound_port_ = 0;
+  const bool moved = MoveListener(
+      "TLS metrics", &metrics_tls_bound_bind_, &metrics_tls_bound_port_, cfg.metrics_bind, port,
+      [&](const std::string& bind, int p) {
+        if (tls_ctx_ == nullptr && !ReloadTls("metrics-tls-port")) {
+          throw std::runtime_error("TLS could not be configured");
+        }
+        metrics_tls_->Listen(bind, p);
+      });
+  if (!moved) return false;
   if (port == 0) {
     Log(LogLevel::kInfo, "TLS metrics exporter off (metrics-tls-port 0)");
-    return true;
+  } else {
+    Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_tls_->url().c_str());
   }
-  bool ok = tls_ctx_ != nullptr || ReloadTls("metrics-tls-port");
-  try {
-    if (ok) metrics_tls_->Listen(cfg.metrics_bind, port);
-  } catch (const std::exception& e) {
-    Log(LogLevel::kWarning, "%s; keeping the previous TLS metrics address", e.what());
-    ok = false;
-  }
-  if (!ok) {
-    try {
-      if (previous_port != 0) metrics_tls_->Listen(previous_bind, previous_port);
-      metrics_tls_bound_bind_ = previous_bind;
-      metrics_tls_bound_port_ = previous_port;
-    } catch (const std::exception& again) {
-      Log(LogLevel::kWarning, "%s; the TLS metrics exporter is off", again.what());
-    }
-    return false;
-  }
-  metrics_tls_bound_bind_ = cfg.metrics_bind;
-  metrics_tls_bound_port_ = port;
-  Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_tls_->url().c_str());
   return true;
 }
 
@@ -505,29 +492,41 @@ bool Server::RebindMetrics() {
   }
   // Close first, so the exporter may move to a port of the same address.
   metrics_.reset();
-  auto start = [&](const std::string& bind, int port) {
-    if (port != 0) metrics_ = std::make_unique<MetricsExporter>(loop_, engine_, bind, port);
-    metrics_bound_bind_ = bind;
-    metrics_bound_port_ = port;
-  };
-  try {
-    start(cfg.metrics_bind, cfg.metrics_port);
-  } catch (const std::exception& e) {
-    Log(LogLevel::kWarning, "%s; keeping the previous metrics address", e.what());
-    try {
-      start(metrics_bound_bind_, metrics_bound_port_);
-    } catch (const std::exception& again) {
-      Log(LogLevel::kWarning, "%s; the metrics exporter is off", again.what());
-      metrics_bound_port_ = 0;
-    }
-    return false;
-  }
+  const bool moved = MoveListener(
+      "metrics", &metrics_bound_bind_, &metrics_bound_port_, cfg.metrics_bind, cfg.metrics_port,
+      [&](const std::string& bind, int port) {
+        metrics_ = std::make_unique<MetricsExporter>(loop_, engine_, bind, port);
+      });
+  if (!moved) return false;
   if (metrics_ != nullptr) {
     Log(LogLevel::kInfo, "Metrics exporter listening on %s", metrics_->url().c_str());
   } else {
     Log(LogLevel::kInfo, "Metrics exporter off (metrics-port 0)");
   }
   return true;
+}
+
+bool Server::MoveListener(const char* what, std::string* bound_bind, int* bound_port,
+                          const std::string& bind, int port,
+                          const std::function<void(const std::string&, int)>& listen) {
+  auto start = [&](const std::string& b, int p) {
+    if (p != 0) listen(b, p);
+    *bound_bind = b;
+    *bound_port = p;
+  };
+  try {
+    start(bind, port);
+    return true;
+  } catch (const std::exception& e) {
+    Log(LogLevel::kWarning, "%s; keeping the previous %s address", e.what(), what);
+  }
+  try {
+    start(std::string(*bound_bind), *bound_port);
+  } catch (const std::exception& again) {
+    Log(LogLevel::kWarning, "%s; the %s exporter is off", again.what(), what);
+    *bound_port = 0;
+  }
+  return false;
 }
 
 bool Server::RebindTcp() {

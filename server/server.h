@@ -208,6 +208,12 @@ class Server : public ServerHooks, public ClientOutputOwner {
   // metrics-tls-port or metrics-bind changed: moves the TLS metrics listener. False: it could
   // not listen there or TLS could not be configured (the previous address is kept).
   bool RebindMetricsTls();
+  // Both: a listener already stopped is started at bind:port (port 0: not at all) by
+  // listen(), which throws when it cannot; then the bound address is started again (or, if
+  // that fails too, the listener stays off) and false is returned. `what` names it in the log.
+  bool MoveListener(const char* what, std::string* bound_bind, int* bound_port,
+                    const std::string& bind, int port,
+                    const std::function<void(const std::string&, int)>& listen);
   // Moves the TCP listeners to engine_.config's bind/port if they differ from the bound ones.
   // Returns false, with the old listeners and settings back, if the new ones cannot be bound.
   bool RebindTcp();
