@@ -207,13 +207,12 @@ void HDel(CommandContext& ctx) {
     return;
   }
   Hash* h = HashOf(e);
-  // As in HSET, only the last field's removal may recompress.
+  // As in HSET, only the last field's removal may recompress (Delete without limits leaves
+  // the hash plain).
   const Hash::Limits limits = LimitsOf(ctx);
-  Hash::Limits plain = limits;
-  plain.compress_min_bytes = 0;
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc() && !h->empty(); ++i) {
-    removed += h->Delete(ctx.arg(i), i + 1 < ctx.argc() ? plain : limits);
+    removed += i + 1 < ctx.argc() ? h->Delete(ctx.arg(i)) : h->Delete(ctx.arg(i), limits);
   }
   ctx.reply.Int(removed);
   if (removed > 0) AfterRemoval(ctx, e, h->empty());

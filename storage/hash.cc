@@ -60,10 +60,11 @@
 //
 // Cost. Compact: O(size) per lookup, bounded by the entry limit; an insert appends, a value
 // update memmoves the buffer's tail; a compressed hash adds one decompression per read of
-// another hash since, and a decompression and a compression per write. Table: O(1) expected. The table doubles when size
-// exceeds the bucket count and halves when it falls under an eighth, rehashing at once:
-// O(size) then, amortized O(1). (Redis rehashes incrementally; a hash big enough for that
-// pause to matter is rare, and the keyspace itself does rehash incrementally.)
+// another hash since, and a decompression and a compression per write. Table: O(1)
+// expected. The table doubles when size exceeds the bucket count and halves when it falls
+// under an eighth, rehashing at once: O(size) then, amortized O(1). (Redis rehashes
+// incrementally; a hash big enough for that pause to matter is rare, and the keyspace
+// itself does rehash incrementally.)
 //
 // Tunables. hash-max-listpack-entries (512) and hash-max-listpack-value (64 bytes), Redis's
 // names and defaults; hash-compress-min-bytes (256 bytes, Firn's own; 0 = off).
@@ -265,7 +266,6 @@ char* Reserve(char** p, size_t* cap, size_t need) {
 // on one other write in this many (its values may have changed since), so an incompressible
 // hash whose values are rewritten does not pay lzf_compress on every write.
 constexpr uint32_t kRetryPlainEvery = 16;
-
 
 uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);

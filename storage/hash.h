@@ -4,12 +4,12 @@
 // "listpack"); a hash converts for good to a chained hash table ("hashtable") once it holds
 // more than `max_compact_entries` fields or a field or value longer than `max_compact_value`
 // bytes (Redis's hash-max-listpack-entries / -value). A compact buffer of at least
-// `compress_min_bytes` and at most `compress_max_bytes` bytes is kept LZF-compressed when that
-// saves a quarter of it; reads
-// see it decompressed into a per-thread scratch buffer, and nothing outside this class can
-// tell the two apart (order, replies, RDB encodings), except MemoryBytes. Views returned
-// by Get, StoredField and Random and passed to ForEach/Scan callbacks stay valid until the
-// next change to the hash or the next read of another compressed hash on the same thread.
+// `compress_min_bytes` and at most `compress_max_bytes` bytes is kept LZF-compressed when
+// that saves a quarter of it; reads see it decompressed into a per-thread scratch buffer,
+// and nothing outside this class can tell the two apart (order, replies, RDB encodings),
+// except MemoryBytes. Views returned by Get, StoredField and Random and passed to
+// ForEach/Scan callbacks stay valid until the next change to the hash or the next read of
+// another compressed hash on the same thread.
 //
 // Not thread-safe: the event-loop thread owns every value.
 #pragma once
