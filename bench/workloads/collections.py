@@ -52,17 +52,20 @@ Standalone, both servers side by side, medians of --reps runs:
 """
 
 import argparse
+import glob
 import os
 import random
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import cpu  # noqa: E402 - the callgrind helpers
 
 MEMORY_ROWS = ["hashes", "hashes-rq", "sets", "zset-1m", "lists"]
 STALL_ROWS = ["DEL set 1M", "UNLINK set 1M", "DEL hash 1M", "UNLINK hash 1M",
@@ -280,9 +283,6 @@ def callgrind_rows(binary, pipeline, quick=False, cpus=None, client_cpus=None):
     each test's run and dumped after it (callgrind_control), so each figure is that test's
     alone. The LRANGE rows run `LRANGE mylist 0 99` (or 0 599) after an unmeasured LPUSH fill,
     which redis-benchmark's own lrange tests do as part of their run. Returns {test: instr}."""
-    import cpu  # noqa: E402 - the callgrind helpers
-    import glob
-    import tempfile
     n = (5_000 if quick else 20_000) * (4 if pipeline > 1 else 1)
     tmp = tempfile.mkdtemp(prefix="firn-bench-cg-")
     out = os.path.join(tmp, "cg.out")
@@ -297,7 +297,7 @@ def callgrind_rows(binary, pipeline, quick=False, cpus=None, client_cpus=None):
             raise RuntimeError("redis-benchmark: %s" % (r.stdout + r.stderr)[-300:])
 
     def load(host, port):
-        pid = srv_pid[0]
+        pid = common.info(host, port, "server")["process_id"]  # the valgrind process itself
         for test in BENCH_TESTS:
             if test.startswith("lrange_"):
                 bench(host, port, ["-t", "lpush"], 1000)
@@ -305,27 +305,20 @@ def callgrind_rows(binary, pipeline, quick=False, cpus=None, client_cpus=None):
             else:
                 args = ["-t", test]
             count = n // 10 if test == "lrange_600" else n
-            subprocess.run(["callgrind_control", "-z", str(pid)], capture_output=True,
+            subprocess.run(["callgrind_control", "-z", pid], capture_output=True,
                            check=True, timeout=120)
             bench(host, port, args, count)
             before = set(glob.glob(out + ".*"))
-            subprocess.run(["callgrind_control", "-d", str(pid)], capture_output=True,
+            subprocess.run(["callgrind_control", "-d", pid], capture_output=True,
                            check=True, timeout=120)
             dumps = sorted(set(glob.glob(out + ".*")) - before)
             if not dumps:
                 raise RuntimeError("callgrind_control wrote no dump")
             res[test] = cpu.read_total_ir(dumps[-1]) / count
 
-    srv_pid = [None]
-    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=%s" % out]
-    srv = common.Server(lambda p: argv + common.server_command(binary, p),
-                        name="callgrind-" + os.path.basename(binary), cpus=cpus,
-                        ready_timeout=120)
     try:
-        srv_pid[0] = srv.pid
-        load(srv.host, srv.port)
+        cpu._callgrind_run(binary, out, load, cpus)
     finally:
-        srv.stop(common.stop_command_for(binary), timeout=60)
         shutil.rmtree(tmp, ignore_errors=True)
     return res
 
