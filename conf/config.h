@@ -136,8 +136,9 @@ struct Config {
   int list_compress_depth = 0;      // accepted for Redis's clients; Firn does not compress nodes
   int64_t hash_max_listpack_entries = 512;  // fields a compact (listpack) hash holds
   int64_t hash_max_listpack_value = 64;     // bytes of the longest field or value it holds
-  // Firn-only: a compact hash of at least this many bytes is kept LZF-compressed when
-  // that saves a quarter; 0 = never. Bytes, 0..2^30.
+  // Firn-only: a compact hash of at least this many bytes (and at most 1 KiB,
+  // Hash::Limits::compress_max_bytes) is kept LZF-compressed when that saves a quarter;
+  // 0 = never. Bytes, 0..2^30.
   int64_t hash_compress_min_bytes = 256;
   int64_t set_max_intset_entries = 512;     // members an all-integer (intset) set holds
   int64_t zset_max_listpack_entries = 128;  // members a compact (listpack) sorted set holds

@@ -438,7 +438,6 @@ std::string ListenFailure(const std::string& bind_address, int port, const std::
          "metrics-port 0 to turn the exporter off.";
 }
 
-
 }  // namespace
 
 std::string ListenAddress(const std::string& bind, int port) {
