@@ -313,10 +313,13 @@ def wait_ready(host, port, timeout=15.0, proc=None):
 
 
 def pin_prefix(cpus):
-    """A `taskset -c CPUS` prefix when pinning is asked for and possible."""
+    """A `taskset -c CPUS` prefix when pinning is asked for and possible; cpus is taskset's
+    list text ("1", "0-1") or a set of CPU numbers."""
     if cpus is None or not shutil.which("taskset"):
         return []
-    return ["taskset", "-c", str(cpus)]
+    if not isinstance(cpus, str):
+        cpus = ",".join(str(c) for c in sorted(cpus))
+    return ["taskset", "-c", cpus]
 
 
 def is_redis_binary(path):
@@ -406,8 +409,10 @@ def start_server(binary, name="server", maxmemory=None, policy=None, cpus=None, 
                  ready_timeout=15.0):
     if not binary or not os.path.exists(binary):
         raise RuntimeError("server binary not found: %s" % binary)
-    return Server(lambda port: server_command(binary, port, maxmemory, policy, extra),
-                  name=name, cpus=cpus, ready_timeout=ready_timeout)
+    srv = Server(lambda port: server_command(binary, port, maxmemory, policy, extra),
+                 name=name, cpus=cpus, ready_timeout=ready_timeout)
+    srv.binary = binary
+    return srv
 
 
 def stop_command_for(binary):

@@ -24,6 +24,11 @@ measures it (`run(env, srv, quick)`, srv the started server) and its key figure.
       interpreter lock. Unpaced, the 2 flood processes alone can take both cores of a
       2-core machine: then the pinger waits for a core whatever the server does, and the
       ratio mostly measures the machine (redis-server's ratio beside Firn's tells how much).
+      For a server that busy-polls, the CPU figure counts its polling too.
+      Each run of this row and the next two is followed by the same measurement on the
+      ceiling responder (bench/ceiling.cc: accept, answer, close, nothing else), placed the
+      same way: ceiling_idle_p99_us, ceiling_flood_p99_us, ceiling_p99_ratio, the least a
+      server's p99 rises by on this machine.
   ping p99 under paced connect flood
       the same with the flood held to FLOOD_PACED_PER_S connects/s per process, a rate
       that leaves a core's worth of room on 2 cores: the ratio then measures what the
@@ -32,6 +37,11 @@ measures it (`run(env, srv, quick)`, srv the started server) and its key figure.
       the unpaced flood with its 2 processes on CPU 0 and the server's event loop and the
       pinger on the other CPU (idle and flooded alike), as when the flood comes from other
       machines: the pinger waits only for what the server does for the flood's connections.
+  ping p99 under connect flood to another server / ... from its own core to another server
+      controls for the two unpaced rows: the same flood, placed the same way, connects to a
+      second instance of the same server (on the flood's CPU in the own-core control) while
+      the pinger still pings the first. What the pinger's p99 rises by here is the
+      machine's: the flood's processes taking the cores, not the pinged server's work.
 The standalone run (main) also prints, for the flood rows, Firn's flood p99 over Redis's.
 
 The certificates (a CA, a server certificate for 127.0.0.1, a client certificate) are made
@@ -181,26 +191,48 @@ def _cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def ping_under_flood(env, srv, quick, per_s=0, own_core=False):
+def ping_under_flood(env, srv, quick, per_s=0, own_core=False, elsewhere=False):
     """own_core: the flood's processes on CPU 0, the server's event loop and the pinger on the
     last CPU (needs 2), idle and flooded alike, as when the flood comes from other machines:
     the pinger then waits for what the server does for the flood, not for the flood's own
-    clients to leave it a core."""
+    clients to leave it a core. elsewhere: the flood connects to a second server of the same
+    binary (on the flood's CPU with own_core), the control for what the machine alone adds.
+    Without elsewhere, the same measurement follows on the ceiling responder, placed the
+    same way (ceiling_* figures): the least any server's p99 rises by here."""
     ncpu = os.cpu_count() or 1
     if own_core and ncpu < 2:
         return {"error": "needs 2 CPUs"}
     flood_cpus = {0} if own_core else None
+    loop_cpus = {ncpu - 1} if own_core else None
     mine = os.sched_getaffinity(0)
-    if own_core:
-        os.sched_setaffinity(0, {ncpu - 1})
-        os.sched_setaffinity(srv.pid, {ncpu - 1})
+    target = None
     try:
-        return _ping_under_flood(srv, quick, per_s, flood_cpus)
+        if elsewhere:
+            target = common.start_server(srv.binary, name="flood-target", cpus=flood_cpus)
+        if loop_cpus:
+            os.sched_setaffinity(0, loop_cpus)
+            os.sched_setaffinity(srv.pid, loop_cpus)
+        out = _ping_under_flood(srv, target or srv, quick, per_s, flood_cpus)
+        if not elsewhere:
+            path = common.tool_path("ceiling")
+            ceiling = common.Server(lambda p: [path, "--port", str(p)], name="ceiling",
+                                    cpus=loop_cpus)
+            try:
+                floor = _ping_under_flood(ceiling, ceiling, quick, per_s, flood_cpus,
+                                          counted=False)
+            finally:
+                ceiling.stop()
+            out.update({"ceiling_" + k: v for k, v in floor.items()})
+        return out
     finally:
         os.sched_setaffinity(0, mine)
+        if target is not None:
+            target.stop(common.stop_command_for(srv.binary))
 
 
-def _ping_under_flood(srv, quick, per_s, flood_cpus):
+def _ping_under_flood(srv, target, quick, per_s, flood_cpus, counted=True):
+    """The pinger's p99 on srv idle, then while the flood connects to target. counted: target
+    answers INFO, which gives the connections it took during the measurement."""
     import multiprocessing
     samples = 2000 if quick else 10000
     ping_cpu = _cpu_seconds(srv.pid)
@@ -208,29 +240,36 @@ def _ping_under_flood(srv, quick, per_s, flood_cpus):
     ping_cpu = _cpu_seconds(srv.pid) - ping_cpu  # what serving the pinger alone costs
     stop = multiprocessing.Event()
     connects = multiprocessing.Value("q", 0)
-    procs = [multiprocessing.Process(target=_flood, args=(srv.host, srv.port, stop, connects,
-                                                          per_s, flood_cpus), daemon=True)
+    procs = [multiprocessing.Process(target=_flood, daemon=True,
+                                     args=(target.host, target.port, stop, connects, per_s,
+                                           flood_cpus))
              for _ in range(2)]
+
+    def received():
+        return int(common.info(target.host, target.port, "stats")
+                   ["total_connections_received"]) if counted else 0
+
     t0 = time.monotonic()
     for p in procs:
         p.start()
     try:
         time.sleep(0.2)  # the flood is running
-        received = int(common.info(srv.host, srv.port, "stats")["total_connections_received"])
-        cpu = _cpu_seconds(srv.pid)
+        before = received()
+        cpu = _cpu_seconds(target.pid)
         loaded = _ping_p99_us(srv.host, srv.port, samples)
-        cpu = _cpu_seconds(srv.pid) - cpu - ping_cpu
-        received = int(common.info(srv.host, srv.port, "stats")["total_connections_received"]) \
-            - received
+        cpu = _cpu_seconds(target.pid) - cpu - (ping_cpu if target is srv else 0)
+        taken = received() - before
     finally:
         stop.set()
         for p in procs:
             p.join()
-    connects = [connects.value]
     elapsed = time.monotonic() - t0
-    return {"idle_p99_us": round(idle), "flood_p99_us": round(loaded),
-            "p99_ratio": round(loaded / idle, 2), "connects_per_s": round(connects[0] / elapsed),
-            "server_cpu_us_per_connect": round(max(0.0, cpu) * 1e6 / max(1, received), 1)}
+    out = {"idle_p99_us": round(idle), "flood_p99_us": round(loaded),
+           "p99_ratio": round(loaded / idle, 2),
+           "connects_per_s": round(connects.value / elapsed)}
+    if counted:
+        out["server_cpu_us_per_connect"] = round(max(0.0, cpu) * 1e6 / max(1, taken), 1)
+    return out
 
 
 ROWS = [
@@ -255,6 +294,12 @@ ROWS = [
     {"name": "ping p99 under connect flood from its own core", "server_args": lambda env: [],
      "figure": "p99_ratio",
      "run": lambda env, srv, q: ping_under_flood(env, srv, q, own_core=True)},
+    {"name": "ping p99 under connect flood to another server", "server_args": lambda env: [],
+     "figure": "p99_ratio",
+     "run": lambda env, srv, q: ping_under_flood(env, srv, q, elsewhere=True)},
+    {"name": "ping p99 under connect flood from its own core to another server",
+     "server_args": lambda env: [], "figure": "p99_ratio",
+     "run": lambda env, srv, q: ping_under_flood(env, srv, q, own_core=True, elsewhere=True)},
 ]
 
 
@@ -318,7 +363,11 @@ def main():
                                 "firn_over_redis": round(med["firn"] / med["redis"], 3)
                                 if med["firn"] and med["redis"] else None}
             if "flood" in row["name"]:
-                for extra in ("idle_p99_us", "flood_p99_us", "server_cpu_us_per_connect"):
+                for extra in ("idle_p99_us", "flood_p99_us", "server_cpu_us_per_connect",
+                              "ceiling_idle_p99_us", "ceiling_flood_p99_us",
+                              "ceiling_p99_ratio"):
+                    if not any(extra in r for v in per.values() for r in v):
+                        continue
                     out[row["name"]]["median_" + extra] = {
                         k: common.median([r[extra] for r in v if extra in r]) for k, v in
                         per.items()}
