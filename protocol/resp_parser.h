@@ -59,6 +59,14 @@ class RespParser {
   Result Parse(std::string_view buf, const ParseLimits& limits);
   // Forgets a partly parsed request (the caller dropped its pending bytes).
   void Reset();
+  // Gives back the argument list's storage after a request of more than kKeptArgs arguments
+  // (Redis frees a client's argv after each command; the server calls this from its cron),
+  // unless a request is suspended. The views of the last command are gone after it.
+  void ReleaseLargeArgs() {
+    if (args_.capacity() > kKeptArgs && !suspended_) [[unlikely]]
+      std::vector<std::string_view>().swap(args_);
+  }
+  static constexpr size_t kKeptArgs = 1024;
 
   const std::vector<std::string_view>& args() const { return args_; }
   // The parser's work since construction: bytes it went through, each call counting from

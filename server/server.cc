@@ -1166,6 +1166,8 @@ void Server::OnCron() {
       continue;
     }
     ResizeQueryBuffer(c, now_ms);
+    // The argument list of a huge command (a busy script's command still uses its own).
+    if (c != busy_ && !IsCurrent(c)) c->parser.ReleaseLargeArgs();
     if (c->write_in_flight && c->obuf_soft_since_ms != 0) over_limit.push_back(c);
     // Give back an output buffer that grew for a burst once it is empty.
     if (c->out.empty() && c->out.capacity() > kIdleBufferKeep) std::string().swap(c->out);

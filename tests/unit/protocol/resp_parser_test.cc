@@ -220,3 +220,26 @@ TEST_CASE("any split of a pipeline into reads parses the same commands", "[resp]
     CHECK(FeedInChunks(p, stream, chunk, 5) == expected);
   }
 }
+
+TEST_CASE("a request of many arguments gives their list back after it, unless suspended",
+          "[resp]") {
+  RespParser p;
+  const size_t n = RespParser::kKeptArgs + 1;
+  std::string buf = "*" + std::to_string(n) + "\r\n";
+  for (size_t i = 0; i < n; ++i) buf += "$1\r\nx\r\n";
+  // Cut inside the last argument: the parse suspends with every argument but one taken.
+  auto r = p.Parse(std::string_view(buf).substr(0, buf.size() - 2), ParseLimits{});
+  REQUIRE(r.status == Status::kIncomplete);
+  p.ReleaseLargeArgs();  // kept: the suspended request still needs them
+  r = p.Parse(buf, ParseLimits{});
+  REQUIRE(r.status == Status::kCommand);
+  REQUIRE(p.args().size() == n);
+  CHECK(p.args().capacity() >= n);
+  p.ReleaseLargeArgs();
+  CHECK(p.args().capacity() == 0);
+  // A small request afterwards, and its list is kept.
+  std::string small = "*1\r\n$4\r\nPING\r\n";
+  REQUIRE(p.Parse(small, ParseLimits{}).status == Status::kCommand);
+  p.ReleaseLargeArgs();
+  CHECK(Args(p) == std::vector<std::string>{"PING"});
+}
