@@ -1145,6 +1145,7 @@ void ConfigResetStat(CommandContext& ctx) {
   s.net_input_bytes = 0;
   s.net_output_bytes = 0;
   s.peak_memory = 0;
+  LazyFreer::Instance().ResetFreed();
   ctx.reply.Ok();
 }
 

@@ -47,6 +47,14 @@ const TypeOps kStreamOps = {
     .memory_usage = ObjectMemoryOf<Stream>,
     .serialize = SerializeStream,
     .deserialize = DeserializeStream,
+    // Allocations: a node each, and per consumer group the group, its pending entries and
+    // its consumers.
+    .free_effort = [](const Entry& e) -> size_t {
+      const Stream* s = e.object_as<Stream>();
+      size_t effort = s->node_count();
+      for (const auto& [name, g] : s->groups()) effort += 1 + g->pel.size() + g->consumers.size();
+      return effort;
+    },
 };
 
 // ---- helpers ----

@@ -45,6 +45,8 @@ class LazyFreer {
   size_t pending() const { return pending_.load(std::memory_order_relaxed); }
   // Values freed in the background so far (INFO lazyfreed_objects).
   uint64_t freed() const { return freed_.load(std::memory_order_relaxed); }
+  // CONFIG RESETSTAT: freed() counts from zero again.
+  void ResetFreed() { freed_.store(0, std::memory_order_relaxed); }
 
  private:
   LazyFreer() = default;

@@ -152,3 +152,87 @@ def test_expire_in_the_past_follows_lazy_expire(start_server):
     srv = start_server("--lazyfree-lazy-expire", "yes")
     worst = _check(srv, lambda c: None, lambda c: c.cmd("EXPIRE", "big", "-1"), _gone, True)
     assert worst < PING_BOUND_S
+
+
+def _wait(pred, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not pred() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pred()
+
+
+def test_unlink_of_one_huge_command_gives_memory_back(start_server):
+    """One SADD of 100,000 members, then UNLINK: used_memory falls back near where it was,
+    the command's argument list included (Redis frees a client's argv after each command)."""
+    srv = start_server()
+    c = srv.raw(timeout=30)
+    try:
+        orig = int(_info(c)["used_memory"])
+        reply = c.cmd(b"SADD", b"myset", *[b"%d" % i for i in range(100_000)])
+        assert decode(reply) == 100_000
+        peak = int(_info(c)["used_memory"])
+        assert peak > orig + 1_000_000
+        assert decode(c.cmd("UNLINK", "myset")) == 1
+        assert _wait(lambda: int(_info(c)["used_memory"]) < min(peak, 2 * orig)), \
+            "used_memory %s, start %d" % (_info(c)["used_memory"], orig)
+        # A second huge command on the same connection is parsed as the first was.
+        assert decode(c.cmd(b"SADD", b"again", *[b"m%d" % i for i in range(5000)])) == 5000
+        assert decode(c.cmd("SCARD", "again")) == 5000
+    finally:
+        c.close()
+
+
+def _lazyfreed_after(c, build):
+    """lazyfreed_objects, counted from a CONFIG RESETSTAT, after build(c) and an UNLINK."""
+    c.cmd("FLUSHALL")
+    assert _wait(lambda: int(_info(c)["lazyfree_pending_objects"]) == 0)
+    assert decode(c.cmd("CONFIG", "RESETSTAT")) == "OK"
+    assert int(_info(c)["lazyfreed_objects"]) == 0
+    build(c)
+    assert decode(c.cmd("UNLINK", "s")) == 1
+    assert _wait(lambda: int(_info(c)["lazyfree_pending_objects"]) == 0)
+    return int(_info(c)["lazyfreed_objects"])
+
+
+def _big_stream_with_groups(c):
+    c.cmd("CONFIG", "SET", "stream-node-max-entries", "5")
+    for j in range(1000):
+        c.cmd("XADD", "s", "*", "foo" if j % 10 else "bar", str(j))
+    c.cmd("XGROUP", "CREATE", "s", "g", "0")
+    records = decode(c.cmd("XREADGROUP", "GROUP", "g", "alice", "COUNT", "2", "STREAMS", "s",
+                           ">"))
+    entries = records[0][1]
+    c.cmd("XDEL", "s", entries[1][0])
+    c.cmd("XACK", "s", "g", entries[0][0])
+
+
+def _small_stream_group_gone(c):
+    c.cmd("XADD", "s", "*", "a", "b")
+    c.cmd("XGROUP", "CREATE", "s", "g", "$")
+    c.cmd("XGROUP", "DESTROY", "s", "g")
+
+
+def _big_set(c):
+    c.cmd(b"SADD", b"s", *[b"%d" % i for i in range(1000)])
+
+
+def _small_set(c):
+    c.cmd(b"SADD", b"s", *[b"%d" % i for i in range(10)])
+
+
+def test_which_values_unlink_frees_in_background_as_redis(start_server):
+    """UNLINK frees a value in the background when freeing it is more than 64 allocations'
+    work: a stream of 200 nodes with a consumer group goes there, a one-entry stream whose
+    group is gone and a 10-member set do not; CONFIG RESETSTAT zeroes the count. Counted on
+    Firn and on redis-server for the same values."""
+    firn, redis = start_server(), start_server(kind="redis")
+    fc, rc = firn.raw(timeout=30), redis.raw(timeout=30)
+    try:
+        for build in (_big_stream_with_groups, _small_stream_group_gone, _big_set, _small_set):
+            got, want = _lazyfreed_after(fc, build), _lazyfreed_after(rc, build)
+            assert (build.__name__, got) == (build.__name__, want)
+        assert _lazyfreed_after(fc, _big_stream_with_groups) == 1
+        assert _lazyfreed_after(fc, _small_stream_group_gone) == 0
+    finally:
+        fc.close()
+        rc.close()

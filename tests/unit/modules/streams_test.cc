@@ -2,6 +2,7 @@
 #include <string>
 
 #include "../command_harness.h"
+#include "storage/lazyfree.h"
 
 using firn::testing::CommandHarness;
 
@@ -41,4 +42,27 @@ TEST_CASE("a read with nothing to serve answers nil", "[streams]") {
   h.Run({"XADD", "s", "1-0", "a", "1"});
   CHECK(h.Run({"XREAD", "STREAMS", "s", "$"}) == "*-1\r\n");
   CHECK(h.Run({"XREAD", "STREAMS", "nokey", "0"}) == "*-1\r\n");
+}
+
+TEST_CASE("UNLINK frees a stream of many nodes and groups in the background, a small one at once",
+          "[streams][lazyfree]") {
+  CommandHarness h;
+  firn::LazyFreer& freer = firn::LazyFreer::Instance();
+  h.Run({"CONFIG", "SET", "stream-node-max-entries", "5"});
+  for (int i = 1; i <= 1000; ++i) h.Run({"XADD", "big", std::to_string(i) + "-0", "f", "v"});
+  h.Run({"XGROUP", "CREATE", "big", "g", "0"});
+  h.Run({"XREADGROUP", "GROUP", "g", "c", "COUNT", "2", "STREAMS", "big", ">"});
+  h.Run({"XADD", "small", "1-0", "a", "b"});
+  h.Run({"XGROUP", "CREATE", "small", "g", "$"});
+  h.Run({"XGROUP", "DESTROY", "small", "g"});
+  freer.Drain();
+  CHECK(h.Run({"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+  CHECK(freer.freed() == 0);
+  CHECK(h.Run({"UNLINK", "small"}) == ":1\r\n");
+  freer.Drain();
+  CHECK(freer.freed() == 0);
+  CHECK(h.Run({"UNLINK", "big"}) == ":1\r\n");
+  freer.Drain();
+  CHECK(freer.freed() == 1);
+  CHECK(h.Run({"EXISTS", "big", "small"}) == ":0\r\n");
 }
