@@ -17,10 +17,15 @@ Families (see bench/README.md and each bench/workloads/<name>.py):
   loadshapes  step ramp, spike, double wave: latency and throughput over time
   ratelimit   CL.THROTTLE / RL.BUCKET / RL.WINDOW against Lua and MULTI on Redis
   eviction    hit ratio under maxmemory, Zipfian with and without cold scans
+  geo, bits   GEO*, SORT, bit and HyperLogLog commands through redis-benchmark
   collections memory per element, DEL/UNLINK stalls, list/set/hash/zset redis-benchmark rows
+  blocking, streams, clientstate
+              BLPOP ping-pong; XADD/XRANGE/XREADGROUP; PUBLISH fan-out, WATCH/MULTI/EXEC
   scripting   EVALSHA of limits' scripts and a token bucket, and Firn's RL.* beside them
+  migrate     MIGRATE of 100 keys at a time into a second server
   persistence AOF SET rates, BGSAVE time and memory, p99 under a child, start-up time
   security    redis-benchmark over TLS, 10,000 idle connections, PING p99 in a connect flood
+  security_acl redis-benchmark SET/GET as a restricted ACL user
 
 A server that is missing, fails to start, or lacks a command gets "n/a" and the error
 in the report; the run goes on. Nothing here judges a figure.
@@ -72,8 +77,8 @@ FAMILIES = ["throughput", "cpu", "memory", "expiry", "loadshapes", "ratelimit", 
             "migrate", "persistence", "security"]
 
 # Repetitions per family: (quick, full). The quick run keeps three alternating
-# repetitions where noise matters most (throughput) and one elsewhere, to stay under
-# three minutes; callgrind counts and bytes per key hardly vary between repetitions.
+# repetitions where noise matters most (throughput) and one elsewhere, to stay short
+# (about 5 minutes); callgrind counts and bytes per key hardly vary between repetitions.
 REPS = {
     "throughput": (3, 3),
     "cpu": (1, 3),
@@ -504,7 +509,7 @@ def main():
                    help="firn-server binary (a redis-server binary works as a stand-in)")
     p.add_argument("--redis", default=shutil.which("redis-server") or "/usr/bin/redis-server",
                    help="the reference redis-server binary")
-    p.add_argument("--quick", action="store_true", help="smaller run, under 3 minutes")
+    p.add_argument("--quick", action="store_true", help="smaller run, about 5 minutes")
     p.add_argument("--only", help="comma-separated families: " + ",".join(FAMILIES))
     p.add_argument("--reps", type=int, help="repetitions for every family (default: per family)")
     p.add_argument("--out", default=os.path.join(BENCH_DIR, "results"),
