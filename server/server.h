@@ -180,10 +180,11 @@ class Server : public ServerHooks, public ClientOutputOwner {
   void ArmBlockingTimer();
   // Sends c's replies (TLS connections through WriteTls).
   void Write(Connection* c);
-  // Write for a plain connection: what OnRead calls, with no TLS test on its way.
+  // Write for a plain connection.
   void WritePlain(Connection* c);
   // OnRead's work on nread new bytes in c's read buffer (plaintext, for TLS): runs them;
-  // false when the replies must wait for the end of the iteration (the AOF is written first).
+  // false when the replies must wait for the end of the iteration (the AOF is written first;
+  // a plain connection's replies always wait for it, see OnRead).
   [[gnu::always_inline]] inline bool TakeInput(Connection* c, size_t nread);
   // The end of a batch run from the shared read buffer that left bytes unconsumed: they move
   // to c's own buffer (see "Read buffers" above).
