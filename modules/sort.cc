@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -185,6 +186,7 @@ void SortCommand(CommandContext& ctx, bool read_only) {
   }
 
   bool bad_weight = false;
+  std::vector<uint32_t> order;  // items' indexes in sorted order (empty: unsorted)
   if (!dont_sort) {
     std::string weight_text;
     for (Item& it : items) {
@@ -214,11 +216,29 @@ void SortCommand(CommandContext& ctx, bool read_only) {
       }
       return a.value.compare(b.value);
     };
-    std::stable_sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
-      const int c = compare(a, b);
-      return desc ? c > 0 : c < 0;
-    });
+    // The indexes are sorted, not the items (three strings' worth each). The index breaks the
+    // ties compare leaves, which gives a stable sort's order, so a LIMIT needs only its first
+    // end + 1 places in order (Redis's pqsort does the same).
+    order.resize(items.size());
+    std::iota(order.begin(), order.end(), uint32_t{0});
+    auto before = [&](uint32_t a, uint32_t b) {
+      const int c = compare(items[a], items[b]);
+      if (c != 0) return desc ? c > 0 : c < 0;
+      return a < b;
+    };
+    const size_t placed = static_cast<size_t>(std::max<int64_t>(end + 1, 0));
+    if (placed < order.size()) {
+      std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(placed),
+                        order.end(), before);
+    } else {
+      std::sort(order.begin(), order.end(), before);
+    }
   }
+  // The j-th element in the order chosen.
+  auto element = [&](int64_t j) -> const std::string& {
+    const size_t i = static_cast<size_t>(j);
+    return items[order.empty() ? i : order[i]].value;
+  };
 
   const int64_t rows = end - start + 1;
   const int64_t output = gets.empty() ? rows : static_cast<int64_t>(gets.size()) * rows;
@@ -229,10 +249,10 @@ void SortCommand(CommandContext& ctx, bool read_only) {
   if (!store) {
     ctx.reply.Array(static_cast<size_t>(output));
     for (int64_t j = start; j <= end; ++j) {
-      const std::string& element = items[static_cast<size_t>(j)].value;
-      if (gets.empty()) ctx.reply.Bulk(element);
+      const std::string& value = element(j);
+      if (gets.empty()) ctx.reply.Bulk(value);
       for (std::string_view pattern : gets) {
-        std::optional<std::string_view> v = LookupByPattern(ctx, pattern, element);
+        std::optional<std::string_view> v = LookupByPattern(ctx, pattern, value);
         if (v) {
           ctx.reply.Bulk(*v);
         } else {
@@ -249,10 +269,10 @@ void SortCommand(CommandContext& ctx, bool read_only) {
   }
   auto list = std::make_unique<List>(ctx.config().list_max_listpack_size);
   for (int64_t j = start; j <= end; ++j) {
-    const std::string& element = items[static_cast<size_t>(j)].value;
-    if (gets.empty()) list->PushBack(element);
+    const std::string& value = element(j);
+    if (gets.empty()) list->PushBack(value);
     for (std::string_view pattern : gets) {
-      list->PushBack(LookupByPattern(ctx, pattern, element).value_or(std::string_view()));
+      list->PushBack(LookupByPattern(ctx, pattern, value).value_or(std::string_view()));
     }
   }
   ctx.db().PutObject(*store, ValueType::kList, list.release(), Entry::kNoExpire, ctx.now_ms);

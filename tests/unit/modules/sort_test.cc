@@ -43,3 +43,50 @@ TEST_CASE("COMMAND GETKEYS finds SORT's last STORE key", "[sort]") {
         "*2\r\n$3\r\nabc\r\n$3\r\ndef\r\n");
   CHECK(h.Run({"COMMAND", "GETKEYS", "SORT_RO", "abc"}) == "*1\r\n$3\r\nabc\r\n");
 }
+
+TEST_CASE("SORT with LIMIT answers the same slice as the whole sort, ties in their order",
+          "[sort]") {
+  CommandHarness h;
+  // 40 elements: weights with repeats, some missing (ALPHA BY ties keep the list's order).
+  std::vector<std::string> push = {"RPUSH", "l"};
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "e" + std::to_string((i * 17) % 40);
+    push.push_back(id);
+    if (i % 5 != 0) h.Run({"SET", "w_" + id, std::to_string((i * 7) % 6)});
+  }
+  h.Run(push);
+  // Splits a multibulk reply of bulk strings into its elements.
+  auto elements = [](const std::string& reply) {
+    std::vector<std::string> out;
+    size_t pos = reply.find("\r\n") + 2;
+    while (pos < reply.size()) {
+      const size_t len_end = reply.find("\r\n", pos);
+      const size_t len = std::stoul(reply.substr(pos + 1, len_end - pos - 1));
+      out.push_back(reply.substr(len_end + 2, len));
+      pos = len_end + 2 + len + 2;
+    }
+    return out;
+  };
+  for (const std::vector<std::string>& opts :
+       std::vector<std::vector<std::string>>{{"BY", "w_*"},
+                                             {"BY", "w_*", "DESC"},
+                                             {"BY", "w_*", "ALPHA"},
+                                             {"BY", "w_*", "ALPHA", "DESC"},
+                                             {"ALPHA"},
+                                             {"ALPHA", "DESC"}}) {
+    std::vector<std::string> whole_cmd = {"SORT", "l"};
+    whole_cmd.insert(whole_cmd.end(), opts.begin(), opts.end());
+    const std::vector<std::string> whole = elements(h.Run(whole_cmd));
+    REQUIRE(whole.size() == 40);
+    for (int offset : {0, 1, 7, 39, 40}) {
+      for (int count : {0, 1, 5, 39, -1}) {
+        std::vector<std::string> cmd = whole_cmd;
+        cmd.insert(cmd.end(), {"LIMIT", std::to_string(offset), std::to_string(count)});
+        const size_t from = std::min<size_t>(offset, 40);
+        const size_t to = count < 0 ? 40 : std::min<size_t>(from + count, 40);
+        const std::vector<std::string> want(whole.begin() + from, whole.begin() + to);
+        CHECK(elements(h.Run(cmd)) == want);
+      }
+    }
+  }
+}
