@@ -216,7 +216,7 @@ void SortCommand(CommandContext& ctx, bool read_only) {
       }
       return a.value.compare(b.value);
     };
-    // The indexes are sorted, not the items (three strings' worth each). The index breaks the
+    // The indexes are sorted, not the items (about 80 bytes each). The index breaks the
     // ties compare leaves, which gives a stable sort's order, so a LIMIT needs only its first
     // end + 1 places in order (Redis's pqsort does the same).
     order.resize(items.size());

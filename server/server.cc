@@ -695,8 +695,8 @@ void Server::OnRead(Connection* c, ssize_t nread) {
   // The reply goes out at the end of the loop's iteration (FlushPending), with the replies of
   // every other connection read in it, as Redis writes in beforeSleep. Written at once, each
   // reply of an iteration woke its client again: with 50 clients at -P 1 that is a wake-up
-  // per request, which cost the server 17% of its time in GEOSEARCH and the client 10% more
-  // CPU per SET. A lone client's reply waits only for the rest of the iteration (nothing).
+  // per request, 17% of the loop's time in GEOSEARCH. A lone client's reply waits only for
+  // the rest of its iteration.
   TakeInput(c, static_cast<size_t>(nread));
   MarkDirty(c);
 }
