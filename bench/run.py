@@ -157,9 +157,7 @@ class Target:
         self.stop()
         try:
             if self.kind == "ceiling":
-                path = common.tool_path("ceiling")
-                self.server = common.Server(lambda p: [path, "--port", str(p)],
-                                            name="ceiling", cpus=self.cpus)
+                self.server = common.start_ceiling(self.cpus)
             else:
                 self.server = common.start_server(self.binary, name=self.key,
                                                   maxmemory=maxmemory, policy=policy,

@@ -415,6 +415,12 @@ def start_server(binary, name="server", maxmemory=None, policy=None, cpus=None, 
     return srv
 
 
+def start_ceiling(cpus=None):
+    """The ceiling responder (bench/ceiling.cc) on a free loopback port; stop() stops it."""
+    path = tool_path("ceiling")
+    return Server(lambda port: [path, "--port", str(port)], name="ceiling", cpus=cpus)
+
+
 def stop_command_for(binary):
     return ["SHUTDOWN", "NOSAVE"] if is_redis_binary(binary) else ["SHUTDOWN"]
 

@@ -214,9 +214,7 @@ def ping_under_flood(env, srv, quick, per_s=0, own_core=False, elsewhere=False):
             os.sched_setaffinity(srv.pid, loop_cpus)
         out = _ping_under_flood(srv, target or srv, quick, per_s, flood_cpus)
         if not elsewhere:
-            path = common.tool_path("ceiling")
-            ceiling = common.Server(lambda p: [path, "--port", str(p)], name="ceiling",
-                                    cpus=loop_cpus)
+            ceiling = common.start_ceiling(loop_cpus)
             try:
                 floor = _ping_under_flood(ceiling, ceiling, quick, per_s, flood_cpus,
                                           counted=False)
