@@ -226,8 +226,11 @@ void SortCommand(CommandContext& ctx, bool read_only) {
       if (c != 0) return desc ? c > 0 : c < 0;
       return a < b;
     };
-    const size_t placed = static_cast<size_t>(std::max<int64_t>(end + 1, 0));
-    if (placed < order.size()) {
+    // An empty LIMIT window (an offset past the end) needs none in place.
+    const size_t placed = end >= start ? static_cast<size_t>(end + 1) : 0;
+    if (placed == 0) {
+      order.clear();  // unsorted; nothing is shown
+    } else if (placed < order.size()) {
       std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(placed),
                         order.end(), before);
     } else {
