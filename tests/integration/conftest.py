@@ -309,6 +309,16 @@ def parse_info(text):
     return sections
 
 
+def wait_until(pred, timeout_s=5.0):
+    """Polls pred every 50 ms until it holds or timeout_s passes; returns its last value."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
 def fmt_cmd(args):
     parts = []
     for a in args:

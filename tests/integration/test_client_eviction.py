@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import decode, encode, parse_info
+from conftest import decode, encode, parse_info, wait_until
 
 KB = 1024
 
@@ -42,15 +42,6 @@ def _evicted(admin):
     return int(parse_info(decode(admin.cmd("INFO", "stats")))[None]["evicted_clients"])
 
 
-def _wait(pred, timeout_s=5.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
-
-
 def _half_sent_bulk(srv, size):
     """A client that declared a bulk of size bytes and sent all but the last KB of it: the
     server holds a query buffer of at least that size for it, until the rest arrives."""
@@ -73,7 +64,7 @@ def test_the_biggest_clients_are_evicted_first_until_the_rest_fit(start_server, 
     assert _evicted(admin) == 0
     # 2.1 MB held in all; closing the biggest (1.2 MB) brings the rest under 2 MB.
     assert admin.cmd("CONFIG", "SET", "maxmemory-clients", "2mb") == b"+OK\r\n"
-    assert _wait(lambda: big_id not in _ids(admin)), "the biggest client was not evicted"
+    assert wait_until(lambda: big_id not in _ids(admin)), "the biggest client was not evicted"
     time.sleep(0.3)
     ids = _ids(admin)
     assert small_id in ids and mid_id in ids
@@ -81,7 +72,7 @@ def test_the_biggest_clients_are_evicted_first_until_the_rest_fit(start_server, 
     assert big.is_closed()
     # Lowering the limit again closes the next biggest only.
     assert admin.cmd("CONFIG", "SET", "maxmemory-clients", "700kb") == b"+OK\r\n"
-    assert _wait(lambda: mid_id not in _ids(admin))
+    assert wait_until(lambda: mid_id not in _ids(admin))
     assert small_id in _ids(admin)
     assert _evicted(admin) == 2
     assert admin.cmd("CONFIG", "RESETSTAT") == b"+OK\r\n"
@@ -106,7 +97,7 @@ def test_no_evict_clients_are_kept_and_off_means_no_eviction(start_server, kind)
     assert _evicted(admin) == 0
     # Over 1 MB: the no-evict client is the biggest but stays; the other one goes.
     assert admin.cmd("CONFIG", "SET", "maxmemory-clients", "1mb") == b"+OK\r\n"
-    assert _wait(lambda: other_id not in _ids(admin))
+    assert wait_until(lambda: other_id not in _ids(admin))
     time.sleep(0.3)
     assert keeper_id in _ids(admin)
     assert _evicted(admin) == 1
@@ -131,7 +122,7 @@ def test_a_percentage_of_maxmemory(start_server, kind):
     time.sleep(0.5)
     assert cid in _ids(admin)
     c2, cid2 = _half_sent_bulk(srv, 4 * 1024 * KB)
-    assert _wait(lambda: cid not in _ids(admin))
+    assert wait_until(lambda: cid not in _ids(admin))
     assert cid2 in _ids(admin)
     assert _evicted(admin) == 1
     for x in (c, c2):

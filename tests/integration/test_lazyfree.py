@@ -5,7 +5,7 @@ client's PING does not wait for it; INFO's lazyfree counters say what went where
 import threading
 import time
 
-from conftest import decode, encode, parse_info
+from conftest import decode, encode, parse_info, wait_until
 
 SETTINGS = ("lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
             "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush")
@@ -154,13 +154,6 @@ def test_expire_in_the_past_follows_lazy_expire(start_server):
     assert worst < PING_BOUND_S
 
 
-def _wait(pred, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not pred() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return pred()
-
-
 def test_unlink_of_one_huge_command_gives_memory_back(start_server):
     """One SADD of 100,000 members, then UNLINK: used_memory falls back near where it was,
     the command's argument list included (Redis frees a client's argv after each command)."""
@@ -173,7 +166,7 @@ def test_unlink_of_one_huge_command_gives_memory_back(start_server):
         peak = int(_info(c)["used_memory"])
         assert peak > orig + 1_000_000
         assert decode(c.cmd("UNLINK", "myset")) == 1
-        assert _wait(lambda: int(_info(c)["used_memory"]) < min(peak, 2 * orig)), \
+        assert wait_until(lambda: int(_info(c)["used_memory"]) < min(peak, 2 * orig)), \
             "used_memory %s, start %d" % (_info(c)["used_memory"], orig)
         # A second huge command on the same connection is parsed as the first was.
         assert decode(c.cmd(b"SADD", b"again", *[b"m%d" % i for i in range(5000)])) == 5000
@@ -185,12 +178,12 @@ def test_unlink_of_one_huge_command_gives_memory_back(start_server):
 def _lazyfreed_after(c, build):
     """lazyfreed_objects, counted from a CONFIG RESETSTAT, after build(c) and an UNLINK."""
     c.cmd("FLUSHALL")
-    assert _wait(lambda: int(_info(c)["lazyfree_pending_objects"]) == 0)
+    assert wait_until(lambda: int(_info(c)["lazyfree_pending_objects"]) == 0)
     assert decode(c.cmd("CONFIG", "RESETSTAT")) == "OK"
     assert int(_info(c)["lazyfreed_objects"]) == 0
     build(c)
     assert decode(c.cmd("UNLINK", "s")) == 1
-    assert _wait(lambda: int(_info(c)["lazyfree_pending_objects"]) == 0)
+    assert wait_until(lambda: int(_info(c)["lazyfree_pending_objects"]) == 0)
     return int(_info(c)["lazyfreed_objects"])
 
 
